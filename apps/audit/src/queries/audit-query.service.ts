@@ -1,0 +1,225 @@
+import { Injectable, NotFoundException } from '@nestjs/common';
+import { AuditLogEntryDto, AuditLogService, ChainVerification, StaffPrincipal } from '@kuzet/auth';
+import { RequestValidationException } from '@kuzet/platform';
+import {
+  AuditLogQuery,
+  HitFilterQuery,
+  HitPageDto,
+  HitPageQuery,
+  HitRecordDto,
+  HitTimelineDto,
+  TimelineEventDto,
+} from './audit-query.schemas';
+import { AuditQueryRepository, HitFilter, HitKey, HitRow } from './audit-query.repository';
+import { csvLine, HIT_CSV_COLUMNS, hitCsvLine } from './hits-csv';
+
+const EXPORT_PAGE = 1_000;
+
+export interface AuditLogPageDto {
+  readonly items: AuditLogEntryDto[];
+  readonly next_after_seq: number | null;
+}
+
+/** What auditors ask. Every question is itself written to the audit log, with who asked it
+ * and the filters, before it is answered. */
+@Injectable()
+export class AuditQueryService {
+  constructor(
+    private readonly repository: AuditQueryRepository,
+    private readonly audit: AuditLogService,
+  ) {}
+
+  async hits(auditor: StaffPrincipal, query: HitPageQuery): Promise<HitPageDto> {
+    const { limit, cursor, ...filters } = query;
+    await this.recordQuery(auditor, 'hits', 'hits', '*', query);
+    const rows = await this.repository.hits(
+      toHitFilter(filters),
+      cursor ? decodeCursor(cursor) : null,
+      limit + 1,
+    );
+    const page = rows.slice(0, limit);
+    const last = page[page.length - 1];
+    return {
+      items: page.map(toHitDto),
+      next_cursor: rows.length > limit && last ? encodeCursor(last) : null,
+    };
+  }
+
+  /** Every hit that matches, as CSV lines, read a page at a time so memory stays flat. */
+  async exportHitsCsv(
+    auditor: StaffPrincipal,
+    query: HitFilterQuery,
+  ): Promise<AsyncIterable<string>> {
+    await this.recordQuery(auditor, 'hits-export', 'hits', '*', query);
+    return this.hitCsvLines(toHitFilter(query));
+  }
+
+  private async *hitCsvLines(filter: HitFilter): AsyncGenerator<string> {
+    yield csvLine(HIT_CSV_COLUMNS);
+    let after: HitKey | null = null;
+    for (;;) {
+      const rows = await this.repository.hits(filter, after, EXPORT_PAGE);
+      for (const row of rows) yield hitCsvLine(toHitDto(row));
+      const last = rows[rows.length - 1];
+      if (rows.length < EXPORT_PAGE || !last) return;
+      after = { capturedAt: last.captured_at_key, hitId: last.hit_id };
+    }
+  }
+
+  /** The camera event, each sighting, the hit, the alert and every decision, by time. */
+  async timeline(auditor: StaffPrincipal, hitId: string): Promise<HitTimelineDto> {
+    await this.recordQuery(auditor, 'hit-timeline', 'hit', hitId, { hitId });
+    const hit = await this.repository.hit(hitId);
+    if (!hit) throw new NotFoundException(`hit ${hitId} does not exist`);
+    const [sightings, alert, decisions, logged] = await Promise.all([
+      this.repository.sightings(hitId),
+      this.repository.alert(hitId),
+      this.repository.decisions(hitId),
+      this.audit.search({ subjectId: hitId, limit: 1_000 }),
+    ]);
+    const ingested = await this.repository.ingestedEvents(sightings.map((s) => s.event_id));
+    const events: TimelineEventDto[] = [
+      ...sightings.map((s) => ({
+        at: s.captured_at.toISOString(),
+        kind: 'camera_event.captured',
+        actor: null,
+        details: { eventId: s.event_id, cameraId: hit.camera_id },
+      })),
+      ...ingested.map((e) => ({
+        at: e.accepted_at.toISOString(),
+        kind: 'camera_event.ingested',
+        actor: `api-key:${e.api_key_id}`,
+        details: { eventId: e.event_id, publishedAt: e.published_at?.toISOString() ?? null },
+      })),
+      ...sightings.map((s) => ({
+        at: s.matched_at.toISOString(),
+        kind: 'sighting',
+        actor: 'matcher',
+        details: { eventId: s.event_id, similarity: s.similarity, faceCropRef: s.face_crop_ref },
+      })),
+      {
+        at: hit.matched_at.toISOString(),
+        kind: 'hit.matched',
+        actor: 'matcher',
+        details: {
+          personId: hit.person_id,
+          watchlistId: hit.watchlist_id,
+          similarity: hit.similarity,
+          threshold: hit.threshold,
+        },
+      },
+      ...(alert
+        ? [
+            {
+              at: alert.created_at.toISOString(),
+              kind: 'alert.created',
+              actor: 'ops-center',
+              details: { centreId: alert.centre_id },
+            },
+          ]
+        : []),
+      ...decisions.map((d) => ({
+        at: d.decided_at.toISOString(),
+        kind: `decision.${d.action}`,
+        actor: d.username,
+        details: { userId: d.user_id, reason: d.reason },
+      })),
+      ...logged.map((entry) => ({
+        at: entry.occurredAt,
+        kind: entry.action,
+        actor: entry.actor,
+        details: { auditSeq: entry.seq, ...entry.details },
+      })),
+    ];
+    events.sort((a, b) => a.at.localeCompare(b.at));
+    return { hit: toHitDto(hit), events };
+  }
+
+  async auditLog(auditor: StaffPrincipal, query: AuditLogQuery): Promise<AuditLogPageDto> {
+    await this.recordQuery(auditor, 'audit-log', 'audit-log', '*', query);
+    const items = await this.audit.search({
+      from: query.from ? new Date(query.from) : undefined,
+      to: query.to ? new Date(query.to) : undefined,
+      actor: query.actor,
+      action: query.action,
+      subjectType: query.subject_type,
+      subjectId: query.subject_id,
+      afterSeq: query.after_seq,
+      limit: query.limit,
+    });
+    const last = items[items.length - 1];
+    return { items, next_after_seq: items.length === query.limit && last ? last.seq : null };
+  }
+
+  async verifyChain(auditor: StaffPrincipal): Promise<ChainVerification> {
+    await this.recordQuery(auditor, 'audit-verify', 'audit-log', '*', {});
+    return this.audit.verifyChain();
+  }
+
+  private recordQuery(
+    auditor: StaffPrincipal,
+    query: string,
+    subjectType: string,
+    subjectId: string,
+    filters: object,
+  ): Promise<void> {
+    return this.audit.append({
+      actor: auditor.username,
+      action: 'audit.query',
+      subjectType,
+      subjectId,
+      details: { query, filters, userId: auditor.userId },
+    });
+  }
+}
+
+function toHitFilter(query: HitFilterQuery): HitFilter {
+  return {
+    from: query.from ? new Date(query.from) : undefined,
+    to: query.to ? new Date(query.to) : undefined,
+    cameraId: query.camera_id,
+    districtId: query.district_id,
+    personId: query.person_id,
+    watchlistId: query.watchlist_id,
+    operator: query.operator,
+    decision: query.decision,
+    minScore: query.min_score,
+    maxScore: query.max_score,
+  };
+}
+
+function encodeCursor(row: HitRow): string {
+  return Buffer.from(JSON.stringify([row.captured_at_key, row.hit_id])).toString('base64url');
+}
+
+function decodeCursor(cursor: string): HitKey {
+  try {
+    const [capturedAt, hitId] = JSON.parse(
+      Buffer.from(cursor, 'base64url').toString('utf8'),
+    ) as unknown[];
+    if (
+      typeof capturedAt === 'string' &&
+      /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/.test(capturedAt) &&
+      typeof hitId === 'string' &&
+      /^[0-9a-f-]{36}$/.test(hitId)
+    ) {
+      return { capturedAt, hitId };
+    }
+  } catch {
+    // answered below like any other bad cursor
+  }
+  throw new RequestValidationException([
+    { field: 'cursor', rule: 'cursor', message: 'not a next_cursor this API gave' },
+  ]);
+}
+
+function toHitDto(row: HitRow): HitRecordDto {
+  const { captured_at_key: _, captured_at, matched_at, last_seen_at, decided_at, ...rest } = row;
+  return {
+    ...rest,
+    captured_at: captured_at.toISOString(),
+    matched_at: matched_at.toISOString(),
+    last_seen_at: last_seen_at.toISOString(),
+    decided_at: decided_at?.toISOString() ?? null,
+  };
+}

@@ -1,0 +1,43 @@
+import { Injectable } from '@nestjs/common';
+import { InjectEntityManager } from '@nestjs/typeorm';
+import { EntityManager } from 'typeorm';
+
+/** All SQL of the retention purge. Rows are taken with SKIP LOCKED, so purges running at
+ * once on several instances delete disjoint batches. */
+@Injectable()
+export class RetentionRepository {
+  constructor(@InjectEntityManager() private readonly em: EntityManager) {}
+
+  transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    return this.em.transaction(work);
+  }
+
+  /** Deletes up to `limit` face crops whose expiry has passed; returns their ids. */
+  async deleteExpiredEvidence(now: Date, limit: number, manager: EntityManager): Promise<string[]> {
+    const rows = await manager.query<[{ id: string }[], number]>(
+      `DELETE FROM hit_evidence WHERE id IN (
+         SELECT id FROM hit_evidence WHERE expires_at <= $1
+         ORDER BY expires_at LIMIT $2 FOR UPDATE SKIP LOCKED)
+       RETURNING id`,
+      [now, limit],
+    );
+    return rows[0].map((row) => row.id);
+  }
+
+  /** Deletes up to `limit` records of camera events accepted before the cutoff (published
+   * ones: a pending event is still owed to Kafka); returns their event ids. */
+  async deleteOldIngestedEvents(
+    cutoff: Date,
+    limit: number,
+    manager: EntityManager,
+  ): Promise<string[]> {
+    const rows = await manager.query<[{ event_id: string }[], number]>(
+      `DELETE FROM ingested_event WHERE event_id IN (
+         SELECT event_id FROM ingested_event WHERE accepted_at < $1 AND published_at IS NOT NULL
+         ORDER BY accepted_at LIMIT $2 FOR UPDATE SKIP LOCKED)
+       RETURNING event_id`,
+      [cutoff, limit],
+    );
+    return rows[0].map((row) => row.event_id);
+  }
+}

@@ -1,0 +1,149 @@
+import {
+  Inject,
+  Injectable,
+  Logger,
+  OnApplicationBootstrap,
+  OnApplicationShutdown,
+} from '@nestjs/common';
+import { AuditLogService } from '@kuzet/auth';
+import { KUZET_CONFIG, KuzetConfig } from '@kuzet/config';
+import { randomUUID } from 'node:crypto';
+import { EntityManager } from 'typeorm';
+// the disk store's files live under KUZET_DATA_DIR: purged here where that directory is shared
+import { DiskEvidenceStore } from '../../../matcher/src/evidence/evidence-store';
+import { RetentionRepository } from './retention.repository';
+
+const BATCH = 1_000;
+const DAY_MS = 24 * 3600 * 1000;
+
+export interface PurgeReport {
+  readonly purgeId: string;
+  /** Face crops deleted, by id (hit_evidence rows and disk files). */
+  readonly evidence: number;
+  /** Records of camera events deleted. */
+  readonly events: number;
+}
+
+/** Deletes what has outlived its retention period: face crops at their expires_at (set by
+ * the matcher from EVIDENCE_RETENTION_DAYS) and camera event records after
+ * EVENT_RETENTION_DAYS. Runs every RETENTION_PURGE_INTERVAL_MS (0: never); every batch it
+ * deletes is written to the audit log in the same transaction. Audit rows are never purged. */
+@Injectable()
+export class RetentionService implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(RetentionService.name);
+  private timer?: NodeJS.Timeout;
+  private running?: Promise<PurgeReport>;
+
+  constructor(
+    private readonly repository: RetentionRepository,
+    private readonly disk: DiskEvidenceStore,
+    private readonly audit: AuditLogService,
+    @Inject(KUZET_CONFIG) private readonly config: Readonly<KuzetConfig>,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    const interval = this.config.RETENTION_PURGE_INTERVAL_MS;
+    if (interval === 0) return;
+    this.timer = setInterval(() => void this.purgeOnSchedule(), interval);
+    this.timer.unref();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    clearInterval(this.timer);
+    await this.running?.catch(() => undefined);
+  }
+
+  /** One purge; a call while one runs waits for that one. */
+  purgeExpired(now: Date = new Date()): Promise<PurgeReport> {
+    this.running ??= this.purge(now).finally(() => (this.running = undefined));
+    return this.running;
+  }
+
+  private async purgeOnSchedule(): Promise<void> {
+    try {
+      const report = await this.purgeExpired();
+      if (report.evidence + report.events > 0) this.logger.log(report, 'retention purge');
+    } catch (error) {
+      this.logger.error({ err: error }, 'retention purge failed; retrying on schedule');
+    }
+  }
+
+  private async purge(now: Date): Promise<PurgeReport> {
+    const purgeId = randomUUID();
+    const eventCutoff = new Date(now.getTime() - this.config.EVENT_RETENTION_DAYS * DAY_MS);
+    const evidence =
+      (await this.inBatches(
+        (manager) => this.repository.deleteExpiredEvidence(now, BATCH, manager),
+        {
+          purgeId,
+          subjectType: 'hit-evidence',
+          details: { store: 'postgres', expiredBy: now.toISOString() },
+        },
+      )) + (await this.purgeDiskEvidence(purgeId, now));
+    const events = await this.inBatches(
+      (manager) => this.repository.deleteOldIngestedEvents(eventCutoff, BATCH, manager),
+      {
+        purgeId,
+        subjectType: 'ingested-event',
+        details: {
+          acceptedBefore: eventCutoff.toISOString(),
+          retentionDays: this.config.EVENT_RETENTION_DAYS,
+        },
+      },
+    );
+    return { purgeId, evidence, events };
+  }
+
+  /** Deletes batch after batch, each with its audit entry in the same transaction. */
+  private async inBatches(
+    deleteBatch: (manager: EntityManager) => Promise<string[]>,
+    entry: { purgeId: string; subjectType: string; details: Record<string, unknown> },
+  ): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const purged = await this.repository.transaction(async (manager) => {
+        const ids = await deleteBatch(manager);
+        if (ids.length > 0) await this.appendPurged(entry, ids, manager);
+        return ids.length;
+      });
+      total += purged;
+      if (purged < BATCH) return total;
+    }
+  }
+
+  /** Files cannot roll back: the audit entry goes first, so a crash between the two leaves
+   * an entry for files that are then purged again, never a deletion without one. */
+  private async purgeDiskEvidence(purgeId: string, now: Date): Promise<number> {
+    const ids = await this.disk.expiredIds(now);
+    for (let start = 0; start < ids.length; start += BATCH) {
+      const batch = ids.slice(start, start + BATCH);
+      await this.appendPurged(
+        {
+          purgeId,
+          subjectType: 'hit-evidence',
+          details: { store: 'disk', expiredBy: now.toISOString() },
+        },
+        batch,
+      );
+      for (const id of batch) await this.disk.remove(id);
+    }
+    return ids.length;
+  }
+
+  private appendPurged(
+    entry: { purgeId: string; subjectType: string; details: Record<string, unknown> },
+    ids: readonly string[],
+    manager?: EntityManager,
+  ): Promise<void> {
+    return this.audit.append(
+      {
+        actor: 'retention',
+        action: 'retention.purged',
+        subjectType: entry.subjectType,
+        subjectId: entry.purgeId,
+        details: { ...entry.details, count: ids.length, ids },
+      },
+      manager,
+    );
+  }
+}

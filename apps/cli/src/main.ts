@@ -1,0 +1,22 @@
+import { Command } from 'commander';
+import { registerFaceCommands } from '@kuzet/face';
+import { registerAuditCommands } from './staff/audit.command';
+import { registerUserCommands } from './staff/users.command';
+import { registerWatchlistCommands } from './watchlist/watchlist.command';
+
+/** `kuzet <area> <command>`: operator and integrator tools. */
+async function main(argv: readonly string[]): Promise<void> {
+  const program = new Command('kuzet')
+    .description('kuzet: video-surveillance event aggregator for police operations centres')
+    .showHelpAfterError();
+  registerFaceCommands(program);
+  registerWatchlistCommands(program);
+  registerUserCommands(program);
+  registerAuditCommands(program);
+  await program.parseAsync([...argv]);
+}
+
+main(process.argv).catch((error: unknown) => {
+  process.stderr.write(`kuzet: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exitCode = 1;
+});

@@ -1,0 +1,56 @@
+import { INestApplicationContext, Module } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import {
+  AuditLogRepository,
+  AuditLogService,
+  PasswordHasher,
+  StaffUserRepository,
+  StaffUserService,
+} from '@kuzet/auth';
+import { ConfigModule, KuzetConfig, loadConfig } from '@kuzet/config';
+import { EmbeddedPostgres, PersistenceModule } from '@kuzet/persistence';
+import { join } from 'node:path';
+
+export interface DatabaseOptions {
+  /** Open the standalone mode's embedded database under KUZET_DATA_DIR (stop `npm start` first). */
+  readonly embedded?: boolean;
+}
+
+/** Runs work against kuzet's database (DATABASE_URL, migrated first) with the services the
+ * server uses, so the CLI writes users and reads the audit log exactly as the API does. */
+export async function withDatabase<T>(
+  options: DatabaseOptions,
+  work: (context: INestApplicationContext) => Promise<T>,
+): Promise<T> {
+  const base = loadConfig();
+  const embedded = options.embedded
+    ? await EmbeddedPostgres.start({ dataDir: join(base.KUZET_DATA_DIR, 'pglite') })
+    : undefined;
+  const config: Readonly<KuzetConfig> = embedded ? { ...base, DATABASE_URL: embedded.url } : base;
+
+  @Module({
+    imports: [
+      ConfigModule.forRoot(config),
+      PersistenceModule.forRoot({ url: config.DATABASE_URL, poolSize: 1, runMigrations: true }),
+    ],
+    providers: [
+      AuditLogRepository,
+      AuditLogService,
+      PasswordHasher,
+      StaffUserRepository,
+      StaffUserService,
+    ],
+  })
+  class CliDatabaseModule {}
+
+  const context = await NestFactory.createApplicationContext(CliDatabaseModule, { logger: false });
+  try {
+    return await work(context);
+  } finally {
+    await context.close();
+    await embedded?.stop();
+  }
+}
+
+export const EMBEDDED_OPTION_HELP =
+  "use the standalone mode's embedded database under KUZET_DATA_DIR (stop the server first)";

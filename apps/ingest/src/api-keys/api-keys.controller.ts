@@ -1,0 +1,69 @@
+import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { ApiBearerAuth, ApiBody, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import {
+  ApiKeyDto,
+  ApiKeyService,
+  CreateApiKeyInput,
+  createApiKeySchema,
+  CreatedApiKeyDto,
+  CurrentUser,
+  Roles,
+  StaffPrincipal,
+} from '@kuzet/auth';
+import { ZodValidationPipe } from '@kuzet/platform';
+import { openApiSchemaOf } from '../http/openapi-schema';
+
+@ApiTags('api-keys')
+@ApiBearerAuth('staff')
+@Controller('v1/api-keys')
+@Roles('system-admin')
+export class ApiKeysController {
+  constructor(private readonly apiKeys: ApiKeyService) {}
+
+  @Post()
+  @ApiOperation({ summary: 'Issue an API key for an integrator; the key is shown only here' })
+  @ApiBody({
+    schema: openApiSchemaOf(createApiKeySchema),
+    examples: {
+      district: {
+        summary: 'all cameras of two districts',
+        value: {
+          integrator_id: 'vendor-a',
+          label: 'Vendor A NVRs',
+          district_ids: ['munaily', 'beineu'],
+        },
+      },
+      cameras: {
+        summary: 'two cameras, 600 requests a minute',
+        value: {
+          integrator_id: 'sos-posts',
+          label: 'SOS posts',
+          camera_ids: ['aktau-sos-0001', 'beineu-sos-0003'],
+          rate_limit_per_minute: 600,
+        },
+      },
+    },
+  })
+  @ApiResponse({ status: 201, description: 'the key, with `key` to hand to the integrator' })
+  create(
+    @CurrentUser() admin: StaffPrincipal,
+    @Body(new ZodValidationPipe(createApiKeySchema)) input: CreateApiKeyInput,
+  ): Promise<CreatedApiKeyDto> {
+    return this.apiKeys.create(input, admin.username);
+  }
+
+  @Get()
+  @ApiOperation({ summary: 'List API keys (never their secrets)' })
+  list(): Promise<ApiKeyDto[]> {
+    return this.apiKeys.list();
+  }
+
+  @Post(':id/revoke')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Revoke an API key: requests with it get 401 from now on' })
+  @ApiResponse({ status: 200, description: 'the revoked key (revoking again changes nothing)' })
+  @ApiResponse({ status: 404, description: 'no such key' })
+  revoke(@CurrentUser() admin: StaffPrincipal, @Param('id') id: string): Promise<ApiKeyDto> {
+    return this.apiKeys.revoke(id, admin.username);
+  }
+}

@@ -1,0 +1,106 @@
+import { FieldError } from '@kuzet/contracts';
+
+/** What happened to one event of a request, in the order of the request. */
+export type EventResult =
+  | { index: number; event_id: string; status: 'accepted'; accepted_at: string }
+  | {
+      index: number;
+      event_id: string | null;
+      status: 'rejected';
+      /** The HTTP status this event alone would have been answered with. */
+      code: RejectionCode;
+      errors: FieldError[];
+    };
+
+export type RejectionCode = 400 | 403 | 409 | 413 | 422 | 503;
+
+/** The results of one request's events, filled in as each event is decided. */
+export class EventOutcomes {
+  readonly results: EventResult[];
+
+  constructor(private readonly eventIds: readonly (string | null)[]) {
+    this.results = new Array<EventResult>(eventIds.length);
+  }
+
+  reject(index: number, code: RejectionCode, errors: FieldError[]): void {
+    this.results[index] = {
+      index,
+      event_id: this.eventIds[index]!,
+      status: 'rejected',
+      code,
+      errors,
+    };
+  }
+
+  accept(index: number, acceptedAt: Date): void {
+    this.results[index] = {
+      index,
+      event_id: this.eventIds[index]!,
+      status: 'accepted',
+      accepted_at: acceptedAt.toISOString(),
+    };
+  }
+}
+
+export interface BatchResponseBody {
+  accepted: number;
+  rejected: number;
+  results: EventResult[];
+}
+
+export interface AcceptedEventBody {
+  event_id: string;
+  status: 'accepted';
+  accepted_at: string;
+}
+
+export interface ErrorBody {
+  statusCode: number;
+  error: string;
+  message: string;
+  errors: FieldError[];
+}
+
+export interface IngestResponse {
+  readonly status: number;
+  readonly body: AcceptedEventBody | BatchResponseBody | ErrorBody;
+}
+
+const REASONS: Record<number, string> = {
+  400: 'Bad Request',
+  403: 'Forbidden',
+  409: 'Conflict',
+  413: 'Payload Too Large',
+  415: 'Unsupported Media Type',
+  422: 'Unprocessable Entity',
+  503: 'Service Unavailable',
+};
+
+export function errorBody(status: number, errors: FieldError[]): ErrorBody {
+  const message = errors.map((e) => `${e.field}: ${e.message}`).join('; ') || REASONS[status]!;
+  return { statusCode: status, error: REASONS[status] ?? 'Error', message, errors };
+}
+
+export function errorResponse(status: number, errors: FieldError[]): IngestResponse {
+  return { status, body: errorBody(status, errors) };
+}
+
+/** One event: 202 or the event's own error. A batch: 202 when all were accepted, 207 when some
+ * were, otherwise the rejections' common status (400 when they differ). */
+export function toResponse(results: EventResult[], batch: boolean): IngestResponse {
+  if (!batch) {
+    const only = results[0]!;
+    return only.status === 'accepted'
+      ? {
+          status: 202,
+          body: { event_id: only.event_id, status: 'accepted', accepted_at: only.accepted_at },
+        }
+      : errorResponse(only.code, only.errors);
+  }
+  const rejected = results.filter((r) => r.status === 'rejected');
+  const body = { accepted: results.length - rejected.length, rejected: rejected.length, results };
+  if (rejected.length === 0) return { status: 202, body };
+  if (rejected.length < results.length) return { status: 207, body };
+  const codes = new Set(rejected.map((r) => r.code));
+  return { status: codes.size === 1 ? rejected[0]!.code : 400, body };
+}

@@ -1,0 +1,94 @@
+import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import rateLimit from '@fastify/rate-limit';
+import { CONTRACT_LIMITS } from '@kuzet/contracts';
+import { KUZET_CONFIG, KuzetConfig } from '@kuzet/config';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { errorBody } from '../events/ingest-result';
+import { parseMediaType } from '../events/event-body.decoder';
+
+/** Route config (`@RouteConfig(ingestRoute(...))`) read by the request check below. */
+export interface IngestRouteConfig {
+  readonly ingest: { readonly mediaTypes: readonly string[] };
+}
+
+export function ingestRoute(mediaTypes: readonly string[]): IngestRouteConfig {
+  return { ingest: { mediaTypes } };
+}
+
+/** What the ingest adds to the Fastify server: raw-body parsers for protobuf and JPEG, and a
+ * check before any body is read that answers a wrong content type with 415 and an oversize
+ * body with 413, both naming what is wrong. Also loads @fastify/rate-limit for the rate guard. */
+@Injectable()
+export class IngestHttpSetup implements OnModuleInit {
+  constructor(
+    private readonly adapterHost: HttpAdapterHost,
+    @Inject(KUZET_CONFIG) private readonly config: Readonly<KuzetConfig>,
+  ) {}
+
+  async onModuleInit(): Promise<void> {
+    const fastify = this.adapterHost.httpAdapter?.getInstance<FastifyInstance>();
+    if (!fastify) return;
+    const maxBodyBytes = this.config.INGEST_MAX_BODY_BYTES;
+    const raw = (_: FastifyRequest, body: Buffer, done: (e: Error | null, b?: Buffer) => void) =>
+      done(null, body);
+    if (!fastify.hasContentTypeParser('application/x-protobuf')) {
+      fastify.addContentTypeParser(
+        'application/x-protobuf',
+        { parseAs: 'buffer', bodyLimit: maxBodyBytes },
+        raw,
+      );
+    }
+    if (!fastify.hasContentTypeParser('image/jpeg')) {
+      // twice the contract's limit, so a slightly oversize frame is named by the contract check
+      fastify.addContentTypeParser(
+        'image/jpeg',
+        { parseAs: 'buffer', bodyLimit: 2 * CONTRACT_LIMITS.maxJpegBytes },
+        raw,
+      );
+    }
+    fastify.addHook('onRequest', (request, reply, done) =>
+      checkIngestRequest(request, reply, maxBodyBytes, done),
+    );
+    if (!fastify.hasDecorator('createRateLimit')) {
+      await fastify.register(rateLimit, { global: false });
+    }
+  }
+}
+
+function checkIngestRequest(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  maxBodyBytes: number,
+  done: () => void,
+): void {
+  const route = (request.routeOptions.config as Partial<IngestRouteConfig> | undefined)?.ingest;
+  if (!route) return done();
+  const media = parseMediaType(request.headers['content-type']);
+  if (!media || !route.mediaTypes.includes(media.type)) {
+    void reply.status(415).send(
+      errorBody(415, [
+        {
+          field: 'Content-Type',
+          rule: 'media_type',
+          message: `expected ${route.mediaTypes.join(' or ')}, got ${media?.type ?? 'none'}`,
+        },
+      ]),
+    );
+    return;
+  }
+  const length = Number(request.headers['content-length'] ?? 0);
+  if (length > maxBodyBytes) {
+    void reply.status(413).send(
+      errorBody(413, [
+        {
+          field: '$',
+          rule: 'max_bytes',
+          message: `the body is ${length} bytes, more than ${maxBodyBytes}`,
+        },
+      ]),
+    );
+    return;
+  }
+  done();
+}

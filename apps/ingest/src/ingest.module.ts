@@ -1,0 +1,19 @@
+import { Module } from '@nestjs/common';
+import { AuthModule } from '@kuzet/auth';
+import { RegistryModule } from '@kuzet/registry';
+import { ApiKeysController } from './api-keys/api-keys.controller';
+import { EventsController } from './events/events.controller';
+import { IngestService } from './events/ingest.service';
+import { IngestedEventRepository } from './events/ingested-event.repository';
+import { IngestHttpSetup } from './http/ingest-http.setup';
+import { RateLimitGuard } from './http/rate-limit.guard';
+import { RegistryController } from './registry/registry.controller';
+
+/** HTTP API for integrators -> Kafka (validation, auth, idempotency), plus the administration
+ * of integrator API keys and of the camera registry. */
+@Module({
+  imports: [AuthModule, RegistryModule],
+  controllers: [EventsController, ApiKeysController, RegistryController],
+  providers: [IngestService, IngestedEventRepository, IngestHttpSetup, RateLimitGuard],
+})
+export class IngestModule {}

@@ -1,0 +1,138 @@
+import { Body, Controller, Get, Param, Patch, Post, Put, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiBody, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { Roles, STAFF_ROLES } from '@kuzet/auth';
+import { ZodValidationPipe } from '@kuzet/platform';
+import {
+  CameraDto,
+  CameraPageDto,
+  CameraQuery,
+  cameraQuerySchema,
+  CameraRegistryService,
+  CentreDto,
+  CentreInput,
+  centreSchema,
+  CreateCameraInput,
+  createCameraSchema,
+  DistrictDto,
+  DistrictInput,
+  districtSchema,
+  UpdateCameraInput,
+  updateCameraSchema,
+} from '@kuzet/registry';
+import { openApiSchemaOf } from '../http/openapi-schema';
+
+@ApiTags('camera registry')
+/** Everyone on the staff may read the registry; only system administrators change it. */
+@ApiBearerAuth('staff')
+@Controller('v1')
+@Roles(...STAFF_ROLES)
+export class RegistryController {
+  constructor(private readonly registry: CameraRegistryService) {}
+
+  @Get('centres')
+  @ApiOperation({ summary: 'List operations centres' })
+  listCentres(): Promise<CentreDto[]> {
+    return this.registry.listCentres();
+  }
+
+  @Put('centres/:id')
+  @Roles('system-admin')
+  @ApiOperation({ summary: 'Create or update an operations centre' })
+  @ApiBody({
+    schema: openApiSchemaOf(centreSchema),
+    examples: {
+      district: {
+        value: {
+          id: 'munaily',
+          name: 'Munaily district centre',
+          kind: 'district',
+          parent_centre_id: 'aktau',
+        },
+      },
+    },
+  })
+  putCentre(
+    @Param('id') id: string,
+    @Body(new ZodValidationPipe(centreSchema.omit({ id: true }))) input: Omit<CentreInput, 'id'>,
+  ): Promise<CentreDto> {
+    return this.registry.putCentre({ ...input, id });
+  }
+
+  @Get('districts')
+  @ApiOperation({ summary: 'List districts' })
+  listDistricts(): Promise<DistrictDto[]> {
+    return this.registry.listDistricts();
+  }
+
+  @Put('districts/:id')
+  @Roles('system-admin')
+  @ApiOperation({ summary: 'Create or update a district' })
+  @ApiBody({
+    schema: openApiSchemaOf(districtSchema),
+    examples: {
+      munaily: { value: { id: 'munaily', name: 'Munaily district', centre_id: 'munaily' } },
+    },
+  })
+  putDistrict(
+    @Param('id') id: string,
+    @Body(new ZodValidationPipe(districtSchema.omit({ id: true })))
+    input: Omit<DistrictInput, 'id'>,
+  ): Promise<DistrictDto> {
+    return this.registry.putDistrict({ ...input, id });
+  }
+
+  @Get('cameras')
+  @ApiOperation({ summary: 'List cameras by id, a page at a time' })
+  @ApiQuery({ name: 'district_id', required: false })
+  @ApiQuery({ name: 'centre_id', required: false })
+  @ApiQuery({ name: 'after', required: false, description: 'next_after of the previous page' })
+  @ApiQuery({ name: 'limit', required: false, description: '1..500, default 100' })
+  listCameras(
+    @Query(new ZodValidationPipe(cameraQuerySchema)) query: CameraQuery,
+  ): Promise<CameraPageDto> {
+    return this.registry.listCameras(query);
+  }
+
+  @Get('cameras/:id')
+  @ApiOperation({ summary: 'One camera, with its district and centre' })
+  getCamera(@Param('id') id: string): Promise<CameraDto> {
+    return this.registry.getCamera(id);
+  }
+
+  @Post('cameras')
+  @Roles('system-admin')
+  @ApiOperation({ summary: 'Register a camera (409 if the id exists)' })
+  @ApiBody({
+    schema: openApiSchemaOf(createCameraSchema),
+    examples: {
+      camera: {
+        value: {
+          id: 'munaily-cam-0003',
+          name: 'Dauletbay village, school crossing',
+          district_id: 'munaily',
+          latitude: 43.71,
+          longitude: 51.3,
+        },
+      },
+    },
+  })
+  createCamera(
+    @Body(new ZodValidationPipe(createCameraSchema)) input: CreateCameraInput,
+  ): Promise<CameraDto> {
+    return this.registry.createCamera(input);
+  }
+
+  @Patch('cameras/:id')
+  @Roles('system-admin')
+  @ApiOperation({ summary: 'Change a camera: move it to another district or centre, retire it' })
+  @ApiBody({
+    schema: openApiSchemaOf(updateCameraSchema),
+    examples: { retire: { value: { status: 'retired' } } },
+  })
+  updateCamera(
+    @Param('id') id: string,
+    @Body(new ZodValidationPipe(updateCameraSchema)) patch: UpdateCameraInput,
+  ): Promise<CameraDto> {
+    return this.registry.updateCamera(id, patch);
+  }
+}

@@ -1,0 +1,164 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { createHash } from 'node:crypto';
+import { CameraEvent, timestampDate } from '@kuzet/contracts';
+import { KUZET_CONFIG, KuzetConfig } from '@kuzet/config';
+import { FaceEngine, ImageDecodeError } from '@kuzet/face';
+import { RejectedMessageError } from '@kuzet/messaging';
+import { counter } from '@kuzet/observability/metrics';
+import { WatchlistHitEntity } from '@kuzet/persistence';
+import { Candidate, WatchlistIndex } from '@kuzet/watchlist';
+import { EVIDENCE_STORE, EvidenceStore } from '../evidence/evidence-store';
+import { HitPublisher } from '../hits/hit.publisher';
+import { HitRepository } from '../hits/hit.repository';
+
+const probes = counter({
+  name: 'kuzet_matcher_probe_faces_total',
+  help: 'Faces searched against the watchlists, by outcome',
+  labelNames: ['outcome'] as const,
+});
+
+interface ProbeFace {
+  readonly embedding: Float32Array;
+  readonly modelId: string;
+  /** The probe crop, kept only if the face turns out to be a hit. */
+  readonly cropJpeg: Buffer | null;
+}
+
+interface PersonMatch {
+  readonly probe: ProbeFace;
+  readonly best: Candidate;
+  readonly runnerUp: Candidate | null;
+}
+
+/** A camera event's faces -> the watchlists -> hits in the match log and on the hits topic.
+ * Faces that match nothing leave no trace but a counter. */
+@Injectable()
+export class MatchingService {
+  constructor(
+    private readonly engine: FaceEngine,
+    private readonly index: WatchlistIndex,
+    private readonly hits: HitRepository,
+    private readonly publisher: HitPublisher,
+    @Inject(EVIDENCE_STORE) private readonly evidence: EvidenceStore,
+    @Inject(KUZET_CONFIG) private readonly config: KuzetConfig,
+  ) {}
+
+  async match(event: CameraEvent): Promise<WatchlistHitEntity[]> {
+    const faces = await this.probeFaces(event);
+    const matches = this.bestPerPerson(faces);
+    if (matches.length === 0) return [];
+    const capturedAt = event.capturedAt ? timestampDate(event.capturedAt) : new Date();
+    const recorded: WatchlistHitEntity[] = [];
+    for (const match of matches) {
+      const faceCropRef = match.probe.cropJpeg
+        ? await this.evidence.put(
+            evidenceId(event.eventId, match.best.personId),
+            match.probe.cropJpeg,
+            new Date(Date.now() + this.config.EVIDENCE_RETENTION_DAYS * 86_400_000),
+          )
+        : event.payload.case === 'faceObservation'
+          ? event.payload.value.frameRef || null
+          : null;
+      const { hit } = await this.hits.record(
+        {
+          eventId: event.eventId,
+          cameraId: event.cameraId,
+          personId: match.best.personId,
+          watchlistId: match.best.watchlistId,
+          similarity: match.best.similarity,
+          threshold: match.best.threshold,
+          margin: match.runnerUp ? match.best.similarity - match.runnerUp.similarity : null,
+          modelId: match.probe.modelId,
+          faceCropRef,
+          capturedAt,
+        },
+        this.config.MATCHER_DEDUP_WINDOW_MS,
+      );
+      recorded.push(hit);
+    }
+    // published after the match log is durable; a crash in between republishes on redelivery
+    await this.publisher.publish(recorded);
+    return recorded;
+  }
+
+  private async probeFaces(event: CameraEvent): Promise<ProbeFace[]> {
+    const embeddingModel = this.engine.models.embedding.modelId;
+    switch (event.payload.case) {
+      case 'faceObservation': {
+        const observation = event.payload.value;
+        if (observation.modelId !== embeddingModel) {
+          throw new RejectedMessageError('incompatible_model', [
+            {
+              field: 'payload.face_observation.model_id',
+              rule: 'compatible_model',
+              message: `embeddings must come from ${embeddingModel}`,
+            },
+          ]);
+        }
+        const crop = observation.cropJpeg?.length ? Buffer.from(observation.cropJpeg) : null;
+        return [
+          {
+            embedding: normalised(observation.embedding),
+            modelId: observation.modelId,
+            cropJpeg: crop,
+          },
+        ];
+      }
+      case 'faceFrame': {
+        try {
+          const analysis = await this.engine.analyze(event.payload.value.jpeg);
+          const usable = analysis.faces.filter((face) => face.quality.passed);
+          probes.inc({ outcome: 'quality_rejected' }, analysis.faces.length - usable.length);
+          return usable.map((face) => ({
+            embedding: face.embedding,
+            modelId: face.modelId,
+            cropJpeg: face.alignedCropJpeg,
+          }));
+        } catch (error) {
+          if (error instanceof ImageDecodeError) {
+            throw new RejectedMessageError('undecodable_image', [
+              { field: 'payload.face_frame.jpeg', rule: error.code, message: error.message },
+            ]);
+          }
+          throw error;
+        }
+      }
+      default:
+        return [];
+    }
+  }
+
+  /** A person seen twice in one frame is one sighting: keep their closest face. */
+  private bestPerPerson(faces: readonly ProbeFace[]): PersonMatch[] {
+    const byPerson = new Map<string, PersonMatch>();
+    for (const probe of faces) {
+      const { best, runnerUp } = this.index.search(probe.embedding);
+      if (!best || best.similarity < best.threshold) {
+        probes.inc({ outcome: 'no_match' });
+        continue;
+      }
+      probes.inc({ outcome: 'hit' });
+      const known = byPerson.get(best.personId);
+      if (!known || best.similarity > known.best.similarity) {
+        byPerson.set(best.personId, { probe, best, runnerUp });
+      }
+    }
+    return [...byPerson.values()];
+  }
+}
+
+function normalised(values: readonly number[]): Float32Array {
+  const vector = Float32Array.from(values);
+  let norm = 0;
+  for (const v of vector) norm += v * v;
+  norm = Math.sqrt(norm);
+  for (let i = 0; i < vector.length; i++) vector[i] = vector[i]! / norm;
+  return vector;
+}
+
+/** The same event and person always name the same evidence, so a redelivery overwrites
+ * instead of leaving an orphan. */
+function evidenceId(eventId: string, personId: string): string {
+  const hex = createHash('sha256').update(`${eventId}/${personId}`).digest('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-5${hex.slice(13, 16)}-a${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+}

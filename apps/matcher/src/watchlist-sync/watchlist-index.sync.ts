@@ -1,0 +1,123 @@
+import {
+  Inject,
+  Injectable,
+  Logger,
+  OnApplicationBootstrap,
+  OnModuleDestroy,
+  OnModuleInit,
+} from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import { decodeWatchlistChange, timestampDate, WatchlistChangeKind } from '@kuzet/contracts';
+import { FaceEngine } from '@kuzet/face';
+import {
+  InboundMessage,
+  MESSAGE_BUS,
+  MessageBus,
+  RejectedMessageError,
+  Subscription,
+  TOPICS,
+} from '@kuzet/messaging';
+import { WatchlistIndex, WatchlistRepository } from '@kuzet/watchlist';
+
+const REBUILD_PAGE = 1_000;
+
+/** Keeps this matcher's index equal to PostgreSQL: a full rebuild at start-up, then every
+ * change from the compacted topic. Each matcher reads every change, so it joins with a
+ * consumer group of its own.
+ *
+ * The rebuild runs in onModuleInit, which Nest completes for every module before any
+ * onApplicationBootstrap: the camera-event consumer subscribes there, so no event is matched
+ * against a half-built index (a backlog after a crash would otherwise be searched against an
+ * empty index and committed without its hits). */
+@Injectable()
+export class WatchlistIndexSync implements OnModuleInit, OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger(WatchlistIndexSync.name);
+  private subscription?: Subscription;
+
+  constructor(
+    private readonly index: WatchlistIndex,
+    private readonly repository: WatchlistRepository,
+    private readonly engine: FaceEngine,
+    @Inject(MESSAGE_BUS) private readonly bus: MessageBus,
+  ) {}
+
+  async onModuleInit(): Promise<void> {
+    await this.rebuild();
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    this.subscription = await this.bus.subscribe({
+      topic: TOPICS.watchlistChanges,
+      groupId: `kuzet-matcher-index.${hostname()}.${process.pid}.${randomUUID().slice(0, 8)}`,
+      handler: (message) => this.apply(message),
+    });
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.subscription?.close();
+  }
+
+  async rebuild(now: Date = new Date()): Promise<void> {
+    const model = this.engine.models.embedding.modelId;
+    const total = await this.repository.countSearchable(now);
+    this.logger.log({ total }, 'rebuilding the watchlist index from PostgreSQL');
+    let afterId: string | null = null;
+    let people = 0;
+    let skippedFaces = 0;
+    const started = Date.now();
+    for (;;) {
+      const page = await this.repository.searchablePage(afterId, REBUILD_PAGE, now);
+      if (page.length === 0) break;
+      for (const { person, list, faces } of page) {
+        const compatible = faces.filter((face) => face.modelId === model);
+        skippedFaces += faces.length - compatible.length;
+        this.index.upsert({
+          personId: person.id,
+          watchlistId: list.id,
+          threshold: list.similarityThreshold,
+          expiresAt: earliest(person.expiresAt, list.expiresAt),
+          version: person.version,
+          faces: compatible.map((face) => ({ photoId: face.id, embedding: face.embedding })),
+        });
+      }
+      people += page.length;
+      afterId = page[page.length - 1]!.person.id;
+      this.logger.log({ loaded: people, total }, 'watchlist index rebuild progress');
+    }
+    this.logger.log(
+      { people, faces: this.index.faceCount, skippedFaces, ms: Date.now() - started },
+      'watchlist index ready',
+    );
+  }
+
+  private async apply(message: InboundMessage): Promise<void> {
+    const decoded = decodeWatchlistChange(message.value);
+    if (!decoded.ok) throw new RejectedMessageError('invalid_watchlist_change', decoded.errors);
+    const change = decoded.value;
+    const version = Number(change.version);
+    if (change.kind === WatchlistChangeKind.REMOVED) {
+      if (this.index.remove(change.personId, version)) {
+        this.logger.log({ personId: change.personId, version }, 'person removed from the index');
+      }
+      return;
+    }
+    const model = this.engine.models.embedding.modelId;
+    this.index.upsert({
+      personId: change.personId,
+      watchlistId: change.watchlistId,
+      threshold: change.threshold,
+      expiresAt: change.expiresAt ? timestampDate(change.expiresAt) : null,
+      version,
+      faces: change.embeddings
+        .filter((e) => e.modelId === model)
+        .map((e) => ({ photoId: e.photoId, embedding: Float32Array.from(e.embedding) })),
+    });
+  }
+}
+
+function earliest(a: Date | null, b: Date | null): Date | null {
+  if (!a) return b;
+  if (!b) return a;
+  return a < b ? a : b;
+}

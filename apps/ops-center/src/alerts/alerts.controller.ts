@@ -1,0 +1,68 @@
+import {
+  Body,
+  Controller,
+  Get,
+  Header,
+  Param,
+  ParseUUIDPipe,
+  Post,
+  Query,
+  StreamableFile,
+} from '@nestjs/common';
+import { CurrentUser, Roles, StaffPrincipal } from '@kuzet/auth';
+import { ZodValidationPipe } from '@kuzet/platform/validation/zod-validation.pipe';
+import { AlertListRequest, alertListSchema, DecisionRequest, decisionSchema } from './alert.dto';
+import { AlertDetailView, AlertView } from './alert.views';
+import { AlertsService } from './alerts.service';
+
+@Controller('v1/alerts')
+@Roles('operator', 'supervisor')
+export class AlertsController {
+  constructor(private readonly alerts: AlertsService) {}
+
+  @Get()
+  list(
+    @CurrentUser() user: StaffPrincipal,
+    @Query(new ZodValidationPipe(alertListSchema)) query: AlertListRequest,
+  ): Promise<AlertView[]> {
+    return this.alerts.list(user, query);
+  }
+
+  @Get(':id')
+  detail(
+    @CurrentUser() user: StaffPrincipal,
+    @Param('id', new ParseUUIDPipe()) id: string,
+  ): Promise<AlertDetailView> {
+    return this.alerts.detail(user, id);
+  }
+
+  @Post(':id/decisions')
+  decide(
+    @CurrentUser() user: StaffPrincipal,
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @Body(new ZodValidationPipe(decisionSchema)) body: DecisionRequest,
+  ): Promise<AlertView> {
+    return this.alerts.decide(user, id, body);
+  }
+
+  @Get(':id/face-crop')
+  @Header('Content-Type', 'image/jpeg')
+  @Header('Cache-Control', 'private, no-store')
+  async faceCrop(
+    @CurrentUser() user: StaffPrincipal,
+    @Param('id', new ParseUUIDPipe()) id: string,
+  ): Promise<StreamableFile> {
+    return new StreamableFile(await this.alerts.evidence(user, id));
+  }
+
+  @Get(':id/enrolled-faces/:faceId')
+  @Header('Content-Type', 'image/jpeg')
+  @Header('Cache-Control', 'private, no-store')
+  async enrolledFace(
+    @CurrentUser() user: StaffPrincipal,
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @Param('faceId', new ParseUUIDPipe()) faceId: string,
+  ): Promise<StreamableFile> {
+    return new StreamableFile(await this.alerts.enrolledPhoto(user, id, faceId));
+  }
+}

@@ -1,0 +1,290 @@
+import { ConflictException, Injectable, Logger, NotFoundException } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { CameraEvent, timestampDate, WatchlistHit } from '@kuzet/contracts';
+import { AuditLogService, StaffPrincipal } from '@kuzet/auth';
+import { AlertDecisionEntity, AlertEntity, AlertState, DecisionAction } from '@kuzet/persistence';
+import { CameraRegistryService } from '@kuzet/registry';
+import { AlertListRequest, DecisionRequest } from './alert.dto';
+import { AlertRepository, AlertScope } from './alert.repository';
+import { AlertDetailView, alertView, AlertView, decisionView } from './alert.views';
+
+const ALARM_PRIORITY = 100;
+const TERMINAL: readonly AlertState[] = ['confirmed', 'rejected'];
+const NEXT_STATE: Record<DecisionAction, AlertState> = {
+  acknowledge: 'acknowledged',
+  confirm: 'confirmed',
+  reject: 'rejected',
+  escalate: 'escalated',
+};
+const ALLOWED_FROM: Record<DecisionAction, readonly AlertState[]> = {
+  acknowledge: ['new', 'escalated'],
+  confirm: ['new', 'acknowledged', 'escalated'],
+  reject: ['new', 'acknowledged', 'escalated'],
+  escalate: ['new', 'acknowledged'],
+};
+
+export interface Actor {
+  readonly userId: string;
+  readonly username: string;
+}
+
+export const ESCALATION_ACTOR: Actor = { userId: 'system', username: 'escalation-timer' };
+
+/** Alerts from intake to decision. A hit is a lead, not a verdict: nothing leaves this
+ * service as confirmed without a person's attributed decision. */
+@Injectable()
+export class AlertsService {
+  private readonly logger = new Logger(AlertsService.name);
+
+  constructor(
+    private readonly alerts: AlertRepository,
+    private readonly registry: CameraRegistryService,
+    private readonly audit: AuditLogService,
+  ) {}
+
+  async recordHit(hit: WatchlistHit): Promise<void> {
+    const routing = await this.route(hit.cameraId);
+    const list = await this.alerts.watchlist(hit.watchlistId);
+    const capturedAt = hit.capturedAt ? timestampDate(hit.capturedAt) : new Date();
+    await this.alerts.upsert({
+      id: hit.hitId,
+      kind: 'watchlist_hit',
+      state: 'new',
+      priority: list?.priority ?? 0,
+      ...routing,
+      cameraId: hit.cameraId,
+      eventId: hit.eventId,
+      personId: hit.personId,
+      watchlistId: hit.watchlistId,
+      similarity: hit.similarity,
+      threshold: hit.threshold,
+      faceCropRef: hit.faceCropRef || null,
+      message: null,
+      sightingCount: Math.max(1, hit.sightingCount),
+      capturedAt,
+      lastSeenAt: hit.lastSeenAt ? timestampDate(hit.lastSeenAt) : capturedAt,
+      decidedBy: null,
+      decidedAt: null,
+      decisionReason: null,
+    });
+  }
+
+  async recordAlarm(event: CameraEvent): Promise<void> {
+    if (event.payload.case !== 'alarm') return;
+    const routing = await this.route(event.cameraId);
+    const capturedAt = event.capturedAt ? timestampDate(event.capturedAt) : new Date();
+    await this.alerts.upsert({
+      id: event.eventId,
+      kind: 'alarm',
+      state: 'new',
+      priority: ALARM_PRIORITY,
+      ...routing,
+      cameraId: event.cameraId,
+      eventId: event.eventId,
+      personId: null,
+      watchlistId: null,
+      similarity: null,
+      threshold: null,
+      faceCropRef: null,
+      message: event.payload.value.message || 'SOS',
+      sightingCount: 1,
+      capturedAt,
+      lastSeenAt: capturedAt,
+      decidedBy: null,
+      decidedAt: null,
+      decisionReason: null,
+    });
+  }
+
+  async list(user: StaffPrincipal, request: AlertListRequest): Promise<AlertView[]> {
+    const rows = await this.alerts.list(scopeOf(user), {
+      states: request.state,
+      limit: request.limit,
+      beforeSeq: request.beforeSeq,
+    });
+    return rows.map(alertView);
+  }
+
+  async changedSince(user: StaffPrincipal, afterSeq: number, limit = 500): Promise<AlertView[]> {
+    return (await this.alerts.changedSince(afterSeq, limit, scopeOf(user))).map(alertView);
+  }
+
+  /** Who looked at which alert is part of the audit trail. */
+  async detail(user: StaffPrincipal, id: string): Promise<AlertDetailView> {
+    const alert = await this.visible(user, id);
+    await this.audit.append({
+      actor: user.username,
+      action: 'alert.viewed',
+      subjectType: 'alert',
+      subjectId: id,
+    });
+    const [person, list, decisions, earlier, faceIds] = await Promise.all([
+      alert.personId ? this.alerts.person(alert.personId) : null,
+      alert.watchlistId ? this.alerts.watchlist(alert.watchlistId) : null,
+      this.alerts.decisions(id),
+      alert.personId ? this.alerts.earlierSightings(alert.personId, id, scopeOf(user), 10) : [],
+      alert.personId ? this.alerts.enrolledFaceIds(alert.personId) : [],
+    ]);
+    return {
+      ...alertView(alert),
+      personName: person?.fullName ?? null,
+      caseReference: person?.caseReference ?? null,
+      watchlistName: list?.name ?? null,
+      enrolledFaceIds: faceIds,
+      decisions: decisions.map(decisionView),
+      earlierSightings: earlier.map(alertView),
+    };
+  }
+
+  async evidence(user: StaffPrincipal, id: string): Promise<Buffer> {
+    const alert = await this.visible(user, id);
+    const jpeg = alert.faceCropRef ? await this.alerts.evidence(alert.faceCropRef) : null;
+    if (!jpeg)
+      throw new NotFoundException(
+        `alert ${id} has no face crop (none sent, or purged after retention)`,
+      );
+    return jpeg;
+  }
+
+  async enrolledPhoto(user: StaffPrincipal, id: string, faceId: string): Promise<Buffer> {
+    const alert = await this.visible(user, id);
+    const jpeg = alert.personId
+      ? await this.alerts.enrolledThumbnail(alert.personId, faceId)
+      : null;
+    if (!jpeg)
+      throw new NotFoundException(
+        `face ${faceId} is not an enrolled photo of alert ${id}'s person`,
+      );
+    return jpeg;
+  }
+
+  /** The first decision wins: the row is locked, so a second operator acting at the same
+   * moment waits and is then told who decided what. */
+  async decide(user: StaffPrincipal, id: string, request: DecisionRequest): Promise<AlertView> {
+    this.visibleTo(user, await this.found(id));
+    return this.apply(id, request.action, request.reason ?? null, user);
+  }
+
+  async escalateOverdue(olderThan: Date): Promise<number> {
+    let escalated = 0;
+    for (const alert of await this.alerts.overdue(olderThan, 100)) {
+      try {
+        await this.apply(alert.id, 'escalate', 'not acknowledged in time', ESCALATION_ACTOR);
+        escalated += 1;
+      } catch (error) {
+        if (!(error instanceof ConflictException)) throw error;
+      }
+    }
+    if (escalated > 0)
+      this.logger.warn({ escalated }, 'unacknowledged alerts escalated to supervisors');
+    return escalated;
+  }
+
+  private apply(
+    id: string,
+    action: DecisionAction,
+    reason: string | null,
+    actor: Actor,
+  ): Promise<AlertView> {
+    return this.alerts.transaction(async (manager) => {
+      const alert = await this.alerts.lockById(id, manager);
+      if (!alert) throw new NotFoundException(`alert ${id} does not exist`);
+      if (!ALLOWED_FROM[action].includes(alert.state)) {
+        const by = alert.decidedBy ? ` by ${alert.decidedBy}` : '';
+        const at = alert.decidedAt ? ` at ${alert.decidedAt.toISOString()}` : '';
+        throw new ConflictException({
+          statusCode: 409,
+          error: 'Conflict',
+          message: TERMINAL.includes(alert.state)
+            ? `alert already ${alert.state}${by}${at}`
+            : `cannot ${action} an alert that is ${alert.state}`,
+          state: alert.state,
+          decidedBy: alert.decidedBy,
+        });
+      }
+      const now = new Date();
+      alert.state = NEXT_STATE[action];
+      alert.decidedBy = actor.username;
+      alert.decidedAt = now;
+      alert.decisionReason = reason;
+      await manager.save(alert);
+      await manager.insert(AlertDecisionEntity, {
+        id: randomUUID(),
+        alertId: id,
+        action,
+        reason,
+        userId: actor.userId,
+        username: actor.username,
+        decidedAt: now,
+      });
+      await this.audit.append(
+        {
+          actor: actor.username,
+          action: `alert.${action}`,
+          subjectType: 'alert',
+          subjectId: id,
+          details: {
+            state: alert.state,
+            reason,
+            kind: alert.kind,
+            cameraId: alert.cameraId,
+            personId: alert.personId,
+          },
+        },
+        manager,
+      );
+      const saved = await this.alerts.findById(id, manager);
+      return alertView(saved ?? alert);
+    });
+  }
+
+  private async route(
+    cameraId: string,
+  ): Promise<Pick<AlertEntity, 'centreId' | 'parentCentreId' | 'districtId'>> {
+    const location = (await this.registry.locate([cameraId])).get(cameraId);
+    if (!location) {
+      this.logger.warn(
+        { cameraId },
+        'alert from a camera the registry does not know: routed to supervisors',
+      );
+      return { centreId: null, parentCentreId: null, districtId: null };
+    }
+    return {
+      centreId: location.centreId,
+      parentCentreId: await this.alerts.parentCentreOf(location.centreId),
+      districtId: location.districtId,
+    };
+  }
+
+  private async found(id: string): Promise<AlertEntity> {
+    const alert = await this.alerts.findById(id);
+    if (!alert) throw new NotFoundException(`alert ${id} does not exist`);
+    return alert;
+  }
+
+  private async visible(user: StaffPrincipal, id: string): Promise<AlertEntity> {
+    return this.visibleTo(user, await this.found(id));
+  }
+
+  private visibleTo(user: StaffPrincipal, alert: AlertEntity): AlertEntity {
+    // the same answer as for an alert that does not exist: no probing other centres' alerts
+    if (!inScope(scopeOf(user), alert))
+      throw new NotFoundException(`alert ${alert.id} does not exist`);
+    return alert;
+  }
+}
+
+export function scopeOf(user: StaffPrincipal): AlertScope {
+  return { centreIds: user.centreIds, includeUnrouted: user.roles.includes('supervisor') };
+}
+
+export function inScope(
+  scope: AlertScope,
+  alert: Pick<AlertEntity, 'centreId' | 'parentCentreId'>,
+): boolean {
+  if (alert.centreId === null) return scope.includeUnrouted;
+  return (
+    scope.centreIds.includes(alert.centreId) ||
+    (alert.parentCentreId !== null && scope.centreIds.includes(alert.parentCentreId))
+  );
+}

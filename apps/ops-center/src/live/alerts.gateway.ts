@@ -1,0 +1,155 @@
+import {
+  Inject,
+  Injectable,
+  Logger,
+  OnApplicationBootstrap,
+  OnApplicationShutdown,
+} from '@nestjs/common';
+import { OnGatewayConnection, OnGatewayDisconnect, WebSocketGateway } from '@nestjs/websockets';
+import { IncomingMessage } from 'node:http';
+import type { WebSocket } from 'ws';
+import { z } from 'zod';
+import { StaffPrincipal, StaffTokenService } from '@kuzet/auth';
+import { KUZET_CONFIG, KuzetConfig } from '@kuzet/config';
+import { AlertEntity } from '@kuzet/persistence';
+import { AlertRepository } from '../alerts/alert.repository';
+import { alertView } from '../alerts/alert.views';
+import { inScope, scopeOf } from '../alerts/alerts.service';
+
+/** How far back each poll looks: a transaction that took a seq number but committed after a
+ * later one is still picked up. */
+const LOOKBACK_SEQS = 1_000;
+const CLOSE_UNAUTHORISED = 4401;
+
+const resumeMessage = z.object({ type: z.literal('resume'), afterSeq: z.number().int().min(0) });
+
+interface Client {
+  readonly socket: WebSocket;
+  readonly user: StaffPrincipal;
+  /** Seqs already sent above the feed's look-back floor. */
+  readonly sent: Set<number>;
+  resumed: boolean;
+}
+
+/** Live alerts for the console over WebSocket. The client says from which seq to resume, gets
+ * everything it missed, then every change as it is committed, by whichever instance. */
+@WebSocketGateway({ path: '/v1/alerts/live' })
+@Injectable()
+export class AlertsGateway
+  implements OnGatewayConnection, OnGatewayDisconnect, OnApplicationBootstrap, OnApplicationShutdown
+{
+  private readonly logger = new Logger(AlertsGateway.name);
+  private readonly clients = new Map<WebSocket, Client>();
+  private highWater = 0;
+  private timer?: NodeJS.Timeout;
+  private polling = false;
+
+  constructor(
+    private readonly alerts: AlertRepository,
+    private readonly tokens: StaffTokenService,
+    @Inject(KUZET_CONFIG) private readonly config: KuzetConfig,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    this.highWater = await this.alerts.highestSeq();
+    this.timer = setInterval(() => void this.poll(), this.config.OPS_FEED_POLL_MS);
+    this.timer.unref();
+  }
+
+  onApplicationShutdown(): void {
+    clearInterval(this.timer);
+    for (const socket of this.clients.keys()) socket.close(1001, 'server shutting down');
+  }
+
+  handleConnection(socket: WebSocket, request: IncomingMessage): void {
+    const token = new URL(request.url ?? '/', 'http://localhost').searchParams.get('token') ?? '';
+    let user: StaffPrincipal;
+    try {
+      user = this.tokens.verify(token);
+    } catch {
+      socket.close(CLOSE_UNAUTHORISED, 'unauthorised');
+      return;
+    }
+    if (!user.roles.includes('operator') && !user.roles.includes('supervisor')) {
+      socket.close(CLOSE_UNAUTHORISED, 'the live feed is for operators and supervisors');
+      return;
+    }
+    const client: Client = { socket, user, sent: new Set(), resumed: false };
+    this.clients.set(socket, client);
+    socket.on('message', (data: Buffer) => void this.onMessage(client, data));
+    this.send(client, {
+      type: 'hello',
+      user: { username: user.username, centreIds: user.centreIds },
+    });
+  }
+
+  handleDisconnect(socket: WebSocket): void {
+    this.clients.delete(socket);
+  }
+
+  private async onMessage(client: Client, data: Buffer): Promise<void> {
+    let parsed: z.infer<typeof resumeMessage>;
+    try {
+      parsed = resumeMessage.parse(JSON.parse(data.toString('utf8')));
+    } catch {
+      this.send(client, {
+        type: 'error',
+        message: 'expected {"type":"resume","afterSeq":<number>}',
+      });
+      return;
+    }
+    const scope = scopeOf(client.user);
+    let afterSeq = parsed.afterSeq;
+    for (;;) {
+      const missed = await this.alerts.changedSince(afterSeq, 500, scope);
+      this.deliver(client, missed);
+      if (missed.length < 500) break;
+      afterSeq = missed[missed.length - 1]!.seq;
+    }
+    client.resumed = true;
+    this.send(client, { type: 'resumed' });
+  }
+
+  private async poll(): Promise<void> {
+    if (this.polling || this.clients.size === 0) {
+      if (this.clients.size === 0)
+        this.highWater = Math.max(this.highWater, await this.alerts.highestSeq().catch(() => 0));
+      return;
+    }
+    this.polling = true;
+    try {
+      const changed = await this.alerts.changedSince(
+        Math.max(0, this.highWater - LOOKBACK_SEQS),
+        2_000,
+      );
+      for (const client of this.clients.values()) {
+        if (!client.resumed) continue;
+        const scope = scopeOf(client.user);
+        this.deliver(
+          client,
+          changed.filter((alert) => inScope(scope, alert)),
+        );
+      }
+      if (changed.length > 0)
+        this.highWater = Math.max(this.highWater, changed[changed.length - 1]!.seq);
+    } catch (error) {
+      this.logger.warn({ err: String(error) }, 'live feed poll failed');
+    } finally {
+      this.polling = false;
+    }
+  }
+
+  private deliver(client: Client, alerts: readonly AlertEntity[]): void {
+    const floor = this.highWater - LOOKBACK_SEQS;
+    for (const seq of client.sent) if (seq <= floor) client.sent.delete(seq);
+    const fresh = alerts.filter((alert) => !client.sent.has(alert.seq));
+    if (fresh.length === 0) return;
+    for (const alert of fresh) client.sent.add(alert.seq);
+    this.send(client, { type: 'alerts', alerts: fresh.map(alertView) });
+  }
+
+  private send(client: Client, message: unknown): void {
+    if (client.socket.readyState === client.socket.OPEN)
+      client.socket.send(JSON.stringify(message));
+  }
+}

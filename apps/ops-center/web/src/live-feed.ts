@@ -1,0 +1,56 @@
+import type { Alert } from './api';
+
+type FeedStatus = 'connecting' | 'live' | 'offline';
+
+/** The WebSocket feed: resumes from the last seq it saw, so after a reconnect (or a server
+ * restart) the console gets exactly what it missed. */
+export class LiveFeed {
+  private socket: WebSocket | null = null;
+  private lastSeq = 0;
+  private retryMs = 500;
+  private stopped = false;
+
+  constructor(
+    private readonly token: () => string,
+    private readonly onAlerts: (alerts: readonly Alert[]) => void,
+    private readonly onStatus: (status: FeedStatus) => void,
+  ) {}
+
+  start(fromSeq: number): void {
+    this.lastSeq = Math.max(this.lastSeq, fromSeq);
+    this.stopped = false;
+    this.connect();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.socket?.close();
+  }
+
+  private connect(): void {
+    this.onStatus('connecting');
+    const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
+    const socket = new WebSocket(
+      `${scheme}://${location.host}/v1/alerts/live?token=${encodeURIComponent(this.token())}`,
+    );
+    this.socket = socket;
+    socket.onopen = () => socket.send(JSON.stringify({ type: 'resume', afterSeq: this.lastSeq }));
+    socket.onmessage = (event: MessageEvent<string>) => {
+      const message = JSON.parse(event.data) as { type: string; alerts?: Alert[] };
+      if (message.type === 'resumed') {
+        this.retryMs = 500;
+        this.onStatus('live');
+      }
+      if (message.type === 'alerts' && message.alerts) {
+        for (const alert of message.alerts) this.lastSeq = Math.max(this.lastSeq, alert.seq);
+        this.onAlerts(message.alerts);
+      }
+    };
+    socket.onclose = () => {
+      this.onStatus('offline');
+      if (this.stopped) return;
+      setTimeout(() => this.connect(), this.retryMs);
+      this.retryMs = Math.min(this.retryMs * 2, 10_000);
+    };
+  }
+}

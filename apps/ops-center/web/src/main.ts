@@ -1,0 +1,328 @@
+import { Alert, AlertDetail, Api, ApiError, StaffUser } from './api';
+import { priorityCue } from './cue';
+import { LiveFeed } from './live-feed';
+
+const TOKEN_KEY = 'kuzet.token';
+const LIST_LIMIT = 200;
+const app = document.querySelector<HTMLElement>('#app')!;
+const api = new Api(sessionStorage.getItem(TOKEN_KEY));
+const alerts = new Map<string, Alert>();
+let selected: string | null = null;
+let feed: LiveFeed | null = null;
+
+function h<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  attributes: Record<string, string> = {},
+  ...children: (Node | string | null)[]
+): HTMLElementTagNameMap[K] {
+  const element = document.createElement(tag);
+  for (const [name, value] of Object.entries(attributes)) element.setAttribute(name, value);
+  for (const child of children) if (child !== null) element.append(child);
+  return element;
+}
+
+const present = (...nodes: (Node | null)[]): Node[] => nodes.filter((n): n is Node => n !== null);
+const time = (iso: string): string => new Date(iso).toLocaleString();
+const percent = (value: number | null): string => (value === null ? '—' : value.toFixed(3));
+
+function showLogin(error?: string): void {
+  feed?.stop();
+  const username = h('input', {
+    name: 'username',
+    autocomplete: 'username',
+    required: '',
+    'data-testid': 'username',
+  });
+  const password = h('input', {
+    name: 'password',
+    type: 'password',
+    autocomplete: 'current-password',
+    required: '',
+    'data-testid': 'password',
+  });
+  const form = h(
+    'form',
+    { class: 'login', 'data-testid': 'login-form' },
+    h('h1', {}, 'kuzet'),
+    h('p', { class: 'muted' }, 'Operations centre console'),
+    h('label', {}, 'Username', username),
+    h('label', {}, 'Password', password),
+    error ? h('p', { class: 'error', role: 'alert', 'data-testid': 'login-error' }, error) : null,
+    h('button', { type: 'submit', 'data-testid': 'login' }, 'Sign in'),
+  );
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    api
+      .login(username.value, password.value)
+      .then(({ accessToken, user }) => {
+        sessionStorage.setItem(TOKEN_KEY, accessToken);
+        return showConsole(user);
+      })
+      .catch((e: unknown) =>
+        showLogin(
+          e instanceof ApiError && e.status === 401 ? 'Wrong username or password' : String(e),
+        ),
+      );
+  });
+  app.replaceChildren(form);
+  username.focus();
+}
+
+async function showConsole(user: StaffUser): Promise<void> {
+  const status = h('span', { class: 'status offline', 'data-testid': 'feed-status' }, 'offline');
+  const signOut = h('button', { class: 'link' }, 'Sign out');
+  signOut.addEventListener('click', () => {
+    sessionStorage.removeItem(TOKEN_KEY);
+    api.logout();
+    showLogin();
+  });
+  app.replaceChildren(
+    h(
+      'header',
+      {},
+      h('strong', {}, 'kuzet'),
+      h(
+        'span',
+        { 'data-testid': 'whoami' },
+        `${user.username} · ${user.centreIds.join(', ') || 'all centres'}`,
+      ),
+      status,
+      signOut,
+    ),
+    h(
+      'div',
+      { class: 'layout' },
+      h('section', { class: 'list' }, h('ul', { id: 'alerts', 'data-testid': 'alert-list' })),
+      h(
+        'section',
+        { class: 'detail', id: 'detail', 'data-testid': 'alert-detail' },
+        h('p', { class: 'muted' }, 'Select an alert'),
+      ),
+    ),
+  );
+  alerts.clear();
+  const initial = await api.alerts();
+  for (const alert of initial) alerts.set(alert.id, alert);
+  renderList();
+  feed = new LiveFeed(
+    () => api.bearer,
+    (changed) => onAlerts(changed),
+    (state) => {
+      status.textContent = state;
+      status.className = `status ${state}`;
+    },
+  );
+  feed.start(initial.reduce((max, a) => Math.max(max, a.seq), 0));
+}
+
+function onAlerts(changed: readonly Alert[]): void {
+  let cue = false;
+  for (const alert of changed) {
+    const known = alerts.get(alert.id);
+    if (known && known.seq >= alert.seq) continue;
+    if (!known && alert.isPriority && alert.state === 'new') cue = true;
+    alerts.set(alert.id, alert);
+  }
+  renderList(new Set(changed.map((a) => a.id)));
+  if (cue) priorityCue();
+  const current = selected ? changed.find((a) => a.id === selected) : undefined;
+  if (current) {
+    // never pull the form away from someone typing a reason: tell them instead
+    const reason = document.querySelector<HTMLInputElement>('[data-testid="reason"]');
+    const message = document.querySelector<HTMLElement>('[data-testid="decision-message"]');
+    if (reason?.value && message) {
+      message.textContent = current.decidedBy
+        ? `meanwhile ${current.state} by ${current.decidedBy}`
+        : `meanwhile ${current.state}`;
+      message.className = 'message notice';
+    } else {
+      void showDetail(current.id);
+    }
+  }
+}
+
+function renderList(fresh: ReadonlySet<string> = new Set()): void {
+  const list = document.querySelector('#alerts');
+  if (!list) return;
+  // a bounded list: redrawing thousands of rows per live message would starve the page
+  const sorted = [...alerts.values()].sort((a, b) => b.seq - a.seq).slice(0, LIST_LIMIT);
+  list.replaceChildren(
+    ...sorted.map((alert) => {
+      const item = h(
+        'li',
+        {
+          class: `alert ${alert.state}${alert.isPriority ? ' priority' : ''}${fresh.has(alert.id) ? ' fresh' : ''}${alert.id === selected ? ' selected' : ''}`,
+          'data-testid': 'alert-row',
+          'data-alert-id': alert.id,
+          'data-state': alert.state,
+        },
+        h('span', { class: 'kind' }, alert.kind === 'alarm' ? 'SOS' : 'HIT'),
+        h('span', { class: 'camera' }, alert.cameraId),
+        h(
+          'span',
+          { class: 'score' },
+          alert.kind === 'alarm'
+            ? (alert.message ?? '')
+            : `${percent(alert.similarity)} ≥ ${percent(alert.threshold)}`,
+        ),
+        h('span', { class: 'state' }, alert.state),
+        h('time', {}, time(alert.capturedAt)),
+      );
+      item.addEventListener('click', () => void showDetail(alert.id));
+      return item;
+    }),
+  );
+}
+
+async function showDetail(id: string): Promise<void> {
+  selected = id;
+  renderList();
+  const pane = document.querySelector('#detail')!;
+  let detail: AlertDetail;
+  try {
+    detail = await api.alert(id);
+  } catch (error) {
+    pane.replaceChildren(h('p', { class: 'error' }, String(error)));
+    return;
+  }
+  if (selected !== id) return;
+  const message = h('p', { class: 'message', role: 'status', 'data-testid': 'decision-message' });
+  const reason = h('input', {
+    placeholder: 'Reason (required to reject)',
+    'data-testid': 'reason',
+  });
+  const button = (action: string, label: string) => {
+    const b = h('button', { 'data-testid': `decide-${action}`, class: action }, label);
+    b.addEventListener('click', () => {
+      api
+        .decide(id, action, reason.value.trim() || undefined)
+        .then((alert) => {
+          alerts.set(alert.id, alert);
+          renderList();
+          return showDetail(id);
+        })
+        .catch((e: unknown) => {
+          message.textContent = e instanceof ApiError ? e.message : String(e);
+          message.className = 'message error';
+        });
+    });
+    return b;
+  };
+  const probe = h(
+    'figure',
+    {},
+    h('div', { class: 'face placeholder' }, 'no crop'),
+    h('figcaption', {}, 'Probe (camera)'),
+  );
+  const enrolled = h('div', { class: 'enrolled' });
+  const open = !['confirmed', 'rejected'].includes(detail.state);
+  pane.replaceChildren(
+    ...present(
+      h(
+        'h2',
+        { 'data-testid': 'detail-title' },
+        detail.kind === 'alarm'
+          ? `SOS alarm — ${detail.message ?? ''}`
+          : (detail.personName ?? 'Unknown person'),
+      ),
+      h(
+        'dl',
+        {},
+        ...(
+          [
+            ['State', detail.state],
+            ['Watchlist', detail.watchlistName ?? '—'],
+            ['Case', detail.caseReference ?? '—'],
+            [
+              'Similarity',
+              `${percent(detail.similarity)} (threshold ${percent(detail.threshold)})`,
+            ],
+            ['Camera', detail.cameraId],
+            ['District', detail.districtId ?? 'unrouted'],
+            [
+              'Seen',
+              `${time(detail.capturedAt)}${detail.sightingCount > 1 ? ` · ${detail.sightingCount} sightings, last ${time(detail.lastSeenAt)}` : ''}`,
+            ],
+            [
+              'Decided',
+              detail.decidedBy
+                ? `${detail.state} by ${detail.decidedBy} at ${time(detail.decidedAt!)}`
+                : '—',
+            ],
+          ] as const
+        ).flatMap(([term, value]) => [
+          h('dt', {}, term),
+          h('dd', { 'data-testid': `detail-${term.toLowerCase()}` }, value),
+        ]),
+      ),
+      detail.kind === 'watchlist_hit' ? h('div', { class: 'faces' }, probe, enrolled) : null,
+      open
+        ? h(
+            'div',
+            { class: 'actions' },
+            reason,
+            button('acknowledge', 'Acknowledge'),
+            button('confirm', 'Confirm'),
+            button('reject', 'Reject'),
+            button('escalate', 'Escalate'),
+          )
+        : null,
+      message,
+      h('h3', {}, 'History'),
+      h(
+        'ul',
+        { class: 'history' },
+        ...detail.decisions.map((d) =>
+          h(
+            'li',
+            {},
+            `${time(d.decidedAt)} ${d.username}: ${d.action}${d.reason ? ` — ${d.reason}` : ''}`,
+          ),
+        ),
+      ),
+      detail.earlierSightings.length
+        ? h(
+            'div',
+            {},
+            h('h3', {}, 'Earlier sightings'),
+            h(
+              'ul',
+              { class: 'history' },
+              ...detail.earlierSightings.map((s) =>
+                h(
+                  'li',
+                  {},
+                  `${time(s.capturedAt)} ${s.cameraId} (${percent(s.similarity)}) ${s.state}`,
+                ),
+              ),
+            ),
+          )
+        : null,
+    ),
+  );
+  if (detail.hasEvidence) {
+    const url = await api.image(`/v1/alerts/${id}/face-crop`);
+    if (url)
+      probe.firstElementChild!.replaceWith(
+        h('img', { src: url, alt: 'probe face', class: 'face', 'data-testid': 'probe-face' }),
+      );
+  }
+  for (const faceId of detail.enrolledFaceIds) {
+    const url = await api.image(`/v1/alerts/${id}/enrolled-faces/${faceId}`);
+    if (url)
+      enrolled.append(
+        h(
+          'figure',
+          {},
+          h('img', { src: url, alt: 'enrolled photo', class: 'face' }),
+          h('figcaption', {}, 'Enrolled'),
+        ),
+      );
+  }
+}
+
+if (api.authenticated) {
+  api.me().then(showConsole, () => showLogin());
+} else {
+  showLogin();
+}

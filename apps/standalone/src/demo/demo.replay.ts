@@ -1,0 +1,172 @@
+import {
+  Inject,
+  Injectable,
+  Logger,
+  OnApplicationBootstrap,
+  OnApplicationShutdown,
+} from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import { CameraEventSchema, create, encodeCameraEvent, timestampFromDate } from '@kuzet/contracts';
+import { KUZET_CONFIG, KuzetConfig } from '@kuzet/config';
+import { AlarmKind, AlarmPriority } from '@kuzet/contracts';
+import { MESSAGE_BUS, MessageBus, TOPICS } from '@kuzet/messaging';
+import { projectRoot } from '@kuzet/platform/project-root';
+import { StaffRole, StaffUserService } from '@kuzet/auth';
+import { WatchlistService } from '@kuzet/watchlist';
+
+/** The labelled fixture faces (MIT, see their LICENSE). */
+const FIXTURES = join(projectRoot(), 'test/fixtures/faces');
+const DEMO_LIST = 'Demo: wanted persons (fixture faces)';
+const DEMO_CAMERAS = ['aktau-cam-0001', 'aktau-cam-0002', 'aktau-cam-0003', 'zhanaozen-cam-0042'];
+const SOS_CAMERA = 'aktau-sos-0001';
+/** Demo accounts, printed at start-up; a real deployment creates its own with `kuzet users`. */
+const DEMO_USERS: readonly {
+  username: string;
+  password: string;
+  roles: StaffRole[];
+  centreIds: string[];
+}[] = [
+  {
+    username: 'operator',
+    password: 'kuzet-demo-operator',
+    roles: ['operator'],
+    centreIds: ['aktau', 'zhanaozen'],
+  },
+  {
+    username: 'supervisor',
+    password: 'kuzet-demo-supervisor',
+    roles: ['supervisor'],
+    centreIds: ['aktau', 'zhanaozen'],
+  },
+  {
+    username: 'admin',
+    password: 'kuzet-demo-admin',
+    roles: ['system-admin', 'watchlist-admin'],
+    centreIds: [],
+  },
+  { username: 'auditor', password: 'kuzet-demo-auditor', roles: ['auditor'], centreIds: [] },
+];
+
+/** What a newcomer watches after `npm start`: the fixture people are enrolled on a demo
+ * watchlist, then their other photos and the group photos arrive as camera events, as an
+ * integrator would send them, and hits appear live in the console. */
+@Injectable()
+export class DemoReplay implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('Demo');
+  private timer?: NodeJS.Timeout;
+  private frames: Buffer[] = [];
+  private sent = 0;
+
+  constructor(
+    private readonly watchlists: WatchlistService,
+    private readonly users: StaffUserService,
+    @Inject(MESSAGE_BUS) private readonly bus: MessageBus,
+    @Inject(KUZET_CONFIG) private readonly config: KuzetConfig,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    if (!this.config.KUZET_DEMO) return;
+    await this.createDemoUsers();
+    await this.enrolFixturePeople();
+    this.frames = await this.loadFrames();
+    this.timer = setInterval(() => void this.sendNext(), this.config.KUZET_DEMO_INTERVAL_MS);
+    this.timer.unref();
+    this.logger.log(
+      { frames: this.frames.length, everyMs: this.config.KUZET_DEMO_INTERVAL_MS },
+      `demo replay started: open http://${this.config.HTTP_HOST}:${this.config.HTTP_PORT}/console`,
+    );
+  }
+
+  onApplicationShutdown(): void {
+    clearInterval(this.timer);
+  }
+
+  private async createDemoUsers(): Promise<void> {
+    const existing = new Set((await this.users.list()).map((user) => user.username));
+    for (const user of DEMO_USERS) {
+      if (!existing.has(user.username)) await this.users.create(user, 'kuzet-demo');
+    }
+    this.logger.log(
+      { accounts: DEMO_USERS.map((u) => `${u.username} / ${u.password}`) },
+      'demo accounts (username / password)',
+    );
+  }
+
+  private async enrolFixturePeople(): Promise<void> {
+    const existing = (await this.watchlists.listWatchlists()).find(
+      (list) => list.name === DEMO_LIST,
+    );
+    if (existing) return;
+    const list = await this.watchlists.createWatchlist({
+      name: DEMO_LIST,
+      category: 'wanted',
+      similarityThreshold: 0.4,
+      priority: 60,
+    });
+    const people = (await readdir(FIXTURES, { withFileTypes: true })).filter((e) =>
+      e.isDirectory(),
+    );
+    for (const person of people) {
+      const photo = await readFile(join(FIXTURES, person.name, `${person.name}1.png`));
+      const result = await this.watchlists.enrolPerson(list.id, {
+        fullName: person.name[0]!.toUpperCase() + person.name.slice(1),
+        caseReference: `DEMO-${person.name.toUpperCase()}`,
+        photos: [{ name: `${person.name}1.png`, data: photo.toString('base64') }],
+      });
+      this.logger.log(
+        { person: result.person.fullName, status: result.person.status },
+        'demo person enrolled',
+      );
+    }
+  }
+
+  private async loadFrames(): Promise<Buffer[]> {
+    const frames: Buffer[] = [];
+    for (const entry of await readdir(FIXTURES, { withFileTypes: true })) {
+      if (entry.isDirectory()) {
+        for (const shot of [2, 3, 4, 5]) {
+          const png = await readFile(join(FIXTURES, entry.name, `${entry.name}${shot}.png`)).catch(
+            () => null,
+          );
+          if (png) frames.push(await sharp(png).jpeg({ quality: 90 }).toBuffer());
+        }
+      } else if (/^bbt\d\.jpg$/.test(entry.name)) {
+        frames.push(await readFile(join(FIXTURES, entry.name)));
+      }
+    }
+    return frames.sort(() => Math.random() - 0.5);
+  }
+
+  private async sendNext(): Promise<void> {
+    const index = this.sent++;
+    const now = new Date();
+    const sos = index > 0 && index % 20 === 0;
+    const cameraId = sos ? SOS_CAMERA : DEMO_CAMERAS[index % DEMO_CAMERAS.length]!;
+    const event = create(CameraEventSchema, {
+      eventId: randomUUID(),
+      cameraId,
+      capturedAt: timestampFromDate(now),
+      sourceId: 'kuzet-demo',
+      payload: sos
+        ? {
+            case: 'alarm',
+            value: {
+              kind: AlarmKind.SOS_BUTTON,
+              priority: AlarmPriority.CRITICAL,
+              message: 'SOS button pressed (demo)',
+            },
+          }
+        : { case: 'faceFrame', value: { jpeg: this.frames[index % this.frames.length]! } },
+    });
+    try {
+      await this.bus.publish(TOPICS.cameraEvents, [
+        { key: cameraId, value: encodeCameraEvent(event) },
+      ]);
+    } catch (error) {
+      this.logger.warn({ err: String(error) }, 'demo event not published');
+    }
+  }
+}

@@ -1,0 +1,170 @@
+import { Inject, Injectable, NotFoundException } from '@nestjs/common';
+import {
+  CameraEvent,
+  encodeCameraEvent,
+  timestampDate,
+  Violation,
+  ViolationCode,
+} from '@kuzet/contracts';
+import { MESSAGE_BUS, MessageBus, TOPICS } from '@kuzet/messaging';
+import { counter } from '@kuzet/observability/metrics';
+import { ViolationCodeName, ViolationRecordEntity } from '@kuzet/persistence';
+import { CameraRegistryService } from '@kuzet/registry';
+import { RequestValidationException } from '@kuzet/platform';
+import { PageCursor, ViolationFilter, ViolationRepository } from './violation.repository';
+import {
+  ListQuery,
+  StatsDto,
+  StatsQuery,
+  ViolationDto,
+  ViolationPageDto,
+} from './violation.schemas';
+
+const logged = counter({
+  name: 'kuzet_violations_logged_total',
+  help: 'Violations handled by the violation log, by code and outcome (logged, duplicate)',
+  labelNames: ['code', 'outcome'] as const,
+});
+
+export const VIOLATION_HEADERS = Object.freeze({
+  districtId: 'kuzet-district-id',
+  centreId: 'kuzet-centre-id',
+  loggedAt: 'kuzet-logged-at',
+});
+
+const CODE_NAMES: Readonly<Record<number, ViolationCodeName>> = {
+  [ViolationCode.SPEEDING]: 'speeding',
+  [ViolationCode.RED_LIGHT]: 'red_light',
+  [ViolationCode.ILLEGAL_DUMPING]: 'illegal_dumping',
+  [ViolationCode.NO_SEAT_BELT]: 'no_seat_belt',
+  [ViolationCode.WRONG_WAY_DRIVING]: 'wrong_way_driving',
+};
+
+/** The violation log: each violation event logged once by event_id with the district and
+ * centre its camera belonged to at that moment, published to kuzet.violations.v1, counted and
+ * queried. */
+@Injectable()
+export class ViolationLogService {
+  constructor(
+    private readonly repository: ViolationRepository,
+    private readonly registry: CameraRegistryService,
+    @Inject(MESSAGE_BUS) private readonly bus: MessageBus,
+  ) {}
+
+  /** Publishes before it logs, so whatever is in the log is on the topic too; a crash in between
+   * publishes the violation once more on redelivery, and consumers deduplicate by event_id. */
+  async log(event: CameraEvent, violation: Violation): Promise<void> {
+    const code = CODE_NAMES[violation.code]!;
+    if (await this.repository.exists(event.eventId)) {
+      logged.inc({ code, outcome: 'duplicate' });
+      return;
+    }
+    const camera = (await this.registry.locate([event.cameraId])).get(event.cameraId);
+    const loggedAt = new Date();
+    await this.bus.publish(TOPICS.violations, [
+      {
+        key: event.cameraId,
+        value: encodeCameraEvent(event),
+        headers: {
+          [VIOLATION_HEADERS.districtId]: camera?.districtId ?? '',
+          [VIOLATION_HEADERS.centreId]: camera?.centreId ?? '',
+          [VIOLATION_HEADERS.loggedAt]: loggedAt.toISOString(),
+        },
+      },
+    ]);
+    const inserted = await this.repository.insert({
+      eventId: event.eventId,
+      cameraId: event.cameraId,
+      districtId: camera?.districtId ?? null,
+      centreId: camera?.centreId ?? null,
+      code,
+      plate: violation.plate,
+      measuredSpeedKmh: violation.measuredSpeedKmh ?? null,
+      limitSpeedKmh: violation.limitSpeedKmh ?? null,
+      evidenceRef: violation.evidenceRef,
+      lane: violation.lane ?? null,
+      sourceId: event.sourceId ?? null,
+      capturedAt: timestampDate(event.capturedAt!),
+      loggedAt,
+    });
+    logged.inc({ code, outcome: inserted ? 'logged' : 'duplicate' });
+  }
+
+  async get(eventId: string): Promise<ViolationDto> {
+    const record = await this.repository.findOne(eventId);
+    if (!record) throw new NotFoundException(`violation ${eventId} is not in the log`);
+    return toViolationDto(record);
+  }
+
+  async list(query: ListQuery): Promise<ViolationPageDto> {
+    const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
+    const records = await this.repository.page(toFilter(query), after, query.limit);
+    const last = records.length === query.limit ? records[records.length - 1] : undefined;
+    return {
+      violations: records.map(toViolationDto),
+      next_cursor: last
+        ? encodeCursor({ capturedAt: last.capturedAt, eventId: last.eventId })
+        : null,
+    };
+  }
+
+  async stats(query: StatsQuery): Promise<StatsDto> {
+    const rows = await this.repository.count(toFilter(query), query.group_by, query.tz);
+    return {
+      group_by: query.group_by,
+      tz: query.tz,
+      total: rows.reduce((sum, r) => sum + r.count, 0),
+      rows: rows.map((r) => ({
+        ...(r.districtId !== undefined && { district_id: r.districtId }),
+        ...(r.code !== undefined && { code: r.code }),
+        ...(r.period !== undefined && { period: r.period }),
+        count: r.count,
+      })),
+    };
+  }
+}
+
+function toFilter(query: Omit<Partial<ListQuery>, 'limit' | 'cursor'>): ViolationFilter {
+  return {
+    from: query.from ? new Date(query.from) : undefined,
+    to: query.to ? new Date(query.to) : undefined,
+    districtId: query.district_id,
+    centreId: query.centre_id,
+    cameraId: query.camera_id,
+    code: query.code,
+    plate: query.plate,
+  };
+}
+
+function encodeCursor(cursor: PageCursor): string {
+  return Buffer.from(`${cursor.capturedAt.toISOString()}|${cursor.eventId}`).toString('base64url');
+}
+
+function decodeCursor(text: string): PageCursor {
+  const [at, eventId] = Buffer.from(text, 'base64url').toString('utf8').split('|');
+  const capturedAt = new Date(at ?? '');
+  if (Number.isNaN(capturedAt.getTime()) || !/^[0-9a-f-]{36}$/.test(eventId ?? '')) {
+    throw new RequestValidationException([
+      { field: 'cursor', rule: 'cursor', message: 'not a next_cursor of this API' },
+    ]);
+  }
+  return { capturedAt, eventId: eventId! };
+}
+
+function toViolationDto(r: ViolationRecordEntity): ViolationDto {
+  return {
+    event_id: r.eventId,
+    camera_id: r.cameraId,
+    district_id: r.districtId,
+    centre_id: r.centreId,
+    code: r.code,
+    plate: r.plate,
+    measured_speed_kmh: r.measuredSpeedKmh,
+    limit_speed_kmh: r.limitSpeedKmh,
+    evidence_ref: r.evidenceRef,
+    lane: r.lane,
+    source_id: r.sourceId,
+    captured_at: r.capturedAt.toISOString(),
+    logged_at: r.loggedAt.toISOString(),
+  };
+}

@@ -1,0 +1,372 @@
+/**
+ * Face engine benchmark: prints ONE JSON object.
+ *   npm run bench:face            (FACE_BENCH_FRAMES=40 for a longer run)
+ *
+ * - stage medians (ms per face and per frame) from the engine's own timings, one worker;
+ * - pipeline throughput (faces/s) with 1 and 2 workers on a composed 1920x1080 frame;
+ * - the floor in the same run: raw session.run of fr_detect and fr_feature in a tight loop, one loop per
+ *   thread, on the frame's own detector input and face crops: once with a single detector run per frame
+ *   (the models alone) and once with as many detector runs as the engine's tiling plan makes for it;
+ * - the ratio pipeline / floor.
+ * The machine may be shared, so pipeline and floor measurements alternate over several rounds and every
+ * figure is the median over rounds; the load average is reported alongside.
+ */
+import { availableParallelism, cpus, loadavg } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { Worker } from 'node:worker_threads';
+import sharp from 'sharp';
+import { FaceEngine } from '../../libs/face/src/face.engine';
+import type { FaceAnalysis, StageTimings } from '../../libs/face/src/face.types';
+import { modelPath } from '../../libs/face/src/pipeline/models';
+
+const FIXTURES = join(__dirname, '../../test/fixtures/faces');
+const FRAMES = Number(process.env['FACE_BENCH_FRAMES'] ?? 16);
+const FLOOR_SECONDS = Number(process.env['FACE_BENCH_FLOOR_SECONDS'] ?? 2);
+const ROUNDS = Number(process.env['FACE_BENCH_ROUNDS'] ?? 3);
+
+/** bbt1 stretched over the frame (4 faces of about 130 px) with bbt4 and bbt5 shrunk in the lower corners
+ * (11 faces of 55-90 px): a busy 1080p camera frame. */
+async function composeFrame(): Promise<Buffer> {
+  const background = await sharp(join(FIXTURES, 'bbt1.jpg'))
+    .resize(1920, 1080, { fit: 'fill' })
+    .toBuffer();
+  const lowerLeft = await sharp(join(FIXTURES, 'bbt4.jpg')).resize(639, 426).toBuffer();
+  const lowerRight = await sharp(join(FIXTURES, 'bbt5.jpg')).resize(752, 371).toBuffer();
+  return sharp(background)
+    .composite([
+      { input: lowerLeft, left: 0, top: 654 },
+      { input: lowerRight, left: 1168, top: 709 },
+    ])
+    .jpeg({ quality: 90 })
+    .toBuffer();
+}
+
+const median = (values: readonly number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+};
+const round = (value: number, digits = 2): number => Number(value.toFixed(digits));
+
+async function startEngine(frame: Buffer, workers: number): Promise<FaceEngine> {
+  const engine = await FaceEngine.create({ pool: { workers } });
+  // Warm-up: JIT, ONNX Runtime allocations, libvips caches, in every worker.
+  await Promise.all(Array.from({ length: workers * 2 }, () => engine.analyze(frame)));
+  return engine;
+}
+
+const cpuSecondsSince = (start: NodeJS.CpuUsage): number => {
+  const used = process.cpuUsage(start);
+  return (used.user + used.system) / 1e6;
+};
+
+interface Throughput {
+  readonly facesPerSecond: number;
+  /** Faces per second of CPU used by this process (all its threads): barely moved by other jobs' load. */
+  readonly facesPerCpuSecond: number;
+}
+
+async function pipelineThroughput(
+  engine: FaceEngine,
+  frame: Buffer,
+): Promise<Throughput & { analyses: FaceAnalysis[] }> {
+  const cpu = process.cpuUsage();
+  const started = performance.now();
+  const analyses = await Promise.all(Array.from({ length: FRAMES }, () => engine.analyze(frame)));
+  const seconds = (performance.now() - started) / 1000;
+  const faces = analyses.reduce((sum, analysis) => sum + analysis.faces.length, 0);
+  return {
+    facesPerSecond: faces / seconds,
+    facesPerCpuSecond: faces / cpuSecondsSince(cpu),
+    analyses,
+  };
+}
+
+/** The frame's own model inputs, so the floor runs the models on the same data as the pipeline (fr_feature
+ * takes about 13% longer on real faces than on synthetic patterns): the whole frame as the detector sees
+ * it, and the aligned crop of every face. */
+interface ModelInputs {
+  readonly detectTensor: Float32Array;
+  readonly featureTensors: Float32Array[];
+}
+
+async function modelInputs(frame: Buffer, analysis: FaceAnalysis): Promise<ModelInputs> {
+  const planar = (
+    rgb: Buffer,
+    width: number,
+    height: number,
+    planeWidth: number,
+    planeHeight: number,
+  ): Float32Array => {
+    const plane = planeWidth * planeHeight;
+    const tensor = new Float32Array(3 * plane);
+    for (let y = 0; y < height; y++) {
+      for (let x = 0; x < width; x++) {
+        for (let c = 0; c < 3; c++)
+          tensor[c * plane + y * planeWidth + x] = (rgb[(y * width + x) * 3 + c]! - 127) / 128;
+      }
+    }
+    return tensor;
+  };
+  const whole = await sharp(frame).resize(320, 180).removeAlpha().raw().toBuffer();
+  const crops = await Promise.all(
+    analysis.faces.map((face) => sharp(face.alignedCropJpeg).removeAlpha().raw().toBuffer()),
+  );
+  return {
+    detectTensor: planar(whole, 320, 180, 320, 240),
+    featureTensors: crops.map((crop) => planar(crop, 112, 112, 112, 112)),
+  };
+}
+
+/** A raw ONNX Runtime loop in its own thread: per frame, `detectorRuns` fr_detect runs and `faces` fr_feature
+ * runs on ready-made tensors, sessions single-threaded like the engine's. Plain JS, no TypeScript needed. */
+const FLOOR_WORKER = `
+const { parentPort, workerData } = require('node:worker_threads');
+const ort = require(require.resolve('onnxruntime-node', { paths: [workerData.root] }));
+const options = { intraOpNumThreads: 1, interOpNumThreads: 1, executionMode: 'sequential', graphOptimizationLevel: 'all' };
+const median = (v) => { const s = [...v].sort((a, b) => a - b); return s[s.length >> 1]; };
+(async () => {
+  const detector = await ort.InferenceSession.create(workerData.detectPath, options);
+  const embedder = await ort.InferenceSession.create(workerData.featurePath, options);
+  const detectInput = { input: new ort.Tensor('float32', workerData.detectTensor, [1, 3, 240, 320]) };
+  const featureInputs = workerData.featureTensors.map((tensor) => ({ input: new ort.Tensor('float32', tensor, [1, 3, 112, 112]) }));
+  for (let i = 0; i < 10; i++) { await detector.run(detectInput); await embedder.run(featureInputs[i % featureInputs.length]); }
+  parentPort.on('message', async ({ detectorRuns, faces, seconds }) => {
+    const detectMs = [], featureMs = [];
+    let frames = 0;
+    const started = performance.now();
+    while (performance.now() - started < seconds * 1000) {
+      for (let d = 0; d < detectorRuns; d++) { const t = performance.now(); await detector.run(detectInput); detectMs.push(performance.now() - t); }
+      for (let f = 0; f < faces; f++) { const t = performance.now(); await embedder.run(featureInputs[f % featureInputs.length]); featureMs.push(performance.now() - t); }
+      frames++;
+    }
+    const elapsed = (performance.now() - started) / 1000;
+    parentPort.postMessage({ facesPerSecond: (frames * faces) / elapsed, faces: frames * faces, detectMs: median(detectMs), featureMs: median(featureMs) });
+  });
+  parentPort.postMessage('ready');
+})();
+`;
+
+interface FloorRun extends Throughput {
+  readonly detectMs: number;
+  readonly featureMs: number;
+}
+
+interface FloorThreadRun {
+  readonly facesPerSecond: number;
+  readonly faces: number;
+  readonly detectMs: number;
+  readonly featureMs: number;
+}
+
+class FloorThreads {
+  private constructor(private readonly workers: Worker[]) {}
+
+  static async start(count: number, inputs: ModelInputs): Promise<FloorThreads> {
+    const workerData = {
+      root: __dirname,
+      detectPath: modelPath('fr_detect'),
+      featurePath: modelPath('fr_feature'),
+      ...inputs,
+    };
+    const workers = await Promise.all(
+      Array.from({ length: count }, async () => {
+        const worker = new Worker(FLOOR_WORKER, { eval: true, workerData });
+        await new Promise<void>((resolve, reject) => {
+          worker.once('message', () => resolve());
+          worker.once('error', reject);
+        });
+        return worker;
+      }),
+    );
+    return new FloorThreads(workers);
+  }
+
+  /** Runs the loop in `threads` threads at once; faces/s summed over threads. */
+  async measure(threads: number, detectorRuns: number, faces: number): Promise<FloorRun> {
+    const cpu = process.cpuUsage();
+    const runs = await Promise.all(
+      this.workers.slice(0, threads).map(
+        (worker) =>
+          new Promise<FloorThreadRun>((resolve) => {
+            worker.once('message', resolve);
+            worker.postMessage({ detectorRuns, faces, seconds: FLOOR_SECONDS });
+          }),
+      ),
+    );
+    const cpuSeconds = cpuSecondsSince(cpu);
+    return {
+      facesPerSecond: runs.reduce((sum, run) => sum + run.facesPerSecond, 0),
+      facesPerCpuSecond: runs.reduce((sum, run) => sum + run.faces, 0) / cpuSeconds,
+      detectMs: median(runs.map((run) => run.detectMs)),
+      featureMs: median(runs.map((run) => run.featureMs)),
+    };
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all(this.workers.map((worker) => worker.terminate()));
+  }
+}
+
+function stageMedians(analyses: readonly FaceAnalysis[], perFace: boolean): Record<string, number> {
+  const stages: Array<keyof StageTimings> = [
+    'decodeMs',
+    'detectMs',
+    'landmarksMs',
+    'alignMs',
+    'embedMs',
+    'qualityMs',
+    'encodeMs',
+    'totalMs',
+  ];
+  return Object.fromEntries(
+    stages.map((stage) => [
+      stage,
+      round(
+        median(
+          analyses.map(
+            (analysis) => analysis.timings[stage] / (perFace ? analysis.faces.length : 1),
+          ),
+        ),
+      ),
+    ]),
+  );
+}
+
+async function main(): Promise<void> {
+  const loadBefore = loadavg()[0]!;
+  const frame = await composeFrame();
+  const engines = { 1: await startEngine(frame, 1), 2: await startEngine(frame, 2) };
+  const sample = await engines[1].analyze(frame);
+  const floorThreads = await FloorThreads.start(2, await modelInputs(frame, sample));
+  const faces = sample.faces.length;
+  const passes = sample.detectorPasses;
+
+  const rounds: Array<{
+    pipeline: Record<1 | 2, Throughput>;
+    floor: Record<1 | 2, FloorRun>;
+    tiledFloor: Record<1 | 2, FloorRun>;
+  }> = [];
+  const analyses: FaceAnalysis[] = [];
+  try {
+    for (let round = 0; round < ROUNDS; round++) {
+      const one = await pipelineThroughput(engines[1], frame);
+      analyses.push(...one.analyses);
+      const floorOne = await floorThreads.measure(1, 1, faces);
+      const tiledFloorOne = await floorThreads.measure(1, passes, faces);
+      const two = await pipelineThroughput(engines[2], frame);
+      const floorTwo = await floorThreads.measure(2, 1, faces);
+      const tiledFloorTwo = await floorThreads.measure(2, passes, faces);
+      rounds.push({
+        pipeline: { 1: one, 2: two },
+        floor: { 1: floorOne, 2: floorTwo },
+        tiledFloor: { 1: tiledFloorOne, 2: tiledFloorTwo },
+      });
+    }
+  } finally {
+    await Promise.all([engines[1].close(), engines[2].close(), floorThreads.stop()]);
+  }
+
+  const over = (pick: (round: (typeof rounds)[number]) => number, digits = 1): number =>
+    round(median(rounds.map(pick)), digits);
+  const report = {
+    benchmark: 'face-engine',
+    command: 'npm run bench:face',
+    machine: {
+      cpus: availableParallelism(),
+      cpuModel: cpus()[0]?.model ?? 'unknown',
+      node: process.version,
+      loadAverage1mBefore: round(loadBefore),
+      loadAverage1mAfter: round(loadavg()[0]!),
+    },
+    frame: {
+      width: sample.width,
+      height: sample.height,
+      jpegBytes: frame.length,
+      faces,
+      facesPassingQuality: sample.faces.filter((face) => face.quality.passed).length,
+      detectorPasses: passes,
+      framesPerRound: FRAMES,
+      rounds: ROUNDS,
+    },
+    stageMediansMsPerFace: stageMedians(analyses, true),
+    stageMediansMsPerFrame: stageMedians(analyses, false),
+    pipelineFacesPerSecond: {
+      workers1: over((r) => r.pipeline[1].facesPerSecond),
+      workers2: over((r) => r.pipeline[2].facesPerSecond),
+    },
+    floor: {
+      msPerRun: {
+        fr_detect: over((r) => r.floor[1].detectMs, 2),
+        fr_feature: over((r) => r.floor[1].featureMs, 2),
+      },
+      facesPerSecond: {
+        threads1: over((r) => r.floor[1].facesPerSecond),
+        threads2: over((r) => r.floor[2].facesPerSecond),
+      },
+      withTiledDetectorRuns: {
+        detectorRunsPerFrame: passes,
+        threads1: over((r) => r.tiledFloor[1].facesPerSecond),
+        threads2: over((r) => r.tiledFloor[2].facesPerSecond),
+      },
+    },
+    ratioPipelineToFloor: {
+      workers1: over((r) => r.pipeline[1].facesPerSecond / r.floor[1].facesPerSecond, 3),
+      workers2: over((r) => r.pipeline[2].facesPerSecond / r.floor[2].facesPerSecond, 3),
+      workers1VsTiledFloor: over(
+        (r) => r.pipeline[1].facesPerSecond / r.tiledFloor[1].facesPerSecond,
+        3,
+      ),
+      workers2VsTiledFloor: over(
+        (r) => r.pipeline[2].facesPerSecond / r.tiledFloor[2].facesPerSecond,
+        3,
+      ),
+    },
+    facesPerCpuSecond: {
+      pipeline: {
+        workers1: over((r) => r.pipeline[1].facesPerCpuSecond),
+        workers2: over((r) => r.pipeline[2].facesPerCpuSecond),
+      },
+      floor: {
+        threads1: over((r) => r.floor[1].facesPerCpuSecond),
+        threads2: over((r) => r.floor[2].facesPerCpuSecond),
+      },
+      tiledFloor: {
+        threads1: over((r) => r.tiledFloor[1].facesPerCpuSecond),
+        threads2: over((r) => r.tiledFloor[2].facesPerCpuSecond),
+      },
+      ratioPipelineToFloor: {
+        workers1: over((r) => r.pipeline[1].facesPerCpuSecond / r.floor[1].facesPerCpuSecond, 3),
+        workers2: over((r) => r.pipeline[2].facesPerCpuSecond / r.floor[2].facesPerCpuSecond, 3),
+        workers1VsTiledFloor: over(
+          (r) => r.pipeline[1].facesPerCpuSecond / r.tiledFloor[1].facesPerCpuSecond,
+          3,
+        ),
+        workers2VsTiledFloor: over(
+          (r) => r.pipeline[2].facesPerCpuSecond / r.tiledFloor[2].facesPerCpuSecond,
+          3,
+        ),
+      },
+    },
+    perRound: rounds.map((r) => ({
+      pipeline: {
+        workers1: round(r.pipeline[1].facesPerSecond, 1),
+        workers2: round(r.pipeline[2].facesPerSecond, 1),
+      },
+      floor: {
+        threads1: round(r.floor[1].facesPerSecond, 1),
+        threads2: round(r.floor[2].facesPerSecond, 1),
+      },
+    })),
+    goal: { ratioAtLeast: 0.8 },
+  };
+  process.stdout.write(`${JSON.stringify(report)}\n`);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(
+    `${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+  );
+  process.exitCode = 1;
+});

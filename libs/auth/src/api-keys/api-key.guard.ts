@@ -1,0 +1,47 @@
+import {
+  CanActivate,
+  createParamDecorator,
+  ExecutionContext,
+  Injectable,
+  UnauthorizedException,
+} from '@nestjs/common';
+import { ApiKeyService } from './api-key.service';
+import { IntegratorPrincipal } from './integrator-principal';
+
+export const API_KEY_HEADER = 'x-api-key';
+
+interface RequestWithIntegrator {
+  headers: Record<string, string | string[] | undefined>;
+  integrator?: IntegratorPrincipal;
+}
+
+/** Lets a request through only with a valid, unrevoked `X-Api-Key`; the integrator it belongs
+ * to is then available to the handler through @Integrator(). */
+@Injectable()
+export class ApiKeyGuard implements CanActivate {
+  constructor(private readonly apiKeys: ApiKeyService) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const request = context.switchToHttp().getRequest<RequestWithIntegrator>();
+    const presented = request.headers[API_KEY_HEADER];
+    if (typeof presented !== 'string' || presented === '') {
+      throw new UnauthorizedException('an X-Api-Key header is required');
+    }
+    const integrator = await this.apiKeys.authenticate(presented);
+    if (!integrator) throw new UnauthorizedException('the API key is unknown or revoked');
+    request.integrator = integrator;
+    return true;
+  }
+}
+
+export const Integrator = createParamDecorator(
+  (_: unknown, context: ExecutionContext): IntegratorPrincipal => {
+    const integrator = context.switchToHttp().getRequest<RequestWithIntegrator>().integrator;
+    if (!integrator) throw new UnauthorizedException('an X-Api-Key header is required');
+    return integrator;
+  },
+);
+
+export function integratorOf(request: object): IntegratorPrincipal | undefined {
+  return (request as RequestWithIntegrator).integrator;
+}

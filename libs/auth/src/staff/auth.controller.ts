@@ -1,0 +1,32 @@
+import { Body, Controller, Get, HttpCode, Ip, Post } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ZodValidationPipe } from '@kuzet/platform/validation/zod-validation.pipe';
+import { CurrentUser, Public, Roles } from './staff-auth.decorators';
+import { STAFF_ROLES, StaffPrincipal } from './staff-principal';
+import { StaffSessionService } from './staff-session.service';
+import { LoginInput, loginSchema, LoginResult } from './staff-user.schemas';
+
+@ApiTags('auth')
+@Controller('v1/auth')
+export class AuthController {
+  constructor(private readonly sessions: StaffSessionService) {}
+
+  @Post('login')
+  @Public()
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Sign in: a bearer access token for the other endpoints' })
+  login(
+    @Body(new ZodValidationPipe(loginSchema)) input: LoginInput,
+    @Ip() clientIp: string,
+  ): Promise<LoginResult> {
+    return this.sessions.login(input, clientIp);
+  }
+
+  @Get('me')
+  @Roles(...STAFF_ROLES)
+  @ApiBearerAuth('staff')
+  @ApiOperation({ summary: 'Who is signed in' })
+  me(@CurrentUser() user: StaffPrincipal): StaffPrincipal {
+    return user;
+  }
+}

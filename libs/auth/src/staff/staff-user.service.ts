@@ -1,0 +1,183 @@
+import {
+  ConflictException,
+  Inject,
+  Injectable,
+  NotFoundException,
+  UnauthorizedException,
+} from '@nestjs/common';
+import { KUZET_CONFIG, KuzetConfig } from '@kuzet/config';
+import { StaffUserEntity } from '@kuzet/persistence';
+import { randomUUID } from 'node:crypto';
+import { RequestValidationException } from '@kuzet/platform/validation/zod-validation.pipe';
+import { AuditLogService } from '../audit-log/audit-log.service';
+import { PasswordHasher } from './password-hasher';
+import { isStaffRole, StaffPrincipal } from './staff-principal';
+import {
+  CreateUserInput,
+  hasCentreWhereNeeded,
+  StaffUserDto,
+  UpdateUserInput,
+} from './staff-user.schemas';
+import { StaffUserChange, StaffUserRepository } from './staff-user.repository';
+
+export interface AuthenticatedStaff {
+  readonly principal: StaffPrincipal;
+  readonly tokenVersion: number;
+}
+
+interface CachedSession {
+  readonly current: boolean;
+  readonly expiresAt: number;
+}
+
+/** Staff users: creation and changes by system administrators (each on the audit log),
+ * password checks, and whether a session is still current. */
+@Injectable()
+export class StaffUserService {
+  private readonly sessions = new Map<string, CachedSession>();
+
+  constructor(
+    private readonly repository: StaffUserRepository,
+    private readonly hasher: PasswordHasher,
+    private readonly audit: AuditLogService,
+    @Inject(KUZET_CONFIG) private readonly config: Readonly<KuzetConfig>,
+  ) {}
+
+  async create(input: CreateUserInput, actor: string): Promise<StaffUserDto> {
+    const user = {
+      id: randomUUID(),
+      username: input.username,
+      passwordHash: await this.hasher.hash(input.password),
+      roles: [...new Set(input.roles)],
+      centreIds: [...new Set(input.centreIds)],
+    };
+    const created = await this.repository.transaction(async (manager) => {
+      const inserted = await this.repository.insert(user, manager);
+      if (!inserted) throw new ConflictException(`username ${input.username} is taken`);
+      await this.audit.append(
+        {
+          actor,
+          action: 'user.created',
+          subjectType: 'staff-user',
+          subjectId: inserted.id,
+          details: {
+            username: inserted.username,
+            roles: inserted.roles,
+            centreIds: inserted.centreIds,
+          },
+        },
+        manager,
+      );
+      return inserted;
+    });
+    return toDto(created);
+  }
+
+  async list(): Promise<StaffUserDto[]> {
+    return (await this.repository.list()).map(toDto);
+  }
+
+  async get(id: string): Promise<StaffUserDto> {
+    const user = await this.repository.findById(id);
+    if (!user) throw new NotFoundException(`user ${id} does not exist`);
+    return toDto(user);
+  }
+
+  /** Any change ends the user's current sessions (within AUTH_SESSION_CACHE_TTL_MS). */
+  async update(id: string, patch: UpdateUserInput, actor: string): Promise<StaffUserDto> {
+    const change: StaffUserChange = {
+      roles: patch.roles ? [...new Set(patch.roles)] : undefined,
+      centreIds: patch.centreIds ? [...new Set(patch.centreIds)] : undefined,
+      status: patch.status,
+      passwordHash: patch.password ? await this.hasher.hash(patch.password) : undefined,
+    };
+    const updated = await this.repository.transaction(async (manager) => {
+      const before = await this.repository.findById(id, manager);
+      if (!before) throw new NotFoundException(`user ${id} does not exist`);
+      const after = {
+        roles: change.roles ?? before.roles,
+        centreIds: change.centreIds ?? before.centreIds,
+      };
+      if (!hasCentreWhereNeeded(after)) {
+        throw new RequestValidationException([
+          {
+            field: 'centreIds',
+            rule: 'custom',
+            message: 'operators and supervisors need at least one centre',
+          },
+        ]);
+      }
+      const saved = await this.repository.update(id, withoutUndefined(change), manager);
+      await this.audit.append(
+        {
+          actor,
+          action: 'user.updated',
+          subjectType: 'staff-user',
+          subjectId: id,
+          details: {
+            username: before.username,
+            roles: patch.roles ? { from: before.roles, to: after.roles } : undefined,
+            centreIds: patch.centreIds
+              ? { from: before.centreIds, to: after.centreIds }
+              : undefined,
+            status: patch.status ? { from: before.status, to: patch.status } : undefined,
+            passwordChanged: patch.password ? true : undefined,
+          },
+        },
+        manager,
+      );
+      return saved!;
+    });
+    this.sessions.clear();
+    return toDto(updated);
+  }
+
+  /** The user behind a username and password; the same 401 whatever was wrong. */
+  async authenticate(username: string, password: string): Promise<AuthenticatedStaff> {
+    const user = await this.repository.findByUsername(username);
+    const matches = await this.hasher.matches(user?.passwordHash ?? null, password);
+    if (!user || !matches || user.status !== 'active') {
+      throw new UnauthorizedException('unknown username or wrong password');
+    }
+    return { principal: principalOf(user), tokenVersion: user.tokenVersion };
+  }
+
+  /** False once the user is disabled or changed after the session was issued. */
+  async isSessionCurrent(userId: string, tokenVersion: number): Promise<boolean> {
+    const key = `${userId}/${tokenVersion}`;
+    const now = Date.now();
+    const cached = this.sessions.get(key);
+    if (cached && cached.expiresAt > now) return cached.current;
+    const user = await this.repository.findById(userId);
+    const current = user !== null && user.status === 'active' && user.tokenVersion === tokenVersion;
+    this.sessions.set(key, { current, expiresAt: now + this.config.AUTH_SESSION_CACHE_TTL_MS });
+    return current;
+  }
+}
+
+function withoutUndefined(change: StaffUserChange): StaffUserChange {
+  return Object.fromEntries(
+    Object.entries(change).filter(([, value]) => value !== undefined),
+  ) as StaffUserChange;
+}
+
+export function principalOf(user: StaffUserEntity): StaffPrincipal {
+  return {
+    userId: user.id,
+    username: user.username,
+    roles: user.roles.filter(isStaffRole),
+    centreIds: user.centreIds,
+  };
+}
+
+function toDto(user: StaffUserEntity): StaffUserDto {
+  return {
+    id: user.id,
+    username: user.username,
+    roles: user.roles.filter(isStaffRole),
+    centreIds: user.centreIds,
+    status: user.status,
+    createdAt: user.createdAt.toISOString(),
+    updatedAt: user.updatedAt.toISOString(),
+  };
+}

@@ -1,0 +1,56 @@
+import { Body, Controller, Get, Param, ParseUUIDPipe, Patch, Post } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ZodValidationPipe } from '@kuzet/platform/validation/zod-validation.pipe';
+import { CurrentUser, Roles } from './staff-auth.decorators';
+import { StaffPrincipal } from './staff-principal';
+import {
+  CreateUserInput,
+  createUserSchema,
+  StaffUserDto,
+  UpdateUserInput,
+  updateUserSchema,
+} from './staff-user.schemas';
+import { StaffUserService } from './staff-user.service';
+
+@ApiTags('users')
+@ApiBearerAuth('staff')
+@Controller('v1/users')
+@Roles('system-admin')
+export class UsersController {
+  constructor(private readonly users: StaffUserService) {}
+
+  @Post()
+  @ApiOperation({
+    summary: 'Create a staff user with roles (and centres for operators and supervisors)',
+  })
+  create(
+    @CurrentUser() admin: StaffPrincipal,
+    @Body(new ZodValidationPipe(createUserSchema)) input: CreateUserInput,
+  ): Promise<StaffUserDto> {
+    return this.users.create(input, admin.username);
+  }
+
+  @Get()
+  @ApiOperation({ summary: 'List staff users' })
+  list(): Promise<StaffUserDto[]> {
+    return this.users.list();
+  }
+
+  @Get(':id')
+  @ApiOperation({ summary: 'One staff user' })
+  get(@Param('id', new ParseUUIDPipe()) id: string): Promise<StaffUserDto> {
+    return this.users.get(id);
+  }
+
+  @Patch(':id')
+  @ApiOperation({
+    summary: 'Change roles, centres, password or status; ends the user’s current sessions',
+  })
+  update(
+    @CurrentUser() admin: StaffPrincipal,
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @Body(new ZodValidationPipe(updateUserSchema)) patch: UpdateUserInput,
+  ): Promise<StaffUserDto> {
+    return this.users.update(id, patch, admin.username);
+  }
+}

@@ -1,0 +1,49 @@
+import { z } from 'zod';
+
+const port = z.coerce.number().int().min(0).max(65535);
+const positiveInt = z.coerce.number().int().positive();
+const flag = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((value) => value === 'true' || value === '1' || value === 'yes');
+
+/** Every setting kuzet reads from the environment, with its default. The README's
+ * configuration table is generated from the same names, so keep descriptions short. */
+export const configSchema = z.object({
+  KUZET_MODE: z.enum(['distributed', 'standalone']).default('distributed'),
+  HTTP_HOST: z.string().min(1).default('127.0.0.1'),
+  HTTP_PORT: port.default(3000),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  DATABASE_URL: z.string().url().default('postgres://postgres@127.0.0.1:5432/test'),
+  DATABASE_POOL_SIZE: positiveInt.default(10),
+  DATABASE_MIGRATIONS_RUN: flag.default(true),
+  KAFKA_BROKERS: z.string().min(1).default('127.0.0.1:9092'),
+  KAFKA_CLIENT_ID: z.string().min(1).default('kuzet'),
+  KAFKA_TOPIC_PARTITIONS: positiveInt.default(6),
+  KAFKA_REPLICATION_FACTOR: positiveInt.default(1),
+  KAFKA_PROVISION_TOPICS: flag.default(true),
+  KUZET_DATA_DIR: z.string().min(1).default('./data'),
+  SHUTDOWN_TIMEOUT_MS: positiveInt.default(15_000),
+  KUZET_REGION_FILE: z.string().min(1).optional(),
+  REGISTRY_CACHE_TTL_MS: positiveInt.default(10_000),
+  API_KEY_CACHE_TTL_MS: positiveInt.default(5_000),
+  INGEST_MAX_BATCH_EVENTS: positiveInt.max(10_000).default(500),
+  INGEST_MAX_BODY_BYTES: positiveInt.default(8 * 1024 * 1024),
+  INGEST_RATE_LIMIT_PER_MINUTE: positiveInt.default(6_000),
+  MATCHER_DEDUP_WINDOW_MS: z.coerce.number().int().min(0).default(60_000),
+  EVIDENCE_STORE: z.enum(['postgres', 'disk']).default('postgres'),
+  EVIDENCE_RETENTION_DAYS: positiveInt.default(30),
+  EVENT_RETENTION_DAYS: positiveInt.default(90),
+  RETENTION_PURGE_INTERVAL_MS: z.coerce.number().int().min(0).default(900_000),
+  JWT_SECRET: z.string().min(32).optional(),
+  JWT_TTL_SECONDS: positiveInt.default(12 * 3600),
+  AUTH_SESSION_CACHE_TTL_MS: positiveInt.default(5_000),
+  AUTH_MAX_FAILED_LOGINS: positiveInt.default(10),
+  AUTH_FAILED_LOGIN_WINDOW_MS: positiveInt.default(900_000),
+  FACE_WORKERS: positiveInt.default(2),
+  OPS_ESCALATE_AFTER_MS: positiveInt.default(120_000),
+  OPS_FEED_POLL_MS: positiveInt.default(200),
+  KUZET_DEMO: flag.default(false),
+  KUZET_DEMO_INTERVAL_MS: positiveInt.default(3_000),
+});
+
+export type KuzetConfig = z.infer<typeof configSchema>;

@@ -1,0 +1,140 @@
+import { toJson } from '@bufbuild/protobuf';
+import {
+  CameraEventSchema,
+  type CameraEvent,
+  type CameraEventJson,
+} from '../gen/kuzet/v1/camera_event_pb';
+import { DecisionSchema, type Decision, type DecisionJson } from '../gen/kuzet/v1/decision_pb';
+import {
+  WatchlistChangeSchema,
+  type WatchlistChange,
+  type WatchlistChangeJson,
+} from '../gen/kuzet/v1/watchlist_change_pb';
+import {
+  WatchlistHitSchema,
+  type WatchlistHit,
+  type WatchlistHitJson,
+} from '../gen/kuzet/v1/watchlist_hit_pb';
+import { validateCameraEvent } from './camera-event';
+import { decodeWith, encodeWith, fromJsonStringWith, fromJsonWith } from './codec';
+import { validateDecision } from './decision';
+import type { Validated } from './errors';
+import type { ContractLimits } from './limits';
+import { validateWatchlistChange, validateWatchlistHit } from './watchlist';
+
+// One set of functions per message: decode (binary -> validated), encode, and proto3 JSON in
+// and out. Decoders and JSON readers never throw; they return field errors instead.
+
+type Limits = Partial<ContractLimits>;
+
+export function decodeCameraEvent(
+  bytes: Uint8Array,
+  now: Date = new Date(),
+  limits?: Limits,
+): Validated<CameraEvent> {
+  return decodeWith(CameraEventSchema, validateCameraEvent, bytes, now, limits);
+}
+export function encodeCameraEvent(msg: CameraEvent): Uint8Array {
+  return encodeWith(CameraEventSchema, msg);
+}
+export function cameraEventFromJson(
+  json: unknown,
+  now: Date = new Date(),
+  limits?: Limits,
+): Validated<CameraEvent> {
+  return fromJsonWith(CameraEventSchema, validateCameraEvent, json, now, limits);
+}
+export function cameraEventFromJsonString(
+  text: string,
+  now: Date = new Date(),
+  limits?: Limits,
+): Validated<CameraEvent> {
+  return fromJsonStringWith(CameraEventSchema, validateCameraEvent, text, now, limits);
+}
+export function cameraEventToJson(msg: CameraEvent): CameraEventJson {
+  return toJson(CameraEventSchema, msg);
+}
+
+export function decodeWatchlistChange(
+  bytes: Uint8Array,
+  now: Date = new Date(),
+  limits?: Limits,
+): Validated<WatchlistChange> {
+  return decodeWith(WatchlistChangeSchema, validateWatchlistChange, bytes, now, limits);
+}
+export function encodeWatchlistChange(msg: WatchlistChange): Uint8Array {
+  return encodeWith(WatchlistChangeSchema, msg);
+}
+export function watchlistChangeFromJson(
+  json: unknown,
+  now: Date = new Date(),
+  limits?: Limits,
+): Validated<WatchlistChange> {
+  return fromJsonWith(WatchlistChangeSchema, validateWatchlistChange, json, now, limits);
+}
+export function watchlistChangeFromJsonString(
+  text: string,
+  now: Date = new Date(),
+  limits?: Limits,
+): Validated<WatchlistChange> {
+  return fromJsonStringWith(WatchlistChangeSchema, validateWatchlistChange, text, now, limits);
+}
+export function watchlistChangeToJson(msg: WatchlistChange): WatchlistChangeJson {
+  return toJson(WatchlistChangeSchema, msg);
+}
+
+export function decodeWatchlistHit(
+  bytes: Uint8Array,
+  now: Date = new Date(),
+  limits?: Limits,
+): Validated<WatchlistHit> {
+  return decodeWith(WatchlistHitSchema, validateWatchlistHit, bytes, now, limits);
+}
+export function encodeWatchlistHit(msg: WatchlistHit): Uint8Array {
+  return encodeWith(WatchlistHitSchema, msg);
+}
+export function watchlistHitFromJson(
+  json: unknown,
+  now: Date = new Date(),
+  limits?: Limits,
+): Validated<WatchlistHit> {
+  return fromJsonWith(WatchlistHitSchema, validateWatchlistHit, json, now, limits);
+}
+export function watchlistHitFromJsonString(
+  text: string,
+  now: Date = new Date(),
+  limits?: Limits,
+): Validated<WatchlistHit> {
+  return fromJsonStringWith(WatchlistHitSchema, validateWatchlistHit, text, now, limits);
+}
+export function watchlistHitToJson(msg: WatchlistHit): WatchlistHitJson {
+  return toJson(WatchlistHitSchema, msg);
+}
+
+export function decodeDecision(
+  bytes: Uint8Array,
+  now: Date = new Date(),
+  limits?: Limits,
+): Validated<Decision> {
+  return decodeWith(DecisionSchema, validateDecision, bytes, now, limits);
+}
+export function encodeDecision(msg: Decision): Uint8Array {
+  return encodeWith(DecisionSchema, msg);
+}
+export function decisionFromJson(
+  json: unknown,
+  now: Date = new Date(),
+  limits?: Limits,
+): Validated<Decision> {
+  return fromJsonWith(DecisionSchema, validateDecision, json, now, limits);
+}
+export function decisionFromJsonString(
+  text: string,
+  now: Date = new Date(),
+  limits?: Limits,
+): Validated<Decision> {
+  return fromJsonStringWith(DecisionSchema, validateDecision, text, now, limits);
+}
+export function decisionToJson(msg: Decision): DecisionJson {
+  return toJson(DecisionSchema, msg);
+}

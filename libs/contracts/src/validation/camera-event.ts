@@ -1,0 +1,122 @@
+import {
+  AlarmKindSchema,
+  AlarmPrioritySchema,
+  ViolationCode,
+  ViolationCodeSchema,
+  type Alarm,
+  type CameraEvent,
+  type FaceFrame,
+  type FaceObservation,
+  type Violation,
+} from '../gen/kuzet/v1/camera_event_pb';
+import { makeCtx } from './context';
+import type { FieldError } from './errors';
+import { CONTRACT_LIMITS, type ContractLimits } from './limits';
+import {
+  checkEmbedding,
+  checkEnum,
+  checkId,
+  checkModelId,
+  checkJpeg,
+  checkPlate,
+  checkRange,
+  checkRef,
+  checkText,
+  checkTime,
+  checkUuid,
+  type Ctx,
+} from './rules';
+
+/** Field-level problems of a CameraEvent; empty when it is valid. */
+export function validateCameraEvent(
+  msg: CameraEvent,
+  now: Date = new Date(),
+  limits: Partial<ContractLimits> = CONTRACT_LIMITS,
+): FieldError[] {
+  const ctx = makeCtx(now, limits);
+  checkUuid(ctx, 'event_id', msg.eventId);
+  checkId(ctx, 'camera_id', msg.cameraId);
+  checkTime(ctx, 'captured_at', msg.capturedAt, {
+    required: true,
+    maxAgeMs: ctx.limits.cameraEventMaxAgeMs,
+  });
+  if (msg.sourceId !== undefined) checkId(ctx, 'source_id', msg.sourceId);
+  const p = msg.payload;
+  switch (p.case) {
+    case 'faceFrame':
+      checkFaceFrame(ctx, 'payload.face_frame', p.value);
+      break;
+    case 'faceObservation':
+      checkFaceObservation(ctx, 'payload.face_observation', p.value);
+      break;
+    case 'violation':
+      checkViolation(ctx, 'payload.violation', p.value);
+      break;
+    case 'alarm':
+      checkAlarm(ctx, 'payload.alarm', p.value);
+      break;
+    default:
+      ctx.sink.add(
+        'payload',
+        'required',
+        'exactly one of face_frame, face_observation, violation, alarm must be set',
+      );
+  }
+  return ctx.sink.errors;
+}
+
+function checkFaceFrame(ctx: Ctx, at: string, f: FaceFrame): void {
+  checkJpeg(ctx, `${at}.jpeg`, f.jpeg, ctx.limits.maxJpegBytes, true);
+  const maxDim = ctx.limits.maxImageDimension;
+  if (f.width !== undefined) checkRange(ctx, `${at}.width`, f.width, 1, maxDim);
+  if (f.height !== undefined) checkRange(ctx, `${at}.height`, f.height, 1, maxDim);
+}
+
+function checkFaceObservation(ctx: Ctx, at: string, o: FaceObservation): void {
+  checkEmbedding(ctx, `${at}.embedding`, o.embedding);
+  checkModelId(ctx, `${at}.model_id`, o.modelId);
+  checkRange(ctx, `${at}.quality`, o.quality, 0, 1);
+  if (o.box === undefined) ctx.sink.add(`${at}.box`, 'required', 'is required');
+  else {
+    checkRange(ctx, `${at}.box.x`, o.box.x, 0, Infinity);
+    checkRange(ctx, `${at}.box.y`, o.box.y, 0, Infinity);
+    checkRange(ctx, `${at}.box.width`, o.box.width, 0, Infinity, true);
+    checkRange(ctx, `${at}.box.height`, o.box.height, 0, Infinity, true);
+  }
+  if (o.frameRef !== undefined) checkRef(ctx, `${at}.frame_ref`, o.frameRef);
+  if (o.cropJpeg !== undefined)
+    checkJpeg(ctx, `${at}.crop_jpeg`, o.cropJpeg, ctx.limits.maxCropJpegBytes, false);
+}
+
+function checkViolation(ctx: Ctx, at: string, v: Violation): void {
+  checkEnum(ctx, `${at}.code`, v.code, ViolationCodeSchema);
+  checkPlate(ctx, `${at}.plate`, v.plate, v.code !== ViolationCode.ILLEGAL_DUMPING);
+  const maxSpeed = ctx.limits.maxSpeedKmh;
+  const measuredOk =
+    v.measuredSpeedKmh !== undefined &&
+    checkRange(ctx, `${at}.measured_speed_kmh`, v.measuredSpeedKmh, 0, maxSpeed);
+  const limitOk =
+    v.limitSpeedKmh !== undefined &&
+    checkRange(ctx, `${at}.limit_speed_kmh`, v.limitSpeedKmh, 0, maxSpeed);
+  if (v.code === ViolationCode.SPEEDING) {
+    if (v.measuredSpeedKmh === undefined)
+      ctx.sink.add(`${at}.measured_speed_kmh`, 'required', 'is required for speeding');
+    if (v.limitSpeedKmh === undefined)
+      ctx.sink.add(`${at}.limit_speed_kmh`, 'required', 'is required for speeding');
+    if (measuredOk && limitOk && !((v.measuredSpeedKmh as number) > (v.limitSpeedKmh as number))) {
+      ctx.sink.add(
+        `${at}.measured_speed_kmh`,
+        'speeding',
+        `speeding requires measured_speed_kmh (${v.measuredSpeedKmh}) > limit_speed_kmh (${v.limitSpeedKmh})`,
+      );
+    }
+  }
+  checkRef(ctx, `${at}.evidence_ref`, v.evidenceRef, { required: true, uri: true });
+  if (v.lane !== undefined) checkRange(ctx, `${at}.lane`, v.lane, 1, ctx.limits.maxLane);
+}
+
+function checkAlarm(ctx: Ctx, at: string, a: Alarm): void {
+  checkEnum(ctx, `${at}.kind`, a.kind, AlarmKindSchema);
+  checkText(ctx, `${at}.message`, a.message, ctx.limits.maxAlarmMessageLength);
+  checkEnum(ctx, `${at}.priority`, a.priority, AlarmPrioritySchema, true);
+}

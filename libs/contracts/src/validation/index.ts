@@ -1,0 +1,12 @@
+export * from './api';
+export { validateCameraEvent } from './camera-event';
+export { validateDecision } from './decision';
+export {
+  CONTRACT_RULES,
+  formatFieldErrors,
+  type ContractRule,
+  type FieldError,
+  type Validated,
+} from './errors';
+export { CONTRACT_LIMITS, contractLimits, type ContractLimits } from './limits';
+export { validateWatchlistChange, validateWatchlistHit } from './watchlist';

@@ -1,0 +1,58 @@
+import { TopicSpec } from './topics';
+
+export type MessageHeaders = Readonly<Record<string, string>>;
+
+export interface OutboundMessage {
+  readonly key: string;
+  readonly value: Uint8Array;
+  readonly headers?: MessageHeaders;
+}
+
+export interface InboundMessage {
+  readonly topic: string;
+  readonly partition: number;
+  /** Kafka offsets are 64-bit; kept as a decimal string like kafkajs does. */
+  readonly offset: string;
+  readonly key: string | null;
+  readonly value: Buffer;
+  readonly headers: MessageHeaders;
+  readonly timestamp: number;
+}
+
+/** What a handler's outcome means to the bus:
+ * - resolves: the effect is durable, the offset may be committed;
+ * - throws RejectedMessageError: the message can never succeed, it goes to the dead-letter
+ *   topic with the reason and is then committed;
+ * - throws anything else: transient, retried with back-off, never skipped. */
+export type MessageHandler = (message: InboundMessage) => Promise<void>;
+
+export interface SubscriptionOptions {
+  readonly topic: string;
+  readonly groupId: string;
+  readonly handler: MessageHandler;
+  /** After this many failed attempts a message is dead-lettered instead of retried
+   * (default: retried until it succeeds, so an outage never loses data). */
+  readonly maxAttempts?: number;
+}
+
+export interface Subscription {
+  readonly topic: string;
+  readonly groupId: string;
+  /** Finishes the message in flight, commits, and leaves the group. */
+  close(): Promise<void>;
+  /** Leaves at once like a crashed process: nothing in flight is committed. */
+  abort(): Promise<void>;
+}
+
+export interface MessageBus {
+  readonly transport: 'kafka' | 'in-process';
+  ensureTopics(specs: readonly TopicSpec[]): Promise<void>;
+  publish(topic: string, messages: readonly OutboundMessage[]): Promise<void>;
+  subscribe(options: SubscriptionOptions): Promise<Subscription>;
+  /** Resolves when the transport can publish and consume; rejects with the reason otherwise. */
+  checkHealth(): Promise<void>;
+  /** Closes every subscription gracefully, then the producer. */
+  close(): Promise<void>;
+}
+
+export const MESSAGE_BUS = Symbol('MESSAGE_BUS');

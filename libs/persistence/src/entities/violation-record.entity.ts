@@ -1,0 +1,58 @@
+import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+
+export const VIOLATION_CODES = [
+  'speeding',
+  'red_light',
+  'illegal_dumping',
+  'no_seat_belt',
+  'wrong_way_driving',
+] as const;
+export type ViolationCodeName = (typeof VIOLATION_CODES)[number];
+
+/** One logged administrative violation. district_id and centre_id are the camera's at the
+ * time it was logged (null when the camera was not in the registry then), so statistics do
+ * not move when a camera is later reassigned. */
+@Entity({ name: 'violation_record' })
+@Index(['capturedAt', 'eventId'])
+@Index(['districtId', 'capturedAt'])
+@Index(['code', 'capturedAt'])
+export class ViolationRecordEntity {
+  @PrimaryColumn({ name: 'event_id', type: 'uuid' })
+  eventId!: string;
+
+  @Column({ name: 'camera_id', type: 'text' })
+  cameraId!: string;
+
+  @Column({ name: 'district_id', type: 'text', nullable: true })
+  districtId!: string | null;
+
+  @Column({ name: 'centre_id', type: 'text', nullable: true })
+  centreId!: string | null;
+
+  @Column({ type: 'text' })
+  code!: ViolationCodeName;
+
+  @Column({ type: 'text' })
+  plate!: string;
+
+  @Column({ name: 'measured_speed_kmh', type: 'double precision', nullable: true })
+  measuredSpeedKmh!: number | null;
+
+  @Column({ name: 'limit_speed_kmh', type: 'double precision', nullable: true })
+  limitSpeedKmh!: number | null;
+
+  @Column({ name: 'evidence_ref', type: 'text' })
+  evidenceRef!: string;
+
+  @Column({ type: 'integer', nullable: true })
+  lane!: number | null;
+
+  @Column({ name: 'source_id', type: 'text', nullable: true })
+  sourceId!: string | null;
+
+  @Column({ name: 'captured_at', type: 'timestamptz' })
+  capturedAt!: Date;
+
+  @Column({ name: 'logged_at', type: 'timestamptz' })
+  loggedAt!: Date;
+}

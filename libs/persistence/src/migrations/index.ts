@@ -1,0 +1,18 @@
+import { CameraRegistry1763769600000 } from './1763769600000-camera-registry';
+import { IntegratorApiKeys1763800000000 } from './1763800000000-integrator-api-keys';
+import { IngestedEvents1763800100000 } from './1763800100000-ingested-events';
+import { ViolationRecord1763800200000 } from './1763800200000-violation-record';
+import { WatchlistsAndMatchLog1763900000000 } from './1763900000000-watchlists-and-match-log';
+import { Alerts1764000000000 } from './1764000000000-alerts';
+import { StaffUsersAndAuditLog1764100000000 } from './1764100000000-staff-users-and-audit-log';
+
+/** Applied in this order; never edit a released migration, add a new one. */
+export const MIGRATIONS = [
+  CameraRegistry1763769600000,
+  IntegratorApiKeys1763800000000,
+  IngestedEvents1763800100000,
+  ViolationRecord1763800200000,
+  WatchlistsAndMatchLog1763900000000,
+  Alerts1764000000000,
+  StaffUsersAndAuditLog1764100000000,
+];

@@ -1,0 +1,67 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { LoggerModule } from 'nestjs-pino';
+import { StaffAuthModule } from '@kuzet/auth';
+import { ConfigModule, KuzetConfig } from '@kuzet/config';
+import { MessagingModule, MessagingSettings } from '@kuzet/messaging';
+import { ObservabilityModule } from '@kuzet/observability';
+import { PersistenceModule } from '@kuzet/persistence';
+import { join } from 'node:path';
+
+export interface PlatformOptions {
+  readonly service: string;
+  readonly config: Readonly<KuzetConfig>;
+}
+
+export function messagingSettings(config: Readonly<KuzetConfig>): MessagingSettings {
+  return config.KUZET_MODE === 'standalone'
+    ? {
+        transport: 'in-process',
+        partitions: config.KAFKA_TOPIC_PARTITIONS,
+        dataDir: join(config.KUZET_DATA_DIR, 'topics'),
+      }
+    : {
+        transport: 'kafka',
+        brokers: config.KAFKA_BROKERS.split(',').map((b) => b.trim()),
+        clientId: config.KAFKA_CLIENT_ID,
+        partitions: config.KAFKA_TOPIC_PARTITIONS,
+        replicationFactor: config.KAFKA_REPLICATION_FACTOR,
+        provisionTopics: config.KAFKA_PROVISION_TOPICS,
+      };
+}
+
+/** What every kuzet app stands on: typed configuration, JSON logs, the message bus,
+ * the database, staff authentication (deny by default) and the audit log, health and metrics. */
+@Module({})
+export class PlatformModule {
+  static forRoot({ service, config }: PlatformOptions): DynamicModule {
+    return {
+      module: PlatformModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        LoggerModule.forRoot({
+          pinoHttp: {
+            level: config.LOG_LEVEL,
+            base: { service },
+            autoLogging: {
+              // Fastify's middleware layer rewrites req.url relative to the mount point
+              ignore: (req) =>
+                /^\/(health|metrics)/.test(
+                  (req as { originalUrl?: string }).originalUrl ?? req.url ?? '',
+                ),
+            },
+            redact: ['req.headers.authorization', 'req.headers["x-api-key"]', 'req.headers.cookie'],
+          },
+        }),
+        MessagingModule.forRoot(messagingSettings(config)),
+        PersistenceModule.forRoot({
+          url: config.DATABASE_URL,
+          // PGlite runs one query at a time: one pooled connection avoids queueing deadlocks
+          poolSize: config.KUZET_MODE === 'standalone' ? 1 : config.DATABASE_POOL_SIZE,
+          runMigrations: config.DATABASE_MIGRATIONS_RUN,
+        }),
+        StaffAuthModule,
+        ObservabilityModule,
+      ],
+    };
+  }
+}

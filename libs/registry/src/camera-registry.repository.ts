@@ -1,0 +1,112 @@
+import { Injectable } from '@nestjs/common';
+import { InjectEntityManager } from '@nestjs/typeorm';
+import { CameraEntity, DistrictEntity, OperationsCentreEntity } from '@kuzet/persistence';
+import { EntityManager } from 'typeorm';
+
+export interface CameraLocation {
+  readonly cameraId: string;
+  readonly districtId: string;
+  readonly centreId: string;
+  readonly status: CameraEntity['status'];
+}
+
+export interface CameraFilter {
+  readonly districtId?: string;
+  readonly centreId?: string;
+  readonly afterId?: string;
+  readonly limit: number;
+}
+
+export type CameraRow = Pick<
+  CameraEntity,
+  'id' | 'name' | 'districtId' | 'centreId' | 'latitude' | 'longitude' | 'address' | 'status'
+>;
+export type CentreRow = Pick<OperationsCentreEntity, 'id' | 'name' | 'kind' | 'parentCentreId'>;
+export type DistrictRow = Pick<DistrictEntity, 'id' | 'name' | 'centreId'>;
+
+/** All SQL of the camera registry: centres, districts, cameras. */
+@Injectable()
+export class CameraRegistryRepository {
+  constructor(@InjectEntityManager() private readonly em: EntityManager) {}
+
+  transaction<T>(work: (repository: CameraRegistryRepository) => Promise<T>): Promise<T> {
+    return this.em.transaction((manager) => work(new CameraRegistryRepository(manager)));
+  }
+
+  listCentres(): Promise<OperationsCentreEntity[]> {
+    return this.em.find(OperationsCentreEntity, { order: { id: 'ASC' } });
+  }
+
+  findCentre(id: string): Promise<OperationsCentreEntity | null> {
+    return this.em.findOneBy(OperationsCentreEntity, { id });
+  }
+
+  async upsertCentres(rows: readonly CentreRow[]): Promise<void> {
+    if (rows.length === 0) return;
+    await this.em.upsert(OperationsCentreEntity, [...rows], ['id']);
+  }
+
+  listDistricts(): Promise<DistrictEntity[]> {
+    return this.em.find(DistrictEntity, { order: { id: 'ASC' } });
+  }
+
+  findDistrict(id: string): Promise<DistrictEntity | null> {
+    return this.em.findOneBy(DistrictEntity, { id });
+  }
+
+  async upsertDistricts(rows: readonly DistrictRow[]): Promise<void> {
+    if (rows.length === 0) return;
+    await this.em.upsert(DistrictEntity, [...rows], ['id']);
+  }
+
+  listCameras(filter: CameraFilter): Promise<CameraEntity[]> {
+    const query = this.em
+      .createQueryBuilder(CameraEntity, 'camera')
+      .orderBy('camera.id', 'ASC')
+      .limit(filter.limit);
+    if (filter.districtId) query.andWhere('camera.district_id = :d', { d: filter.districtId });
+    if (filter.centreId) query.andWhere('camera.centre_id = :c', { c: filter.centreId });
+    if (filter.afterId) query.andWhere('camera.id > :after', { after: filter.afterId });
+    return query.getMany();
+  }
+
+  findCamera(id: string): Promise<CameraEntity | null> {
+    return this.em.findOneBy(CameraEntity, { id });
+  }
+
+  async insertCamera(row: CameraRow): Promise<boolean> {
+    const result = await this.em
+      .createQueryBuilder()
+      .insert()
+      .into(CameraEntity)
+      .values(row)
+      .orIgnore()
+      .returning('id')
+      .execute();
+    return result.raw.length > 0;
+  }
+
+  async updateCamera(id: string, patch: Partial<Omit<CameraRow, 'id'>>): Promise<void> {
+    await this.em.update(CameraEntity, { id }, { ...patch, updatedAt: new Date() });
+  }
+
+  async upsertCameras(rows: readonly CameraRow[]): Promise<void> {
+    if (rows.length === 0) return;
+    await this.em.upsert(CameraEntity, [...rows], ['id']);
+  }
+
+  async locateCameras(ids: readonly string[]): Promise<CameraLocation[]> {
+    if (ids.length === 0) return [];
+    const rows = await this.em.query<
+      { id: string; district_id: string; centre_id: string; status: CameraEntity['status'] }[]
+    >('SELECT id, district_id, centre_id, status FROM camera WHERE id = ANY($1::text[])', [
+      [...ids],
+    ]);
+    return rows.map((r) => ({
+      cameraId: r.id,
+      districtId: r.district_id,
+      centreId: r.centre_id,
+      status: r.status,
+    }));
+  }
+}

@@ -1,0 +1,6 @@
+export * from './registry.module';
+export * from './camera-registry.service';
+export * from './region-file.loader';
+export * from './registry.dto';
+export * from './registry.schemas';
+export type { CameraLocation } from './camera-registry.repository';

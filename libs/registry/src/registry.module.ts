@@ -1,0 +1,11 @@
+import { Module } from '@nestjs/common';
+import { CameraRegistryRepository } from './camera-registry.repository';
+import { CameraRegistryService } from './camera-registry.service';
+import { RegionFileLoader } from './region-file.loader';
+
+/** The camera registry: camera -> district -> operations centre. */
+@Module({
+  providers: [CameraRegistryRepository, CameraRegistryService, RegionFileLoader],
+  exports: [CameraRegistryService, RegionFileLoader],
+})
+export class RegistryModule {}

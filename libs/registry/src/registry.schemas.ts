@@ -1,0 +1,86 @@
+import { z } from 'zod';
+
+/** The same charset the contracts require of CameraEvent.camera_id. */
+export const cameraIdSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._:@-]{0,127}$/, 'camera ids are 1..128 of [A-Za-z0-9._:@-]');
+
+/** Centre and district ids are short lowercase slugs. */
+export const slugSchema = z
+  .string()
+  .regex(
+    /^[a-z0-9][a-z0-9-]{0,63}$/,
+    'ids are 1..64 of [a-z0-9-], starting with a letter or digit',
+  );
+
+const nameSchema = z.string().trim().min(1).max(200);
+
+export const centreSchema = z.strictObject({
+  id: slugSchema,
+  name: nameSchema,
+  kind: z.enum(['main', 'district']),
+  parent_centre_id: slugSchema.nullish(),
+});
+export type CentreInput = z.infer<typeof centreSchema>;
+
+export const districtSchema = z.strictObject({
+  id: slugSchema,
+  name: nameSchema,
+  centre_id: slugSchema,
+});
+export type DistrictInput = z.infer<typeof districtSchema>;
+
+const cameraDescription = {
+  name: nameSchema,
+  /** Defaults to the district's centre. */
+  centre_id: slugSchema.optional(),
+  latitude: z.number().min(-90).max(90).nullish(),
+  longitude: z.number().min(-180).max(180).nullish(),
+  address: z.string().trim().min(1).max(500).nullish(),
+  status: z.enum(['active', 'retired']).optional(),
+};
+const cameraFields = { ...cameraDescription, district_id: slugSchema };
+
+export const createCameraSchema = z.strictObject({ id: cameraIdSchema, ...cameraFields });
+export type CreateCameraInput = z.infer<typeof createCameraSchema>;
+
+export const updateCameraSchema = z
+  .strictObject(cameraFields)
+  .partial()
+  .refine((patch) => Object.keys(patch).length > 0, 'at least one field must be given');
+export type UpdateCameraInput = z.infer<typeof updateCameraSchema>;
+
+export const cameraQuerySchema = z.strictObject({
+  district_id: slugSchema.optional(),
+  centre_id: slugSchema.optional(),
+  /** Keyset paging: the last camera id of the previous page. */
+  after: cameraIdSchema.optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(100),
+});
+export type CameraQuery = z.infer<typeof cameraQuerySchema>;
+
+/** deploy/config/region.yaml: centres, each with its districts, each with its cameras. */
+export const regionFileSchema = z.strictObject({
+  centres: z
+    .array(
+      z.strictObject({
+        id: slugSchema,
+        name: nameSchema,
+        kind: z.enum(['main', 'district']),
+        parent: slugSchema.optional(),
+        districts: z
+          .array(
+            z.strictObject({
+              id: slugSchema,
+              name: nameSchema,
+              cameras: z
+                .array(z.strictObject({ id: cameraIdSchema, ...cameraDescription }))
+                .default([]),
+            }),
+          )
+          .default([]),
+      }),
+    )
+    .min(1),
+});
+export type RegionFile = z.infer<typeof regionFileSchema>;

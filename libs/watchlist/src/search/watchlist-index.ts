@@ -1,0 +1,115 @@
+import { createVectorIndex, VectorIndex } from '../vector-index';
+
+export interface IndexedPerson {
+  readonly personId: string;
+  readonly watchlistId: string;
+  readonly threshold: number;
+  readonly expiresAt: Date | null;
+  readonly version: number;
+  readonly photoIds: readonly string[];
+}
+
+export interface PersonFaces {
+  readonly personId: string;
+  readonly watchlistId: string;
+  readonly threshold: number;
+  readonly expiresAt: Date | null;
+  readonly version: number;
+  readonly faces: readonly { readonly photoId: string; readonly embedding: Float32Array }[];
+}
+
+export interface Candidate {
+  readonly personId: string;
+  readonly watchlistId: string;
+  readonly photoId: string;
+  readonly similarity: number;
+  readonly threshold: number;
+}
+
+export interface SearchOutcome {
+  /** The best person, if any is searchable at all. */
+  readonly best: Candidate | null;
+  /** The best similarity of any other person, for the margin. */
+  readonly runnerUp: Candidate | null;
+}
+
+/** The matcher's in-memory view of every searchable enrolled face. Changes carry a version
+ * per person, so replaying old changes (from the compacted topic, after a rebuild from
+ * PostgreSQL) never undoes a newer state. */
+export class WatchlistIndex {
+  private readonly people = new Map<string, IndexedPerson>();
+  private readonly ownerOfPhoto = new Map<string, string>();
+  /** Versions of removed people, so a late enrolment message does not resurrect them. */
+  private readonly removedVersions = new Map<string, number>();
+
+  constructor(private readonly vectors: VectorIndex = createVectorIndex()) {}
+
+  get personCount(): number {
+    return this.people.size;
+  }
+
+  get faceCount(): number {
+    return this.vectors.size;
+  }
+
+  versionOf(personId: string): number {
+    return this.people.get(personId)?.version ?? this.removedVersions.get(personId) ?? 0;
+  }
+
+  /** Returns false when the change is not newer than what the index holds. */
+  upsert(person: PersonFaces): boolean {
+    if (person.version <= this.versionOf(person.personId)) return false;
+    this.dropFaces(person.personId);
+    this.removedVersions.delete(person.personId);
+    for (const face of person.faces) {
+      this.vectors.upsert(face.photoId, face.embedding);
+      this.ownerOfPhoto.set(face.photoId, person.personId);
+    }
+    this.people.set(person.personId, {
+      personId: person.personId,
+      watchlistId: person.watchlistId,
+      threshold: person.threshold,
+      expiresAt: person.expiresAt,
+      version: person.version,
+      photoIds: person.faces.map((f) => f.photoId),
+    });
+    return true;
+  }
+
+  remove(personId: string, version: number): boolean {
+    if (version <= this.versionOf(personId)) return false;
+    this.dropFaces(personId);
+    this.people.delete(personId);
+    this.removedVersions.set(personId, version);
+    return true;
+  }
+
+  /** Nearest faces first, folded to the best face per person; expired people are skipped. */
+  search(embedding: Float32Array, now: Date = new Date(), k = 16): SearchOutcome {
+    const bestByPerson = new Map<string, Candidate>();
+    for (const match of this.vectors.search(embedding, k)) {
+      const personId = this.ownerOfPhoto.get(match.id);
+      const person = personId ? this.people.get(personId) : undefined;
+      if (!person || (person.expiresAt && person.expiresAt <= now)) continue;
+      const known = bestByPerson.get(person.personId);
+      if (!known || match.similarity > known.similarity) {
+        bestByPerson.set(person.personId, {
+          personId: person.personId,
+          watchlistId: person.watchlistId,
+          photoId: match.id,
+          similarity: match.similarity,
+          threshold: person.threshold,
+        });
+      }
+    }
+    const ranked = [...bestByPerson.values()].sort((a, b) => b.similarity - a.similarity);
+    return { best: ranked[0] ?? null, runnerUp: ranked[1] ?? null };
+  }
+
+  private dropFaces(personId: string): void {
+    for (const photoId of this.people.get(personId)?.photoIds ?? []) {
+      this.vectors.remove(photoId);
+      this.ownerOfPhoto.delete(photoId);
+    }
+  }
+}

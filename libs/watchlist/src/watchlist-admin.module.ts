@@ -1,0 +1,14 @@
+import { Module } from '@nestjs/common';
+import { WatchlistController } from './admin/watchlist.controller';
+import { WatchlistRepository } from './admin/watchlist.repository';
+import { WatchlistService } from './admin/watchlist.service';
+import { WatchlistChangePublisher } from './changes/watchlist-change.publisher';
+import { FaceEnrolment } from './enrolment/face-enrolment';
+
+/** Watchlist administration over REST. Needs a FaceEngine provider (FaceModule) in the app. */
+@Module({
+  controllers: [WatchlistController],
+  providers: [WatchlistRepository, WatchlistService, WatchlistChangePublisher, FaceEnrolment],
+  exports: [WatchlistService, WatchlistRepository],
+})
+export class WatchlistAdminModule {}

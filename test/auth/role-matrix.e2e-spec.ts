@@ -1,0 +1,293 @@
+import { DynamicModule, RequestMethod, Type } from '@nestjs/common';
+import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
+import { MetadataScanner, ModulesContainer, Reflector } from '@nestjs/core';
+import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { FASTIFY_ROUTE_CONFIG_METADATA } from '@nestjs/platform-fastify/constants';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DataSource } from 'typeorm';
+import {
+  API_KEY_AUTH_METADATA,
+  PUBLIC_METADATA,
+  ROLES_METADATA,
+  STAFF_ROLES,
+  StaffRole,
+} from '@kuzet/auth';
+import { loadConfig } from '@kuzet/config';
+import { PlatformModule } from '@kuzet/platform';
+import { StandaloneModule } from '../../apps/standalone/src/standalone.module';
+import { createTestDatabase, TestDatabase } from '../support/database';
+import { startTestApp } from '../support/kuzet-app';
+import { SignedInStaff, signInAs } from '../support/staff';
+
+type Access = 'public' | 'api-key' | readonly StaffRole[];
+
+const ALL: readonly StaffRole[] = STAFF_ROLES;
+const OPS: readonly StaffRole[] = ['operator', 'supervisor'];
+
+/** Who may call what. An endpoint missing here fails the test: declare its role in the
+ * controller and add it here. */
+const EXPECTED: Record<string, Access> = {
+  'GET /health/live': 'public',
+  'GET /health/ready': 'public',
+  'GET /metrics': 'public',
+  'POST /v1/auth/login': 'public',
+  'GET /v1/auth/me': ALL,
+  'POST /v1/users': ['system-admin'],
+  'GET /v1/users': ['system-admin'],
+  'GET /v1/users/:id': ['system-admin'],
+  'PATCH /v1/users/:id': ['system-admin'],
+  'POST /v1/events': 'api-key',
+  'POST /v1/cameras/:cameraId/frames': 'api-key',
+  'POST /v1/api-keys': ['system-admin'],
+  'GET /v1/api-keys': ['system-admin'],
+  'POST /v1/api-keys/:id/revoke': ['system-admin'],
+  'GET /v1/centres': ALL,
+  'PUT /v1/centres/:id': ['system-admin'],
+  'GET /v1/districts': ALL,
+  'PUT /v1/districts/:id': ['system-admin'],
+  'GET /v1/cameras': ALL,
+  'GET /v1/cameras/:id': ALL,
+  'POST /v1/cameras': ['system-admin'],
+  'PATCH /v1/cameras/:id': ['system-admin'],
+  'GET /v1/violations/stats': ['supervisor', 'auditor'],
+  'GET /v1/violations': ['supervisor', 'auditor'],
+  'GET /v1/violations/:eventId': ['supervisor', 'auditor'],
+  'POST /v1/watchlists': ['watchlist-admin'],
+  'GET /v1/watchlists': ['watchlist-admin'],
+  'GET /v1/watchlists/:id': ['watchlist-admin'],
+  'POST /v1/watchlists/:id/persons': ['watchlist-admin'],
+  'GET /v1/watchlists/:id/persons': ['watchlist-admin'],
+  'GET /v1/persons/:id': ['watchlist-admin'],
+  'DELETE /v1/persons/:id': ['watchlist-admin'],
+  'GET /v1/persons/:id/faces/:faceId/thumbnail': ['watchlist-admin'],
+  'GET /v1/alerts': OPS,
+  'GET /v1/alerts/:id': OPS,
+  'POST /v1/alerts/:id/decisions': OPS,
+  'GET /v1/alerts/:id/face-crop': OPS,
+  'GET /v1/alerts/:id/enrolled-faces/:faceId': OPS,
+  'GET /console': 'public',
+  'GET /console/assets/:file': 'public',
+  'GET /v1/audit/hits': ['auditor'],
+  'GET /v1/audit/hits/export': ['auditor'],
+  'GET /v1/audit/hits/:hitId/timeline': ['auditor'],
+  'GET /v1/audit/log': ['auditor'],
+  'GET /v1/audit/verify': ['auditor'],
+};
+
+interface Route {
+  readonly method: string;
+  readonly path: string;
+  readonly key: string;
+  /** What the controller declares, read the way the guard reads it. */
+  readonly declared: Access | 'nothing';
+  /** The body's media type where the route checks it before anything else (ingest). */
+  readonly mediaType: string;
+}
+
+function mediaTypeOf(handler: object): string {
+  const config = Reflect.getMetadata(FASTIFY_ROUTE_CONFIG_METADATA, handler) as
+    { ingest?: { mediaTypes?: string[] } } | undefined;
+  return config?.ingest?.mediaTypes?.[0] ?? 'application/json';
+}
+
+/** A request with an empty body of the route's media type and random ids in its path. */
+function requestTo(route: Route, headers: Record<string, string>) {
+  const json = route.mediaType === 'application/json';
+  return {
+    method: route.method as 'GET',
+    url: route.path.replace(/:[A-Za-z]+/g, randomUUID()),
+    headers: route.method === 'GET' ? headers : { ...headers, 'content-type': route.mediaType },
+    payload: route.method === 'GET' ? undefined : json ? '{}' : Buffer.from('x'),
+  };
+}
+
+/** Every HTTP route of every controller in the app, from Nest's own module container. */
+function routesOf(app: NestFastifyApplication): Route[] {
+  const reflector = app.get(Reflector);
+  const scanner = new MetadataScanner();
+  const routes: Route[] = [];
+  for (const module of app.get(ModulesContainer).values()) {
+    for (const wrapper of module.controllers.values()) {
+      const controller = wrapper.metatype as Type<unknown> | null;
+      if (!controller) continue;
+      const base = [Reflect.getMetadata(PATH_METADATA, controller) as string | string[]].flat();
+      for (const name of scanner.getAllMethodNames(controller.prototype as object)) {
+        const handler = (controller.prototype as Record<string, unknown>)[name] as () => unknown;
+        const own = Reflect.getMetadata(PATH_METADATA, handler) as string | string[] | undefined;
+        if (own === undefined) continue;
+        const method = RequestMethod[Reflect.getMetadata(METHOD_METADATA, handler) as number];
+        const targets = [handler, controller];
+        const declared: Access | 'nothing' = reflector.getAllAndOverride(PUBLIC_METADATA, targets)
+          ? 'public'
+          : reflector.getAllAndOverride(API_KEY_AUTH_METADATA, targets)
+            ? 'api-key'
+            : (reflector.getAllAndOverride<StaffRole[] | undefined>(ROLES_METADATA, targets) ??
+              'nothing');
+        for (const prefix of base) {
+          for (const suffix of [own].flat()) {
+            const path = `/${[prefix, suffix].filter((p) => p && p !== '/').join('/')}`
+              .replace(/\/+/g, '/')
+              .replace(/(.)\/$/, '$1');
+            routes.push({
+              method: method!,
+              path,
+              key: `${method} ${path}`,
+              declared,
+              mediaType: mediaTypeOf(handler),
+            });
+          }
+        }
+      }
+    }
+  }
+  return routes;
+}
+
+/** Every module the standalone process mounts (all the apps), on Kafka and PostgreSQL. */
+function allAppModules(): Array<Type<unknown> | DynamicModule> {
+  const standalone = StandaloneModule.forRoot(loadConfig({}));
+  return (standalone.imports ?? []).filter(
+    (m): m is Type<unknown> | DynamicModule =>
+      !(typeof m === 'object' && 'module' in m && m.module === PlatformModule),
+  );
+}
+
+describe('who may call which endpoint (role by endpoint)', () => {
+  let database: TestDatabase;
+  let app: NestFastifyApplication;
+  let dataDir: string;
+  const staff = new Map<StaffRole, SignedInStaff>();
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    dataDir = mkdtempSync(join(tmpdir(), 'kuzet-roles-'));
+    ({ app } = await startTestApp(allAppModules(), {
+      DATABASE_URL: database.url,
+      KUZET_DATA_DIR: dataDir,
+      RETENTION_PURGE_INTERVAL_MS: 0,
+    }));
+    for (const role of STAFF_ROLES) staff.set(role, await signInAs(app, [role], ['centre-a']));
+  });
+
+  afterAll(async () => {
+    await app?.close();
+    await database?.drop();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('finds every route in the table, each declaring exactly the access the table gives it', () => {
+    const routes = routesOf(app);
+    expect(routes.length).toBeGreaterThan(30);
+    const declared = Object.fromEntries(routes.map((r) => [r.key, r.declared]));
+    expect(declared).toEqual(EXPECTED);
+  });
+
+  it('lets each role reach exactly its endpoints: 403 elsewhere, 401 without a session', async () => {
+    const outcomes: string[] = [];
+    for (const route of routesOf(app)) {
+      const access = EXPECTED[route.key]!;
+      const call = (headers: Record<string, string>) => app.inject(requestTo(route, headers));
+      const anonymous = (await call({})).statusCode;
+      if (access === 'public') {
+        if ([401, 403].includes(anonymous)) outcomes.push(`${route.key} anonymous ${anonymous}`);
+      } else if (anonymous !== 401) {
+        outcomes.push(`${route.key} anonymous ${anonymous}, expected 401`);
+      }
+      for (const role of STAFF_ROLES) {
+        const status = (await call({ ...staff.get(role)!.headers })).statusCode;
+        const expected =
+          access === 'public'
+            ? 'allowed'
+            : access === 'api-key'
+              ? 401
+              : access.includes(role)
+                ? 'allowed'
+                : 403;
+        const ok = expected === 'allowed' ? ![401, 403].includes(status) : status === expected;
+        if (!ok) outcomes.push(`${route.key} as ${role}: ${status}, expected ${expected}`);
+      }
+    }
+    expect(outcomes).toEqual([]);
+  });
+
+  it('lets an auditor change nothing: every write answers 403 (or 401 where an API key is needed)', async () => {
+    const writes = routesOf(app).filter((r) => r.method !== 'GET' && EXPECTED[r.key] !== 'public');
+    expect(writes.length).toBeGreaterThan(10);
+    for (const route of writes) {
+      const response = await app.inject(requestTo(route, staff.get('auditor')!.headers));
+      expect({ route: route.key, status: response.statusCode }).toEqual({
+        route: route.key,
+        status: EXPECTED[route.key] === 'api-key' ? 401 : 403,
+      });
+    }
+  });
+
+  it('refuses a forged, an expired-looking and a revoked session with 401', async () => {
+    const operator = staff.get('operator')!;
+    const me = (authorization: string) =>
+      app.inject({ method: 'GET', url: '/v1/auth/me', headers: { authorization } });
+    expect((await me(operator.headers.authorization)).json()).toMatchObject({
+      username: operator.username,
+      roles: ['operator'],
+      centreIds: ['centre-a'],
+    });
+    const [header, payload] = operator.token.split('.');
+    const forged = `${header}.${Buffer.from(
+      JSON.stringify({
+        ...JSON.parse(Buffer.from(payload!, 'base64url').toString()),
+        roles: ['system-admin'],
+      }),
+    ).toString('base64url')}.${operator.token.split('.')[2]}`;
+    expect((await me(`Bearer ${forged}`)).statusCode).toBe(401);
+    expect((await me('Bearer not-a-token')).statusCode).toBe(401);
+
+    // a system administrator disables the operator: the session ends
+    const disabled = await app.inject({
+      method: 'PATCH',
+      url: `/v1/users/${operator.userId}`,
+      headers: staff.get('system-admin')!.headers,
+      payload: { status: 'disabled' },
+    });
+    expect(disabled.statusCode).toBe(200);
+    expect((await me(operator.headers.authorization)).statusCode).toBe(401);
+    const login = await app.inject({
+      method: 'POST',
+      url: '/v1/auth/login',
+      payload: { username: operator.username, password: 'whatever-it-was' },
+    });
+    expect(login.statusCode).toBe(401);
+  });
+
+  it("does not show an operator another centre's alerts", async () => {
+    const operator = await signInAs(app, ['operator'], ['centre-a']);
+    const own = randomUUID();
+    const other = randomUUID();
+    for (const [id, centre] of [
+      [own, 'centre-a'],
+      [other, 'centre-b'],
+    ] as const) {
+      await app.get(DataSource).query(
+        `INSERT INTO alert (id, kind, state, priority, centre_id, camera_id, event_id, message, captured_at, last_seen_at)
+         VALUES ($1, 'alarm', 'new', 100, $2, 'cam-1', $1, 'SOS', now(), now())`,
+        [id, centre],
+      );
+    }
+    const get = (url: string) => app.inject({ method: 'GET', url, headers: operator.headers });
+    expect((await get(`/v1/alerts/${own}`)).statusCode).toBe(200);
+    expect((await get(`/v1/alerts/${other}`)).statusCode).toBe(404);
+    const listed = (await get('/v1/alerts')).json<{ id: string }[] | { items: { id: string }[] }>();
+    const ids = (Array.isArray(listed) ? listed : listed.items).map((a) => a.id);
+    expect(ids).toContain(own);
+    expect(ids).not.toContain(other);
+    const decide = await app.inject({
+      method: 'POST',
+      url: `/v1/alerts/${other}/decisions`,
+      headers: operator.headers,
+      payload: { action: 'acknowledge' },
+    });
+    expect(decide.statusCode).toBe(404);
+  });
+});

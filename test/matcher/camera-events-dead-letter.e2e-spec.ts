@@ -1,0 +1,94 @@
+import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { randomUUID } from 'node:crypto';
+import { register } from 'prom-client';
+import { encodeCameraEvent } from '@kuzet/contracts';
+import { sampleFaceObservationEvent } from '@kuzet/contracts/testing/samples';
+import {
+  DEAD_LETTER_HEADERS,
+  InboundMessage,
+  MESSAGE_BUS,
+  MessageBus,
+  Subscription,
+  TOPICS,
+} from '@kuzet/messaging';
+import { MATCHER_GROUP } from '../../apps/matcher/src/camera-events/camera-event.consumer';
+import { MatcherModule } from '../../apps/matcher/src/matcher.module';
+import { createTestDatabase, TestDatabase } from '../support/database';
+import { startTestApp } from '../support/kuzet-app';
+import { eventually, uniqueName } from '../support/transports';
+
+async function acceptedFaceObservations(): Promise<number> {
+  const metric = await register.getSingleMetric('kuzet_matcher_camera_events_total')?.get();
+  return metric?.values.find((v) => v.labels.payload === 'faceObservation')?.value ?? 0;
+}
+
+/** The matcher's consumer on the real broker: bad events go to the dead-letter topic with a
+ * reason, and the consumer carries on with the next event. */
+describe('matcher camera-event consumer on Kafka', () => {
+  let app: NestFastifyApplication;
+  let database: TestDatabase;
+  let bus: MessageBus;
+  let deadLetterReader: Subscription;
+  const letters: InboundMessage[] = [];
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    ({ app } = await startTestApp([MatcherModule], { DATABASE_URL: database.url }));
+    bus = app.get<MessageBus>(MESSAGE_BUS);
+    deadLetterReader = await bus.subscribe({
+      topic: TOPICS.deadLetter,
+      groupId: uniqueName('dead-letter-reader'),
+      handler: async (message) => {
+        if (message.headers[DEAD_LETTER_HEADERS.consumerGroup] === MATCHER_GROUP)
+          letters.push(message);
+      },
+    });
+  });
+
+  afterAll(async () => {
+    await deadLetterReader?.close();
+    await app?.close();
+    await database?.drop();
+  });
+
+  it('dead-letters a malformed protobuf and an invalid event, then handles the next valid one', async () => {
+    const cameraId = uniqueName('cam');
+    const malformed = Buffer.from([0x0a, 0xff, 0xff, 0xff, 0xff, 0x0f, 0x01]);
+    const invalid = sampleFaceObservationEvent();
+    invalid.eventId = 'not-a-uuid';
+    invalid.cameraId = cameraId;
+    const valid = sampleFaceObservationEvent();
+    valid.eventId = randomUUID();
+    valid.cameraId = cameraId;
+    if (valid.payload.case === 'faceObservation') {
+      valid.payload.value.modelId = 'faceplugin-face-recognition-js/fr_feature';
+    }
+    const before = await acceptedFaceObservations();
+
+    await bus.publish(TOPICS.cameraEvents, [
+      { key: cameraId, value: malformed },
+      { key: cameraId, value: encodeCameraEvent(invalid) },
+      { key: cameraId, value: encodeCameraEvent(valid) },
+    ]);
+
+    const mine = (): InboundMessage[] => letters.filter((l) => l.key === cameraId);
+    await eventually(() => mine().length === 2, 'two dead letters for the camera', 60_000);
+    let accepted = before;
+    for (let i = 0; i < 200 && accepted <= before; i++) {
+      accepted = await acceptedFaceObservations();
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(accepted).toBeGreaterThan(before);
+
+    const [first, second] = mine();
+    expect(first!.value.equals(malformed)).toBe(true);
+    expect(first!.headers[DEAD_LETTER_HEADERS.reason]).toBe('malformed_protobuf');
+    expect(first!.headers[DEAD_LETTER_HEADERS.sourceTopic]).toBe(TOPICS.cameraEvents);
+    expect(second!.headers[DEAD_LETTER_HEADERS.reason]).toBe('invalid_camera_event');
+    const details = JSON.parse(second!.headers[DEAD_LETTER_HEADERS.details]!) as {
+      field: string;
+    }[];
+    expect(details.map((d) => d.field)).toContain('event_id');
+    expect(Buffer.from(second!.value).equals(Buffer.from(encodeCameraEvent(invalid)))).toBe(true);
+  });
+});

@@ -1,0 +1,262 @@
+import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { randomUUID } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { Browser, Page } from 'playwright-core';
+import { DataSource } from 'typeorm';
+import {
+  create,
+  encodeWatchlistHit,
+  timestampFromDate,
+  WatchlistHitSchema,
+} from '@kuzet/contracts';
+import { StaffUserService } from '@kuzet/auth';
+import { MESSAGE_BUS, MessageBus, TOPICS } from '@kuzet/messaging';
+import { AlertDecisionEntity, AlertEntity } from '@kuzet/persistence';
+import WebSocket from 'ws';
+import { EscalationScheduler } from '../../apps/ops-center/src/escalation/escalation.scheduler';
+import { OpsCenterModule } from '../../apps/ops-center/src/ops-center.module';
+import { launchBrowser } from '../support/browser';
+import { createTestDatabase, TestDatabase } from '../support/database';
+import { startTestApp } from '../support/kuzet-app';
+import { freePort } from '../support/process';
+
+const REGION = resolve(__dirname, '../../deploy/config/region.yaml');
+const PASSWORD = 'correct horse battery staple';
+
+/** The console as an operator uses it, in Debian's Chromium, against the real broker and
+ * PostgreSQL: hits published to Kafka appear live, decisions persist, centres are kept apart,
+ * and a late second decision is refused with a message. */
+describe('operations-centre console in a real browser', () => {
+  let database: TestDatabase;
+  let app: NestFastifyApplication;
+  let bus: MessageBus;
+  let browser: Browser;
+  let base: string;
+
+  const publishHit = async (cameraId: string, similarity = 0.71): Promise<string> => {
+    const hitId = randomUUID();
+    const now = new Date();
+    await bus.publish(TOPICS.watchlistHits, [
+      {
+        key: cameraId,
+        value: encodeWatchlistHit(
+          create(WatchlistHitSchema, {
+            hitId,
+            eventId: randomUUID(),
+            cameraId,
+            personId: randomUUID(),
+            watchlistId: randomUUID(),
+            similarity,
+            threshold: 0.4,
+            modelId: 'faceplugin-face-recognition-js/fr_feature',
+            capturedAt: timestampFromDate(now),
+            matchedAt: timestampFromDate(now),
+            lastSeenAt: timestampFromDate(now),
+            sightingCount: 1,
+          }),
+        ),
+      },
+    ]);
+    return hitId;
+  };
+
+  const signIn = async (username: string): Promise<Page> => {
+    const page = await (await browser.newContext()).newPage();
+    await page.goto(`${base}/console`);
+    await page.getByTestId('username').fill(username);
+    await page.getByTestId('password').fill(PASSWORD);
+    await page.getByTestId('login').click();
+    await page.getByTestId('feed-status').filter({ hasText: 'live' }).waitFor({ timeout: 30_000 });
+    return page;
+  };
+
+  const row = (page: Page, alertId: string) => page.locator(`[data-alert-id="${alertId}"]`);
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    ({ app } = await startTestApp([OpsCenterModule], {
+      DATABASE_URL: database.url,
+      KUZET_REGION_FILE: REGION,
+      OPS_FEED_POLL_MS: 100,
+    }));
+    const port = await freePort();
+    await app.listen(port, '127.0.0.1');
+    base = `http://127.0.0.1:${port}`;
+    bus = app.get<MessageBus>(MESSAGE_BUS);
+    const users = app.get(StaffUserService);
+    for (const [username, centre] of [
+      ['aktau.one', 'aktau'],
+      ['aktau.two', 'aktau'],
+      ['zhanaozen.one', 'zhanaozen'],
+    ] as const) {
+      await users.create(
+        { username, password: PASSWORD, roles: ['operator'], centreIds: [centre] },
+        'test',
+      );
+    }
+    browser = await launchBrowser();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await app?.close();
+    await database?.drop();
+  });
+
+  it('shows a hit live, persists the confirmation, keeps centres apart and refuses a late decision', async () => {
+    const first = await signIn('aktau.one');
+    const second = await signIn('aktau.two');
+    const other = await signIn('zhanaozen.one');
+
+    const aktauHit = await publishHit('aktau-cam-0001');
+    const zhanaozenHit = await publishHit('zhanaozen-cam-0042');
+    await row(first, aktauHit).waitFor({ timeout: 30_000 });
+    await row(second, aktauHit).waitFor({ timeout: 30_000 });
+    // the other centre's operator gets its own hit live, and never Aktau's
+    await row(other, zhanaozenHit).waitFor({ timeout: 30_000 });
+    expect(await row(other, aktauHit).count()).toBe(0);
+    expect(await row(first, zhanaozenHit).count()).toBe(0);
+
+    await row(first, aktauHit).click();
+    await row(second, aktauHit).click();
+    await first.getByTestId('decide-confirm').waitFor();
+    await second.getByTestId('decide-reject').waitFor();
+    await first.screenshot({ path: join(tmpdir(), 'kuzet-console-test.png') });
+
+    // the second operator starts rejecting while the first confirms
+    await second.getByTestId('reason').fill('not the same person');
+    await first.getByTestId('decide-confirm').click();
+    await first
+      .getByTestId('detail-decided')
+      .filter({ hasText: 'confirmed by aktau.one' })
+      .waitFor();
+    await expect(row(first, aktauHit).getAttribute('data-state')).resolves.toBe('confirmed');
+
+    await second.getByTestId('decide-reject').click();
+    await second
+      .getByTestId('decision-message')
+      .filter({ hasText: 'already confirmed by aktau.one' })
+      .waitFor();
+
+    const stored = await app
+      .get(DataSource)
+      .getRepository(AlertEntity)
+      .findOneByOrFail({ id: aktauHit });
+    expect(stored.state).toBe('confirmed');
+    expect(stored.decidedBy).toBe('aktau.one');
+    const decisions = await app
+      .get(DataSource)
+      .getRepository(AlertDecisionEntity)
+      .findBy({ alertId: aktauHit });
+    expect(decisions.map((d) => [d.action, d.username])).toEqual([['confirm', 'aktau.one']]);
+
+    await first.reload();
+    await first.getByTestId('feed-status').filter({ hasText: 'live' }).waitFor();
+    await expect(row(first, aktauHit).getAttribute('data-state')).resolves.toBe('confirmed');
+  });
+
+  const waitForAlert = async (id: string): Promise<AlertEntity> => {
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      const alert = await app.get(DataSource).getRepository(AlertEntity).findOneBy({ id });
+      if (alert) return alert;
+      if (Date.now() > deadline) throw new Error(`alert ${id} never arrived`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  };
+
+  const tokenOf = async (username: string): Promise<string> => {
+    const login = await app.inject({
+      method: 'POST',
+      url: '/v1/auth/login',
+      payload: { username, password: PASSWORD },
+    });
+    return (login.json() as { accessToken: string }).accessToken;
+  };
+
+  it('escalates an alert nobody acknowledged in time, attributed to the escalation timer', async () => {
+    const hit = await publishHit('aktau-cam-0003');
+    await waitForAlert(hit);
+    const later = new Date(Date.now() + 10 * 60_000);
+    expect(await app.get(EscalationScheduler).tick(later)).toBeGreaterThanOrEqual(1);
+    const escalated = await waitForAlert(hit);
+    expect(escalated.state).toBe('escalated');
+    expect(escalated.decidedBy).toBe('escalation-timer');
+  });
+
+  it('gives a reconnecting client exactly what it missed', async () => {
+    const token = await tokenOf('aktau.one');
+    const url = `${base.replace('http', 'ws')}/v1/alerts/live?token=${encodeURIComponent(token)}`;
+    const seen = await new Promise<number>((resolve, reject) => {
+      const socket = new WebSocket(url);
+      let highest = 0;
+      socket.on('open', () => socket.send(JSON.stringify({ type: 'resume', afterSeq: 0 })));
+      socket.on('message', (data: Buffer) => {
+        const message = JSON.parse(data.toString()) as { type: string; alerts?: { seq: number }[] };
+        for (const alert of message.alerts ?? []) highest = Math.max(highest, alert.seq);
+        if (message.type === 'resumed') {
+          socket.close();
+          resolve(highest);
+        }
+      });
+      socket.on('error', reject);
+    });
+    // offline now: a hit arrives meanwhile
+    const missed = await publishHit('aktau-cam-0001', 0.66);
+    await waitForAlert(missed);
+    const received = await new Promise<string[]>((resolve, reject) => {
+      const socket = new WebSocket(url);
+      const ids: string[] = [];
+      socket.on('open', () => socket.send(JSON.stringify({ type: 'resume', afterSeq: seen })));
+      socket.on('message', (data: Buffer) => {
+        const message = JSON.parse(data.toString()) as { type: string; alerts?: { id: string }[] };
+        ids.push(...(message.alerts ?? []).map((a) => a.id));
+        if (message.type === 'resumed') {
+          socket.close();
+          resolve(ids);
+        }
+      });
+      socket.on('error', reject);
+    });
+    expect(received).toEqual([missed]);
+  });
+
+  it('refuses the live feed without a valid token', async () => {
+    const code = await new Promise<number>((resolve) => {
+      const socket = new WebSocket(`${base.replace('http', 'ws')}/v1/alerts/live?token=forged`);
+      socket.on('close', (closeCode: number) => resolve(closeCode));
+    });
+    expect(code).toBe(4401);
+  });
+
+  it('answers an operator of another centre as if the alert did not exist', async () => {
+    const hit = await publishHit('aktau-cam-0002');
+    const login = await app.inject({
+      method: 'POST',
+      url: '/v1/auth/login',
+      payload: { username: 'zhanaozen.one', password: PASSWORD },
+    });
+    const token = (login.json() as { accessToken: string }).accessToken;
+    const deadline = Date.now() + 30_000;
+    while (
+      !(await app.get(DataSource).getRepository(AlertEntity).findOneBy({ id: hit })) &&
+      Date.now() < deadline
+    ) {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const detail = await app.inject({
+      method: 'GET',
+      url: `/v1/alerts/${hit}`,
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expect(detail.statusCode).toBe(404);
+    const decide = await app.inject({
+      method: 'POST',
+      url: `/v1/alerts/${hit}/decisions`,
+      headers: { authorization: `Bearer ${token}` },
+      payload: { action: 'confirm' },
+    });
+    expect(decide.statusCode).toBe(404);
+  });
+});

@@ -1,0 +1,42 @@
+import { ConsoleLogger, DynamicModule, INestApplication, Type } from '@nestjs/common';
+import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import { WsAdapter } from '@nestjs/platform-ws';
+import { Test } from '@nestjs/testing';
+import { KuzetConfig, loadConfig } from '@kuzet/config';
+import { PlatformModule } from '@kuzet/platform';
+import { TEST_JWT_SECRET } from './staff';
+import { kafkaBrokers } from './transports';
+
+/** A kuzet app as production builds it (platform + feature modules), against the test
+ * broker and the given database, served by Fastify for `inject` or real HTTP. */
+export async function startTestApp(
+  features: ReadonlyArray<Type<unknown> | DynamicModule>,
+  overrides: Partial<KuzetConfig> & { DATABASE_URL: string },
+): Promise<{ app: NestFastifyApplication; config: Readonly<KuzetConfig> }> {
+  const config = loadConfig(
+    { LOG_LEVEL: process.env.KUZET_TEST_LOGS ? 'info' : 'warn' },
+    {
+      KAFKA_BROKERS: kafkaBrokers().join(','),
+      KAFKA_TOPIC_PARTITIONS: 3,
+      JWT_SECRET: TEST_JWT_SECRET,
+      ...overrides,
+    },
+  );
+  const builder = Test.createTestingModule({
+    imports: [PlatformModule.forRoot({ service: 'test', config }), ...features],
+  });
+  // Nest's testing logger prints errors only; KUZET_TEST_LOGS=1 shows warnings too
+  if (process.env.KUZET_TEST_LOGS) builder.setLogger(new ConsoleLogger());
+  const moduleRef = await builder.compile();
+  const app = moduleRef.createNestApplication<NestFastifyApplication>(
+    new FastifyAdapter({ bodyLimit: 64 * 1024 * 1024 }),
+  );
+  app.useWebSocketAdapter(new WsAdapter(app));
+  await app.init();
+  await app.getHttpAdapter().getInstance().ready();
+  return { app, config };
+}
+
+export async function closeTestApp(app: INestApplication | undefined): Promise<void> {
+  await app?.close();
+}

@@ -1,0 +1,39 @@
+import { INestApplication } from '@nestjs/common';
+import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { randomUUID } from 'node:crypto';
+import { StaffRole, StaffUserService } from '@kuzet/auth';
+
+/** Signs staff sessions in every test app (distributed mode requires a shared secret). */
+export const TEST_JWT_SECRET = 'test-jwt-secret-0123456789abcdef0123456789';
+
+export interface SignedInStaff {
+  readonly userId: string;
+  readonly username: string;
+  readonly token: string;
+  /** `{ authorization: 'Bearer …' }` for app.inject or fetch. */
+  readonly headers: { readonly authorization: string };
+}
+
+/** Creates a staff user with the roles (and centres) in the app's database, then signs in
+ * through POST /v1/auth/login like a person would. */
+export async function signInAs(
+  app: INestApplication,
+  roles: readonly StaffRole[],
+  centreIds: readonly string[] = roles.some((r) => r === 'operator' || r === 'supervisor')
+    ? ['aktau']
+    : [],
+): Promise<SignedInStaff> {
+  const username = `${roles.join('-')}-${randomUUID().slice(0, 8)}`;
+  const password = `pw-${randomUUID()}`;
+  const user = await app
+    .get(StaffUserService)
+    .create({ username, password, roles: [...roles], centreIds: [...centreIds] }, 'test-setup');
+  const response = await (app as NestFastifyApplication).inject({
+    method: 'POST',
+    url: '/v1/auth/login',
+    payload: { username, password },
+  });
+  if (response.statusCode !== 200) throw new Error(`login failed: ${response.body}`);
+  const token = response.json<{ accessToken: string }>().accessToken;
+  return { userId: user.id, username, token, headers: { authorization: `Bearer ${token}` } };
+}

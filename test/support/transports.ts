@@ -1,0 +1,58 @@
+import { randomUUID } from 'node:crypto';
+import {
+  InboundMessage,
+  InProcessMessageBus,
+  KafkaMessageBus,
+  MessageBus,
+  TOPIC_SPECS,
+} from '@kuzet/messaging';
+
+export interface TransportUnderTest {
+  readonly name: 'kafka' | 'in-process';
+  create(): MessageBus;
+}
+
+export function kafkaBrokers(): string[] {
+  const brokers = process.env.KAFKA_BROKERS;
+  if (!brokers) throw new Error('KAFKA_BROKERS is not set: the jest global set-up starts a broker');
+  return brokers.split(',');
+}
+
+export const TRANSPORTS: readonly TransportUnderTest[] = [
+  {
+    name: 'kafka',
+    create: () =>
+      new KafkaMessageBus({
+        brokers: kafkaBrokers(),
+        clientId: 'kuzet-test',
+        defaultPartitions: 3,
+        replicationFactor: 1,
+      }),
+  },
+  { name: 'in-process', create: () => new InProcessMessageBus({ defaultPartitions: 3 }) },
+];
+
+export function uniqueName(prefix: string): string {
+  return `${prefix}.${randomUUID().slice(0, 8)}`;
+}
+
+export async function provision(bus: MessageBus, ...topics: string[]): Promise<void> {
+  await bus.ensureTopics([...TOPIC_SPECS, ...topics.map((name) => ({ name, config: {} }))]);
+}
+
+/** Polls until the predicate holds, failing with the description after the timeout. */
+export async function eventually(
+  predicate: () => boolean | Promise<boolean>,
+  description: string,
+  timeoutMs = 30_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await predicate())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${description}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+export function text(message: InboundMessage): string {
+  return message.value.toString('utf8');
+}
