@@ -17,7 +17,13 @@ import { createTestDatabase, TestDatabase } from '../support/database';
 import { PEOPLE, personPhoto } from '../support/faces';
 import { freePort, RunningProcess, startNode, waitForHttp } from '../support/process';
 import { TEST_JWT_SECRET } from '../support/staff';
-import { eventually, kafkaBrokers, uniqueName } from '../support/transports';
+import {
+  eventually,
+  kafkaBrokers,
+  SUITE_GROUPS,
+  suiteGroup,
+  uniqueName,
+} from '../support/transports';
 
 const MAIN = resolve(__dirname, '../../dist/apps/matcher/src/main.js');
 const CLI = resolve(__dirname, '../../dist/apps/cli/src/main.js');
@@ -158,6 +164,7 @@ describe('matcher killed mid-stream (SIGKILL) and restarted', () => {
       DATABASE_URL: database.url,
       KAFKA_BROKERS: kafkaBrokers().join(','),
       KAFKA_TOPIC_PARTITIONS: '3',
+      ...SUITE_GROUPS,
       MATCHER_DEDUP_WINDOW_MS: '0',
       JWT_SECRET: TEST_JWT_SECRET,
       LOG_LEVEL: process.env.KUZET_TEST_LOGS ? 'info' : 'warn',
@@ -199,7 +206,7 @@ describe('matcher killed mid-stream (SIGKILL) and restarted', () => {
   const allCommitted = async (): Promise<boolean> => {
     const [ends, committed] = await Promise.all([
       admin.fetchTopicOffsets(TOPICS.cameraEvents),
-      admin.fetchOffsets({ groupId: MATCHER_GROUP, topics: [TOPICS.cameraEvents] }),
+      admin.fetchOffsets({ groupId: suiteGroup(MATCHER_GROUP), topics: [TOPICS.cameraEvents] }),
     ]);
     const done = new Map(
       committed.flatMap((t) => t.partitions).map((p) => [p.partition, BigInt(p.offset)]),

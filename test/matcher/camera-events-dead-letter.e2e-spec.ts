@@ -15,7 +15,7 @@ import { MATCHER_GROUP } from '../../apps/matcher/src/camera-events/camera-event
 import { MatcherModule } from '../../apps/matcher/src/matcher.module';
 import { createTestDatabase, TestDatabase } from '../support/database';
 import { startTestApp } from '../support/kuzet-app';
-import { eventually, uniqueName } from '../support/transports';
+import { eventually, suiteGroup, uniqueName } from '../support/transports';
 
 async function acceptedFaceObservations(): Promise<number> {
   const metric = await register.getSingleMetric('kuzet_matcher_camera_events_total')?.get();
@@ -39,7 +39,7 @@ describe('matcher camera-event consumer on Kafka', () => {
       topic: TOPICS.deadLetter,
       groupId: uniqueName('dead-letter-reader'),
       handler: async (message) => {
-        if (message.headers[DEAD_LETTER_HEADERS.consumerGroup] === MATCHER_GROUP)
+        if (message.headers[DEAD_LETTER_HEADERS.consumerGroup] === suiteGroup(MATCHER_GROUP))
           letters.push(message);
       },
     });

@@ -5,7 +5,7 @@ import { Test } from '@nestjs/testing';
 import { KuzetConfig, loadConfig } from '@kuzet/config';
 import { PlatformModule } from '@kuzet/platform';
 import { TEST_JWT_SECRET } from './staff';
-import { kafkaBrokers } from './transports';
+import { kafkaBrokers, SUITE_GROUPS } from './transports';
 
 /** A kuzet app as production builds it (platform + feature modules), against the test
  * broker and the given database, served by Fastify for `inject` or real HTTP. */
@@ -18,6 +18,7 @@ export async function startTestApp(
     {
       KAFKA_BROKERS: kafkaBrokers().join(','),
       KAFKA_TOPIC_PARTITIONS: 3,
+      ...SUITE_GROUPS,
       JWT_SECRET: TEST_JWT_SECRET,
       ...overrides,
     },

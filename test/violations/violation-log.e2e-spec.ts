@@ -10,7 +10,7 @@ import {
 } from '@kuzet/contracts';
 import { DEAD_LETTER_HEADERS, InboundMessage, Subscription, TOPICS } from '@kuzet/messaging';
 import { VIOLATIONS_GROUP } from '../../apps/violations/src/violation-log/violation.consumer';
-import { eventually, uniqueName } from '../support/transports';
+import { eventually, suiteGroup, uniqueName } from '../support/transports';
 import { IngestHarness, startIngest } from '../ingest/ingest-app';
 import { jsonHeaders, sampleEvent } from '../ingest/sample-events';
 
@@ -73,7 +73,7 @@ describe('violation log on Kafka and PostgreSQL', () => {
         topic: TOPICS.deadLetter,
         groupId: uniqueName('dead-letter-reader'),
         handler: async (m) => {
-          if (m.headers[DEAD_LETTER_HEADERS.consumerGroup] === VIOLATIONS_GROUP)
+          if (m.headers[DEAD_LETTER_HEADERS.consumerGroup] === suiteGroup(VIOLATIONS_GROUP))
             deadLetters.push(m);
         },
       }),

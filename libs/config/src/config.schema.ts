@@ -21,6 +21,11 @@ export const configSchema = z.object({
   KAFKA_TOPIC_PARTITIONS: positiveInt.default(6),
   KAFKA_REPLICATION_FACTOR: positiveInt.default(1),
   KAFKA_PROVISION_TOPICS: flag.default(true),
+  KAFKA_GROUP_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]*$/, 'letters, digits, dot, underscore and dash only')
+    .default(''),
+  KAFKA_NEW_GROUP_START: z.enum(['earliest', 'latest']).default('earliest'),
   KUZET_DATA_DIR: z.string().min(1).default('./data'),
   SHUTDOWN_TIMEOUT_MS: positiveInt.default(15_000),
   KUZET_REGION_FILE: z.string().min(1).optional(),

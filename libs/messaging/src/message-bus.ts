@@ -33,6 +33,10 @@ export interface SubscriptionOptions {
   /** After this many failed attempts a message is dead-lettered instead of retried
    * (default: retried until it succeeds, so an outage never loses data). */
   readonly maxAttempts?: number;
+  /** Where a group with no committed offsets begins: 'earliest' (the default), so nothing
+   * produced before it first subscribed is missed; or 'latest', pinned to the partitions'
+   * ends when it subscribes, so it sees exactly what is produced afterwards. */
+  readonly newGroupStartsAt?: 'earliest' | 'latest';
 }
 
 export interface Subscription {

@@ -16,20 +16,30 @@ import { KafkaMessageBus } from './kafka/kafka-message-bus';
 import { InboundMessage, MESSAGE_BUS, MessageBus } from './message-bus';
 import { TOPIC_SPECS } from './topics';
 
-export type MessagingSettings =
-  | {
-      readonly transport: 'kafka';
-      readonly brokers: readonly string[];
-      readonly clientId: string;
-      readonly partitions: number;
-      readonly replicationFactor: number;
-      readonly provisionTopics: boolean;
-    }
-  | {
-      readonly transport: 'in-process';
-      readonly partitions: number;
-      readonly dataDir?: string;
-    };
+/** How the app's @ConsumeTopic groups are named and where a new one begins. */
+export interface ConsumerGroupSettings {
+  /** Prepended to every group id, so that several deployments (or test suites) can share
+   * one cluster without sharing offsets. */
+  readonly groupPrefix?: string;
+  readonly newGroupsStartAt?: 'earliest' | 'latest';
+}
+
+export type MessagingSettings = ConsumerGroupSettings &
+  (
+    | {
+        readonly transport: 'kafka';
+        readonly brokers: readonly string[];
+        readonly clientId: string;
+        readonly partitions: number;
+        readonly replicationFactor: number;
+        readonly provisionTopics: boolean;
+      }
+    | {
+        readonly transport: 'in-process';
+        readonly partitions: number;
+        readonly dataDir?: string;
+      }
+  );
 
 const MESSAGING_SETTINGS = Symbol('MESSAGING_SETTINGS');
 
@@ -81,9 +91,15 @@ class MessagingLifecycle
         if (!metadata) continue;
         const handler = (message: InboundMessage): Promise<void> =>
           (method as (m: InboundMessage) => Promise<void>).call(instance, message);
-        await this.bus.subscribe({ ...metadata, handler });
+        const groupId = `${this.settings.groupPrefix ?? ''}${metadata.groupId}`;
+        await this.bus.subscribe({
+          ...metadata,
+          groupId,
+          handler,
+          newGroupStartsAt: this.settings.newGroupsStartAt,
+        });
         this.logger.log(
-          { topic: metadata.topic, groupId: metadata.groupId, transport: this.bus.transport },
+          { topic: metadata.topic, groupId, transport: this.bus.transport },
           'consumer subscribed',
         );
       }

@@ -13,13 +13,19 @@ export interface PlatformOptions {
 }
 
 export function messagingSettings(config: Readonly<KuzetConfig>): MessagingSettings {
+  const groups = {
+    groupPrefix: config.KAFKA_GROUP_PREFIX,
+    newGroupsStartAt: config.KAFKA_NEW_GROUP_START,
+  };
   return config.KUZET_MODE === 'standalone'
     ? {
+        ...groups,
         transport: 'in-process',
         partitions: config.KAFKA_TOPIC_PARTITIONS,
         dataDir: join(config.KUZET_DATA_DIR, 'topics'),
       }
     : {
+        ...groups,
         transport: 'kafka',
         brokers: config.KAFKA_BROKERS.split(',').map((b) => b.trim()),
         clientId: config.KAFKA_CLIENT_ID,

@@ -54,7 +54,12 @@ export class InProcessMessageBus implements MessageBus {
     const groupKey = `${options.groupId}\u0000${options.topic}`;
     let group = this.groups.get(groupKey);
     if (!group) {
-      group = new ConsumerGroup(options.topic, partitions, this.offsetsFile(options));
+      group = new ConsumerGroup(
+        options.topic,
+        partitions,
+        this.offsetsFile(options),
+        options.newGroupStartsAt ?? 'earliest',
+      );
       this.groups.set(groupKey, group);
     }
     const processor = new MessageProcessor(options, (topic, messages) =>
@@ -119,9 +124,10 @@ class ConsumerGroup {
   constructor(
     readonly topic: string,
     readonly partitions: readonly PartitionLog[],
-    private readonly offsetsFile?: string,
+    private readonly offsetsFile: string | undefined,
+    startsAt: 'earliest' | 'latest',
   ) {
-    this.committed = partitions.map(() => 0);
+    this.committed = partitions.map((log) => (startsAt === 'latest' ? log.length : 0));
     this.partitionReleased = partitions.map(() => Promise.resolve());
     if (offsetsFile && existsSync(offsetsFile)) {
       const saved = JSON.parse(readFileSync(offsetsFile, 'utf8')) as number[];

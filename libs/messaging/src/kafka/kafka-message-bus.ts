@@ -94,6 +94,7 @@ export class KafkaMessageBus implements MessageBus {
   }
 
   async subscribe(options: SubscriptionOptions): Promise<Subscription> {
+    if (options.newGroupStartsAt === 'latest') await this.pinNewGroupToEnd(options);
     const consumer = this.kafka.consumer({
       groupId: options.groupId,
       sessionTimeout: 30_000,
@@ -126,6 +127,20 @@ export class KafkaMessageBus implements MessageBus {
     if (this.adminConnection) await this.admin.disconnect();
     this.producerConnection = undefined;
     this.adminConnection = undefined;
+  }
+
+  /** kafkajs resolves `fromBeginning: false` only at the group's first fetch, after the join;
+   * committing the ends now makes "everything produced after subscribe" exact. */
+  private async pinNewGroupToEnd({ groupId, topic }: SubscriptionOptions): Promise<void> {
+    await this.connectAdmin();
+    const [committed] = await this.admin.fetchOffsets({ groupId, topics: [topic] });
+    if (committed?.partitions.some((p) => p.offset !== '-1')) return;
+    const ends = await this.admin.fetchTopicOffsets(topic);
+    await this.admin.setOffsets({
+      groupId,
+      topic,
+      partitions: ends.map((end) => ({ partition: end.partition, offset: end.high })),
+    });
   }
 
   private connectProducer(): Promise<void> {
