@@ -51,6 +51,26 @@ describe.each(TRANSPORTS)('transport contract: $name', (transport) => {
     }
   });
 
+  it('starts a new group at the end when asked, and resumes it from its commits', async () => {
+    const topic = uniqueName('test.start-latest');
+    const groupId = uniqueName('latest-group');
+    await provision(bus, topic);
+    await bus.publish(topic, [{ key: 'cam-1', value: encode('before') }]);
+    const seen: string[] = [];
+    const handler = async (message: InboundMessage): Promise<void> => {
+      seen.push(text(message));
+    };
+    const first = await bus.subscribe({ topic, groupId, handler, newGroupStartsAt: 'latest' });
+    await bus.publish(topic, [{ key: 'cam-1', value: encode('after') }]);
+    await eventually(() => seen.includes('after'), 'the message published after subscribing');
+    await first.close();
+    await bus.publish(topic, [{ key: 'cam-1', value: encode('while away') }]);
+    const second = await bus.subscribe({ topic, groupId, handler, newGroupStartsAt: 'latest' });
+    await eventually(() => seen.includes('while away'), 'the message published while away');
+    await second.close();
+    expect(seen).toEqual(['after', 'while away']);
+  });
+
   it('redelivers a message whose consumer died before acknowledging it', async () => {
     const topic = uniqueName('test.redelivery');
     const groupId = uniqueName('redelivery-group');
