@@ -34,30 +34,32 @@ describe('operations-centre console in a real browser', () => {
   let browser: Browser;
   let base: string;
 
+  const hitMessage = (hitId: string, cameraId: string, similarity = 0.71) => {
+    const now = timestampFromDate(new Date());
+    return {
+      key: cameraId,
+      value: encodeWatchlistHit(
+        create(WatchlistHitSchema, {
+          hitId,
+          eventId: randomUUID(),
+          cameraId,
+          personId: randomUUID(),
+          watchlistId: randomUUID(),
+          similarity,
+          threshold: 0.4,
+          modelId: 'faceplugin-face-recognition-js/fr_feature',
+          capturedAt: now,
+          matchedAt: now,
+          lastSeenAt: now,
+          sightingCount: 1,
+        }),
+      ),
+    };
+  };
+
   const publishHit = async (cameraId: string, similarity = 0.71): Promise<string> => {
     const hitId = randomUUID();
-    const now = new Date();
-    await bus.publish(TOPICS.watchlistHits, [
-      {
-        key: cameraId,
-        value: encodeWatchlistHit(
-          create(WatchlistHitSchema, {
-            hitId,
-            eventId: randomUUID(),
-            cameraId,
-            personId: randomUUID(),
-            watchlistId: randomUUID(),
-            similarity,
-            threshold: 0.4,
-            modelId: 'faceplugin-face-recognition-js/fr_feature',
-            capturedAt: timestampFromDate(now),
-            matchedAt: timestampFromDate(now),
-            lastSeenAt: timestampFromDate(now),
-            sightingCount: 1,
-          }),
-        ),
-      },
-    ]);
+    await bus.publish(TOPICS.watchlistHits, [hitMessage(hitId, cameraId, similarity)]);
     return hitId;
   };
 
@@ -258,5 +260,70 @@ describe('operations-centre console in a real browser', () => {
       payload: { action: 'confirm' },
     });
     expect(decide.statusCode).toBe(404);
+  });
+
+  it('changes only the rows whose alerts changed, keeps them newest first and shows at most 200', async () => {
+    const page = await signIn('aktau.one');
+    const token = await tokenOf('aktau.one');
+    const serverOrder = async (): Promise<string[]> => {
+      const response = await app.inject({
+        method: 'GET',
+        url: '/v1/alerts?limit=200',
+        headers: { authorization: `Bearer ${token}` },
+      });
+      return (response.json() as { id: string }[]).map((alert) => alert.id);
+    };
+    const pageOrder = (): Promise<string[]> =>
+      page.$$eval('[data-alert-id]', (rows) => rows.map((r) => r.getAttribute('data-alert-id')!));
+    // a JS property on the element itself: only the very same DOM node keeps it
+    const markRows = (): Promise<void> =>
+      page.$$eval('[data-alert-id]', (rows) => {
+        for (const r of rows) Object.assign(r, { kuzetSeen: true });
+      });
+    const unmarkedRows = (): Promise<string[]> =>
+      page.$$eval('[data-alert-id]', (rows) =>
+        rows.filter((r) => !('kuzetSeen' in r)).map((r) => r.getAttribute('data-alert-id')!),
+      );
+    const settled = async (): Promise<string[]> => {
+      const deadline = Date.now() + 60_000;
+      for (;;) {
+        const [shown, stored] = [await pageOrder(), await serverOrder()];
+        if (JSON.stringify(shown) === JSON.stringify(stored)) return shown;
+        if (Date.now() > deadline) expect(shown).toEqual(stored);
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    };
+
+    const older = await publishHit('aktau-cam-0001');
+    await row(page, older).waitFor({ timeout: 30_000 });
+    await markRows();
+    const newer = await publishHit('aktau-cam-0002');
+    await row(page, newer).waitFor({ timeout: 30_000 });
+    expect(await unmarkedRows()).toEqual([newer]);
+    expect((await settled()).slice(0, 2)).toEqual([newer, older]);
+
+    // a decision gives the alert a new seq: its row alone is rebuilt, and moves to the top
+    await markRows();
+    const decided = await app.inject({
+      method: 'POST',
+      url: `/v1/alerts/${older}/decisions`,
+      headers: { authorization: `Bearer ${token}` },
+      payload: { action: 'acknowledge' },
+    });
+    expect(decided.statusCode).toBe(201);
+    await page.locator(`[data-alert-id="${older}"][data-state="acknowledged"]`).waitFor();
+    expect(await unmarkedRows()).toEqual([older]);
+    expect((await settled()).slice(0, 2)).toEqual([older, newer]);
+
+    // a burst pushes the oldest rows out of the 200
+    await markRows();
+    const burst = Array.from({ length: 200 }, () => randomUUID());
+    await bus.publish(
+      TOPICS.watchlistHits,
+      burst.map((hitId, i) => hitMessage(hitId, `aktau-cam-000${1 + (i % 3)}`)),
+    );
+    const shown = await settled();
+    expect(shown).toHaveLength(200);
+    expect(new Set(shown)).toEqual(new Set(burst));
   });
 });

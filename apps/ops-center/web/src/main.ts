@@ -1,29 +1,17 @@
+import { AlertList } from './alert-list';
 import { Alert, AlertDetail, Api, ApiError, StaffUser } from './api';
 import { priorityCue } from './cue';
+import { h, percent, time } from './dom';
 import { LiveFeed } from './live-feed';
 
 const TOKEN_KEY = 'kuzet.token';
-const LIST_LIMIT = 200;
 const app = document.querySelector<HTMLElement>('#app')!;
 const api = new Api(sessionStorage.getItem(TOKEN_KEY));
-const alerts = new Map<string, Alert>();
+let list: AlertList | null = null;
 let selected: string | null = null;
 let feed: LiveFeed | null = null;
 
-function h<K extends keyof HTMLElementTagNameMap>(
-  tag: K,
-  attributes: Record<string, string> = {},
-  ...children: (Node | string | null)[]
-): HTMLElementTagNameMap[K] {
-  const element = document.createElement(tag);
-  for (const [name, value] of Object.entries(attributes)) element.setAttribute(name, value);
-  for (const child of children) if (child !== null) element.append(child);
-  return element;
-}
-
 const present = (...nodes: (Node | null)[]): Node[] => nodes.filter((n): n is Node => n !== null);
-const time = (iso: string): string => new Date(iso).toLocaleString();
-const percent = (value: number | null): string => (value === null ? '—' : value.toFixed(3));
 
 function showLogin(error?: string): void {
   feed?.stop();
@@ -76,6 +64,8 @@ async function showConsole(user: StaffUser): Promise<void> {
     api.logout();
     showLogin();
   });
+  const rows = h('ul', { id: 'alerts', 'data-testid': 'alert-list' });
+  list = new AlertList(rows, (id) => void showDetail(id));
   app.replaceChildren(
     h(
       'header',
@@ -92,7 +82,7 @@ async function showConsole(user: StaffUser): Promise<void> {
     h(
       'div',
       { class: 'layout' },
-      h('section', { class: 'list' }, h('ul', { id: 'alerts', 'data-testid': 'alert-list' })),
+      h('section', { class: 'list' }, rows),
       h(
         'section',
         { class: 'detail', id: 'detail', 'data-testid': 'alert-detail' },
@@ -100,10 +90,9 @@ async function showConsole(user: StaffUser): Promise<void> {
       ),
     ),
   );
-  alerts.clear();
   const initial = await api.alerts();
-  for (const alert of initial) alerts.set(alert.id, alert);
-  renderList();
+  list.update(initial, { live: false });
+  list.render();
   feed = new LiveFeed(
     () => api.bearer,
     (changed) => onAlerts(changed),
@@ -116,15 +105,8 @@ async function showConsole(user: StaffUser): Promise<void> {
 }
 
 function onAlerts(changed: readonly Alert[]): void {
-  let cue = false;
-  for (const alert of changed) {
-    const known = alerts.get(alert.id);
-    if (known && known.seq >= alert.seq) continue;
-    if (!known && alert.isPriority && alert.state === 'new') cue = true;
-    alerts.set(alert.id, alert);
-  }
-  renderList(new Set(changed.map((a) => a.id)));
-  if (cue) priorityCue();
+  const unknown = list?.update(changed, { live: true }) ?? [];
+  if (unknown.some((alert) => alert.isPriority && alert.state === 'new')) priorityCue();
   const current = selected ? changed.find((a) => a.id === selected) : undefined;
   if (current) {
     // never pull the form away from someone typing a reason: tell them instead
@@ -141,42 +123,9 @@ function onAlerts(changed: readonly Alert[]): void {
   }
 }
 
-function renderList(fresh: ReadonlySet<string> = new Set()): void {
-  const list = document.querySelector('#alerts');
-  if (!list) return;
-  // a bounded list: redrawing thousands of rows per live message would starve the page
-  const sorted = [...alerts.values()].sort((a, b) => b.seq - a.seq).slice(0, LIST_LIMIT);
-  list.replaceChildren(
-    ...sorted.map((alert) => {
-      const item = h(
-        'li',
-        {
-          class: `alert ${alert.state}${alert.isPriority ? ' priority' : ''}${fresh.has(alert.id) ? ' fresh' : ''}${alert.id === selected ? ' selected' : ''}`,
-          'data-testid': 'alert-row',
-          'data-alert-id': alert.id,
-          'data-state': alert.state,
-        },
-        h('span', { class: 'kind' }, alert.kind === 'alarm' ? 'SOS' : 'HIT'),
-        h('span', { class: 'camera' }, alert.cameraId),
-        h(
-          'span',
-          { class: 'score' },
-          alert.kind === 'alarm'
-            ? (alert.message ?? '')
-            : `${percent(alert.similarity)} ≥ ${percent(alert.threshold)}`,
-        ),
-        h('span', { class: 'state' }, alert.state),
-        h('time', {}, time(alert.capturedAt)),
-      );
-      item.addEventListener('click', () => void showDetail(alert.id));
-      return item;
-    }),
-  );
-}
-
 async function showDetail(id: string): Promise<void> {
   selected = id;
-  renderList();
+  list?.select(id);
   const pane = document.querySelector('#detail')!;
   let detail: AlertDetail;
   try {
@@ -197,8 +146,8 @@ async function showDetail(id: string): Promise<void> {
       api
         .decide(id, action, reason.value.trim() || undefined)
         .then((alert) => {
-          alerts.set(alert.id, alert);
-          renderList();
+          list?.update([alert], { live: false });
+          list?.render();
           return showDetail(id);
         })
         .catch((e: unknown) => {
