@@ -12,7 +12,7 @@ import { ViolationsModule } from '../../apps/violations/src/violations.module';
 import { setupOpenApi } from '../../apps/ingest/src/openapi';
 import { createTestDatabase, TestDatabase } from '../support/database';
 import { signInAs, TEST_JWT_SECRET } from '../support/staff';
-import { kafkaBrokers, uniqueName } from '../support/transports';
+import { kafkaBrokers, SUITE_GROUPS, uniqueName } from '../support/transports';
 
 export const REGION_FILE = resolve(__dirname, '../../deploy/config/region.yaml');
 
@@ -51,6 +51,7 @@ export async function startIngest(
   const config = loadConfig({
     KAFKA_BROKERS: kafkaBrokers().join(','),
     KAFKA_TOPIC_PARTITIONS: '3',
+    ...SUITE_GROUPS,
     DATABASE_URL: db.url,
     JWT_SECRET: TEST_JWT_SECRET,
     KUZET_REGION_FILE: REGION_FILE,

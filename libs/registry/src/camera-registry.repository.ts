@@ -7,6 +7,8 @@ export interface CameraLocation {
   readonly cameraId: string;
   readonly districtId: string;
   readonly centreId: string;
+  /** The main centre above a district centre, which also sees its alerts. */
+  readonly parentCentreId: string | null;
   readonly status: CameraEntity['status'];
 }
 
@@ -98,14 +100,24 @@ export class CameraRegistryRepository {
   async locateCameras(ids: readonly string[]): Promise<CameraLocation[]> {
     if (ids.length === 0) return [];
     const rows = await this.em.query<
-      { id: string; district_id: string; centre_id: string; status: CameraEntity['status'] }[]
-    >('SELECT id, district_id, centre_id, status FROM camera WHERE id = ANY($1::text[])', [
-      [...ids],
-    ]);
+      {
+        id: string;
+        district_id: string;
+        centre_id: string;
+        parent_centre_id: string | null;
+        status: CameraEntity['status'];
+      }[]
+    >(
+      `SELECT camera.id, camera.district_id, camera.centre_id, centre.parent_centre_id, camera.status
+         FROM camera JOIN operations_centre centre ON centre.id = camera.centre_id
+        WHERE camera.id = ANY($1::text[])`,
+      [[...ids]],
+    );
     return rows.map((r) => ({
       cameraId: r.id,
       districtId: r.district_id,
       centreId: r.centre_id,
+      parentCentreId: r.parent_centre_id,
       status: r.status,
     }));
   }

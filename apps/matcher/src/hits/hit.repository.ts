@@ -68,24 +68,24 @@ export class HitRepository {
         if (candidate.capturedAt > open.lastSeenAt) open.lastSeenAt = candidate.capturedAt;
         hit = await manager.save(open);
       } else {
-        hit = await manager.save(
-          Object.assign(new WatchlistHitEntity(), {
-            hitId: randomUUID(),
-            eventId: candidate.eventId,
-            cameraId: candidate.cameraId,
-            personId: candidate.personId,
-            watchlistId: candidate.watchlistId,
-            similarity: candidate.similarity,
-            threshold: candidate.threshold,
-            margin: candidate.margin,
-            modelId: candidate.modelId,
-            faceCropRef: candidate.faceCropRef,
-            capturedAt: candidate.capturedAt,
-            matchedAt: now,
-            lastSeenAt: candidate.capturedAt,
-            sightingCount: 1,
-          }),
-        );
+        // insert, not save: save would first select the new id to choose insert or update
+        hit = Object.assign(new WatchlistHitEntity(), {
+          hitId: randomUUID(),
+          eventId: candidate.eventId,
+          cameraId: candidate.cameraId,
+          personId: candidate.personId,
+          watchlistId: candidate.watchlistId,
+          similarity: candidate.similarity,
+          threshold: candidate.threshold,
+          margin: candidate.margin,
+          modelId: candidate.modelId,
+          faceCropRef: candidate.faceCropRef,
+          capturedAt: candidate.capturedAt,
+          matchedAt: now,
+          lastSeenAt: candidate.capturedAt,
+          sightingCount: 1,
+        });
+        await manager.insert(WatchlistHitEntity, hit);
       }
       await manager.insert(MatchLogEntity, {
         ...candidate,

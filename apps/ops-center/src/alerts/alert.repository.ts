@@ -7,7 +7,6 @@ import {
   AlertState,
   EnrolledFaceEntity,
   HitEvidenceEntity,
-  OperationsCentreEntity,
   WatchlistEntity,
   WatchlistPersonEntity,
 } from '@kuzet/persistence';
@@ -24,6 +23,9 @@ export interface AlertFilter {
   readonly limit: number;
   readonly beforeSeq?: number;
 }
+
+/** Where an alert's change is routed, without the alert. */
+export type RoutedSeq = Pick<AlertEntity, 'seq' | 'centreId' | 'parentCentreId'>;
 
 @Injectable()
 export class AlertRepository {
@@ -107,6 +109,30 @@ export class AlertRepository {
     return query.getMany();
   }
 
+  /** The live feed's cheap look at what changed: seqs and routing only, no whole rows. */
+  async routedSeqsSince(afterSeq: number): Promise<RoutedSeq[]> {
+    const rows = await this.dataSource.query<
+      { seq: string; centre_id: string | null; parent_centre_id: string | null }[]
+    >('SELECT seq, centre_id, parent_centre_id FROM alert WHERE seq > $1 ORDER BY seq', [afterSeq]);
+    return rows.map((row) => ({
+      seq: Number(row.seq),
+      centreId: row.centre_id,
+      parentCentreId: row.parent_centre_id,
+    }));
+  }
+
+  /** Whole alerts by seq, oldest change first; a seq that changed again since is skipped
+   * (its new seq is delivered instead). */
+  bySeqs(seqs: readonly number[]): Promise<AlertEntity[]> {
+    if (seqs.length === 0) return Promise.resolve([]);
+    return this.dataSource
+      .getRepository(AlertEntity)
+      .createQueryBuilder('alert')
+      .where('alert.seq IN (:...seqs)', { seqs })
+      .orderBy('alert.seq', 'ASC')
+      .getMany();
+  }
+
   async highestSeq(): Promise<number> {
     const [row] = await this.dataSource.query<{ seq: string | null }[]>(
       'SELECT max(seq) AS seq FROM alert',
@@ -141,13 +167,6 @@ export class AlertRepository {
       .orderBy('alert.created_at', 'ASC')
       .limit(limit)
       .getMany();
-  }
-
-  async parentCentreOf(centreId: string): Promise<string | null> {
-    const centre = await this.dataSource
-      .getRepository(OperationsCentreEntity)
-      .findOneBy({ id: centreId });
-    return centre?.parentCentreId ?? null;
   }
 
   watchlist(id: string): Promise<WatchlistEntity | null> {

@@ -251,7 +251,7 @@ export class AlertsService {
     }
     return {
       centreId: location.centreId,
-      parentCentreId: await this.alerts.parentCentreOf(location.centreId),
+      parentCentreId: location.parentCentreId,
       districtId: location.districtId,
     };
   }

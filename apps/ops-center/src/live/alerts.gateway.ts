@@ -118,20 +118,28 @@ export class AlertsGateway
     }
     this.polling = true;
     try {
-      const changed = await this.alerts.changedSince(
-        Math.max(0, this.highWater - LOOKBACK_SEQS),
-        2_000,
-      );
+      // seqs first, whole rows only for what some client still lacks: a poll in a quiet
+      // moment reads a thousand integers, not a thousand alerts
+      const recent = await this.alerts.routedSeqsSince(Math.max(0, this.highWater - LOOKBACK_SEQS));
+      const wanted = new Map<Client, number[]>();
       for (const client of this.clients.values()) {
         if (!client.resumed) continue;
         const scope = scopeOf(client.user);
+        const lacking = recent
+          .filter((change) => !client.sent.has(change.seq) && inScope(scope, change))
+          .map((change) => change.seq);
+        if (lacking.length > 0) wanted.set(client, lacking);
+      }
+      const needed = [...new Set([...wanted.values()].flat())];
+      const rows = new Map((await this.alerts.bySeqs(needed)).map((alert) => [alert.seq, alert]));
+      for (const [client, seqs] of wanted) {
         this.deliver(
           client,
-          changed.filter((alert) => inScope(scope, alert)),
+          seqs.flatMap((seq) => rows.get(seq) ?? []),
         );
       }
-      if (changed.length > 0)
-        this.highWater = Math.max(this.highWater, changed[changed.length - 1]!.seq);
+      if (recent.length > 0)
+        this.highWater = Math.max(this.highWater, recent[recent.length - 1]!.seq);
     } catch (error) {
       this.logger.warn({ err: String(error) }, 'live feed poll failed');
     } finally {

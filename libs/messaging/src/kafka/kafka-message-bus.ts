@@ -133,14 +133,24 @@ export class KafkaMessageBus implements MessageBus {
    * committing the ends now makes "everything produced after subscribe" exact. */
   private async pinNewGroupToEnd({ groupId, topic }: SubscriptionOptions): Promise<void> {
     await this.connectAdmin();
-    const [committed] = await this.admin.fetchOffsets({ groupId, topics: [topic] });
-    if (committed?.partitions.some((p) => p.offset !== '-1')) return;
-    const ends = await this.admin.fetchTopicOffsets(topic);
-    await this.admin.setOffsets({
-      groupId,
-      topic,
-      partitions: ends.map((end) => ({ partition: end.partition, offset: end.high })),
-    });
+    // kafkajs's admin does not retry these while a fresh broker elects the group coordinator
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const [committed] = await this.admin.fetchOffsets({ groupId, topics: [topic] });
+        if (committed?.partitions.some((p) => p.offset !== '-1')) return;
+        const ends = await this.admin.fetchTopicOffsets(topic);
+        await this.admin.setOffsets({
+          groupId,
+          topic,
+          partitions: ends.map((end) => ({ partition: end.partition, offset: end.high })),
+        });
+        return;
+      } catch (error) {
+        const retriable = (error as { retriable?: unknown }).retriable === true;
+        if (!retriable || attempt >= 30) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 500));
+      }
+    }
   }
 
   private connectProducer(): Promise<void> {
