@@ -199,4 +199,38 @@ describe.each(TRANSPORTS)('transport contract: $name', (transport) => {
     await consumer.close();
     expect(attempts).toBe(3);
   });
+
+  it('closes during an outage without waiting for it, and the next member gets the message', async () => {
+    const topic = uniqueName('test.close-in-outage');
+    const groupId = uniqueName('outage-group');
+    await provision(bus, topic);
+    await bus.publish(topic, [{ key: 'cam-1', value: encode('stuck') }]);
+    let failures = 0;
+    const failing = await bus.subscribe({
+      topic,
+      groupId,
+      handler: async () => {
+        failures += 1;
+        throw new Error('database unavailable');
+      },
+    });
+    await eventually(() => failures >= 2, 'two failed attempts');
+    // an outage never ends on its own here: close() must stop retrying instead of hanging
+    const closed = await Promise.race([
+      failing.close().then(() => 'closed'),
+      new Promise((resolve) => setTimeout(() => resolve('still retrying'), 30_000).unref()),
+    ]);
+    expect(closed).toBe('closed');
+    const handled: string[] = [];
+    const next = await bus.subscribe({
+      topic,
+      groupId,
+      handler: async (message) => {
+        handled.push(text(message));
+      },
+    });
+    await eventually(() => handled.length > 0, 'the message redelivered to the next member');
+    await next.close();
+    expect(handled).toEqual(['stuck']);
+  });
 });

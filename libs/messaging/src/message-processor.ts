@@ -18,6 +18,14 @@ const retries = counter({
 
 export type ProcessOutcome = 'handled' | 'dead-lettered' | 'aborted';
 
+export interface ProcessSignals {
+  /** The consumer crashed: the handler is abandoned at once and nothing is committed. */
+  readonly crash: AbortSignal;
+  /** The consumer is closing: the attempt in flight may finish, but no retry starts, so a
+   * shutdown during an outage ends promptly and leaves the message for the next owner. */
+  readonly stop?: AbortSignal;
+}
+
 export interface RetryPolicy {
   readonly initialDelayMs: number;
   readonly maxDelayMs: number;
@@ -39,8 +47,10 @@ export class MessageProcessor {
     this.logger = new Logger(`Consumer:${options.groupId}`);
   }
 
-  async process(message: InboundMessage, signal: AbortSignal): Promise<ProcessOutcome> {
+  async process(message: InboundMessage, signals: ProcessSignals): Promise<ProcessOutcome> {
     const { topic, groupId, handler, maxAttempts = Number.POSITIVE_INFINITY } = this.options;
+    const signal = signals.crash;
+    const pause = signals.stop ? AbortSignal.any([signal, signals.stop]) : signal;
     for (let attempt = 1; !signal.aborted; attempt++) {
       try {
         await untilAborted(handler(message), signal);
@@ -50,18 +60,20 @@ export class MessageProcessor {
       } catch (error) {
         if (signal.aborted) return 'aborted';
         if (error instanceof RejectedMessageError) {
-          return this.deadLetter(message, { reason: error.reason, details: error.details }, signal);
+          return this.deadLetter(message, { reason: error.reason, details: error.details }, pause);
         }
         const reason = error instanceof Error ? error.message : String(error);
         if (attempt >= maxAttempts) {
-          return this.deadLetter(message, { reason: `handler_failed: ${reason}` }, signal);
+          return this.deadLetter(message, { reason: `handler_failed: ${reason}` }, pause);
         }
+        if (pause.aborted) return 'aborted';
         retries.inc({ topic, group: groupId });
         this.logger.warn(
           { topic, partition: message.partition, offset: message.offset, attempt, err: reason },
           'handler failed, retrying',
         );
-        await sleep(this.backoff(attempt), signal);
+        await sleep(this.backoff(attempt), pause);
+        if (pause.aborted) return 'aborted';
       }
     }
     return 'aborted';

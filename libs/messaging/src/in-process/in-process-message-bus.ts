@@ -253,7 +253,7 @@ class GroupMember implements Subscription {
             headers: record.headers,
             timestamp: record.timestamp,
           },
-          this.crash.signal,
+          { crash: this.crash.signal, stop },
         );
         if (outcome === 'aborted') break;
         position += 1;

@@ -172,6 +172,7 @@ export class KafkaMessageBus implements MessageBus {
 
 class KafkaSubscription implements Subscription {
   private readonly abortController = new AbortController();
+  private readonly stopController = new AbortController();
   private closing?: Promise<void>;
 
   constructor(
@@ -203,6 +204,7 @@ class KafkaSubscription implements Subscription {
   }
 
   close(): Promise<void> {
+    this.stopController.abort();
     this.closing ??= this.consumer.disconnect().finally(this.onClosed);
     return this.closing;
   }
@@ -228,7 +230,10 @@ class KafkaSubscription implements Subscription {
         headers: decodeHeaders(raw.headers),
         timestamp: Number(raw.timestamp),
       };
-      const outcome = await this.processor.process(message, signal);
+      const outcome = await this.processor.process(message, {
+        crash: signal,
+        stop: this.stopController.signal,
+      });
       if (outcome === 'aborted') return;
       resolveOffset(raw.offset);
       uncommitted = raw.offset;
