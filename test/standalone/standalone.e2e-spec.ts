@@ -22,7 +22,8 @@ describe('standalone process (npm start)', () => {
       LOG_LEVEL: 'info',
       STANDALONE_DATABASE: 'embedded',
     });
-    await waitForHttp(`${base}/health/live`, (s) => s === 200, 60_000, running);
+    // PGlite compiles its WebAssembly and the demo enrols eight faces: slow on a loaded machine
+    await waitForHttp(`${base}/health/live`, (s) => s === 200, 110_000, running);
   });
 
   afterAll(async () => {

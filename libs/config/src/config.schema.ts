@@ -27,6 +27,7 @@ export const configSchema = z.object({
     .default(''),
   KAFKA_NEW_GROUP_START: z.enum(['earliest', 'latest']).default('earliest'),
   KUZET_DATA_DIR: z.string().min(1).default('./data'),
+  STANDALONE_PARTITION_MAX_MB: positiveInt.default(64),
   SHUTDOWN_TIMEOUT_MS: positiveInt.default(15_000),
   KUZET_REGION_FILE: z.string().min(1).optional(),
   REGISTRY_CACHE_TTL_MS: positiveInt.default(10_000),

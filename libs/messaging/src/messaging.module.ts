@@ -38,6 +38,7 @@ export type MessagingSettings = ConsumerGroupSettings &
         readonly transport: 'in-process';
         readonly partitions: number;
         readonly dataDir?: string;
+        readonly partitionMaxBytes?: number;
       }
   );
 
@@ -54,6 +55,7 @@ export function createMessageBus(settings: MessagingSettings): MessageBus {
     : new InProcessMessageBus({
         defaultPartitions: settings.partitions,
         dataDir: settings.dataDir,
+        partitionMaxBytes: settings.partitionMaxBytes,
       });
 }
 

@@ -23,6 +23,7 @@ export function messagingSettings(config: Readonly<KuzetConfig>): MessagingSetti
         transport: 'in-process',
         partitions: config.KAFKA_TOPIC_PARTITIONS,
         dataDir: join(config.KUZET_DATA_DIR, 'topics'),
+        partitionMaxBytes: config.STANDALONE_PARTITION_MAX_MB * 1024 * 1024,
       }
     : {
         ...groups,

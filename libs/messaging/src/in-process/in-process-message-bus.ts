@@ -4,13 +4,20 @@ import { join } from 'node:path';
 import { MessageProcessor } from '../message-processor';
 import { MessageBus, OutboundMessage, Subscription, SubscriptionOptions } from '../message-bus';
 import { TopicSpec } from '../topics';
-import { PartitionLog, partitionFile } from './partition-log';
+import { PartitionLog, partitionFile, RetentionPolicy } from './partition-log';
 
 export interface InProcessBusOptions {
   readonly defaultPartitions: number;
   /** Where topic logs and committed offsets are kept; in memory only when absent. */
   readonly dataDir?: string;
+  /** Bytes kept per partition of a topic with the delete policy (default 64 MiB): a
+   * standalone demo replaying camera frames would otherwise grow without end. */
+  readonly partitionMaxBytes?: number;
 }
+
+const DEFAULT_PARTITION_MAX_BYTES = 64 * 1024 * 1024;
+/** Kafka's default retention.ms, for a topic that sets none. */
+const DEFAULT_RETENTION_MS = 7 * 24 * 3600 * 1000;
 
 /** Kafka's semantics inside one process, for the standalone mode and tests: keyed
  * partitions with order per key, consumer groups that share partitions, at-least-once
@@ -26,7 +33,7 @@ export class InProcessMessageBus implements MessageBus {
   }
 
   async ensureTopics(specs: readonly TopicSpec[]): Promise<void> {
-    for (const spec of specs) this.topic(spec.name, spec.partitions);
+    for (const spec of specs) this.topic(spec);
   }
 
   async publish(topic: string, messages: readonly OutboundMessage[]): Promise<void> {
@@ -77,16 +84,18 @@ export class InProcessMessageBus implements MessageBus {
     this.logger.log('in-process transport closed');
   }
 
-  private topic(name: string, partitions?: number): PartitionLog[] {
-    let logs = this.topics.get(name);
+  private topic(spec: TopicSpec): PartitionLog[] {
+    let logs = this.topics.get(spec.name);
     if (!logs) {
-      const count = partitions ?? this.options.defaultPartitions;
+      const count = spec.partitions ?? this.options.defaultPartitions;
       const dataDir = this.options.dataDir;
+      const retention = retentionOf(spec, this.options.partitionMaxBytes);
       logs = Array.from(
         { length: count },
-        (_, p) => new PartitionLog(dataDir ? partitionFile(dataDir, name, p) : undefined),
+        (_, p) =>
+          new PartitionLog(dataDir ? partitionFile(dataDir, spec.name, p) : undefined, retention),
       );
-      this.topics.set(name, logs);
+      this.topics.set(spec.name, logs);
     }
     return logs;
   }
@@ -103,6 +112,17 @@ export class InProcessMessageBus implements MessageBus {
     mkdirSync(dir, { recursive: true });
     return join(dir, `${encodeURIComponent(options.groupId)}--${options.topic}.json`);
   }
+}
+
+/** Compacted topics (the watchlist changes) are small and must keep every key's last value:
+ * only topics with the delete policy lose their oldest records. */
+function retentionOf(spec: TopicSpec, maxBytes?: number): RetentionPolicy | undefined {
+  if ((spec.config['cleanup.policy'] ?? 'delete') !== 'delete') return undefined;
+  const configured = Number(spec.config['retention.ms']);
+  return {
+    maxBytes: maxBytes ?? DEFAULT_PARTITION_MAX_BYTES,
+    maxAgeMs: Number.isFinite(configured) && configured > 0 ? configured : DEFAULT_RETENTION_MS,
+  };
 }
 
 /** The same key always lands on the same partition (FNV-1a; any stable hash keeps order). */
@@ -127,7 +147,9 @@ class ConsumerGroup {
     private readonly offsetsFile: string | undefined,
     startsAt: 'earliest' | 'latest',
   ) {
-    this.committed = partitions.map((log) => (startsAt === 'latest' ? log.length : 0));
+    this.committed = partitions.map((log) =>
+      startsAt === 'latest' ? log.endOffset : log.startOffset,
+    );
     this.partitionReleased = partitions.map(() => Promise.resolve());
     if (offsetsFile && existsSync(offsetsFile)) {
       const saved = JSON.parse(readFileSync(offsetsFile, 'utf8')) as number[];
@@ -185,6 +207,7 @@ class ConsumerGroup {
 }
 
 class GroupMember implements Subscription {
+  private readonly logger = new Logger(InProcessMessageBus.name);
   private readonly crash = new AbortController();
   private readonly workers = new Map<number, { stop: AbortController; done: Promise<void> }>();
   private closed = false;
@@ -238,6 +261,14 @@ class GroupMember implements Subscription {
       const log = this.group.partitions[partition]!;
       let position = this.group.committedOffset(partition);
       while (!stop.aborted && !this.crash.signal.aborted) {
+        if (position < log.startOffset) {
+          // like Kafka's offset reset: what retention removed before this group read it is gone
+          this.logger.warn(
+            { topic: this.group.topic, partition, skipped: log.startOffset - position },
+            'records removed by retention before this group consumed them',
+          );
+          position = log.startOffset;
+        }
         const record = log.at(position);
         if (!record) {
           await log.waitFor(position, stop);
