@@ -1,6 +1,9 @@
 /**
  * Face engine benchmark: prints ONE JSON object.
  *   npm run bench:face            (FACE_BENCH_FRAMES=40 for a longer run)
+ * Knobs: FACE_BENCH_FRAMES (frames in flight per round, 16), FACE_BENCH_ROUNDS (3),
+ * FACE_BENCH_FLOOR_SECONDS (2 per floor measurement), FACE_BENCH_CROP (raw | jpeg | none: how the
+ * pipeline returns aligned crops; default raw, the matcher's path, which encodes JPEGs for hits only).
  *
  * - stage medians (ms per face and per frame) from the engine's own timings, one worker;
  * - pipeline throughput (faces/s) with 1 and 2 workers on a composed 1920x1080 frame;
@@ -17,13 +20,26 @@ import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import sharp from 'sharp';
 import { FaceEngine } from '../../libs/face/src/face.engine';
-import type { FaceAnalysis, StageTimings } from '../../libs/face/src/face.types';
+import {
+  ALIGNED_CROP_FORMATS,
+  type AlignedCropFormat,
+  type FaceAnalysis,
+  type StageTimings,
+} from '../../libs/face/src/face.types';
 import { modelPath } from '../../libs/face/src/pipeline/models';
 
 const FIXTURES = join(__dirname, '../../test/fixtures/faces');
 const FRAMES = Number(process.env['FACE_BENCH_FRAMES'] ?? 16);
 const FLOOR_SECONDS = Number(process.env['FACE_BENCH_FLOOR_SECONDS'] ?? 2);
 const ROUNDS = Number(process.env['FACE_BENCH_ROUNDS'] ?? 3);
+const CROP = cropFormat(process.env['FACE_BENCH_CROP'] ?? 'raw');
+
+function cropFormat(value: string): AlignedCropFormat {
+  const format = ALIGNED_CROP_FORMATS.find((each) => each === value);
+  if (format === undefined)
+    throw new RangeError(`FACE_BENCH_CROP must be one of ${ALIGNED_CROP_FORMATS.join(', ')}.`);
+  return format;
+}
 
 /** bbt1 stretched over the frame (4 faces of about 130 px) with bbt4 and bbt5 shrunk in the lower corners
  * (11 faces of 55-90 px): a busy 1080p camera frame. */
@@ -52,7 +68,9 @@ const round = (value: number, digits = 2): number => Number(value.toFixed(digits
 async function startEngine(frame: Buffer, workers: number): Promise<FaceEngine> {
   const engine = await FaceEngine.create({ pool: { workers } });
   // Warm-up: JIT, ONNX Runtime allocations, libvips caches, in every worker.
-  await Promise.all(Array.from({ length: workers * 2 }, () => engine.analyze(frame)));
+  await Promise.all(
+    Array.from({ length: workers * 2 }, () => engine.analyze(frame, { crop: CROP })),
+  );
   return engine;
 }
 
@@ -73,7 +91,9 @@ async function pipelineThroughput(
 ): Promise<Throughput & { analyses: FaceAnalysis[] }> {
   const cpu = process.cpuUsage();
   const started = performance.now();
-  const analyses = await Promise.all(Array.from({ length: FRAMES }, () => engine.analyze(frame)));
+  const analyses = await Promise.all(
+    Array.from({ length: FRAMES }, () => engine.analyze(frame, { crop: CROP })),
+  );
   const seconds = (performance.now() - started) / 1000;
   const faces = analyses.reduce((sum, analysis) => sum + analysis.faces.length, 0);
   return {
@@ -85,7 +105,7 @@ async function pipelineThroughput(
 
 /** The frame's own model inputs, so the floor runs the models on the same data as the pipeline (fr_feature
  * takes about 13% longer on real faces than on synthetic patterns): the whole frame as the detector sees
- * it, and the aligned crop of every face. */
+ * it, and the exact aligned crop of every face (raw pixels, as the pipeline embeds them). */
 interface ModelInputs {
   readonly detectTensor: Float32Array;
   readonly featureTensors: Float32Array[];
@@ -93,7 +113,7 @@ interface ModelInputs {
 
 async function modelInputs(frame: Buffer, analysis: FaceAnalysis): Promise<ModelInputs> {
   const planar = (
-    rgb: Buffer,
+    rgb: Uint8Array,
     width: number,
     height: number,
     planeWidth: number,
@@ -110,9 +130,10 @@ async function modelInputs(frame: Buffer, analysis: FaceAnalysis): Promise<Model
     return tensor;
   };
   const whole = await sharp(frame).resize(320, 180).removeAlpha().raw().toBuffer();
-  const crops = await Promise.all(
-    analysis.faces.map((face) => sharp(face.alignedCropJpeg).removeAlpha().raw().toBuffer()),
-  );
+  const crops = analysis.faces.map((face) => {
+    if (face.alignedCrop === null) throw new Error('The sample analysis must ask for raw crops.');
+    return face.alignedCrop.data;
+  });
   return {
     detectTensor: planar(whole, 320, 180, 320, 240),
     featureTensors: crops.map((crop) => planar(crop, 112, 112, 112, 112)),
@@ -238,7 +259,7 @@ async function main(): Promise<void> {
   const loadBefore = loadavg()[0]!;
   const frame = await composeFrame();
   const engines = { 1: await startEngine(frame, 1), 2: await startEngine(frame, 2) };
-  const sample = await engines[1].analyze(frame);
+  const sample = await engines[1].analyze(frame, { crop: 'raw' });
   const floorThreads = await FloorThreads.start(2, await modelInputs(frame, sample));
   const faces = sample.faces.length;
   const passes = sample.detectorPasses;
@@ -272,7 +293,7 @@ async function main(): Promise<void> {
     round(median(rounds.map(pick)), digits);
   const report = {
     benchmark: 'face-engine',
-    command: 'npm run bench:face',
+    command: `${CROP === 'raw' ? '' : `FACE_BENCH_CROP=${CROP} `}npm run bench:face`,
     machine: {
       cpus: availableParallelism(),
       cpuModel: cpus()[0]?.model ?? 'unknown',
@@ -288,6 +309,7 @@ async function main(): Promise<void> {
       facesPassingQuality: sample.faces.filter((face) => face.quality.passed).length,
       detectorPasses: passes,
       framesPerRound: FRAMES,
+      crop: CROP,
       rounds: ROUNDS,
     },
     stageMediansMsPerFace: stageMedians(analyses, true),

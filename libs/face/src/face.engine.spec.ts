@@ -114,6 +114,45 @@ describe('FaceEngine on the fixture faces', () => {
     expect([crop.format, crop.width, crop.height]).toEqual(['jpeg', 112, 112]);
   });
 
+  it("returns the aligned crop as raw pixels with crop: 'raw', as the same face and embedding", async () => {
+    const image = read('raj/raj1.png');
+    const [jpeg, raw, none] = await Promise.all([
+      engine.analyze(image),
+      engine.analyze(image, { crop: 'raw' }),
+      engine.analyze(image, { crop: 'none' }),
+    ]);
+    const withJpeg = jpeg.faces[0]!;
+    const withRaw = raw.faces[0]!;
+    const withNone = none.faces[0]!;
+    expect(withJpeg.alignedCrop).toBeNull();
+    expect(withRaw.alignedCropJpeg).toHaveLength(0);
+    expect(withRaw.alignedCrop).toMatchObject({ width: 112, height: 112, channels: 3 });
+    expect(withRaw.alignedCrop!.data).toHaveLength(112 * 112 * 3);
+    expect(Array.from(withRaw.embedding)).toEqual(Array.from(withJpeg.embedding));
+    expect([withNone.alignedCropJpeg.length, withNone.alignedCrop]).toEqual([0, null]);
+
+    // Encoded on demand, the raw crop gives the same picture as the JPEG made during analysis.
+    const encoded = await engine.cropJpeg(withRaw);
+    expect(encoded).not.toBeNull();
+    const decoded = await sharp(encoded!).raw().toBuffer();
+    const original = await sharp(withJpeg.alignedCropJpeg).raw().toBuffer();
+    expect(decoded.equals(original)).toBe(true);
+    expect(await engine.cropJpeg(withJpeg)).toBe(withJpeg.alignedCropJpeg);
+    expect(await engine.cropJpeg(withNone)).toBeNull();
+  });
+
+  it('keeps the older includeAlignedCrop: false working, and refuses an unknown crop format', async () => {
+    const image = read('raj/raj1.png');
+    const older = await engine.analyze(image, { includeAlignedCrop: false });
+    expect([older.faces[0]!.alignedCropJpeg.length, older.faces[0]!.alignedCrop]).toEqual([
+      0,
+      null,
+    ]);
+    await expect(
+      engine.analyze(image, { crop: 'png' as unknown as 'jpeg' }),
+    ).rejects.toBeInstanceOf(RangeError);
+  });
+
   it('identifies each person from one enrolment photo: rank-1 of at least 95% for every choice of that photo', () => {
     for (const enrolmentShot of [1, 2, 3, 4, 5]) {
       const gallery = personPhotos.filter((photo) => photo.shot === enrolmentShot);

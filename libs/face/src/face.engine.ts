@@ -7,7 +7,13 @@ import {
 } from './face.config';
 import { ImageDecodeError } from './face.errors';
 import { FaceMetrics } from './face.metrics';
-import type { AnalyzeOptions, FaceAnalysis } from './face.types';
+import {
+  ALIGNED_CROP_FORMATS,
+  type AnalyzedFace,
+  type AnalyzeOptions,
+  type FaceAnalysis,
+} from './face.types';
+import { encodeAlignedCrop } from './image/encode-crop';
 import type { FacePipelineModels } from './pipeline/face-pipeline';
 import { type ComparableEmbedding, cosineSimilarity } from './similarity';
 import { FaceWorkerPool, type FaceWorkerPoolStats } from './worker/face-worker-pool';
@@ -43,6 +49,11 @@ export class FaceEngine implements OnModuleDestroy {
         'The image must be a Buffer or Uint8Array of encoded bytes.',
       );
     }
+    if (options.crop !== undefined && !ALIGNED_CROP_FORMATS.includes(options.crop)) {
+      throw new RangeError(
+        `crop must be one of ${ALIGNED_CROP_FORMATS.join(', ')}; got ${String(options.crop)}.`,
+      );
+    }
     const started = performance.now();
     try {
       const analysis = await this.pool.run(image, options);
@@ -52,6 +63,17 @@ export class FaceEngine implements OnModuleDestroy {
       if (error instanceof ImageDecodeError) this.metrics.recordImageError(error.code);
       throw error;
     }
+  }
+
+  /**
+   * The face's aligned crop as JPEG: the one analyze made (`crop: 'jpeg'`), or the raw crop
+   * (`crop: 'raw'`) encoded now in libvips threads, about 0.5 ms of CPU; null with `crop: 'none'`.
+   */
+  async cropJpeg(
+    face: Pick<AnalyzedFace, 'alignedCropJpeg' | 'alignedCrop'>,
+  ): Promise<Buffer | null> {
+    if (face.alignedCropJpeg.length > 0) return face.alignedCropJpeg;
+    return face.alignedCrop === null ? null : encodeAlignedCrop(face.alignedCrop);
   }
 
   /** Cosine similarity of two embeddings (or faces); refuses embeddings from different models. */

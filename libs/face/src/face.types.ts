@@ -57,8 +57,30 @@ export interface AnalyzedFace extends ModelIdentity {
   readonly quality: FaceQuality;
   /** L2-normalised 512-d embedding; compare with cosine similarity. */
   readonly embedding: Float32Array;
-  /** The 112x112 ArcFace-aligned crop the embedding was computed from, as JPEG. */
+  /** The 112x112 ArcFace-aligned crop the embedding was computed from, as JPEG; empty unless the
+   * analysis asked for `crop: 'jpeg'` (the default). */
   readonly alignedCropJpeg: Buffer;
+  /** The same crop as raw RGB pixels when the analysis asked for `crop: 'raw'`, else null. Encode it
+   * only when it is needed (a hit) with `encodeAlignedCrop` or `FaceEngine.cropJpeg`. */
+  readonly alignedCrop: AlignedCrop | null;
+}
+
+/** What `analyze` returns of each face's aligned crop: a JPEG (`alignedCropJpeg`, the default), the raw
+ * pixels (`alignedCrop`, about 37 KB, no encoding cost), or nothing. */
+export type AlignedCropFormat = 'jpeg' | 'raw' | 'none';
+
+export const ALIGNED_CROP_FORMATS: readonly AlignedCropFormat[] = Object.freeze([
+  'jpeg',
+  'raw',
+  'none',
+]);
+
+/** A 112x112 aligned face as interleaved 8-bit RGB, rows top to bottom, no padding. */
+export interface AlignedCrop {
+  readonly width: number;
+  readonly height: number;
+  readonly channels: 3;
+  readonly data: Uint8Array;
 }
 
 export interface StageTimings {
@@ -90,7 +112,12 @@ export interface AnalyzeOptions {
   readonly minFaceSizePx?: number;
   /** Run fr_liveness and gate on it for this call. */
   readonly liveness?: boolean;
-  /** Set false to skip the JPEG encoding of the aligned crop (alignedCropJpeg is then empty). */
+  /** How each face's aligned crop comes back (default 'jpeg'). A service that keeps the crop only for
+   * some faces (the matcher: hits only) should ask for 'raw' and encode those few itself: the JPEG
+   * encoding is otherwise paid for every face. */
+  readonly crop?: AlignedCropFormat;
+  /** Older form of `crop`: false means `crop: 'none'`. Ignored when `crop` is given.
+   * @deprecated use `crop`. */
   readonly includeAlignedCrop?: boolean;
   /** Give up on this image after this long (default: the pool's taskTimeoutMs); its worker is replaced. */
   readonly timeoutMs?: number;

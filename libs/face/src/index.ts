@@ -17,6 +17,7 @@ export {
 } from './face.errors';
 export * from './face.types';
 export { cosineSimilarity, type ComparableEmbedding } from './similarity';
+export { encodeAlignedCrop, ALIGNED_CROP_JPEG_QUALITY } from './image/encode-crop';
 export type { FacePipelineModels } from './pipeline/face-pipeline';
 export type { FaceWorkerPoolStats } from './worker/face-worker-pool';
 export { registerFaceCommands } from './cli/face.command';

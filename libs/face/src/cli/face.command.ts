@@ -135,7 +135,7 @@ export function registerFaceCommands(program: Command, io: FaceCommandIo = defau
           return engine.analyze(bytes, {
             ...(options.minFace === undefined ? {} : { minFaceSizePx: options.minFace }),
             ...(options.liveness ? { liveness: true } : {}),
-            includeAlignedCrop: false,
+            crop: 'none',
           });
         });
         for (const [index, pending] of analyses.entries()) {
@@ -170,7 +170,7 @@ export function registerFaceCommands(program: Command, io: FaceCommandIo = defau
               (
                 await engine.analyze(await readFile(file), {
                   maxFaces: 1,
-                  includeAlignedCrop: false,
+                  crop: 'none',
                 })
               ).faces[0],
           ),

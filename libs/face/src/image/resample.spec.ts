@@ -4,6 +4,7 @@ import {
   composeAffine,
   invertAffine,
   resampleRegion,
+  resampleRegionToLuma,
   rgbToGrey,
   warpAffineBilinear,
 } from './resample';
@@ -78,6 +79,49 @@ describe('resampleRegion', () => {
   });
 });
 
+describe('resampleRegionToLuma', () => {
+  it('equals resampling the RGB region and then taking BT.601 luma', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 3, max: 30 }),
+        fc.integer({ min: 3, max: 30 }),
+        fc.record({
+          x: fc.double({ min: -5, max: 20, noNaN: true }),
+          y: fc.double({ min: -5, max: 20, noNaN: true }),
+          width: fc.double({ min: 1, max: 40, noNaN: true }),
+          height: fc.double({ min: 1, max: 40, noNaN: true }),
+        }),
+        fc.integer({ min: 1, max: 24 }),
+        fc.integer({ min: 1, max: 24 }),
+        (width, height, region, outWidth, outHeight) => {
+          const data = Uint8Array.from({ length: width * height * 3 }, (_, i) => (i * 41) % 256);
+          const source = { width, height, channels: 3, data };
+          const rgb = resampleRegion(source, region, outWidth, outHeight);
+          const luma = resampleRegionToLuma(source, region, outWidth, outHeight);
+          expect(luma).toHaveLength(outWidth * outHeight);
+          luma.forEach((value, i) =>
+            expect(value).toBeCloseTo(
+              0.299 * rgb[i * 3]! + 0.587 * rgb[i * 3 + 1]! + 0.114 * rgb[i * 3 + 2]!,
+              2,
+            ),
+          );
+        },
+      ),
+    );
+  });
+
+  it('refuses a source that is not RGB', () => {
+    expect(() =>
+      resampleRegionToLuma(
+        { width: 2, height: 2, channels: 1, data: new Uint8Array(4) },
+        { x: 0, y: 0, width: 2, height: 2 },
+        1,
+        1,
+      ),
+    ).toThrow(RangeError);
+  });
+});
+
 describe('affine helpers', () => {
   const matrix = fc
     .tuple(
@@ -112,6 +156,35 @@ describe('affine helpers', () => {
     );
     const shifted = warpAffineBilinear(source, [1, 0, 1, 0, 1, 0], 7, 8);
     expect(Array.from(shifted.subarray(0, 3))).toEqual(Array.from(data.subarray(3, 6)));
+  });
+
+  it('warps RGB (its unrolled fast path) exactly as each channel warped on its own', () => {
+    fc.assert(
+      fc.property(
+        matrix,
+        fc.integer({ min: 1, max: 12 }),
+        fc.integer({ min: 1, max: 12 }),
+        (m, width, height) => {
+          const data = Uint8Array.from({ length: width * height * 3 }, (_, i) => (i * 29) % 256);
+          const rgb = warpAffineBilinear({ width, height, channels: 3, data }, m, 9, 7);
+          for (let channel = 0; channel < 3; channel++) {
+            const plane = data.filter((_, i) => i % 3 === channel);
+            const warped = warpAffineBilinear({ width, height, channels: 1, data: plane }, m, 9, 7);
+            expect(Array.from(rgb.filter((_, i) => i % 3 === channel))).toEqual(Array.from(warped));
+          }
+        },
+      ),
+    );
+  });
+
+  it('writes into a given output buffer, and refuses one too small', () => {
+    const source = { width: 4, height: 4, channels: 3, data: new Uint8Array(48).fill(9) };
+    const out = new Uint8Array(48);
+    expect(warpAffineBilinear(source, [1, 0, 0, 0, 1, 0], 4, 4, out)).toBe(out);
+    expect(Array.from(out)).toEqual(Array.from(source.data));
+    expect(() => warpAffineBilinear(source, [1, 0, 0, 0, 1, 0], 4, 4, new Uint8Array(47))).toThrow(
+      RangeError,
+    );
   });
 });
 

@@ -102,6 +102,23 @@ describe('detectorInput and passWindow', () => {
     expect(tensor[100]).toBe(0);
     expect(tensor[50 * DETECTOR_INPUT_WIDTH]).toBe(0);
   });
+
+  it('reuses a given input buffer, clearing what the previous window left in the padding', () => {
+    const data = Uint8Array.from({ length: 120 * 90 * 3 }, (_, i) => (i * 7) % 256);
+    const level = { width: 120, height: 90, data };
+    const window = { x: 10, y: 5, width: 100, height: 60 };
+    const fresh = detectorInput(level, window);
+    const reused = new Float32Array(3 * DETECTOR_INPUT_WIDTH * DETECTOR_INPUT_HEIGHT).fill(0.75);
+    expect(detectorInput(level, window, reused)).toBe(reused);
+    expect(Array.from(reused)).toEqual(Array.from(fresh));
+    // (v - 127) / 128 exactly, channel planes in order.
+    const at = (5 * 120 + 10) * 3;
+    expect(fresh[0]).toBe(Math.fround((data[at]! - 127) / 128));
+    expect(fresh[DETECTOR_INPUT_WIDTH * DETECTOR_INPUT_HEIGHT]).toBe(
+      Math.fround((data[at + 1]! - 127) / 128),
+    );
+    expect(() => detectorInput(level, window, new Float32Array(10))).toThrow(RangeError);
+  });
 });
 
 describe('decodeDetections', () => {

@@ -9,6 +9,7 @@ import {
   warpAffineBilinear,
 } from '../image/resample';
 import type { RgbImage } from '../image/rgb-image';
+import { CENTRED_PIXEL } from './model-input';
 import {
   ALIGNED_FACE_SIZE,
   ARCFACE_REFERENCE_POINTS,
@@ -69,20 +70,32 @@ export function alignFace(image: RgbImage, fivePoints: readonly Point[]): Uint8A
   );
 }
 
-function featureInput(alignedRgb: Uint8Array, mirrored: boolean): Float32Array {
-  const plane = ALIGNED_FACE_SIZE * ALIGNED_FACE_SIZE;
-  const input = new Float32Array(3 * plane);
+const FEATURE_PLANE = ALIGNED_FACE_SIZE * ALIGNED_FACE_SIZE;
+
+/** fr_feature's input: the aligned crop (or its mirror image) as planar (v - 127) / 128, written into
+ * `into` when given (a pipeline reuses one buffer: ONNX Runtime copies the input during run). */
+export function featureInput(
+  alignedRgb: Uint8Array,
+  mirrored: boolean,
+  into: Float32Array = new Float32Array(3 * FEATURE_PLANE),
+): Float32Array {
+  if (into.length !== 3 * FEATURE_PLANE)
+    throw new RangeError(`A feature input holds ${3 * FEATURE_PLANE} values.`);
+  const lut = CENTRED_PIXEL;
+  const redPlane = into.subarray(0, FEATURE_PLANE);
+  const greenPlane = into.subarray(FEATURE_PLANE, 2 * FEATURE_PLANE);
+  const bluePlane = into.subarray(2 * FEATURE_PLANE);
   for (let y = 0; y < ALIGNED_FACE_SIZE; y++) {
+    const rowStart = y * ALIGNED_FACE_SIZE;
     for (let x = 0; x < ALIGNED_FACE_SIZE; x++) {
-      const sourceX = mirrored ? ALIGNED_FACE_SIZE - 1 - x : x;
-      const source = (y * ALIGNED_FACE_SIZE + sourceX) * 3;
-      const target = y * ALIGNED_FACE_SIZE + x;
-      input[target] = (alignedRgb[source]! - 127) / 128;
-      input[plane + target] = (alignedRgb[source + 1]! - 127) / 128;
-      input[2 * plane + target] = (alignedRgb[source + 2]! - 127) / 128;
+      const source = (rowStart + (mirrored ? ALIGNED_FACE_SIZE - 1 - x : x)) * 3;
+      const target = rowStart + x;
+      redPlane[target] = lut[alignedRgb[source]!]!;
+      greenPlane[target] = lut[alignedRgb[source + 1]!]!;
+      bluePlane[target] = lut[alignedRgb[source + 2]!]!;
     }
   }
-  return input;
+  return into;
 }
 
 async function rawEmbedding(
@@ -113,10 +126,12 @@ export async function embedAlignedFace(
   session: ort.InferenceSession,
   alignedRgb: Uint8Array,
   flipAugment: boolean,
+  inputBuffer?: Float32Array,
 ): Promise<Float32Array> {
-  const embedding = await rawEmbedding(session, featureInput(alignedRgb, false));
+  const embedding = await rawEmbedding(session, featureInput(alignedRgb, false, inputBuffer));
   if (!flipAugment) return l2Normalize(embedding);
-  const mirrored = await rawEmbedding(session, featureInput(alignedRgb, true));
+  // The first output is its own array, so the input buffer can take the mirrored crop now.
+  const mirrored = await rawEmbedding(session, featureInput(alignedRgb, true, inputBuffer));
   const sum = new Float32Array(EMBEDDING_LENGTH);
   for (let i = 0; i < EMBEDDING_LENGTH; i++) sum[i] = embedding[i]! + mirrored[i]!;
   return l2Normalize(sum);

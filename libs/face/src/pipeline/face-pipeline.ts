@@ -1,7 +1,8 @@
 import { performance } from 'node:perf_hooks';
-import sharp from 'sharp';
 import type { FaceEngineConfig } from '../face.config';
 import type {
+  AlignedCrop,
+  AlignedCropFormat,
   AnalyzeOptions,
   AnalyzedFace,
   FaceAnalysis,
@@ -9,12 +10,15 @@ import type {
   Point,
 } from '../face.types';
 import { decodeImage, resizeRgb } from '../image/decode-image';
+import { encodeAlignedCrop } from '../image/encode-crop';
 import type { RgbImage } from '../image/rgb-image';
 import { ALIGNED_FACE_SIZE, fivePointsFrom68 } from './alignment';
 import {
   clipBox,
   comparePrimaryFirst,
   Detection,
+  DETECTOR_INPUT_HEIGHT,
+  DETECTOR_INPUT_WIDTH,
   levelSize,
   nonMaximumSuppression,
   planDetectorPasses,
@@ -84,6 +88,8 @@ export class FacePipeline {
       image,
       passes.map((pass) => pass.scale),
     );
+    // One input buffer for all passes of this image (ONNX Runtime copies it during each run).
+    const detectorInputBuffer = new Float32Array(3 * DETECTOR_INPUT_WIDTH * DETECTOR_INPUT_HEIGHT);
     const candidates: Detection[] = [];
     for (const pass of passes) {
       candidates.push(
@@ -93,6 +99,7 @@ export class FacePipeline {
           pass,
           image,
           this.config.detection,
+          detectorInputBuffer,
         )),
       );
     }
@@ -103,7 +110,7 @@ export class FacePipeline {
 
     const useLiveness =
       (options.liveness ?? this.config.liveness.enabled) && this.liveness !== null;
-    const includeCrop = options.includeAlignedCrop ?? true;
+    const cropFormat = resolveCropFormat(options);
     // Stage by stage over all faces, so each stage is timed once per image.
     let mark = performance.now();
     const lap = (): number => {
@@ -119,19 +126,25 @@ export class FacePipeline {
 
     const fivePointSets = landmarkSets.map(fivePointsFrom68);
     const alignedCrops = fivePointSets.map((fivePoints) => alignFace(image, fivePoints));
-    // JPEG encoding runs in libvips threads while the faces are embedded.
+    // JPEG encoding, when asked for, runs in libvips threads while the faces are embedded.
     const jpegs = Promise.all(
       alignedCrops.map((aligned) =>
-        includeCrop ? encodeAlignedCrop(aligned) : Promise.resolve(Buffer.alloc(0)),
+        cropFormat === 'jpeg' ? encodeAlignedCrop(rawCrop(aligned)) : Promise.resolve(NO_JPEG),
       ),
     );
     jpegs.catch(() => undefined); // awaited below; an embedding failure in between must not leave it unhandled
     const alignMs = lap();
 
+    const featureInputBuffer = new Float32Array(3 * ALIGNED_FACE_SIZE * ALIGNED_FACE_SIZE);
     const embeddings: Float32Array[] = [];
     for (const aligned of alignedCrops) {
       embeddings.push(
-        await embedAlignedFace(this.embedder.session, aligned, this.config.embedding.flipAugment),
+        await embedAlignedFace(
+          this.embedder.session,
+          aligned,
+          this.config.embedding.flipAugment,
+          featureInputBuffer,
+        ),
       );
     }
     const embedMs = lap();
@@ -165,6 +178,7 @@ export class FacePipeline {
         modelId: this.embedder.identity.modelId,
         modelVersion: this.embedder.identity.modelVersion,
         alignedCropJpeg: encodedCrops[index]!,
+        alignedCrop: cropFormat === 'raw' ? rawCrop(alignedCrops[index]!) : null,
       });
     }
     const qualityMs = lap();
@@ -218,11 +232,14 @@ function distance(a: Point, b: Point): number {
   return Math.hypot(a.x - b.x, a.y - b.y);
 }
 
-async function encodeAlignedCrop(alignedRgb: Uint8Array): Promise<Buffer> {
-  return (
-    sharp(alignedRgb, { raw: { width: ALIGNED_FACE_SIZE, height: ALIGNED_FACE_SIZE, channels: 3 } })
-      // Optimised Huffman tables would save a few hundred bytes for 40% more encoding CPU.
-      .jpeg({ quality: 90, optimiseCoding: false })
-      .toBuffer()
-  );
+const NO_JPEG: Buffer = Buffer.alloc(0);
+
+function rawCrop(alignedRgb: Uint8Array): AlignedCrop {
+  return { width: ALIGNED_FACE_SIZE, height: ALIGNED_FACE_SIZE, channels: 3, data: alignedRgb };
+}
+
+export function resolveCropFormat(options: AnalyzeOptions): AlignedCropFormat {
+  if (options.crop !== undefined) return options.crop;
+  // The older option keeps working for callers that still pass it.
+  return options.includeAlignedCrop === false ? 'none' : 'jpeg';
 }
