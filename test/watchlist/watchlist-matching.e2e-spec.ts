@@ -1,6 +1,7 @@
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { randomUUID } from 'node:crypto';
 import { register } from 'prom-client';
+import sharp from 'sharp';
 import { DataSource } from 'typeorm';
 import {
   CameraEventSchema,
@@ -200,6 +201,21 @@ describe('watchlist matching end to end on Kafka and PostgreSQL', () => {
     expect(new Set(hits.map((h) => `${h.eventId}/${h.personId}`))).toEqual(expected);
     expect(new Set(hits.map((h) => h.hitId))).toEqual(new Set(mine.map((row) => row.hitId)));
     expect(mine.some((row) => row.eventId === stranger.eventId)).toBe(false);
+    // every hit keeps its probe face: the 112x112 aligned crop, encoded only for hits
+    const crops = await app
+      .get(DataSource)
+      .query<{ content: Buffer }[]>(
+        'SELECT e.content FROM hit_evidence e JOIN match_log m ON m.face_crop_ref = $1 || e.id::text WHERE starts_with(m.camera_id, $2)',
+        ['pg:', cameraPrefix],
+      );
+    expect(crops).toHaveLength(mine.length);
+    for (const { content } of crops) {
+      expect(await sharp(content).metadata()).toMatchObject({
+        format: 'jpeg',
+        width: 112,
+        height: 112,
+      });
+    }
   }, 300_000);
 
   it('stops hits for a removed person within 2 s, without a restart', async () => {

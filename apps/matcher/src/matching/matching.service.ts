@@ -20,8 +20,8 @@ const probes = counter({
 interface ProbeFace {
   readonly embedding: Float32Array;
   readonly modelId: string;
-  /** The probe crop, kept only if the face turns out to be a hit. */
-  readonly cropJpeg: Buffer | null;
+  /** The probe crop as sent by the edge, or encoded from the frame only for a hit. */
+  crop(): Promise<Buffer | null>;
 }
 
 interface PersonMatch {
@@ -50,10 +50,11 @@ export class MatchingService {
     const capturedAt = event.capturedAt ? timestampDate(event.capturedAt) : new Date();
     const recorded: WatchlistHitEntity[] = [];
     for (const match of matches) {
-      const faceCropRef = match.probe.cropJpeg
+      const cropJpeg = await match.probe.crop();
+      const faceCropRef = cropJpeg
         ? await this.evidence.put(
             evidenceId(event.eventId, match.best.personId),
-            match.probe.cropJpeg,
+            cropJpeg,
             new Date(Date.now() + this.config.EVIDENCE_RETENTION_DAYS * 86_400_000),
           )
         : event.payload.case === 'faceObservation'
@@ -100,19 +101,20 @@ export class MatchingService {
           {
             embedding: normalised(observation.embedding),
             modelId: observation.modelId,
-            cropJpeg: crop,
+            crop: () => Promise.resolve(crop),
           },
         ];
       }
       case 'faceFrame': {
         try {
-          const analysis = await this.engine.analyze(event.payload.value.jpeg);
+          // most faces match nothing: their crops are kept as pixels and never encoded
+          const analysis = await this.engine.analyze(event.payload.value.jpeg, { crop: 'raw' });
           const usable = analysis.faces.filter((face) => face.quality.passed);
           probes.inc({ outcome: 'quality_rejected' }, analysis.faces.length - usable.length);
           return usable.map((face) => ({
             embedding: face.embedding,
             modelId: face.modelId,
-            cropJpeg: face.alignedCropJpeg,
+            crop: () => this.engine.cropJpeg(face),
           }));
         } catch (error) {
           if (error instanceof ImageDecodeError) {
