@@ -9,7 +9,8 @@
  * Prints ONE JSON object on stdout; progress goes to stderr. Starts a fresh broker on
  * 127.0.0.1:KUZET_BENCH_KAFKA_PORT (default 39792) and stops it at the end, unless
  * KAFKA_BROKERS is set; a fresh database on DATABASE_URL's server, dropped at the end (also
- * on SIGTERM / SIGINT). About 15 minutes at 100,000 people, mostly the two HNSW builds.
+ * on SIGTERM / SIGINT). About 15 minutes at 100,000 people (30 at load average 10 on the
+ * 2 cores), mostly the two HNSW builds.
  *
  * Phases, one after the other so that they do not share the 2 cores:
  *  1. seed: BENCH_PERSONS people on one list (threshold 0.5), one random unit 512-d embedding
@@ -25,12 +26,18 @@
  *     the matcher processes from /proc; hit recall per cosine band from the match log;
  *  4. floor: a kafkajs consumer of a fresh group reads the same messages, doing nothing else;
  *  5. (b) BENCH_FRAMES (40) JPEG frames, the fixture group photos in turn: faces/s from
- *     publishing to the last commit, faces counted by the engine's own counter;
- *  6. floor, with the matchers stopped: the vector index the matcher builds (HNSW with its
+ *     publishing to the last commit, faces counted by the engine's own counter, after
+ *     BENCH_FRAME_WARMUP (5) untimed frames (the ONNX sessions' first runs);
+ *  6. floors, with the matchers stopped: the face engine alone (FaceEngine with the matcher's
+ *     defaults, in this process) on the same frames after the same warm-up; the vector index the matcher builds (HNSW with its
  *     defaults at this size, the same embeddings, this thread), searched with the events'
  *     embeddings at k = 16 as WatchlistIndex.search does (BENCH_INDEX_QUERIES, 5,000); then
  *     an efSearch sweep (BENCH_EF_SWEEP, 32,64,128,256): CPU per search and hit recall per
  *     band, to show what a cheaper search would cost in missed hits.
+ *
+ * Each phase records the load average (1 min) at its start and end and the cores the matcher
+ * processes got (CPU seconds / wall seconds): on a shared machine the CPU-time rates
+ * (eventsPerCpuSec, facesPerCpuSec, searchesPerCpuSec) are the figures to compare.
  *
  * Other knobs: BENCH_MATCHER_NODE_ARGS (node flags for the matchers, such as
  * "--cpu-prof --cpu-prof-dir=/tmp/prof"). Any variable of the matcher's configuration
@@ -47,6 +54,7 @@ import { Admin, Kafka, logLevel } from 'kafkajs';
 import { Client } from 'pg';
 import { CameraEventSchema, create, encodeCameraEvent, timestampFromDate } from '@kuzet/contracts';
 import { KafkaMessageBus, OutboundMessage, TOPIC_SPECS, TOPICS } from '@kuzet/messaging';
+import { FaceEngine } from '@kuzet/face';
 import { createDataSource } from '@kuzet/persistence';
 import {
   DEFAULT_APPROXIMATE_ABOVE,
@@ -118,6 +126,9 @@ const PERSONS = intFromEnv('BENCH_PERSONS', 100_000, 1_000, 2_000_000);
 const EVENTS = intFromEnv('BENCH_EVENTS', 20_000, 1_000, 1_000_000);
 const HITS_PER_MILLE = intFromEnv('BENCH_HITS_PER_MILLE', 10, 0, 1_000);
 const FRAMES = intFromEnv('BENCH_FRAMES', 40, 0, 10_000);
+/** Frames through the matcher before the timed ones: the ONNX sessions' first runs allocate
+ * and optimise (seconds of CPU per worker), which is start-up, not throughput. */
+const FRAME_WARMUP = intFromEnv('BENCH_FRAME_WARMUP', 5, 0, 1_000);
 const INDEX_QUERIES = intFromEnv('BENCH_INDEX_QUERIES', 5_000, 100, 1_000_000);
 const MATCHERS = intFromEnv('BENCH_MATCHERS', 1, 1, 8);
 const EF_SWEEP = (process.env.BENCH_EF_SWEEP ?? '32,64,128,256').split(',').map((raw) => {
@@ -133,6 +144,7 @@ const progress = (line: string): void => {
   process.stderr.write(`[bench:matcher] ${line}\n`);
 };
 const round = (value: number, digits = 1): number => Number(value.toFixed(digits));
+const loadAverage = (): number => round(os.loadavg()[0]!, 2);
 const seconds = (fromMs: number, toMs = performance.now()): number => (toMs - fromMs) / 1000;
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 /** Lets timers and signal handlers run during long synchronous loops. */
@@ -268,8 +280,11 @@ function faceObservations(seeded: Seeded): Workload {
   return { messages, queries, planted, plantedRows };
 }
 
+const groupPhotos = (): Buffer[] =>
+  GROUP_PHOTOS.map((name) => readFileSync(path.join(FACE_FIXTURES, name)));
+
 function faceFrames(count: number): OutboundMessage[] {
-  const photos = GROUP_PHOTOS.map((name) => readFileSync(path.join(FACE_FIXTURES, name)));
+  const photos = groupPhotos();
   return Array.from({ length: count }, (_, i) => {
     const cameraId = `bench-frame-cam-${i % CAMERAS}`;
     const event = create(CameraEventSchema, {
@@ -323,6 +338,39 @@ async function consumeFloor(kafka: Kafka, total: number) {
     return { messages: seen, seconds: round(elapsed, 3), messagesPerSec: round(seen / elapsed) };
   } finally {
     await consumer.disconnect();
+  }
+}
+
+/**
+ * The face engine alone, in this process with the matcher's defaults (its worker pool), on
+ * the same photos in the same order, all queued at once: after the same warm-up, the faces
+ * per second and per CPU-second (all threads of this process) the frames can reach at most.
+ */
+async function frameFloor() {
+  const photos = groupPhotos();
+  const engine = await FaceEngine.create();
+  try {
+    for (let i = 0; i < FRAME_WARMUP; i++) await engine.analyze(photos[i % photos.length]!);
+    const cpuStarted = process.cpuUsage();
+    const started = performance.now();
+    const analyses = await Promise.all(
+      Array.from({ length: FRAMES }, (_, i) => engine.analyze(photos[i % photos.length]!)),
+    );
+    const elapsed = seconds(started);
+    const cpu = process.cpuUsage(cpuStarted);
+    const cpuSecs = (cpu.user + cpu.system) / 1e6;
+    const faces = analyses.reduce((sum, analysis) => sum + analysis.faces.length, 0);
+    return {
+      frames: FRAMES,
+      faces,
+      seconds: round(elapsed, 2),
+      facesPerSec: round(faces / elapsed, 1),
+      cpuSeconds: round(cpuSecs, 1),
+      facesPerCpuSec: round(faces / cpuSecs, 1),
+      cores: round(cpuSecs / elapsed, 2),
+    };
+  } finally {
+    await engine.close();
   }
 }
 
@@ -561,6 +609,7 @@ async function measure(brokers: string, database: TestDatabase): Promise<Record<
     defaultPartitions: PARTITIONS,
     replicationFactor: 1,
   });
+  const startLoad = loadAverage();
   const matchers: Matcher[] = [];
   const stopMatchers = async (): Promise<void> => {
     await Promise.all(matchers.map((m) => m.stop()));
@@ -601,7 +650,9 @@ async function measure(brokers: string, database: TestDatabase): Promise<Record<
     // (a) edge embeddings: the matchers take the events as they arrive; timed from their group's
     // first commit to the commit of the last event
     const before = await highWatermarks(admin);
+    const eventsLoadBefore = loadAverage();
     const cpuBefore = cpuSeconds(matchers);
+    const eventsStarted = performance.now();
     const trace = traceCommits(admin, before, EVENTS, 3_600_000, matchers);
     trace.catch(() => undefined); // awaited below; a failure meanwhile is not unhandled
     const produced = await produce(bus, workload.messages);
@@ -615,6 +666,7 @@ async function measure(brokers: string, database: TestDatabase): Promise<Record<
       'kuzet_matcher_probe_faces_total{outcome="no_match"}',
     ]);
     if (deadLettered! > 0) throw new Error(`${deadLettered} events were dead-lettered`);
+    const eventsLoadAfter = loadAverage();
     const drainSeconds = seconds(commits.firstAt, commits.lastAt);
     const measured = EVENTS - commits.firstCommitted;
     const eventsPerSec = measured / drainSeconds;
@@ -640,6 +692,13 @@ async function measure(brokers: string, database: TestDatabase): Promise<Record<
     let frames: Record<string, unknown> | null = null;
     if (FRAMES > 0) {
       progress(`${FRAMES} JPEG frames (${GROUP_PHOTOS.join(', ')} in turn)`);
+      if (FRAME_WARMUP > 0) {
+        progress(`${FRAME_WARMUP} warm-up frames, not timed`);
+        const warmupFrom = await highWatermarks(admin);
+        await produce(bus, faceFrames(FRAME_WARMUP));
+        await traceCommits(admin, warmupFrom, FRAME_WARMUP, 1_800_000, matchers);
+      }
+      const framesLoadBefore = loadAverage();
       const [facesBefore] = await counters(matchers, ['kuzet_face_faces_total']);
       const framesFrom = await highWatermarks(admin);
       const frameCpuBefore = cpuSeconds(matchers);
@@ -658,21 +717,38 @@ async function measure(brokers: string, database: TestDatabase): Promise<Record<
         facesPerSec: round(faces / elapsed, 1),
         cpuSeconds: round(frameCpu, 1),
         facesPerCpuSec: round(faces / frameCpu, 1),
+        warmupFrames: FRAME_WARMUP,
+        matcherCores: round(frameCpu / elapsed, 2),
+        loadAverage1m: { before: framesLoadBefore, after: loadAverage() },
       };
     }
 
     progress('stopping the matchers');
     await stopMatchers();
 
+    let engineFloor: Record<string, unknown> | null = null;
+    if (FRAMES > 0) {
+      progress(`floor: the face engine alone on the same ${FRAMES} frames`);
+      const engineLoadBefore = loadAverage();
+      engineFloor = {
+        ...(await frameFloor()),
+        loadAverage1m: { before: engineLoadBefore, after: loadAverage() },
+      };
+    }
+
     progress(`floor: the vector index alone, ${PERSONS} vectors, on this thread`);
-    const index = await indexFloor(seeded, workload);
+    const indexLoadBefore = loadAverage();
+    const index = {
+      ...(await indexFloor(seeded, workload)),
+      loadAverage1m: { before: indexLoadBefore, after: loadAverage() },
+    };
 
     return {
       bench: 'matcher',
       command: 'npm run --silent bench:matcher',
       node: process.version,
       cpus: os.cpus().length,
-      loadAverage1m: round(os.loadavg()[0]!, 2),
+      loadAverage1m: { start: startLoad, end: loadAverage() },
       persons: PERSONS,
       threshold: THRESHOLD,
       partitions: PARTITIONS,
@@ -688,6 +764,9 @@ async function measure(brokers: string, database: TestDatabase): Promise<Record<
         eventsPerSec: round(eventsPerSec),
         cpuSeconds: round(cpu, 1),
         eventsPerCpuSec: round(EVENTS / cpu),
+        /** Cores the matcher got, producing included: below 2 means others held the CPU. */
+        matcherCores: round(cpu / seconds(eventsStarted, commits.lastAt), 2),
+        loadAverage1m: { before: eventsLoadBefore, after: eventsLoadAfter },
         handled,
         probeOutcomes: { hit: hits, noMatch },
         plantedHits: workload.planted.size,
@@ -696,11 +775,15 @@ async function measure(brokers: string, database: TestDatabase): Promise<Record<
         otherHitsLogged: logged.size - plantedLogged,
       },
       jpegFrames: frames,
-      floor: { kafkajsConsume: consume, vectorIndex: index },
+      floor: { kafkajsConsume: consume, faceEngine: engineFloor, vectorIndex: index },
       ratio: {
         eventsToConsumeFloor: round(eventsPerSec / consume.messagesPerSec, 3),
         eventsToIndexFloor: round(eventsPerSec / index.searchesPerSec, 3),
         eventsPerCpuSecToIndexFloor: round(EVENTS / cpu / index.searchesPerCpuSec, 3),
+        facesPerCpuSecToEngineFloor:
+          frames && engineFloor
+            ? round((frames.facesPerCpuSec as number) / (engineFloor.facesPerCpuSec as number), 3)
+            : null,
       },
       goal: { eventsPerSec: 5_000, met: eventsPerSec >= 5_000 },
     };
