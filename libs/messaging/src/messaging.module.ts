@@ -33,6 +33,8 @@ export type MessagingSettings = ConsumerGroupSettings &
         readonly partitions: number;
         readonly replicationFactor: number;
         readonly provisionTopics: boolean;
+        readonly fetchMinBytes?: number;
+        readonly fetchMaxWaitMs?: number;
       }
     | {
         readonly transport: 'in-process';
@@ -51,6 +53,8 @@ export function createMessageBus(settings: MessagingSettings): MessageBus {
         clientId: settings.clientId,
         defaultPartitions: settings.partitions,
         replicationFactor: settings.replicationFactor,
+        fetchMinBytes: settings.fetchMinBytes,
+        fetchMaxWaitMs: settings.fetchMaxWaitMs,
       })
     : new InProcessMessageBus({
         defaultPartitions: settings.partitions,

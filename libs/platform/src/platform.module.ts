@@ -33,6 +33,8 @@ export function messagingSettings(config: Readonly<KuzetConfig>): MessagingSetti
         partitions: config.KAFKA_TOPIC_PARTITIONS,
         replicationFactor: config.KAFKA_REPLICATION_FACTOR,
         provisionTopics: config.KAFKA_PROVISION_TOPICS,
+        fetchMinBytes: config.KAFKA_FETCH_MIN_BYTES,
+        fetchMaxWaitMs: config.KAFKA_FETCH_MAX_WAIT_MS,
       };
 }
 
