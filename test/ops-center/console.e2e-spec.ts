@@ -17,9 +17,11 @@ import WebSocket from 'ws';
 import { EscalationScheduler } from '../../apps/ops-center/src/escalation/escalation.scheduler';
 import { OpsCenterModule } from '../../apps/ops-center/src/ops-center.module';
 import { launchBrowser } from '../support/browser';
+import { openConsole } from './console-page';
 import { createTestDatabase, TestDatabase } from '../support/database';
 import { startTestApp } from '../support/kuzet-app';
 import { freePort } from '../support/process';
+import { eventually } from '../support/transports';
 
 const REGION = resolve(__dirname, '../../deploy/config/region.yaml');
 const PASSWORD = 'correct horse battery staple';
@@ -63,15 +65,8 @@ describe('operations-centre console in a real browser', () => {
     return hitId;
   };
 
-  const signIn = async (username: string): Promise<Page> => {
-    const page = await (await browser.newContext()).newPage();
-    await page.goto(`${base}/console`);
-    await page.getByTestId('username').fill(username);
-    await page.getByTestId('password').fill(PASSWORD);
-    await page.getByTestId('login').click();
-    await page.getByTestId('feed-status').filter({ hasText: 'live' }).waitFor({ timeout: 30_000 });
-    return page;
-  };
+  const signIn = (username: string): Promise<Page> =>
+    openConsole(browser, base, username, PASSWORD);
 
   const row = (page: Page, alertId: string) => page.locator(`[data-alert-id="${alertId}"]`);
 
@@ -321,6 +316,13 @@ describe('operations-centre console in a real browser', () => {
     await bus.publish(
       TOPICS.watchlistHits,
       burst.map((hitId, i) => hitMessage(hitId, `aktau-cam-000${1 + (i % 3)}`)),
+    );
+    // the page can only settle on the burst once the server has stored all of it
+    const stored = new Set(burst);
+    await eventually(
+      async () => (await serverOrder()).filter((id) => stored.has(id)).length === 200,
+      'the burst stored',
+      60_000,
     );
     const shown = await settled();
     expect(shown).toHaveLength(200);

@@ -7,17 +7,24 @@ import { ConsoleController } from './console/console.controller';
 import { EscalationScheduler } from './escalation/escalation.scheduler';
 import { AlertIntakeConsumers } from './intake/alert-intake.consumers';
 import { AlertsGateway } from './live/alerts.gateway';
+import { ViolationFeedConsumer } from './violations/violation-feed.consumer';
+import { ViolationFeedController } from './violations/violation-feed.controller';
+import { ViolationFeedRepository } from './violations/violation-feed.repository';
+import { ViolationFeedService } from './violations/violation-feed.service';
 
-/** Hits and alarms -> routing to centres -> live console -> decisions. */
+/** Hits and alarms -> routing to centres -> live console -> decisions; violations as a feed. */
 @Module({
   imports: [RegistryModule],
-  controllers: [AlertsController, ConsoleController],
+  controllers: [AlertsController, ConsoleController, ViolationFeedController],
   providers: [
     AlertRepository,
     AlertsService,
     AlertIntakeConsumers,
     AlertsGateway,
     EscalationScheduler,
+    ViolationFeedRepository,
+    ViolationFeedService,
+    ViolationFeedConsumer,
   ],
   exports: [AlertsService],
 })

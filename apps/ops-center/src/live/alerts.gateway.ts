@@ -32,7 +32,8 @@ interface Client {
 }
 
 /** Live alerts for the console over WebSocket. The client says from which seq to resume, gets
- * everything it missed, then every change as it is committed, by whichever instance. */
+ * everything it missed, then every change as it is committed, by whichever instance. Resumed
+ * clients also get `{type:'violations'}` messages pushed by the violations feed. */
 @WebSocketGateway({ path: '/v1/alerts/live' })
 @Injectable()
 export class AlertsGateway
@@ -85,6 +86,21 @@ export class AlertsGateway
 
   handleDisconnect(socket: WebSocket): void {
     this.clients.delete(socket);
+  }
+
+  /** Sends a message to every resumed client whose user `admits`, returning how many got it:
+   * the violations feed shares this socket rather than opening a second one per console. */
+  push(
+    message: { readonly type: string; readonly [field: string]: unknown },
+    admits: (user: StaffPrincipal) => boolean,
+  ): number {
+    let sent = 0;
+    for (const client of this.clients.values()) {
+      if (!client.resumed || !admits(client.user)) continue;
+      this.send(client, message);
+      sent += 1;
+    }
+    return sent;
   }
 
   private async onMessage(client: Client, data: Buffer): Promise<void> {

@@ -1,10 +1,8 @@
 import type { Alert } from './api';
-import { h, percent, time } from './dom';
+import { h, NextFrame, percent, placeRows, rowOf, time } from './dom';
 
 /** Rows shown, and alerts kept in memory: the newest by seq, as the server's first page. */
 const LIST_LIMIT = 200;
-/** A hidden tab gets no animation frames; this still bounds what piles up meanwhile. */
-const HIDDEN_RENDER_MS = 500;
 
 const newestFirst = (a: Alert, b: Alert): number => b.seq - a.seq;
 
@@ -20,8 +18,7 @@ export class AlertList {
   /** Came in live since the last render: their rows flash (see styles.css). */
   private readonly fresh = new Set<string>();
   private selected: string | null = null;
-  private frame: number | null = null;
-  private timer: ReturnType<typeof setTimeout> | null = null;
+  private readonly nextFrame = new NextFrame(() => this.render());
 
   constructor(
     private readonly element: HTMLUListElement,
@@ -50,7 +47,7 @@ export class AlertList {
       if (live) this.fresh.add(alert.id);
       else this.fresh.delete(alert.id);
     }
-    if (this.changed.size > 0) this.schedule();
+    if (this.changed.size > 0) this.nextFrame.request();
     return unknown;
   }
 
@@ -62,9 +59,7 @@ export class AlertList {
 
   /** Applies what changed now rather than at the next frame. */
   render(): void {
-    if (this.frame !== null) cancelAnimationFrame(this.frame);
-    if (this.timer !== null) clearTimeout(this.timer);
-    this.frame = this.timer = null;
+    this.nextFrame.cancel();
     if (this.changed.size === 0) return;
 
     const shown = [...this.alerts.values()].sort(newestFirst);
@@ -74,24 +69,12 @@ export class AlertList {
     }
     for (const id of this.changed) this.discard(id);
     // every row left in the list is one of `shown`, in order: only new rows are inserted
-    let next = this.element.firstElementChild;
-    for (const alert of shown) {
-      let row = this.rows.get(alert.id);
-      if (!row) {
-        row = this.build(alert);
-        this.rows.set(alert.id, row);
-      }
-      if (row === next) next = row.nextElementSibling;
-      else this.element.insertBefore(row, next);
-    }
+    placeRows(
+      this.element,
+      shown.map((alert) => rowOf(this.rows, alert.id, () => this.build(alert))),
+    );
     this.changed.clear();
     this.fresh.clear();
-  }
-
-  private schedule(): void {
-    if (this.frame !== null) return;
-    this.frame = requestAnimationFrame(() => this.render());
-    this.timer = setTimeout(() => this.render(), HIDDEN_RENDER_MS);
   }
 
   private discard(id: string): void {

@@ -30,6 +30,25 @@ export interface Alert {
   readonly decisionReason: string | null;
 }
 
+export type ViolationCode =
+  'speeding' | 'red_light' | 'illegal_dumping' | 'no_seat_belt' | 'wrong_way_driving';
+
+/** A logged violation as GET /v1/ops/violations and the live feed give it. */
+export interface Violation {
+  readonly eventId: string;
+  readonly cameraId: string;
+  readonly districtId: string | null;
+  readonly centreId: string | null;
+  readonly code: ViolationCode;
+  readonly plate: string;
+  readonly measuredSpeedKmh: number | null;
+  readonly limitSpeedKmh: number | null;
+  readonly evidenceRef: string;
+  readonly lane: number | null;
+  readonly capturedAt: string;
+  readonly loggedAt: string;
+}
+
 export interface AlertDetail extends Alert {
   readonly personName: string | null;
   readonly caseReference: string | null;
@@ -92,6 +111,11 @@ export class Api {
 
   alerts(): Promise<Alert[]> {
     return this.request('GET', '/v1/alerts?limit=200');
+  }
+
+  /** The most recent violations in the user's scope, newest logged first. */
+  violations(limit = 100): Promise<{ violations: Violation[] }> {
+    return this.request('GET', `/v1/ops/violations?limit=${limit}`);
   }
 
   alert(id: string): Promise<AlertDetail> {

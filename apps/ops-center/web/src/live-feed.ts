@@ -1,9 +1,10 @@
-import type { Alert } from './api';
+import type { Alert, Violation } from './api';
 
 type FeedStatus = 'connecting' | 'live' | 'offline';
 
 /** The WebSocket feed: resumes from the last seq it saw, so after a reconnect (or a server
- * restart) the console gets exactly what it missed. */
+ * restart) the console gets exactly what it missed. Violations are pushed on the same socket
+ * once it is live, and not replayed: the console reloads their recent page when it is. */
 export class LiveFeed {
   private socket: WebSocket | null = null;
   private lastSeq = 0;
@@ -14,6 +15,7 @@ export class LiveFeed {
     private readonly token: () => string,
     private readonly onAlerts: (alerts: readonly Alert[]) => void,
     private readonly onStatus: (status: FeedStatus) => void,
+    private readonly onViolations: (violations: readonly Violation[]) => void = () => {},
   ) {}
 
   start(fromSeq: number): void {
@@ -36,7 +38,11 @@ export class LiveFeed {
     this.socket = socket;
     socket.onopen = () => socket.send(JSON.stringify({ type: 'resume', afterSeq: this.lastSeq }));
     socket.onmessage = (event: MessageEvent<string>) => {
-      const message = JSON.parse(event.data) as { type: string; alerts?: Alert[] };
+      const message = JSON.parse(event.data) as {
+        type: string;
+        alerts?: Alert[];
+        violations?: Violation[];
+      };
       if (message.type === 'resumed') {
         this.retryMs = 500;
         this.onStatus('live');
@@ -45,6 +51,8 @@ export class LiveFeed {
         for (const alert of message.alerts) this.lastSeq = Math.max(this.lastSeq, alert.seq);
         this.onAlerts(message.alerts);
       }
+      if (message.type === 'violations' && message.violations)
+        this.onViolations(message.violations);
     };
     socket.onclose = () => {
       this.onStatus('offline');

@@ -3,6 +3,7 @@ import { Alert, AlertDetail, Api, ApiError, StaffUser } from './api';
 import { priorityCue } from './cue';
 import { h, percent, time } from './dom';
 import { LiveFeed } from './live-feed';
+import { ViolationList } from './violation-list';
 
 const TOKEN_KEY = 'kuzet.token';
 const app = document.querySelector<HTMLElement>('#app')!;
@@ -66,6 +67,16 @@ async function showConsole(user: StaffUser): Promise<void> {
   });
   const rows = h('ul', { id: 'alerts', 'data-testid': 'alert-list' });
   list = new AlertList(rows, (id) => void showDetail(id));
+  const violationRows = h('ul', { id: 'violations', 'data-testid': 'violation-list' });
+  const violations = new ViolationList(violationRows);
+  // pushes only reach a live socket: each time it is live (again), what it may have missed
+  // meanwhile comes from the violation log
+  const reloadViolations = (): void => {
+    api.violations().then(
+      (page) => violations.update(page.violations, { live: false }),
+      (e: unknown) => console.warn('violations feed', e),
+    );
+  };
   app.replaceChildren(
     h(
       'header',
@@ -82,7 +93,17 @@ async function showConsole(user: StaffUser): Promise<void> {
     h(
       'div',
       { class: 'layout' },
-      h('section', { class: 'list' }, rows),
+      h(
+        'div',
+        { class: 'feeds' },
+        h('section', { class: 'list' }, rows),
+        h(
+          'section',
+          { class: 'list violations', 'data-testid': 'violations-panel' },
+          h('h2', {}, 'Violations'),
+          violationRows,
+        ),
+      ),
       h(
         'section',
         { class: 'detail', id: 'detail', 'data-testid': 'alert-detail' },
@@ -99,7 +120,9 @@ async function showConsole(user: StaffUser): Promise<void> {
     (state) => {
       status.textContent = state;
       status.className = `status ${state}`;
+      if (state === 'live') reloadViolations();
     },
+    (pushed) => violations.update(pushed, { live: true }),
   );
   feed.start(initial.reduce((max, a) => Math.max(max, a.seq), 0));
 }

@@ -1,0 +1,106 @@
+import { Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
+import { fromBinary } from '@bufbuild/protobuf';
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import { CameraEvent, CameraEventSchema, timestampDate, ViolationCode } from '@kuzet/contracts';
+import { KUZET_CONFIG, KuzetConfig } from '@kuzet/config';
+import {
+  InboundMessage,
+  MESSAGE_BUS,
+  MessageBus,
+  RejectedMessageError,
+  TOPICS,
+} from '@kuzet/messaging';
+import { VIOLATION_CODES, ViolationCodeName } from '@kuzet/persistence';
+import { ViolationFeedItem } from './violation-feed.dto';
+import { ViolationFeedService } from './violation-feed.service';
+
+export const VIOLATION_FEED_GROUP = 'kuzet-ops-center-violations';
+
+/** The headers apps/violations puts on kuzet.violations.v1 (VIOLATION_HEADERS there): the
+ * district and centre the camera belonged to when the violation was logged, and when. */
+const HEADERS = {
+  districtId: 'kuzet-district-id',
+  centreId: 'kuzet-centre-id',
+  loggedAt: 'kuzet-logged-at',
+} as const;
+
+/** Pushes each violation the violation log publishes to the connected staff in its scope.
+ *
+ * Every instance needs every violation, because the sockets it pushes to are its own: on Kafka
+ * each instance is a consumer group of its own (named after the host, unique per start) that
+ * begins at the topic's end. Nothing is lost by that: the log in PostgreSQL is the record, a
+ * console loads the recent page from it when it (re)connects, and a violation published twice
+ * (apps/violations republishes after a crash) has the same eventId, which the console keeps
+ * once. */
+@Injectable()
+export class ViolationFeedConsumer implements OnApplicationBootstrap {
+  constructor(
+    @Inject(MESSAGE_BUS) private readonly bus: MessageBus,
+    @Inject(KUZET_CONFIG) private readonly config: Readonly<KuzetConfig>,
+    private readonly feed: ViolationFeedService,
+  ) {}
+
+  /** The messaging module closes this subscription with the bus at shutdown. */
+  async onApplicationBootstrap(): Promise<void> {
+    await this.bus.subscribe({
+      topic: TOPICS.violations,
+      groupId: this.groupId(),
+      handler: (message) => this.handle(message),
+      newGroupStartsAt: 'latest',
+    });
+  }
+
+  /** Poison is dead-lettered; a failure to look the centre up is retried. */
+  async handle(message: InboundMessage): Promise<void> {
+    await this.feed.push(violationFromMessage(message));
+  }
+
+  private groupId(): string {
+    const group = `${this.config.KAFKA_GROUP_PREFIX}${VIOLATION_FEED_GROUP}`;
+    // in-process the one process is the whole deployment: a stable group, one offsets file
+    if (this.bus.transport !== 'kafka') return group;
+    const host = hostname().replace(/[^A-Za-z0-9._-]/g, '-');
+    return `${group}.${host}.${randomUUID().slice(0, 8)}`;
+  }
+}
+
+export function violationFromMessage(message: InboundMessage): ViolationFeedItem {
+  let event: CameraEvent;
+  try {
+    event = fromBinary(CameraEventSchema, message.value);
+  } catch (error) {
+    throw rejected('malformed_protobuf', '$', error instanceof Error ? error.message : 'invalid');
+  }
+  if (event.payload.case !== 'violation')
+    throw rejected('not_a_violation', 'payload', 'kuzet.violations.v1 carries violations only');
+  const violation = event.payload.value;
+  const code = codeName(violation.code);
+  if (!code) throw rejected('violation_code', 'payload.violation.code', 'not a known code');
+  const loggedAt = new Date(message.headers[HEADERS.loggedAt] ?? message.timestamp);
+  const at = Number.isNaN(loggedAt.getTime()) ? new Date(message.timestamp) : loggedAt;
+  return {
+    eventId: event.eventId,
+    cameraId: event.cameraId,
+    districtId: message.headers[HEADERS.districtId] || null,
+    centreId: message.headers[HEADERS.centreId] || null,
+    code,
+    plate: violation.plate,
+    measuredSpeedKmh: violation.measuredSpeedKmh ?? null,
+    limitSpeedKmh: violation.limitSpeedKmh ?? null,
+    evidenceRef: violation.evidenceRef,
+    lane: violation.lane ?? null,
+    capturedAt: (event.capturedAt ? timestampDate(event.capturedAt) : at).toISOString(),
+    loggedAt: at.toISOString(),
+  };
+}
+
+/** SPEEDING -> 'speeding', WRONG_WAY_DRIVING -> 'wrong_way_driving', as the log stores it. */
+function codeName(code: ViolationCode): ViolationCodeName | undefined {
+  const name = (ViolationCode[code] as string | undefined)?.toLowerCase();
+  return VIOLATION_CODES.find((known) => known === name);
+}
+
+function rejected(reason: string, field: string, message: string): RejectedMessageError {
+  return new RejectedMessageError(reason, [{ field, rule: reason, message }]);
+}

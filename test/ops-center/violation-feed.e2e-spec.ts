@@ -1,0 +1,278 @@
+import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import fc from 'fast-check';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { Browser, Page } from 'playwright-core';
+import { DataSource } from 'typeorm';
+import { CameraEvent, encodeCameraEvent, ViolationCode } from '@kuzet/contracts';
+import { StaffUserService } from '@kuzet/auth';
+import {
+  DEAD_LETTER_HEADERS,
+  InboundMessage,
+  MESSAGE_BUS,
+  MessageBus,
+  Subscription,
+  TOPICS,
+} from '@kuzet/messaging';
+import { ViolationRecordEntity } from '@kuzet/persistence';
+import { OpsCenterModule } from '../../apps/ops-center/src/ops-center.module';
+import { VIOLATION_FEED_GROUP } from '../../apps/ops-center/src/violations/violation-feed.consumer';
+import { ViolationsModule } from '../../apps/violations/src/violations.module';
+import { sampleEvent } from '../ingest/sample-events';
+import { launchBrowser } from '../support/browser';
+import { openConsole } from './console-page';
+import { createTestDatabase, TestDatabase } from '../support/database';
+import { startTestApp } from '../support/kuzet-app';
+import { freePort } from '../support/process';
+import { signInAs } from '../support/staff';
+import { eventually, suiteGroup, uniqueName } from '../support/transports';
+
+const REGION = resolve(__dirname, '../../deploy/config/region.yaml');
+const PASSWORD = 'correct horse battery staple';
+
+interface FeedPage {
+  violations: { eventId: string; centreId: string | null; code: string; plate: string }[];
+  next: { beforeLoggedAt: string; beforeEventId: string } | null;
+}
+
+/** The console's violations feed end to end: a violation a camera sends to Kafka is logged by
+ * the real violation log (apps/violations), republished on kuzet.violations.v1, and pushed by
+ * ops-center to the browsers of the centre that owns the camera (and its main centre), in
+ * Debian's Chromium against the real broker and PostgreSQL; the page over REST is scoped the
+ * same way and refuses bad parameters by name. */
+describe('violations feed of the operations-centre console', () => {
+  let database: TestDatabase;
+  let app: NestFastifyApplication;
+  let bus: MessageBus;
+  let browser: Browser;
+  let base: string;
+  let deadLetterReader: Subscription;
+  const deadLetters: InboundMessage[] = [];
+
+  /** Sends a violation as a camera's VMS would: straight onto kuzet.camera-events.v1. */
+  const cameraViolation = async (
+    cameraId: string,
+    code: ViolationCode,
+    plate: string,
+  ): Promise<string> => {
+    const event: CameraEvent = sampleEvent('violation', (e) => {
+      e.cameraId = cameraId;
+      if (e.payload.case !== 'violation') return;
+      e.payload.value.code = code;
+      e.payload.value.plate = plate;
+      e.payload.value.measuredSpeedKmh = code === ViolationCode.SPEEDING ? 92 : undefined;
+      e.payload.value.limitSpeedKmh = code === ViolationCode.SPEEDING ? 60 : undefined;
+    });
+    await bus.publish(TOPICS.cameraEvents, [{ key: cameraId, value: encodeCameraEvent(event) }]);
+    return event.eventId;
+  };
+
+  const logged = (eventIds: readonly string[]) =>
+    eventually(
+      async () => {
+        const rows = await app
+          .get(DataSource)
+          .getRepository(ViolationRecordEntity)
+          .countBy(eventIds.map((eventId) => ({ eventId })));
+        return rows === eventIds.length;
+      },
+      `violations ${eventIds.join(', ')} in the log`,
+    );
+
+  const signIn = (username: string): Promise<Page> =>
+    openConsole(browser, base, username, PASSWORD);
+
+  const row = (page: Page, eventId: string) => page.locator(`[data-event-id="${eventId}"]`);
+
+  const feed = async (token: string, query = ''): Promise<FeedPage> => {
+    const response = await app.inject({
+      method: 'GET',
+      url: `/v1/ops/violations${query}`,
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expect({ status: response.statusCode, body: response.body }).toMatchObject({ status: 200 });
+    return response.json<FeedPage>();
+  };
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    ({ app } = await startTestApp([OpsCenterModule, ViolationsModule], {
+      DATABASE_URL: database.url,
+      KUZET_REGION_FILE: REGION,
+    }));
+    const port = await freePort();
+    await app.listen(port, '127.0.0.1');
+    base = `http://127.0.0.1:${port}`;
+    bus = app.get<MessageBus>(MESSAGE_BUS);
+    const users = app.get(StaffUserService);
+    for (const [username, centre] of [
+      ['aktau.op', 'aktau'],
+      ['zhanaozen.op', 'zhanaozen'],
+    ] as const) {
+      await users.create(
+        { username, password: PASSWORD, roles: ['operator'], centreIds: [centre] },
+        'test',
+      );
+    }
+    deadLetterReader = await bus.subscribe({
+      topic: TOPICS.deadLetter,
+      groupId: uniqueName('dead-letter-reader'),
+      newGroupStartsAt: 'latest',
+      handler: async (m) => {
+        if (
+          m.headers[DEAD_LETTER_HEADERS.consumerGroup]?.startsWith(suiteGroup(VIOLATION_FEED_GROUP))
+        )
+          deadLetters.push(m);
+      },
+    });
+    browser = await launchBrowser();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await deadLetterReader?.close();
+    await app?.close();
+    await database?.drop();
+  });
+
+  it('pushes a violation to its centre and the main centre above it, not to another, and keeps it after a reload', async () => {
+    const aktau = await signIn('aktau.op');
+    const zhanaozen = await signIn('zhanaozen.op');
+
+    const speeding = await cameraViolation('aktau-cam-0001', ViolationCode.SPEEDING, '777AKT12');
+    const redLight = await cameraViolation(
+      'zhanaozen-cam-0042',
+      ViolationCode.RED_LIGHT,
+      '042ZHN12',
+    );
+    // Munaily is a district centre under Aktau: Aktau's staff see its violations too
+    const district = await cameraViolation(
+      'munaily-cam-0001',
+      ViolationCode.NO_SEAT_BELT,
+      '001MUN12',
+    );
+
+    await row(aktau, speeding).waitFor({ timeout: 30_000 });
+    await row(aktau, district).waitFor({ timeout: 30_000 });
+    await row(zhanaozen, redLight).waitFor({ timeout: 30_000 });
+    await expect(row(aktau, speeding).getByTestId('violation-code').textContent()).resolves.toBe(
+      'Speeding 92/60 km/h',
+    );
+    await expect(row(aktau, speeding).getByTestId('violation-plate').textContent()).resolves.toBe(
+      '777AKT12',
+    );
+    await expect(row(aktau, speeding).textContent()).resolves.toContain('aktau-city');
+    await expect(
+      row(zhanaozen, redLight).getByTestId('violation-code').textContent(),
+    ).resolves.toBe('Red light');
+    expect(await row(zhanaozen, speeding).count()).toBe(0);
+    expect(await row(zhanaozen, district).count()).toBe(0);
+    expect(await row(aktau, redLight).count()).toBe(0);
+    await aktau.screenshot({ path: join(tmpdir(), 'kuzet-violations-test.png') });
+
+    // after a reload the page comes from the violation log over REST, newest logged first
+    await logged([speeding, redLight, district]);
+    await aktau.reload();
+    await aktau.getByTestId('feed-status').filter({ hasText: 'live' }).waitFor();
+    await row(aktau, speeding).waitFor();
+    await row(aktau, district).waitFor();
+    expect(await row(aktau, redLight).count()).toBe(0);
+    const shown = await aktau.$$eval('[data-testid="violation-row"]', (rows) =>
+      rows.map((r) => r.getAttribute('data-event-id')),
+    );
+    expect(shown.indexOf(district)).toBeLessThan(shown.indexOf(speeding));
+    expect(shown).toHaveLength(new Set(shown).size);
+  });
+
+  it('pages the violation log newest first in the user scope; supervisors also see unrouted ones', async () => {
+    const aktau = await signInAs(app, ['operator'], ['aktau']);
+    const zhanaozen = await signInAs(app, ['operator'], ['zhanaozen']);
+    const supervisor = await signInAs(app, ['supervisor'], []);
+    const first = await cameraViolation(
+      'aktau-cam-0002',
+      ViolationCode.WRONG_WAY_DRIVING,
+      '002AKT12',
+    );
+    await logged([first]);
+    const second = await cameraViolation('aktau-cam-0003', ViolationCode.ILLEGAL_DUMPING, '');
+    const unrouted = await cameraViolation(
+      'camera-nobody-owns',
+      ViolationCode.RED_LIGHT,
+      '000XXX00',
+    );
+    await logged([second, unrouted]);
+
+    const top = await feed(aktau.token, '?limit=1');
+    expect(top.violations.map((v) => v.eventId)).toEqual([second]);
+    expect(top.next).not.toBeNull();
+    const query = new URLSearchParams({ limit: '1', ...top.next! }).toString();
+    const following = await feed(aktau.token, `?${query}`);
+    expect(following.violations.map((v) => v.eventId)).toEqual([first]);
+
+    const all = (await feed(aktau.token, '?limit=500')).violations;
+    expect(all.every((v) => v.centreId === 'aktau' || v.centreId === 'munaily')).toBe(true);
+    expect(all.map((v) => v.eventId)).not.toContain(unrouted);
+    const theirs = (await feed(zhanaozen.token)).violations;
+    expect(theirs.map((v) => v.eventId)).not.toContain(first);
+    expect(theirs.every((v) => v.centreId === 'zhanaozen')).toBe(true);
+    const supervised = (await feed(supervisor.token)).violations.map((v) => v.eventId);
+    expect(supervised).toContain(unrouted);
+    expect(supervised).not.toContain(first);
+  });
+
+  it('answers bad query parameters with 400 naming the field, and only staff of a centre', async () => {
+    const operator = await signInAs(app, ['operator']);
+    const get = (query: string, headers: Record<string, string> = operator.headers) =>
+      app.inject({ method: 'GET', url: `/v1/ops/violations${query}`, headers });
+    const fields = async (query: string): Promise<string[]> => {
+      const response = await get(query);
+      expect({ query, status: response.statusCode }).toEqual({ query, status: 400 });
+      return response.json<{ errors: { field: string }[] }>().errors.map((e) => e.field);
+    };
+    await expect(fields('?limit=0')).resolves.toEqual(['limit']);
+    await expect(fields('?limit=ten')).resolves.toEqual(['limit']);
+    await expect(fields('?beforeLoggedAt=yesterday')).resolves.toEqual(['beforeLoggedAt']);
+    await expect(fields('?beforeLoggedAt=2025-01-01T00:00:00Z&beforeEventId=7')).resolves.toEqual([
+      'beforeEventId',
+    ]);
+    await expect(fields('?beforeEventId=2d0b8f60-5e3c-4f4d-a092-3c4d5e6f7081')).resolves.toEqual([
+      'beforeEventId',
+    ]);
+    await expect(fields('?limit=5&limit=6')).resolves.toEqual(['limit']);
+    expect((await get('')).statusCode).toBe(200);
+    expect((await get('', {})).statusCode).toBe(401);
+    const auditor = await signInAs(app, ['auditor']);
+    expect((await get('', auditor.headers)).statusCode).toBe(403);
+  });
+
+  it('never answers any query string with a server error', async () => {
+    const operator = await signInAs(app, ['operator']);
+    const value = fc.oneof(
+      fc.string(),
+      fc.integer().map(String),
+      fc.date({ noInvalidDate: true }).map((d) => d.toISOString()),
+      fc.uuid(),
+      fc.array(fc.string(), { minLength: 2, maxLength: 3 }),
+    );
+    const key = fc.oneof(fc.constantFrom('limit', 'beforeLoggedAt', 'beforeEventId'), fc.string());
+    await fc.assert(
+      fc.asyncProperty(fc.dictionary(key, value, { maxKeys: 4 }), async (query) => {
+        const response = await app.inject({
+          method: 'GET',
+          url: '/v1/ops/violations',
+          query,
+          headers: operator.headers,
+        });
+        if (response.statusCode !== 200 && response.statusCode !== 400)
+          throw new Error(`${JSON.stringify(query)}: ${response.statusCode} ${response.body}`);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('dead-letters what is not a violation on kuzet.violations.v1', async () => {
+    const key = uniqueName('poison');
+    await bus.publish(TOPICS.violations, [{ key, value: Buffer.from('not protobuf') }]);
+    await eventually(() => deadLetters.some((m) => m.key === key), 'the poison dead-lettered');
+  });
+});
