@@ -68,6 +68,7 @@ const EXPECTED: Record<string, Access> = {
   'POST /v1/alerts/:id/decisions': OPS,
   'GET /v1/alerts/:id/face-crop': OPS,
   'GET /v1/alerts/:id/enrolled-faces/:faceId': OPS,
+  'GET /v1/ops/violations': OPS,
   'GET /console': 'public',
   'GET /console/assets/:file': 'public',
   'GET /v1/audit/hits': ['auditor'],
