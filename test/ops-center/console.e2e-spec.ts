@@ -318,7 +318,7 @@ describe('operations-centre console in a real browser', () => {
       burst.map((hitId, i) => hitMessage(hitId, `aktau-cam-000${1 + (i % 3)}`)),
     );
     // the page can only settle on the burst once the server has stored all of it
-    const stored = new Set(burst);
+    const stored = new Set<string>(burst);
     await eventually(
       async () => (await serverOrder()).filter((id) => stored.has(id)).length === 200,
       'the burst stored',
