@@ -36,3 +36,11 @@ export const TOPIC_SPECS: readonly TopicSpec[] = Object.freeze<TopicSpec[]>([
     config: { 'retention.ms': String(30 * DAY_MS), 'max.message.bytes': String(6 * 1024 * 1024) },
   },
 ]);
+
+/** Headers the violation log puts on kuzet.violations.v1: the district and centre the camera
+ * belonged to when the violation was logged, and when; consumers route by them. */
+export const VIOLATION_HEADERS = Object.freeze({
+  districtId: 'kuzet-district-id',
+  centreId: 'kuzet-centre-id',
+  loggedAt: 'kuzet-logged-at',
+});

@@ -10,20 +10,13 @@ import {
   MessageBus,
   RejectedMessageError,
   TOPICS,
+  VIOLATION_HEADERS,
 } from '@kuzet/messaging';
 import { VIOLATION_CODES, ViolationCodeName } from '@kuzet/persistence';
 import { ViolationFeedItem } from './violation-feed.dto';
 import { ViolationFeedService } from './violation-feed.service';
 
 export const VIOLATION_FEED_GROUP = 'kuzet-ops-center-violations';
-
-/** The headers apps/violations puts on kuzet.violations.v1 (VIOLATION_HEADERS there): the
- * district and centre the camera belonged to when the violation was logged, and when. */
-const HEADERS = {
-  districtId: 'kuzet-district-id',
-  centreId: 'kuzet-centre-id',
-  loggedAt: 'kuzet-logged-at',
-} as const;
 
 /** Pushes each violation the violation log publishes to the connected staff in its scope.
  *
@@ -77,13 +70,13 @@ export function violationFromMessage(message: InboundMessage): ViolationFeedItem
   const violation = event.payload.value;
   const code = codeName(violation.code);
   if (!code) throw rejected('violation_code', 'payload.violation.code', 'not a known code');
-  const loggedAt = new Date(message.headers[HEADERS.loggedAt] ?? message.timestamp);
+  const loggedAt = new Date(message.headers[VIOLATION_HEADERS.loggedAt] ?? message.timestamp);
   const at = Number.isNaN(loggedAt.getTime()) ? new Date(message.timestamp) : loggedAt;
   return {
     eventId: event.eventId,
     cameraId: event.cameraId,
-    districtId: message.headers[HEADERS.districtId] || null,
-    centreId: message.headers[HEADERS.centreId] || null,
+    districtId: message.headers[VIOLATION_HEADERS.districtId] || null,
+    centreId: message.headers[VIOLATION_HEADERS.centreId] || null,
     code,
     plate: violation.plate,
     measuredSpeedKmh: violation.measuredSpeedKmh ?? null,

@@ -6,7 +6,7 @@ import {
   Violation,
   ViolationCode,
 } from '@kuzet/contracts';
-import { MESSAGE_BUS, MessageBus, TOPICS } from '@kuzet/messaging';
+import { MESSAGE_BUS, MessageBus, TOPICS, VIOLATION_HEADERS } from '@kuzet/messaging';
 import { counter } from '@kuzet/observability/metrics';
 import { ViolationCodeName, ViolationRecordEntity } from '@kuzet/persistence';
 import { CameraRegistryService } from '@kuzet/registry';
@@ -24,12 +24,6 @@ const logged = counter({
   name: 'kuzet_violations_logged_total',
   help: 'Violations handled by the violation log, by code and outcome (logged, duplicate)',
   labelNames: ['code', 'outcome'] as const,
-});
-
-export const VIOLATION_HEADERS = Object.freeze({
-  districtId: 'kuzet-district-id',
-  centreId: 'kuzet-centre-id',
-  loggedAt: 'kuzet-logged-at',
 });
 
 const CODE_NAMES: Readonly<Record<number, ViolationCodeName>> = {
