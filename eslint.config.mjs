@@ -8,6 +8,8 @@ export default tseslint.config(
       'node_modules/**',
       'coverage/**',
       'libs/contracts/src/gen/**',
+      'libs/watchlist/wasm/**',
+      '**/*.wasm.ts',
       'deploy/**',
       '**/*.js',
       '**/*.mjs',

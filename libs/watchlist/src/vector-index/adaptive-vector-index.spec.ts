@@ -16,7 +16,7 @@ describe('createVectorIndex', () => {
     expect(index.search(new Float32Array(FACE_EMBEDDING_DIMENSION).fill(1), 5)).toEqual([]);
   });
 
-  it('moves every vector into HNSW when an upsert crosses the threshold, and stays there', () => {
+  it('moves every vector into the sketch index when an upsert crosses the threshold, and stays there', () => {
     const index = createVectorIndex({ dimension, approximateAbove: 50 });
     for (let r = 0; r < 50; r++) index.upsert(`face-${r}`, row(r));
     index.remove('face-0');
@@ -25,13 +25,13 @@ describe('createVectorIndex', () => {
 
     index.upsert('face-50', row(50));
     index.upsert('face-51', row(51));
-    expect(index.mode).toBe('hnsw');
+    expect(index.mode).toBe('sketch');
     expect(index.size).toBe(51);
     expect(index.search(row(0), 1)[0].id).toBe('face-1');
     for (let r = 2; r < 52; r++) expect(index.search(row(r), 1)[0].id).toBe(`face-${r}`);
 
     for (let r = 2; r < 45; r++) index.remove(`face-${r}`);
-    expect(index.mode).toBe('hnsw');
+    expect(index.mode).toBe('sketch');
     expect(index.size).toBe(8);
   });
 
@@ -43,13 +43,23 @@ describe('createVectorIndex', () => {
       approximateOnly.upsert(`face-${r}`, row(r));
     }
     expect(exactOnly.mode).toBe('exact');
-    expect(approximateOnly.mode).toBe('hnsw');
+    expect(approximateOnly.mode).toBe('sketch');
     expect(approximateOnly.search(row(77), 1)[0].id).toBe('face-77');
+  });
+
+  it('moves into HNSW instead when asked to', () => {
+    const index = createVectorIndex({ dimension, approximateAbove: 10, approximate: 'hnsw' });
+    for (let r = 0; r < 20; r++) index.upsert(`face-${r}`, row(r));
+    expect(index.mode).toBe('hnsw');
+    expect(index.search(row(13), 1)[0].id).toBe('face-13');
   });
 
   it('rejects a threshold that is not a non-negative number', () => {
     expect(() => createVectorIndex({ approximateAbove: -1 })).toThrow('approximateAbove');
     expect(() => createVectorIndex({ approximateAbove: NaN })).toThrow('approximateAbove');
     expect(() => createVectorIndex({ dimension: 0 })).toThrow('dimension must be a positive');
+    expect(() => createVectorIndex({ approximate: 'ivf' as 'hnsw' })).toThrow(
+      'approximate must be',
+    );
   });
 });

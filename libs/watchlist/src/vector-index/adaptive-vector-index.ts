@@ -1,5 +1,6 @@
 import { ExactVectorIndex } from './exact-vector-index';
 import { HnswVectorIndex } from './hnsw-vector-index';
+import { SketchOptions, SketchVectorIndex } from './sketch-vector-index';
 import { checkedDimension } from './vector-checks';
 import {
   FACE_EMBEDDING_DIMENSION,
@@ -10,31 +11,41 @@ import {
 } from './vector-index.types';
 
 /**
- * Exact search costs about 0.5 microseconds per stored vector per query on one core
- * (bench/index), 2.5 ms at 5,000; HNSW answers in under 1 ms there, and moving 5,000
- * vectors into the graph takes a few seconds, once.
+ * Exact search in JavaScript costs about 0.5 µs per stored vector per query on one core
+ * (bench/index), 1 ms at 2,000; the sketch index answers in about 0.1 ms there, and moving
+ * 2,000 vectors into it takes about 50 ms, once.
  */
-export const DEFAULT_APPROXIMATE_ABOVE = 5_000;
+export const DEFAULT_APPROXIMATE_ABOVE = 2_000;
+
+export type ApproximateKind = 'sketch' | 'hnsw';
 
 export interface VectorIndexOptions {
   readonly dimension?: number;
-  /** Above this many vectors the index switches, once and for good, to HNSW. */
+  /** Above this many vectors the index switches, once and for good, to the approximate one. */
   readonly approximateAbove?: number;
+  /** 'sketch' (the default): binary codes scanned in full, then exact re-scoring; 'hnsw': a
+   * graph, faster on clustered data but unreliable on unstructured data (docs/BENCHMARKS.md). */
+  readonly approximate?: ApproximateKind;
+  readonly sketch?: SketchOptions;
   readonly hnsw?: HnswOptions;
 }
 
-export type VectorIndexMode = 'exact' | 'hnsw';
+export type VectorIndexMode = 'exact' | ApproximateKind;
+
+type ApproximateIndex = SketchVectorIndex | HnswVectorIndex;
 
 /**
  * Exact search while the index is small; when an upsert takes it above `approximateAbove`
- * it moves every vector into an HNSW graph (that one upsert pays the graph build) and
+ * it moves every vector into the approximate index (that one upsert pays the build) and
  * frees the exact rows. It does not switch back when vectors are removed.
  */
 export class AdaptiveVectorIndex implements VectorIndex {
   readonly dimension: number;
   readonly approximateAbove: number;
+  private readonly approximate: ApproximateKind;
+  private readonly sketchOptions: SketchOptions;
   private readonly hnswOptions: HnswOptions;
-  private current: ExactVectorIndex | HnswVectorIndex;
+  private current: ExactVectorIndex | ApproximateIndex;
 
   constructor(options: VectorIndexOptions = {}) {
     this.dimension = checkedDimension(options.dimension ?? FACE_EMBEDDING_DIMENSION);
@@ -44,15 +55,22 @@ export class AdaptiveVectorIndex implements VectorIndex {
         `approximateAbove must be a non-negative number (Infinity: always exact), got ${this.approximateAbove}`,
       );
     }
+    this.approximate = options.approximate ?? 'sketch';
+    if (this.approximate !== 'sketch' && this.approximate !== 'hnsw') {
+      throw new VectorIndexError(
+        `approximate must be 'sketch' or 'hnsw', got ${String(this.approximate)}`,
+      );
+    }
+    this.sketchOptions = options.sketch ?? {};
     this.hnswOptions = options.hnsw ?? {};
     this.current =
       this.approximateAbove <= 0
-        ? this.createHnsw(0)
+        ? this.createApproximate(0)
         : new ExactVectorIndex({ dimension: this.dimension });
   }
 
   get mode(): VectorIndexMode {
-    return this.current instanceof HnswVectorIndex ? 'hnsw' : 'exact';
+    return this.current instanceof ExactVectorIndex ? 'exact' : this.approximate;
   }
 
   get size(): number {
@@ -62,7 +80,7 @@ export class AdaptiveVectorIndex implements VectorIndex {
   upsert(id: string, vector: Float32Array): void {
     this.current.upsert(id, vector);
     if (this.current instanceof ExactVectorIndex && this.current.size > this.approximateAbove) {
-      this.current = this.moveIntoHnsw(this.current);
+      this.current = this.moveIntoApproximate(this.current);
     }
   }
 
@@ -74,13 +92,24 @@ export class AdaptiveVectorIndex implements VectorIndex {
     return this.current.search(query, k);
   }
 
-  private moveIntoHnsw(exact: ExactVectorIndex): HnswVectorIndex {
-    const hnsw = this.createHnsw(exact.size);
-    for (const [id, vector] of exact.entries()) hnsw.upsert(id, vector);
-    return hnsw;
+  private moveIntoApproximate(exact: ExactVectorIndex): ApproximateIndex {
+    const approximate = this.createApproximate(exact.size);
+    for (const [id, vector] of exact.entries()) approximate.upsert(id, vector);
+    return approximate;
   }
 
-  private createHnsw(expectedSize: number): HnswVectorIndex {
+  private createApproximate(expectedSize: number): ApproximateIndex {
+    if (this.approximate === 'sketch') {
+      const initialCapacity = Math.max(
+        this.sketchOptions.initialCapacity ?? 0,
+        expectedSize * 2,
+        1024,
+      );
+      return new SketchVectorIndex({
+        dimension: this.dimension,
+        sketch: { ...this.sketchOptions, initialCapacity },
+      });
+    }
     const initialCapacity = Math.max(this.hnswOptions.initialCapacity ?? 0, expectedSize * 2, 1024);
     return new HnswVectorIndex({
       dimension: this.dimension,

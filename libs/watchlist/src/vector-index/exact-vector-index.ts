@@ -1,4 +1,5 @@
 import { TopKHeap } from './top-k-heap';
+import { IdSlots } from './id-slots';
 import { checkedDimension, checkedId, checkedInverseNorm, checkedK } from './vector-checks';
 import {
   FACE_EMBEDDING_DIMENSION,
@@ -19,8 +20,7 @@ export class ExactVectorIndex implements VectorIndex {
   readonly dimension: number;
   private rows: Float32Array;
   private capacity: number;
-  private readonly ids: string[] = [];
-  private readonly rowById = new Map<string, number>();
+  private readonly slots = new IdSlots();
 
   constructor(options: { dimension?: number; initialCapacity?: number } = {}) {
     this.dimension = checkedDimension(options.dimension ?? FACE_EMBEDDING_DIMENSION);
@@ -29,62 +29,51 @@ export class ExactVectorIndex implements VectorIndex {
   }
 
   get size(): number {
-    return this.ids.length;
+    return this.slots.size;
   }
 
   upsert(id: string, vector: Float32Array): void {
     checkedId(id);
     const inverseNorm = checkedInverseNorm(vector, this.dimension, `vector for "${id}"`);
-    let row = this.rowById.get(id);
-    if (row === undefined) {
-      if (this.ids.length === this.capacity) this.grow();
-      row = this.ids.length;
-      this.ids.push(id);
-      this.rowById.set(id, row);
-    }
+    const row = this.slots.rowFor(id, (rowsInUse) => {
+      if (rowsInUse === this.capacity) this.grow();
+    });
     const offset = row * this.dimension;
     for (let i = 0; i < this.dimension; i++) this.rows[offset + i] = vector[i] * inverseNorm;
   }
 
   remove(id: string): boolean {
-    const row = this.rowById.get(id);
-    if (row === undefined) return false;
-    this.rowById.delete(id);
-    const lastRow = this.ids.length - 1;
-    const lastId = this.ids.pop() as string;
-    if (row !== lastRow) {
-      this.rows.copyWithin(
-        row * this.dimension,
-        lastRow * this.dimension,
-        (lastRow + 1) * this.dimension,
-      );
-      this.ids[row] = lastId;
-      this.rowById.set(lastId, row);
+    const released = this.slots.release(id);
+    if (!released) return false;
+    const { row, movedFrom } = released;
+    if (movedFrom !== null) {
+      const { dimension } = this;
+      this.rows.copyWithin(row * dimension, movedFrom * dimension, (movedFrom + 1) * dimension);
     }
     return true;
   }
 
   search(query: Float32Array, k: number): VectorMatch[] {
     const inverseNorm = checkedInverseNorm(query, this.dimension, 'query');
-    const wanted = Math.min(checkedK(k), this.ids.length);
+    const wanted = Math.min(checkedK(k), this.slots.size);
     if (wanted === 0) return [];
     const best = new TopKHeap(wanted);
     const { rows, dimension } = this;
-    const count = this.ids.length;
+    const count = this.slots.size;
     for (let row = 0, offset = 0; row < count; row++, offset += dimension) {
       const score = dot(query, rows, offset, dimension);
       if (score > best.threshold) best.offer(score, row);
     }
     return best
       .drainBestFirst()
-      .map(({ entry, score }) => ({ id: this.ids[entry], similarity: score * inverseNorm }));
+      .map(({ entry, score }) => ({ id: this.slots.idAt(entry), similarity: score * inverseNorm }));
   }
 
   /** Each stored id with a view of its normalised row (valid until the next change). */
   *entries(): IterableIterator<[string, Float32Array]> {
-    for (let row = 0; row < this.ids.length; row++) {
+    for (let row = 0; row < this.slots.size; row++) {
       const offset = row * this.dimension;
-      yield [this.ids[row], this.rows.subarray(offset, offset + this.dimension)];
+      yield [this.slots.idAt(row), this.rows.subarray(offset, offset + this.dimension)];
     }
   }
 
@@ -98,7 +87,7 @@ export class ExactVectorIndex implements VectorIndex {
     }
     this.capacity = Math.min(this.capacity * 2, maxRows);
     const grown = new Float32Array(this.capacity * this.dimension);
-    grown.set(this.rows.subarray(0, this.ids.length * this.dimension));
+    grown.set(this.rows.subarray(0, this.slots.size * this.dimension));
     this.rows = grown;
   }
 }

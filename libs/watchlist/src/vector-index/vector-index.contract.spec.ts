@@ -1,6 +1,7 @@
 import { AdaptiveVectorIndex } from './adaptive-vector-index';
 import { ExactVectorIndex } from './exact-vector-index';
 import { HnswVectorIndex } from './hnsw-vector-index';
+import { SketchVectorIndex } from './sketch-vector-index';
 import { randomUnitRows } from './testing/random-vectors';
 import { VectorIndex, VectorIndexError } from './vector-index.types';
 
@@ -14,8 +15,28 @@ const implementations: [string, () => VectorIndex][] = [
     () => new HnswVectorIndex({ dimension: DIMENSION, hnsw: { initialCapacity: 8 } }),
   ],
   [
+    // re-scoring 16 of 300 so that the code scan, not brute force, picks the candidates
+    'SketchVectorIndex',
+    () =>
+      new SketchVectorIndex({ dimension: DIMENSION, sketch: { initialCapacity: 8, rerank: 16 } }),
+  ],
+  [
+    'AdaptiveVectorIndex (switching to the sketch index halfway)',
+    () =>
+      new AdaptiveVectorIndex({
+        dimension: DIMENSION,
+        approximateAbove: COUNT / 2,
+        sketch: { rerank: 16 },
+      }),
+  ],
+  [
     'AdaptiveVectorIndex (switching to HNSW halfway)',
-    () => new AdaptiveVectorIndex({ dimension: DIMENSION, approximateAbove: COUNT / 2 }),
+    () =>
+      new AdaptiveVectorIndex({
+        dimension: DIMENSION,
+        approximateAbove: COUNT / 2,
+        approximate: 'hnsw',
+      }),
   ],
 ];
 

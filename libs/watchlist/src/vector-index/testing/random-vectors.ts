@@ -1,16 +1,7 @@
 /** Seeded test data for the vector index specs and bench/index: reproducible across runs. */
+import { seededRandom } from '../seeded-random';
 
-/** mulberry32: a small, fast 32-bit generator; uniform in [0, 1). */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRandom };
 
 /** Standard normal samples by Box-Muller, written into `target`. */
 export function fillGaussian(target: Float32Array, random: () => number): Float32Array {

@@ -1,0 +1,142 @@
+// AssemblyScript, compiled to WebAssembly by `npm run build:wasm` (tools/build-wasm.mjs) into
+// libs/watchlist/src/vector-index/sketch-kernel.wasm.ts. The inner loops of SketchVectorIndex:
+// JavaScript has no 64-bit popcount and no SIMD, and these loops run over every stored face.
+
+/**
+ * Hamming distance from the query's code to each of `count` codes of `words` 64-bit words,
+ * written as u16 to `distances`; `histogram` (u32 per possible distance) counts them, so the
+ * caller can find the cut-off for the nearest n without sorting.
+ */
+export function hammingScan(
+  codes: usize,
+  count: u32,
+  words: u32,
+  query: usize,
+  distances: usize,
+  histogram: usize,
+): void {
+  if (words == 4) {
+    scan4(codes, count, query, distances, histogram);
+    return;
+  }
+  if (words == 8) {
+    scan8(codes, count, query, distances, histogram);
+    return;
+  }
+  const stride = (<usize>words) << 3;
+  for (let i: u32 = 0, row = codes; i < count; i++, row += stride) {
+    let d: u64 = 0;
+    for (let w: usize = 0; w < stride; w += 8) {
+      d += popcnt<u64>(load<u64>(row + w) ^ load<u64>(query + w));
+    }
+    record(distances, histogram, i, <u32>d);
+  }
+}
+
+function scan4(codes: usize, count: u32, query: usize, distances: usize, histogram: usize): void {
+  const q0 = load<u64>(query);
+  const q1 = load<u64>(query, 8);
+  const q2 = load<u64>(query, 16);
+  const q3 = load<u64>(query, 24);
+  for (let i: u32 = 0, row = codes; i < count; i++, row += 32) {
+    const d =
+      popcnt<u64>(load<u64>(row) ^ q0) +
+      popcnt<u64>(load<u64>(row, 8) ^ q1) +
+      popcnt<u64>(load<u64>(row, 16) ^ q2) +
+      popcnt<u64>(load<u64>(row, 24) ^ q3);
+    record(distances, histogram, i, <u32>d);
+  }
+}
+
+function scan8(codes: usize, count: u32, query: usize, distances: usize, histogram: usize): void {
+  const q0 = load<u64>(query);
+  const q1 = load<u64>(query, 8);
+  const q2 = load<u64>(query, 16);
+  const q3 = load<u64>(query, 24);
+  const q4 = load<u64>(query, 32);
+  const q5 = load<u64>(query, 40);
+  const q6 = load<u64>(query, 48);
+  const q7 = load<u64>(query, 56);
+  for (let i: u32 = 0, row = codes; i < count; i++, row += 64) {
+    const d =
+      popcnt<u64>(load<u64>(row) ^ q0) +
+      popcnt<u64>(load<u64>(row, 8) ^ q1) +
+      popcnt<u64>(load<u64>(row, 16) ^ q2) +
+      popcnt<u64>(load<u64>(row, 24) ^ q3) +
+      popcnt<u64>(load<u64>(row, 32) ^ q4) +
+      popcnt<u64>(load<u64>(row, 40) ^ q5) +
+      popcnt<u64>(load<u64>(row, 48) ^ q6) +
+      popcnt<u64>(load<u64>(row, 56) ^ q7);
+    record(distances, histogram, i, <u32>d);
+  }
+}
+
+// @ts-ignore: decorator
+@inline
+function record(distances: usize, histogram: usize, i: u32, d: u32): void {
+  store<u16>(distances + ((<usize>i) << 1), <u16>d);
+  const bucket = histogram + ((<usize>d) << 2);
+  store<u32>(bucket, load<u32>(bucket) + 1);
+}
+
+/**
+ * Row numbers, in row order, of every distance below `cutoff` and of the first `atCutoff`
+ * distances equal to it; returns how many were written to `out`.
+ */
+export function collectNearest(
+  distances: usize,
+  count: u32,
+  cutoff: u32,
+  atCutoff: u32,
+  out: usize,
+): u32 {
+  let n: u32 = 0;
+  let ties: u32 = 0;
+  for (let i: u32 = 0; i < count; i++) {
+    const d = <u32>load<u16>(distances + ((<usize>i) << 1));
+    if (d > cutoff) continue;
+    if (d == cutoff) {
+      if (ties == atCutoff) continue;
+      ties++;
+    }
+    store<u32>(out + ((<usize>n) << 2), i);
+    n++;
+  }
+  return n;
+}
+
+/**
+ * Dot product of the query with each listed row of `dimension` f32 values (a multiple of 4),
+ * written as f32 to `scores`.
+ */
+export function dotRows(
+  rows: usize,
+  dimension: u32,
+  listed: usize,
+  n: u32,
+  query: usize,
+  scores: usize,
+): void {
+  const rowBytes = (<usize>dimension) << 2;
+  for (let j: u32 = 0; j < n; j++) {
+    const row = rows + <usize>load<u32>(listed + ((<usize>j) << 2)) * rowBytes;
+    let a = f32x4.splat(0);
+    let b = f32x4.splat(0);
+    let i: usize = 0;
+    for (; i + 32 <= rowBytes; i += 32) {
+      a = f32x4.add(a, f32x4.mul(v128.load(row + i), v128.load(query + i)));
+      b = f32x4.add(b, f32x4.mul(v128.load(row + i, 16), v128.load(query + i, 16)));
+    }
+    for (; i < rowBytes; i += 16) {
+      a = f32x4.add(a, f32x4.mul(v128.load(row + i), v128.load(query + i)));
+    }
+    const s = f32x4.add(a, b);
+    store<f32>(
+      scores + ((<usize>j) << 2),
+      f32x4.extract_lane(s, 0) +
+        f32x4.extract_lane(s, 1) +
+        f32x4.extract_lane(s, 2) +
+        f32x4.extract_lane(s, 3),
+    );
+  }
+}
