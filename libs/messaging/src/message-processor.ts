@@ -38,6 +38,9 @@ const DEFAULT_RETRY: RetryPolicy = { initialDelayMs: 100, maxDelayMs: 5_000 };
  * with something other than 'aborted'. */
 export class MessageProcessor {
   private readonly logger: Logger;
+  /** crash + stop, combined once per pair: AbortSignal.any per message costs ~10 µs, and on
+   * Node 20 each combination stays reachable from its long-lived sources (2.5 KB apiece). */
+  private readonly pauses = new WeakMap<AbortSignal, WeakMap<AbortSignal, AbortSignal>>();
 
   constructor(
     private readonly options: SubscriptionOptions,
@@ -50,7 +53,7 @@ export class MessageProcessor {
   async process(message: InboundMessage, signals: ProcessSignals): Promise<ProcessOutcome> {
     const { topic, groupId, handler, maxAttempts = Number.POSITIVE_INFINITY } = this.options;
     const signal = signals.crash;
-    const pause = signals.stop ? AbortSignal.any([signal, signals.stop]) : signal;
+    const pause = signals.stop ? this.pauseSignal(signal, signals.stop) : signal;
     for (let attempt = 1; !signal.aborted; attempt++) {
       try {
         await untilAborted(handler(message), signal);
@@ -101,6 +104,14 @@ export class MessageProcessor {
       }
     }
     return 'aborted';
+  }
+
+  private pauseSignal(crash: AbortSignal, stop: AbortSignal): AbortSignal {
+    let byStop = this.pauses.get(crash);
+    if (!byStop) this.pauses.set(crash, (byStop = new WeakMap()));
+    let pause = byStop.get(stop);
+    if (!pause) byStop.set(stop, (pause = AbortSignal.any([crash, stop])));
+    return pause;
   }
 
   private backoff(attempt: number): number {
