@@ -9,8 +9,7 @@
  * Prints ONE JSON object on stdout; progress goes to stderr. Starts a fresh broker on
  * 127.0.0.1:KUZET_BENCH_KAFKA_PORT (default 39792) and stops it at the end, unless
  * KAFKA_BROKERS is set; a fresh database on DATABASE_URL's server, dropped at the end (also
- * on SIGTERM / SIGINT). About 15 minutes at 100,000 people (30 at load average 10 on the
- * 2 cores), mostly the two HNSW builds.
+ * on SIGTERM / SIGINT). About 5 minutes at 100,000 people, mostly seeding and the frames.
  *
  * Phases, one after the other so that they do not share the 2 cores:
  *  1. seed: BENCH_PERSONS people on one list (threshold 0.5), one random unit 512-d embedding
@@ -29,11 +28,11 @@
  *     publishing to the last commit, faces counted by the engine's own counter, after
  *     BENCH_FRAME_WARMUP (5) untimed frames (the ONNX sessions' first runs);
  *  6. floors, with the matchers stopped: the face engine alone (FaceEngine with the matcher's
- *     defaults, in this process) on the same frames after the same warm-up; the vector index the matcher builds (HNSW with its
- *     defaults at this size, the same embeddings, this thread), searched with the events'
- *     embeddings at k = 16 as WatchlistIndex.search does (BENCH_INDEX_QUERIES, 5,000); then
- *     an efSearch sweep (BENCH_EF_SWEEP, 32,64,128,256): CPU per search and hit recall per
- *     band, to show what a cheaper search would cost in missed hits.
+ *     defaults, in this process) on the same frames after the same warm-up; the vector index the matcher builds (the sketch
+ *     index with its defaults at this size, the same embeddings, this thread), searched with
+ *     the events' embeddings at k = 16 as WatchlistIndex.search does (BENCH_INDEX_QUERIES,
+ *     5,000); then a re-rank sweep (BENCH_RERANK_SWEEP, 64,128,512,2048): CPU per search and
+ *     hit recall per band, to show what a cheaper search would cost in missed hits.
  *
  * Each phase records the load average (1 min) at its start and end and the cores the matcher
  * processes got (CPU seconds / wall seconds): on a shared machine the CPU-time rates
@@ -57,10 +56,10 @@ import { KafkaMessageBus, OutboundMessage, TOPIC_SPECS, TOPICS } from '@kuzet/me
 import { FaceEngine } from '@kuzet/face';
 import { createDataSource } from '@kuzet/persistence';
 import {
-  DEFAULT_APPROXIMATE_ABOVE,
-  DEFAULT_HNSW_OPTIONS,
-  ExactVectorIndex,
-  HnswVectorIndex,
+  createVectorIndex,
+  DEFAULT_SKETCH_OPTIONS,
+  SketchVectorIndex,
+  VectorIndex,
 } from '@kuzet/watchlist';
 import {
   fillGaussian,
@@ -131,12 +130,12 @@ const FRAMES = intFromEnv('BENCH_FRAMES', 40, 0, 10_000);
 const FRAME_WARMUP = intFromEnv('BENCH_FRAME_WARMUP', 5, 0, 1_000);
 const INDEX_QUERIES = intFromEnv('BENCH_INDEX_QUERIES', 5_000, 100, 1_000_000);
 const MATCHERS = intFromEnv('BENCH_MATCHERS', 1, 1, 8);
-const EF_SWEEP = (process.env.BENCH_EF_SWEEP ?? '32,64,128,256').split(',').map((raw) => {
-  const ef = Number(raw);
-  if (!Number.isInteger(ef) || ef < 1 || ef > 4096) {
-    throw new Error(`BENCH_EF_SWEEP: ${raw} is not an efSearch value in [1, 4096]`);
+const RERANK_SWEEP = (process.env.BENCH_RERANK_SWEEP ?? '64,128,512,2048').split(',').map((raw) => {
+  const rerank = Number(raw);
+  if (!Number.isInteger(rerank) || rerank < 1 || rerank > 100_000) {
+    throw new Error(`BENCH_RERANK_SWEEP: ${raw} is not a re-rank count in [1, 100000]`);
   }
-  return ef;
+  return rerank;
 });
 const MATCHER_NODE_ARGS = (process.env.BENCH_MATCHER_NODE_ARGS ?? '').split(' ').filter(Boolean);
 
@@ -375,24 +374,24 @@ async function frameFloor() {
 }
 
 /**
- * The vector index the matcher ends up with (createVectorIndex's choice for this many vectors:
- * HNSW with its defaults above DEFAULT_APPROXIMATE_ABOVE, else exact), built from the same
- * embeddings in the same order and searched on this thread; then, for HNSW, the efSearch
- * values of BENCH_EF_SWEEP: CPU time per search and hit recall per band, as the matcher
- * judges a hit (the planted person first, at or above the threshold).
+ * The vector index the matcher ends up with (createVectorIndex with its defaults: the sketch
+ * index above DEFAULT_APPROXIMATE_ABOVE, else exact), built from the same embeddings in the
+ * same order and searched on this thread; then sketch indexes re-ranking the counts of
+ * BENCH_RERANK_SWEEP: CPU time per search and hit recall per band, as the matcher judges a
+ * hit (the planted person first, at or above the threshold).
  */
 async function indexFloor(seeded: Seeded, workload: Workload) {
-  const index =
-    PERSONS > DEFAULT_APPROXIMATE_ABOVE
-      ? new HnswVectorIndex({ hnsw: { initialCapacity: PERSONS } })
-      : new ExactVectorIndex();
-  const buildStarted = performance.now();
-  for (let i = 0; i < PERSONS; i++) {
-    index.upsert(`${i}`, row(seeded.embeddings, i));
-    if ((i + 1) % 20_000 === 0) progress(`floor index: ${i + 1} / ${PERSONS} vectors`);
-    if (i % 1_000 === 0) await yieldToLoop();
-  }
-  const buildSeconds = seconds(buildStarted);
+  const build = async (index: VectorIndex): Promise<number> => {
+    const buildStarted = performance.now();
+    for (let i = 0; i < PERSONS; i++) {
+      index.upsert(`${i}`, row(seeded.embeddings, i));
+      if (i % 1_000 === 0) await yieldToLoop();
+    }
+    return seconds(buildStarted);
+  };
+  const index = createVectorIndex();
+  const buildSeconds = await build(index);
+  progress(`floor index: ${index.size} vectors (${index.mode}) in ${round(buildSeconds, 1)} s`);
   const queries = Math.min(INDEX_QUERIES, EVENTS);
   for (let i = 0; i < Math.min(200, queries); i++) index.search(row(workload.queries, i), SEARCH_K);
   const started = performance.now();
@@ -412,33 +411,33 @@ async function indexFloor(seeded: Seeded, workload: Workload) {
   const cpu = process.cpuUsage(cpuStarted);
 
   const sweep: Record<string, unknown>[] = [];
-  if (index instanceof HnswVectorIndex) {
-    const timed = Math.min(1_000, queries);
-    for (const ef of EF_SWEEP) {
-      index.efSearch = ef;
-      await yieldToLoop();
+  if (index.mode === 'sketch') {
+    const timed = Math.min(2_000, queries);
+    for (const rerank of RERANK_SWEEP) {
+      const variant = new SketchVectorIndex({ sketch: { rerank, initialCapacity: PERSONS } });
+      await build(variant);
       const sweepCpu = process.cpuUsage();
-      for (let i = 0; i < timed; i++) index.search(row(workload.queries, i), SEARCH_K);
+      for (let i = 0; i < timed; i++) variant.search(row(workload.queries, i), SEARCH_K);
       const used = process.cpuUsage(sweepCpu);
       const recall = RECALL_BANDS.map(({ name, from, to }) => {
         const band = workload.plantedRows.filter((p) => p.cosine >= from && p.cosine < to);
         const found = band.filter((p) => {
-          const [best] = index.search(row(workload.queries, p.query), SEARCH_K);
+          const [best] = variant.search(row(workload.queries, p.query), SEARCH_K);
           return best?.id === `${p.person}` && best.similarity >= THRESHOLD;
         }).length;
         return [name, round(found / band.length, 3)];
       });
       sweep.push({
-        efSearch: ef,
+        rerank,
         cpuUsPerSearch: round((used.user + used.system) / timed, 0),
         hitRecall: Object.fromEntries(recall),
       });
+      await yieldToLoop();
     }
-    index.efSearch = DEFAULT_HNSW_OPTIONS.efSearch;
   }
   return {
-    mode: index instanceof HnswVectorIndex ? 'hnsw' : 'exact',
-    efSearch: index instanceof HnswVectorIndex ? DEFAULT_HNSW_OPTIONS.efSearch : null,
+    mode: index.mode,
+    sketch: index.mode === 'sketch' ? DEFAULT_SKETCH_OPTIONS : null,
     vectors: index.size,
     buildSeconds: round(buildSeconds, 1),
     k: SEARCH_K,
@@ -447,7 +446,7 @@ async function indexFloor(seeded: Seeded, workload: Workload) {
     searchesPerCpuSec: round(queries / ((cpu.user + cpu.system) / 1e6)),
     meanUs: round((elapsed / queries) * 1e6, 1),
     aboveThreshold,
-    efSweep: sweep,
+    rerankSweep: sweep,
   };
 }
 
