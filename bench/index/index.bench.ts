@@ -373,37 +373,34 @@ function benchSketch(
 ) {
   progress(`${size}: sketch index build (${DEFAULT_SKETCH_OPTIONS.codeBits}-bit codes)`);
   const before = memorySnapshot();
-  const reranks = [...new Set([DEFAULT_SKETCH_OPTIONS.rerank, ...args.rerankValues])];
-  const indexes = new Map<number, SketchVectorIndex>();
   const product = new SketchVectorIndex({
     dimension: DIMENSION,
     sketch: { initialCapacity: size },
   });
   const build = insertAll(product, rows, size, Infinity);
   const after = memorySnapshot();
-  indexes.set(DEFAULT_SKETCH_OPTIONS.rerank, product);
-  const points: SketchPoint[] = [];
-  for (const rerank of reranks.sort((a, b) => a - b)) {
-    // the same codes and rows, re-ranking another count: built again (seconds), not shared
-    let index = indexes.get(rerank);
-    if (!index) {
-      index = new SketchVectorIndex({
-        dimension: DIMENSION,
-        sketch: { initialCapacity: size, rerank },
-      });
-      insertAll(index, rows, size, Infinity);
-    }
+  const measure = (index: SketchVectorIndex, label: string): SketchPoint => {
     const run = timeSearches(index, querySet.queries);
     const point: SketchPoint = {
-      rerank,
+      rerank: Math.max(index.rerank, Math.ceil((size * index.rerankPerMillion) / 1e6)),
       wallMs: run.wallMs,
       cpuMs: run.cpuMs,
       recallAt1VsExact: agreement(run.topIds, exactTopIds),
       plantedRecallAt1: agreement(run.topIds, querySet.plantedIds),
     };
-    progress(`${size}: sketch rerank=${rerank} ${JSON.stringify(point)}`);
-    points.push(point);
-    if (index !== product) indexes.delete(rerank);
+    progress(`${size}: sketch ${label} ${JSON.stringify(point)}`);
+    return point;
+  };
+  const productPoint = measure(product, '(product)');
+  const sweep: SketchPoint[] = [];
+  for (const rerank of args.rerankValues) {
+    // the same codes and rows, re-ranking a fixed count: built again (seconds), not shared
+    const variant = new SketchVectorIndex({
+      dimension: DIMENSION,
+      sketch: { initialCapacity: size, rerank, rerankPerMillion: 0 },
+    });
+    insertAll(variant, rows, size, Infinity);
+    sweep.push(measure(variant, `rerank=${rerank}`));
     collectGarbage();
   }
   const bands = args.bands.map((noise) => {
@@ -424,8 +421,8 @@ function benchSketch(
     buildCpuMsPerVector: round(build.cpuMs / size, 4),
     // WebAssembly memory is not among Node's arrayBuffers: the resident set shows it
     memoryBytes: after.rss - before.rss,
-    product: points.find((point) => point.rerank === DEFAULT_SKETCH_OPTIONS.rerank) ?? null,
-    rerankSweep: points,
+    product: productPoint,
+    rerankSweep: sweep,
     plantedRecallByBand: bands,
     codeScanFloor: codeScanFloor(size, args.queries),
   };

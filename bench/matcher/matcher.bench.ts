@@ -414,7 +414,9 @@ async function indexFloor(seeded: Seeded, workload: Workload) {
   if (index.mode === 'sketch') {
     const timed = Math.min(2_000, queries);
     for (const rerank of RERANK_SWEEP) {
-      const variant = new SketchVectorIndex({ sketch: { rerank, initialCapacity: PERSONS } });
+      const variant = new SketchVectorIndex({
+        sketch: { rerank, rerankPerMillion: 0, initialCapacity: PERSONS },
+      });
       await build(variant);
       const sweepCpu = process.cpuUsage();
       for (let i = 0; i < timed; i++) variant.search(row(workload.queries, i), SEARCH_K);

@@ -120,5 +120,10 @@ describe('SketchVectorIndex', () => {
     for (const rerank of [0, -1, 2.5, NaN]) {
       expect(() => new SketchVectorIndex({ sketch: { rerank } })).toThrow('rerank');
     }
+    for (const rerankPerMillion of [-1, NaN, Infinity]) {
+      expect(() => new SketchVectorIndex({ sketch: { rerankPerMillion } })).toThrow(
+        'rerankPerMillion',
+      );
+    }
   });
 });

@@ -19,10 +19,13 @@ export interface SketchOptions {
   /** Bits per code, a multiple of 64: more bits rank closer to exact order, and scan slower. */
   readonly codeBits?: number;
   /**
-   * Stored vectors re-scored exactly per search (at least k): the nearest by code. More of
-   * them keep the true best match among them at lower similarities, for a few µs each.
+   * Stored vectors re-scored exactly per search, the nearest by code: at least this many (and
+   * k). More of them keep the true best match among them at lower similarities, for about
+   * 0.3 µs each.
    */
   readonly rerank?: number;
+  /** ... and at least this many per million stored, so recall holds as the index grows. */
+  readonly rerankPerMillion?: number;
   /** Seeds the rotations; codes are only comparable within one index. */
   readonly seed?: number;
   /** Rows reserved up front; storage doubles when full. */
@@ -31,11 +34,17 @@ export interface SketchOptions {
 
 /**
  * 256 bits scan 1M faces in about 2.5 ms on one core (bench/index). Re-scoring the nearest
- * 512 by code costs about 0.15 ms and keeps a face at cosine 0.55 to the query among them
- * with probability 0.995 at 1M random faces: its Hamming distance is 80.5 +- 7.4 of 256
- * bits, the 512th nearest of 1M random codes about 101 (at 100,000 faces, about 106).
+ * 500 per million by code (at least 128) keeps a face at cosine 0.5 to the query among them
+ * with probability about 0.99, and at 0.55 about 0.998: a face at cosine 0.5 differs from
+ * the query in 85 +- 7.5 of 256 bits, while the 500th nearest of 1M random faces (like the
+ * 128th of 100,000) differs in about 102.
  */
-export const DEFAULT_SKETCH_OPTIONS = { codeBits: 256, rerank: 512, seed: 0x6b757a } as const;
+export const DEFAULT_SKETCH_OPTIONS = {
+  codeBits: 256,
+  rerank: 128,
+  rerankPerMillion: 500,
+  seed: 0x6b757a,
+} as const;
 
 const ALIGN = 64;
 const align = (bytes: number): number => Math.ceil(bytes / ALIGN) * ALIGN;
@@ -72,6 +81,7 @@ export class SketchVectorIndex implements VectorIndex {
   readonly dimension: number;
   readonly codeBits: number;
   readonly rerank: number;
+  readonly rerankPerMillion: number;
   private readonly rowFloats: number;
   private readonly codeBytes: number;
   private readonly coder: SignCoder;
@@ -96,8 +106,14 @@ export class SketchVectorIndex implements VectorIndex {
     if (!Number.isInteger(sketch.rerank) || sketch.rerank < 1) {
       throw new VectorIndexError(`rerank must be a positive integer, got ${sketch.rerank}`);
     }
+    if (!(sketch.rerankPerMillion >= 0) || !Number.isFinite(sketch.rerankPerMillion)) {
+      throw new VectorIndexError(
+        `rerankPerMillion must be a non-negative number, got ${sketch.rerankPerMillion}`,
+      );
+    }
     this.codeBits = sketch.codeBits;
     this.rerank = sketch.rerank;
+    this.rerankPerMillion = sketch.rerankPerMillion;
     // the kernel's dot product takes four lanes at a time; the padding stays zero
     this.rowFloats = Math.ceil(this.dimension / 4) * 4;
     this.codeBytes = this.codeBits / 8;
@@ -158,7 +174,8 @@ export class SketchVectorIndex implements VectorIndex {
     floats.set(query, queryAt);
     floats.fill(0, queryAt + this.dimension, queryAt + this.rowFloats);
 
-    const listed = Math.min(count, Math.max(this.rerank, wanted));
+    const scaled = Math.ceil((count * this.rerankPerMillion) / 1e6);
+    const listed = Math.min(count, Math.max(this.rerank, scaled, wanted));
     if (listed === count) {
       for (let row = 0; row < count; row++) words[(layout.listed >>> 2) + row] = row;
     } else {
