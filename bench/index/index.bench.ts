@@ -432,8 +432,7 @@ function benchSketch(
  * every query pays before re-ranking, on the same memory layout. */
 function codeScanFloor(size: number, queries: number): { cpuMs: Percentiles; wallMs: Percentiles } {
   const codeBytes = DEFAULT_SKETCH_OPTIONS.codeBits / 8;
-  const histogram = 64;
-  const queryCode = histogram + (DEFAULT_SKETCH_OPTIONS.codeBits + 1) * 4;
+  const queryCode = 64;
   const distances = Math.ceil((queryCode + codeBytes) / 64) * 64;
   const codes = distances + Math.ceil((size * 2) / 64) * 64;
   const end = codes + size * codeBytes;
@@ -444,11 +443,10 @@ function codeScanFloor(size: number, queries: number): { cpuMs: Percentiles; wal
   const wall: number[] = [];
   const cpu: number[] = [];
   for (let q = 0; q < WARMUP_QUERIES + queries; q++) {
-    bytes.fill(0, histogram, queryCode);
     for (let i = 0; i < codeBytes; i++) bytes[queryCode + i] = Math.floor(random() * 256);
     const cpuBefore = process.cpuUsage();
     const started = performance.now();
-    kernel.hammingScan(codes, size, codeBytes / 8, queryCode, distances, histogram);
+    kernel.hammingScan(codes, size, codeBytes / 8, queryCode, distances);
     if (q < WARMUP_QUERIES) continue;
     wall.push(performance.now() - started);
     const used = process.cpuUsage(cpuBefore);

@@ -15,14 +15,8 @@ const wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
 /** The exports of libs/watchlist/wasm/sketch-kernel.ts; pointers are byte offsets into `memory`. */
 export interface SketchKernel {
   readonly memory: WasmMemory;
-  hammingScan(
-    codes: number,
-    count: number,
-    words: number,
-    query: number,
-    distances: number,
-    histogram: number,
-  ): void;
+  hammingScan(codes: number, count: number, words: number, query: number, distances: number): void;
+  countDistances(distances: number, count: number, step: number, histogram: number): void;
   collectNearest(
     distances: number,
     count: number,
@@ -62,6 +56,7 @@ export function instantiateSketchKernel(initialPages: number): SketchKernel {
   return {
     memory,
     hammingScan: exports.hammingScan,
+    countDistances: exports.countDistances,
     collectNearest: exports.collectNearest,
     dotRows: exports.dotRows,
   };

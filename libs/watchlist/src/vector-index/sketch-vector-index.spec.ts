@@ -112,6 +112,34 @@ describe('SketchVectorIndex', () => {
     expect(index.search(row(1), 2).map((m) => m.id)).not.toContain('face-1');
   });
 
+  it('estimates its cut-off from a sample, and widens it when the sample misleads', () => {
+    // 65,536 rows: one distance in four is sampled. The 40 rows nearest the query are all
+    // sampled ones, so the sample promises more near rows than exist.
+    const dimension = 32;
+    const count = 65_536;
+    const rows = randomUnitRows(count, dimension, 51);
+    const query = rows.slice(0, dimension);
+    const random = seededRandom(52);
+    for (let r = 0; r < 160; r += 4) {
+      rows.set(plantedQuery(query, 0.1, random), r * dimension);
+    }
+    const sketch = new SketchVectorIndex({
+      dimension,
+      sketch: { initialCapacity: count, rerank: 64, rerankPerMillion: 0 },
+    });
+    const stored = new Map<string, Float32Array>();
+    for (let r = 0; r < count; r++) {
+      const vector = rows.subarray(r * dimension, (r + 1) * dimension);
+      sketch.upsert(`face-${r}`, vector);
+      stored.set(`face-${r}`, vector);
+    }
+    // the 16 nearest are all planted: the widened cut-off must reach every one
+    const found = sketch.search(query, 16);
+    expect(found.map((m) => m.id)).toEqual(naiveTopK(stored, query, 16).map((m) => m.id));
+    const elsewhere = plantedQuery(rows.subarray(999 * dimension, 1000 * dimension), 0.3, random);
+    expect(sketch.search(elsewhere, 1)[0].id).toBe(naiveTopK(stored, elsewhere, 1)[0].id);
+  });
+
   it('rejects code lengths and re-rank counts it cannot use, naming the option', () => {
     for (const codeBits of [0, 100, 8192, 1.5]) {
       expect(() => new SketchVectorIndex({ sketch: { codeBits } })).toThrow(VectorIndexError);
