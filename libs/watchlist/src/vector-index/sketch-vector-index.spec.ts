@@ -92,25 +92,31 @@ describe('SketchVectorIndex', () => {
     );
   });
 
-  it('keeps rows and codes together when it grows and when removals move the last row', () => {
-    const dimension = 64;
-    const count = 3_000;
-    const rows = randomUnitRows(count, dimension, 41);
-    const row = (r: number): Float32Array => rows.subarray(r * dimension, (r + 1) * dimension);
-    const index = new SketchVectorIndex({ dimension, sketch: { initialCapacity: 1, rerank: 8 } });
-    for (let r = 0; r < count; r++) index.upsert(`face-${r}`, row(r));
-    for (let r = 0; r < count; r += 2) expect(index.remove(`face-${r}`)).toBe(true);
-    expect(index.remove('face-0')).toBe(false);
-    expect(index.size).toBe(count / 2);
-    for (let r = 1; r < count; r += 2) {
-      const [best] = index.search(row(r), 1);
-      expect(best.id).toBe(`face-${r}`);
-      expect(best.similarity).toBeCloseTo(1, 5);
-    }
-    index.upsert('face-1', row(0));
-    expect(index.search(row(0), 1)[0].id).toBe('face-1');
-    expect(index.search(row(1), 2).map((m) => m.id)).not.toContain('face-1');
-  });
+  it.each([128, 256, 512])(
+    'keeps rows and %i-bit codes together when it grows and when removals move the last row',
+    (codeBits) => {
+      const dimension = 64;
+      const count = 3_000;
+      const rows = randomUnitRows(count, dimension, 41);
+      const row = (r: number): Float32Array => rows.subarray(r * dimension, (r + 1) * dimension);
+      const index = new SketchVectorIndex({
+        dimension,
+        sketch: { initialCapacity: 1, rerank: 8, codeBits },
+      });
+      for (let r = 0; r < count; r++) index.upsert(`face-${r}`, row(r));
+      for (let r = 0; r < count; r += 2) expect(index.remove(`face-${r}`)).toBe(true);
+      expect(index.remove('face-0')).toBe(false);
+      expect(index.size).toBe(count / 2);
+      for (let r = 1; r < count; r += 2) {
+        const [best] = index.search(row(r), 1);
+        expect(best.id).toBe(`face-${r}`);
+        expect(best.similarity).toBeCloseTo(1, 5);
+      }
+      index.upsert('face-1', row(0));
+      expect(index.search(row(0), 1)[0].id).toBe('face-1');
+      expect(index.search(row(1), 2).map((m) => m.id)).not.toContain('face-1');
+    },
+  );
 
   it('estimates its cut-off from a sample, and widens it when the sample misleads', () => {
     // 65,536 rows: one distance in four is sampled. The 40 rows nearest the query are all
@@ -148,6 +154,15 @@ describe('SketchVectorIndex', () => {
     for (const rerank of [0, -1, 2.5, NaN]) {
       expect(() => new SketchVectorIndex({ sketch: { rerank } })).toThrow('rerank');
     }
+    for (const initialCapacity of [0, 1.5, NaN, 2 ** 32]) {
+      expect(() => new SketchVectorIndex({ sketch: { initialCapacity } })).toThrow(
+        'initialCapacity',
+      );
+    }
+    // undefined options, as parsed configuration has them, keep the defaults
+    expect(
+      new SketchVectorIndex({ sketch: { codeBits: undefined, rerank: undefined } }).codeBits,
+    ).toBe(256);
     for (const rerankPerMillion of [-1, NaN, Infinity]) {
       expect(() => new SketchVectorIndex({ sketch: { rerankPerMillion } })).toThrow(
         'rerankPerMillion',

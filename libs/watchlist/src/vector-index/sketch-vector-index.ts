@@ -99,7 +99,9 @@ export class SketchVectorIndex implements VectorIndex {
 
   constructor(options: { dimension?: number; sketch?: SketchOptions } = {}) {
     this.dimension = checkedDimension(options.dimension ?? FACE_EMBEDDING_DIMENSION);
-    const sketch = { ...DEFAULT_SKETCH_OPTIONS, ...options.sketch };
+    // an option given as undefined (as parsed configuration often has) keeps its default
+    const given = Object.entries(options.sketch ?? {}).filter(([, value]) => value !== undefined);
+    const sketch = { ...DEFAULT_SKETCH_OPTIONS, ...(Object.fromEntries(given) as SketchOptions) };
     if (
       !Number.isInteger(sketch.codeBits) ||
       sketch.codeBits < 64 ||
@@ -126,7 +128,17 @@ export class SketchVectorIndex implements VectorIndex {
     this.codeBytes = this.codeBits / 8;
     this.coder = new SignCoder(this.dimension, this.codeBits, sketch.seed);
     this.trimHistogram = new Uint32Array(this.codeBits + 1);
-    this.layout = this.layoutFor(Math.max(1, options.sketch?.initialCapacity ?? 1024));
+    const initialCapacity = sketch.initialCapacity ?? 1024;
+    if (
+      !Number.isInteger(initialCapacity) ||
+      initialCapacity < 1 ||
+      this.layoutFor(initialCapacity).end > MAX_WASM_PAGES * WASM_PAGE_BYTES
+    ) {
+      throw new VectorIndexError(
+        `initialCapacity must be a positive integer whose vectors fit in 4 GiB, got ${initialCapacity}`,
+      );
+    }
+    this.layout = this.layoutFor(initialCapacity);
     this.kernel = instantiateSketchKernel(Math.ceil(this.layout.end / WASM_PAGE_BYTES));
   }
 
@@ -138,7 +150,7 @@ export class SketchVectorIndex implements VectorIndex {
     checkedId(id);
     const inverseNorm = checkedInverseNorm(vector, this.dimension, `vector for "${id}"`);
     const row = this.slots.rowFor(id, (rowsInUse) => {
-      if (rowsInUse === this.layout.capacity) this.grow();
+      if (rowsInUse >= this.layout.capacity) this.grow();
     });
     const { floats, words } = this.memory();
     const start = (this.layout.rows >>> 2) + row * this.rowFloats;
@@ -179,7 +191,8 @@ export class SketchVectorIndex implements VectorIndex {
     const { layout, kernel } = this;
     const { floats, words } = this.memory();
     const queryAt = layout.query >>> 2;
-    floats.set(query, queryAt);
+    // normalised here, so the kernel's float32 sums stay in range whatever the query's scale
+    for (let i = 0; i < this.dimension; i++) floats[queryAt + i] = query[i] * inverseNorm;
     floats.fill(0, queryAt + this.dimension, queryAt + this.rowFloats);
 
     const scaled = Math.ceil((count * this.rerankPerMillion) / 1e6);
@@ -199,7 +212,7 @@ export class SketchVectorIndex implements VectorIndex {
     }
     return best
       .drainBestFirst()
-      .map(({ entry, score }) => ({ id: this.slots.idAt(entry), similarity: score * inverseNorm }));
+      .map(({ entry, score }) => ({ id: this.slots.idAt(entry), similarity: score }));
   }
 
   /**
@@ -293,7 +306,10 @@ export class SketchVectorIndex implements VectorIndex {
     let next = this.layoutFor(this.layout.capacity * 2);
     if (next.end > limit) {
       const perRow = 4 + 4 + 2 + this.codeBytes + this.rowFloats * 4;
-      next = this.layoutFor(Math.floor((limit - this.layoutFor(0).end) / perRow) - 1);
+      let capacity = Math.floor((limit - this.layoutFor(0).end) / perRow);
+      // each region is rounded up to 64 bytes: step back until the whole layout fits
+      while (this.layoutFor(capacity).end > limit) capacity--;
+      next = this.layoutFor(capacity);
       if (next.capacity <= this.layout.capacity) {
         throw new VectorIndexError(
           `sketch index is full at ${this.layout.capacity} vectors of ${this.dimension}-d (4 GiB)`,
