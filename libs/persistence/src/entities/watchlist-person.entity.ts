@@ -28,7 +28,11 @@ export class WatchlistPersonEntity {
   expiresAt!: Date | null;
 
   /** Bumped on every change; matchers ignore a change older than what they hold. */
-  @Column({ type: 'bigint', default: 1, transformer: { to: (v: number) => v, from: (v: string) => Number(v) } })
+  @Column({
+    type: 'bigint',
+    default: 1,
+    transformer: { to: (v: number) => v, from: (v: string) => Number(v) },
+  })
   version!: number;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })

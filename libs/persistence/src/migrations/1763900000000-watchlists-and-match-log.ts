@@ -29,7 +29,9 @@ export class WatchlistsAndMatchLog1763900000000 implements MigrationInterface {
         created_at timestamptz NOT NULL DEFAULT now(),
         updated_at timestamptz NOT NULL DEFAULT now()
       )`);
-    await queryRunner.query(`CREATE INDEX watchlist_person_list_idx ON watchlist_person (watchlist_id)`);
+    await queryRunner.query(
+      `CREATE INDEX watchlist_person_list_idx ON watchlist_person (watchlist_id)`,
+    );
     await queryRunner.query(`
       CREATE TABLE enrolled_face (
         id uuid PRIMARY KEY,
@@ -93,7 +95,14 @@ export class WatchlistsAndMatchLog1763900000000 implements MigrationInterface {
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
-    for (const table of ['hit_evidence', 'match_log', 'watchlist_hit', 'enrolled_face', 'watchlist_person', 'watchlist']) {
+    for (const table of [
+      'hit_evidence',
+      'match_log',
+      'watchlist_hit',
+      'enrolled_face',
+      'watchlist_person',
+      'watchlist',
+    ]) {
       await queryRunner.query(`DROP TABLE ${table}`);
     }
   }
