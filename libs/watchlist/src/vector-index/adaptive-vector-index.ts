@@ -99,18 +99,14 @@ export class AdaptiveVectorIndex implements VectorIndex {
   }
 
   private createApproximate(expectedSize: number): ApproximateIndex {
+    const options = this.approximate === 'sketch' ? this.sketchOptions : this.hnswOptions;
+    const initialCapacity = Math.max(options.initialCapacity ?? 0, expectedSize * 2, 1024);
     if (this.approximate === 'sketch') {
-      const initialCapacity = Math.max(
-        this.sketchOptions.initialCapacity ?? 0,
-        expectedSize * 2,
-        1024,
-      );
       return new SketchVectorIndex({
         dimension: this.dimension,
         sketch: { ...this.sketchOptions, initialCapacity },
       });
     }
-    const initialCapacity = Math.max(this.hnswOptions.initialCapacity ?? 0, expectedSize * 2, 1024);
     return new HnswVectorIndex({
       dimension: this.dimension,
       hnsw: { ...this.hnswOptions, initialCapacity },

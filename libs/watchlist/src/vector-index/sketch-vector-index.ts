@@ -94,6 +94,8 @@ export class SketchVectorIndex implements VectorIndex {
   private readonly slots = new IdSlots();
   /** Distances among the collected rows, to trim them to the nearest. */
   private readonly trimHistogram: Uint32Array;
+  /** The most rows whose layout fits the 4 GiB a wasm32 memory can address. */
+  private readonly maxCapacity: number;
   private layout: Layout;
   private views: MemoryViews | undefined;
 
@@ -128,11 +130,12 @@ export class SketchVectorIndex implements VectorIndex {
     this.codeBytes = this.codeBits / 8;
     this.coder = new SignCoder(this.dimension, this.codeBits, sketch.seed);
     this.trimHistogram = new Uint32Array(this.codeBits + 1);
+    this.maxCapacity = this.largestCapacity();
     const initialCapacity = sketch.initialCapacity ?? 1024;
     if (
       !Number.isInteger(initialCapacity) ||
       initialCapacity < 1 ||
-      this.layoutFor(initialCapacity).end > MAX_WASM_PAGES * WASM_PAGE_BYTES
+      initialCapacity > this.maxCapacity
     ) {
       throw new VectorIndexError(
         `initialCapacity must be a positive integer whose vectors fit in 4 GiB, got ${initialCapacity}`,
@@ -236,8 +239,7 @@ export class SketchVectorIndex implements VectorIndex {
     kernel.countDistances(layout.distances, count, step, layout.histogram);
     const sampled = Math.ceil(count / step);
     const aim = step === 1 ? n : ((2 * n) / count) * sampled + 8;
-    let cutoff = 0;
-    for (let seen = histogram[0]; seen < aim && cutoff < codeBits;) seen += histogram[++cutoff];
+    let { cutoff } = nearestCutoff(histogram, aim);
     let found = kernel.collectNearest(layout.distances, count, cutoff, count, layout.listed);
     // the sample can undershoot: widen until enough are in (rare, one collection each)
     while (found < n) {
@@ -253,9 +255,7 @@ export class SketchVectorIndex implements VectorIndex {
     const distances = this.layout.distances >>> 1;
     const histogram = this.trimHistogram.fill(0);
     for (let j = 0; j < found; j++) histogram[halves[distances + words[listed + j]]]++;
-    let cutoff = 0;
-    let nearer = 0;
-    while (nearer + histogram[cutoff] < n) nearer += histogram[cutoff++];
+    const { cutoff, nearer } = nearestCutoff(histogram, n);
     let ties = n - nearer;
     let kept = 0;
     for (let j = 0; j < found; j++) {
@@ -300,22 +300,25 @@ export class SketchVectorIndex implements VectorIndex {
     };
   }
 
-  /** Doubles the capacity; every region moves up, so rows (the highest) move first. */
-  private grow(): void {
+  private largestCapacity(): number {
     const limit = MAX_WASM_PAGES * WASM_PAGE_BYTES;
-    let next = this.layoutFor(this.layout.capacity * 2);
-    if (next.end > limit) {
-      const perRow = 4 + 4 + 2 + this.codeBytes + this.rowFloats * 4;
-      let capacity = Math.floor((limit - this.layoutFor(0).end) / perRow);
-      // each region is rounded up to 64 bytes: step back until the whole layout fits
-      while (this.layoutFor(capacity).end > limit) capacity--;
-      next = this.layoutFor(capacity);
-      if (next.capacity <= this.layout.capacity) {
-        throw new VectorIndexError(
-          `sketch index is full at ${this.layout.capacity} vectors of ${this.dimension}-d (4 GiB)`,
-        );
-      }
+    // at a multiple of ALIGN rows no region is rounded up, so this is the exact cost of a row
+    const perRow = (this.layoutFor(ALIGN).end - this.layoutFor(0).end) / ALIGN;
+    let capacity = Math.floor((limit - this.layoutFor(0).end) / perRow);
+    while (this.layoutFor(capacity).end > limit) capacity--;
+    return capacity;
+  }
+
+  /** Doubles the capacity, up to the largest that fits; every region moves up, so rows (the
+   * highest) move first. */
+  private grow(): void {
+    const capacity = Math.min(this.layout.capacity * 2, this.maxCapacity);
+    if (capacity <= this.layout.capacity) {
+      throw new VectorIndexError(
+        `sketch index is full at ${this.layout.capacity} vectors of ${this.dimension}-d (4 GiB)`,
+      );
     }
+    const next = this.layoutFor(capacity);
     const { memory } = this.kernel;
     const pages =
       Math.ceil(next.end / WASM_PAGE_BYTES) - memory.buffer.byteLength / WASM_PAGE_BYTES;
@@ -327,4 +330,17 @@ export class SketchVectorIndex implements VectorIndex {
     bytes.copyWithin(next.codes, previous.codes, previous.codes + count * this.codeBytes);
     this.layout = next;
   }
+}
+
+/**
+ * The smallest distance at which the histogram's running count reaches `aim` (or its last
+ * distance), and how many lie strictly nearer.
+ */
+function nearestCutoff(histogram: Uint32Array, aim: number): { cutoff: number; nearer: number } {
+  let cutoff = 0;
+  let nearer = 0;
+  while (cutoff < histogram.length - 1 && nearer + histogram[cutoff] < aim) {
+    nearer += histogram[cutoff++];
+  }
+  return { cutoff, nearer };
 }
