@@ -53,8 +53,8 @@ export function countDistances(distances: usize, count: u32, step: u32, histogra
 
 /**
  * Row numbers, in row order, of every distance below `cutoff` and of the first `atCutoff`
- * distances equal to it; returns how many were written to `out`. Eight distances are tested
- * at once: almost every group of eight holds none of the few nearest.
+ * distances equal to it; returns how many were written to `out`. Sixteen distances are tested
+ * at once: almost every group of sixteen holds none of the few nearest.
  */
 export function collectNearest(
   distances: usize,
@@ -67,9 +67,14 @@ export function collectNearest(
   let n: u32 = 0;
   let ties: u32 = 0;
   let i: u32 = 0;
-  for (; i + 8 <= count; i += 8) {
-    if (!v128.any_true(i16x8.le_u(v128.load(distances + ((<usize>i) << 1)), limit))) continue;
-    for (let j = i; j < i + 8; j++) {
+  for (; i + 16 <= count; i += 16) {
+    const at = distances + ((<usize>i) << 1);
+    const near = v128.or(
+      i16x8.le_u(v128.load(at), limit),
+      i16x8.le_u(v128.load(at, 16), limit),
+    );
+    if (!v128.any_true(near)) continue;
+    for (let j = i; j < i + 16; j++) {
       const d = <u32>load<u16>(distances + ((<usize>j) << 1));
       if (d > cutoff || (d == cutoff && ties++ >= atCutoff)) continue;
       store<u32>(out + ((<usize>n) << 2), j);
