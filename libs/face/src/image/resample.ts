@@ -66,7 +66,19 @@ export function resampleRegion(
   destinationWidth: number,
   destinationHeight: number,
 ): Float32Array {
-  return resampleSeparable(source, region, destinationWidth, destinationHeight, false);
+  const result = new Float32Array(destinationWidth * destinationHeight * source.channels);
+  return resampleSeparable(source, region, destinationWidth, destinationHeight, false, result);
+}
+
+/** resampleRegion rounded to 8-bit pixels as it is written, without a float image in between. */
+export function resampleRegionToBytes(
+  source: PixelBuffer,
+  region: Rect,
+  destinationWidth: number,
+  destinationHeight: number,
+): Uint8Array {
+  const result = new Uint8Array(destinationWidth * destinationHeight * source.channels);
+  return resampleSeparable(source, region, destinationWidth, destinationHeight, false, result);
 }
 
 /**
@@ -80,80 +92,149 @@ export function resampleRegionToLuma(
   destinationHeight: number,
 ): Float32Array {
   if (source.channels !== 3) throw new RangeError('resampleRegionToLuma needs an RGB source.');
-  return resampleSeparable(source, region, destinationWidth, destinationHeight, true);
+  const result = new Float32Array(destinationWidth * destinationHeight);
+  return resampleSeparable(source, region, destinationWidth, destinationHeight, true, result);
 }
 
-function resampleSeparable(
+/** Writes the resampled region to `result` and returns it: floats as they are, or bytes rounded
+ * to nearest. */
+function resampleSeparable<Result extends Float32Array | Uint8Array>(
   source: PixelBuffer,
   region: Rect,
   destinationWidth: number,
   destinationHeight: number,
   toLuma: boolean,
-): Float32Array {
-  const { channels, data, width } = source;
+  result: Result,
+): Result {
   const horizontal = axisTaps(region.x, region.width, source.width, destinationWidth);
   const vertical = axisTaps(region.y, region.height, source.height, destinationHeight);
-
   let firstRow = Number.MAX_SAFE_INTEGER;
   let lastRow = -1;
   for (const row of vertical.indices) {
     if (row < firstRow) firstRow = row;
     if (row > lastRow) lastRow = row;
   }
-  const rowStride = destinationWidth * (toLuma ? 1 : channels);
+  const rowStride = destinationWidth * (toLuma ? 1 : source.channels);
   const rows = new Float32Array((lastRow - firstRow + 1) * rowStride);
-  const { offsets, indices, weights } = horizontal;
-  const byteOffsets = new Int32Array(indices.length);
-  for (let t = 0; t < indices.length; t++) byteOffsets[t] = indices[t]! * channels;
+  if (source.channels === 3) {
+    horizontalPassRgb(source, horizontal, firstRow, lastRow, toLuma, rows);
+  } else {
+    horizontalPass(source, horizontal, firstRow, lastRow, rows);
+  }
+  if (result instanceof Uint8Array) {
+    verticalPassToBytes(rows, rowStride, vertical, firstRow, result);
+  } else {
+    verticalPassToFloats(rows, rowStride, vertical, firstRow, result);
+  }
+  return result;
+}
+
+/** Rows firstRow..lastRow of an RGB source resampled across: one pass over the taps
+ * accumulates all three channels. */
+function horizontalPassRgb(
+  source: PixelBuffer,
+  taps: AxisTaps,
+  firstRow: number,
+  lastRow: number,
+  toLuma: boolean,
+  rows: Float32Array,
+): void {
+  const { data, width } = source;
+  const { offsets, indices, weights } = taps;
+  const columns = offsets.length - 1;
+  let out = 0;
   for (let y = firstRow; y <= lastRow; y++) {
-    const sourceRow = y * width * channels;
-    let out = (y - firstRow) * rowStride;
-    if (channels === 3) {
-      // The common case, unrolled: one pass over the taps accumulates all three channels.
-      for (let x = 0; x < destinationWidth; x++) {
-        let red = 0;
-        let green = 0;
-        let blue = 0;
-        const tapEnd = offsets[x + 1]!;
-        for (let t = offsets[x]!; t < tapEnd; t++) {
-          const at = sourceRow + byteOffsets[t]!;
-          const weight = weights[t]!;
-          red += data[at]! * weight;
-          green += data[at + 1]! * weight;
-          blue += data[at + 2]! * weight;
-        }
-        if (toLuma) {
-          rows[out++] = 0.299 * red + 0.587 * green + 0.114 * blue;
-        } else {
-          rows[out++] = red;
-          rows[out++] = green;
-          rows[out++] = blue;
-        }
+    const sourceRow = y * width * 3;
+    for (let x = 0; x < columns; x++) {
+      let red = 0;
+      let green = 0;
+      let blue = 0;
+      const tapEnd = offsets[x + 1]!;
+      for (let t = offsets[x]!; t < tapEnd; t++) {
+        const at = sourceRow + indices[t]! * 3;
+        const weight = weights[t]!;
+        red += data[at]! * weight;
+        green += data[at + 1]! * weight;
+        blue += data[at + 2]! * weight;
       }
-    } else {
-      for (let x = 0; x < destinationWidth; x++) {
-        const tapEnd = offsets[x + 1]!;
-        for (let c = 0; c < channels; c++) {
-          let sum = 0;
-          for (let t = offsets[x]!; t < tapEnd; t++)
-            sum += data[sourceRow + byteOffsets[t]! + c]! * weights[t]!;
-          rows[out++] = sum;
-        }
+      if (toLuma) {
+        rows[out++] = 0.299 * red + 0.587 * green + 0.114 * blue;
+      } else {
+        rows[out++] = red;
+        rows[out++] = green;
+        rows[out++] = blue;
       }
     }
   }
+}
 
-  const result = new Float32Array(destinationHeight * rowStride);
-  for (let y = 0; y < destinationHeight; y++) {
+/** Rows firstRow..lastRow resampled across, for any channel count. */
+function horizontalPass(
+  source: PixelBuffer,
+  taps: AxisTaps,
+  firstRow: number,
+  lastRow: number,
+  rows: Float32Array,
+): void {
+  const { channels, data, width } = source;
+  const { offsets, indices, weights } = taps;
+  const columns = offsets.length - 1;
+  let out = 0;
+  for (let y = firstRow; y <= lastRow; y++) {
+    const sourceRow = y * width * channels;
+    for (let x = 0; x < columns; x++) {
+      const tapEnd = offsets[x + 1]!;
+      for (let c = 0; c < channels; c++) {
+        let sum = 0;
+        for (let t = offsets[x]!; t < tapEnd; t++)
+          sum += data[sourceRow + indices[t]! * channels + c]! * weights[t]!;
+        rows[out++] = sum;
+      }
+    }
+  }
+}
+
+function verticalPassToFloats(
+  rows: Float32Array,
+  rowStride: number,
+  taps: AxisTaps,
+  firstRow: number,
+  result: Float32Array,
+): void {
+  const { offsets, indices, weights } = taps;
+  for (let y = 0; y < offsets.length - 1; y++) {
     const out = y * rowStride;
-    const tapEnd = vertical.offsets[y + 1]!;
-    for (let t = vertical.offsets[y]!; t < tapEnd; t++) {
-      const row = (vertical.indices[t]! - firstRow) * rowStride;
-      const weight = vertical.weights[t]!;
+    const tapEnd = offsets[y + 1]!;
+    for (let t = offsets[y]!; t < tapEnd; t++) {
+      const row = (indices[t]! - firstRow) * rowStride;
+      const weight = weights[t]!;
       for (let i = 0; i < rowStride; i++) result[out + i]! += rows[row + i]! * weight;
     }
   }
-  return result;
+}
+
+/** verticalPassToFloats one row at a time, each rounded to the nearest byte as it is written. */
+function verticalPassToBytes(
+  rows: Float32Array,
+  rowStride: number,
+  taps: AxisTaps,
+  firstRow: number,
+  result: Uint8Array,
+): void {
+  const { offsets, indices, weights } = taps;
+  const sum = new Float32Array(rowStride);
+  for (let y = 0; y < offsets.length - 1; y++) {
+    sum.fill(0);
+    const tapEnd = offsets[y + 1]!;
+    for (let t = offsets[y]!; t < tapEnd; t++) {
+      const row = (indices[t]! - firstRow) * rowStride;
+      const weight = weights[t]!;
+      for (let i = 0; i < rowStride; i++) sum[i]! += rows[row + i]! * weight;
+    }
+    const out = y * rowStride;
+    // a Uint8Array truncates what it is given: + 0.5 rounds the non-negative sums to nearest
+    for (let i = 0; i < rowStride; i++) result[out + i] = sum[i]! + 0.5;
+  }
 }
 
 /** ITU-R BT.601 luma, the usual "grey" of face models trained with OpenCV. */
@@ -316,10 +397,4 @@ function warpRgbBilinear(
     }
   }
   return out;
-}
-
-export function floatsToBytes(values: Float32Array): Uint8Array {
-  const bytes = new Uint8Array(values.length);
-  for (let i = 0; i < values.length; i++) bytes[i] = Math.round(values[i]!);
-  return bytes;
 }

@@ -3,9 +3,8 @@ import type { Point } from '../face.types';
 import {
   AffineMatrix,
   composeAffine,
-  floatsToBytes,
   invertAffine,
-  resampleRegion,
+  resampleRegionToBytes,
   warpAffineBilinear,
 } from '../image/resample';
 import type { RgbImage } from '../image/rgb-image';
@@ -43,13 +42,11 @@ export function alignFace(image: RgbImage, fivePoints: readonly Point[]): Uint8A
   const regionHeight = Math.ceil(Math.max(...corners.map((c) => c.y))) + 2 - top;
   const shrunkWidth = Math.max(1, Math.round(regionWidth * scale));
   const shrunkHeight = Math.max(1, Math.round(regionHeight * scale));
-  const shrunk = floatsToBytes(
-    resampleRegion(
-      source,
-      { x: left, y: top, width: regionWidth, height: regionHeight },
-      shrunkWidth,
-      shrunkHeight,
-    ),
+  const shrunk = resampleRegionToBytes(
+    source,
+    { x: left, y: top, width: regionWidth, height: regionHeight },
+    shrunkWidth,
+    shrunkHeight,
   );
   // Pixel centres: source x maps to shrunk (x - left + 0.5) * k - 0.5.
   const kx = shrunkWidth / regionWidth;
