@@ -533,13 +533,39 @@ async function counters(
 
 /** User + system CPU seconds of the matcher processes, all their threads (face workers too). */
 function cpuSeconds(matchers: readonly Matcher[]): number {
+  return processCpuSeconds(matchers.map(({ child }) => child.pid!));
+}
+
+/** User + system CPU seconds of these processes, all their threads, from /proc. */
+function processCpuSeconds(pids: readonly number[]): number {
   let ticks = 0;
-  for (const { child } of matchers) {
-    const stat = readFileSync(`/proc/${child.pid}/stat`, 'utf8');
+  for (const pid of pids) {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     ticks += Number(fields[11]) + Number(fields[12]);
   }
   return ticks / CLOCK_TICKS;
+}
+
+/** CPU seconds the whole machine spent busy (not idle or waiting for I/O), from /proc/stat. */
+function machineBusySeconds(): number {
+  const [, ...times] = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0]!.trim().split(/\s+/);
+  const [user, nice, system, , , irq, softirq, steal] = times.map(Number);
+  return (user! + nice! + system! + irq! + softirq! + steal!) / CLOCK_TICKS;
+}
+
+/** The pid of the broker kafka.sh started on `port` (its pid file), when the bench started it. */
+function localBrokerPid(brokers: string): number | null {
+  const port = /:(\d+)$/.exec(brokers)?.[1];
+  if (process.env.KAFKA_BROKERS || !port) return null;
+  try {
+    const pid = Number(
+      readFileSync(path.join(KAFKA_CACHE_DIR, `broker-${port}`, 'kafka.pid'), 'utf8'),
+    );
+    return Number.isInteger(pid) && pid > 0 ? pid : null;
+  } catch {
+    return null;
+  }
 }
 
 interface CommitTrace {
@@ -659,16 +685,23 @@ async function measure(brokers: string, database: TestDatabase): Promise<Record<
     trace.catch(() => undefined); // awaited below; a failure meanwhile is not unhandled
     const produced = await produce(bus, workload.messages);
     // from here on the load generator is idle and the matchers drain the backlog alone
+    const brokerPid = localBrokerPid(brokers);
     const drainFrom = {
       at: performance.now(),
       committed: await committedTotal(admin, before),
       cpu: cpuSeconds(matchers),
+      brokerCpu: brokerPid ? processCpuSeconds([brokerPid]) : 0,
+      machineBusy: machineBusySeconds(),
     };
     progress(`produced ${EVENTS} events in ${produced.seconds} s; waiting for the last commit`);
     const commits = await trace;
     const cpu = cpuSeconds(matchers) - cpuBefore;
     const backlogSeconds = seconds(drainFrom.at, commits.lastAt);
     const backlogCpu = cpuSeconds(matchers) - drainFrom.cpu;
+    const backlogBrokerCpu = brokerPid
+      ? processCpuSeconds([brokerPid]) - drainFrom.brokerCpu
+      : null;
+    const backlogBusy = machineBusySeconds() - drainFrom.machineBusy;
     const [handled, deadLettered, hits, noMatch] = await counters(matchers, [
       `kuzet_messages_consumed_total{topic="${TOPICS.cameraEvents}",group="${MATCHER_GROUP}",outcome="handled"}`,
       `kuzet_messages_consumed_total{topic="${TOPICS.cameraEvents}",group="${MATCHER_GROUP}",outcome="dead-lettered"}`,
@@ -783,6 +816,16 @@ async function measure(brokers: string, database: TestDatabase): Promise<Record<
           seconds: round(backlogSeconds, 2),
           eventsPerSec: round((EVENTS - drainFrom.committed) / backlogSeconds),
           matcherCores: round(backlogCpu / backlogSeconds, 2),
+          /** The broker's JVM (null when KAFKA_BROKERS names another broker). */
+          brokerCores:
+            backlogBrokerCpu === null ? null : round(backlogBrokerCpu / backlogSeconds, 2),
+          /** Every process: what is left of 2 is idle. */
+          machineBusyCores: round(backlogBusy / backlogSeconds, 2),
+          matcherCpuUsPerEvent: round((backlogCpu / (EVENTS - drainFrom.committed)) * 1e6),
+          brokerCpuUsPerEvent:
+            backlogBrokerCpu === null
+              ? null
+              : round((backlogBrokerCpu / (EVENTS - drainFrom.committed)) * 1e6),
         },
         loadAverage1m: { before: eventsLoadBefore, after: eventsLoadAfter },
         handled,
