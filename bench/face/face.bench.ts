@@ -10,6 +10,9 @@
  * - the floor in the same run: raw session.run of fr_detect and fr_feature in a tight loop, one loop per
  *   thread, on the frame's own detector input and face crops: once with a single detector run per frame
  *   (the models alone) and once with as many detector runs as the engine's tiling plan makes for it;
+ * - every model run the pipeline makes (those detector runs, fr_landmark and fr_feature per face) and
+ *   libvips decoding the frame alone: with nothing else, the ratio a pipeline could reach at most
+ *   (ratioBound), since 40 px faces need the tiles and 68 landmarks need fr_landmark;
  * - the ratio pipeline / floor.
  * The machine may be shared, so pipeline and floor measurements alternate over several rounds and every
  * figure is the median over rounds; the load average is reported alongside.
@@ -109,6 +112,8 @@ async function pipelineThroughput(
 interface ModelInputs {
   readonly detectTensor: Float32Array;
   readonly featureTensors: Float32Array[];
+  /** fr_landmark's input for each face: its detector box as a 64x64 grey crop (pixels / 256). */
+  readonly landmarkTensors: Float32Array[];
 }
 
 async function modelInputs(frame: Buffer, analysis: FaceAnalysis): Promise<ModelInputs> {
@@ -134,14 +139,34 @@ async function modelInputs(frame: Buffer, analysis: FaceAnalysis): Promise<Model
     if (face.alignedCrop === null) throw new Error('The sample analysis must ask for raw crops.');
     return face.alignedCrop.data;
   });
+  const landmarkTensors = await Promise.all(
+    analysis.faces.map(async ({ box }) => {
+      const left = Math.max(0, Math.round(box.x));
+      const top = Math.max(0, Math.round(box.y));
+      const grey = await sharp(frame)
+        .extract({
+          left,
+          top,
+          width: Math.min(analysis.width - left, Math.round(box.width)),
+          height: Math.min(analysis.height - top, Math.round(box.height)),
+        })
+        .resize(64, 64, { fit: 'fill' })
+        .greyscale()
+        .raw()
+        .toBuffer();
+      return Float32Array.from(grey, (v) => v / 256);
+    }),
+  );
   return {
     detectTensor: planar(whole, 320, 180, 320, 240),
     featureTensors: crops.map((crop) => planar(crop, 112, 112, 112, 112)),
+    landmarkTensors,
   };
 }
 
-/** A raw ONNX Runtime loop in its own thread: per frame, `detectorRuns` fr_detect runs and `faces` fr_feature
- * runs on ready-made tensors, sessions single-threaded like the engine's. Plain JS, no TypeScript needed. */
+/** A raw ONNX Runtime loop in its own thread: per frame, `detectorRuns` fr_detect runs, `landmarkRuns`
+ * fr_landmark runs and `faces` fr_feature runs on ready-made tensors, sessions single-threaded like the
+ * engine's. Plain JS, no TypeScript needed. */
 const FLOOR_WORKER = `
 const { parentPort, workerData } = require('node:worker_threads');
 const ort = require(require.resolve('onnxruntime-node', { paths: [workerData.root] }));
@@ -150,20 +175,23 @@ const median = (v) => { const s = [...v].sort((a, b) => a - b); return s[s.lengt
 (async () => {
   const detector = await ort.InferenceSession.create(workerData.detectPath, options);
   const embedder = await ort.InferenceSession.create(workerData.featurePath, options);
+  const landmarker = await ort.InferenceSession.create(workerData.landmarkPath, options);
+  const landmarkInputs = workerData.landmarkTensors.map((tensor) => ({ input: new ort.Tensor('float32', tensor, [1, 1, 64, 64]) }));
   const detectInput = { input: new ort.Tensor('float32', workerData.detectTensor, [1, 3, 240, 320]) };
   const featureInputs = workerData.featureTensors.map((tensor) => ({ input: new ort.Tensor('float32', tensor, [1, 3, 112, 112]) }));
-  for (let i = 0; i < 10; i++) { await detector.run(detectInput); await embedder.run(featureInputs[i % featureInputs.length]); }
-  parentPort.on('message', async ({ detectorRuns, faces, seconds }) => {
-    const detectMs = [], featureMs = [];
+  for (let i = 0; i < 10; i++) { await detector.run(detectInput); await embedder.run(featureInputs[i % featureInputs.length]); await landmarker.run(landmarkInputs[i % landmarkInputs.length]); }
+  parentPort.on('message', async ({ detectorRuns, landmarkRuns, faces, seconds }) => {
+    const detectMs = [], featureMs = [], landmarkMs = [];
     let frames = 0;
     const started = performance.now();
     while (performance.now() - started < seconds * 1000) {
       for (let d = 0; d < detectorRuns; d++) { const t = performance.now(); await detector.run(detectInput); detectMs.push(performance.now() - t); }
+      for (let l = 0; l < landmarkRuns; l++) { const t = performance.now(); await landmarker.run(landmarkInputs[l % landmarkInputs.length]); landmarkMs.push(performance.now() - t); }
       for (let f = 0; f < faces; f++) { const t = performance.now(); await embedder.run(featureInputs[f % featureInputs.length]); featureMs.push(performance.now() - t); }
       frames++;
     }
     const elapsed = (performance.now() - started) / 1000;
-    parentPort.postMessage({ facesPerSecond: (frames * faces) / elapsed, faces: frames * faces, detectMs: median(detectMs), featureMs: median(featureMs) });
+    parentPort.postMessage({ facesPerSecond: (frames * faces) / elapsed, faces: frames * faces, detectMs: median(detectMs), featureMs: median(featureMs), landmarkMs: landmarkRuns > 0 ? median(landmarkMs) : null });
   });
   parentPort.postMessage('ready');
 })();
@@ -172,6 +200,7 @@ const median = (v) => { const s = [...v].sort((a, b) => a - b); return s[s.lengt
 interface FloorRun extends Throughput {
   readonly detectMs: number;
   readonly featureMs: number;
+  readonly landmarkMs: number | null;
 }
 
 interface FloorThreadRun {
@@ -179,6 +208,7 @@ interface FloorThreadRun {
   readonly faces: number;
   readonly detectMs: number;
   readonly featureMs: number;
+  readonly landmarkMs: number | null;
 }
 
 class FloorThreads {
@@ -189,6 +219,7 @@ class FloorThreads {
       root: __dirname,
       detectPath: modelPath('fr_detect'),
       featurePath: modelPath('fr_feature'),
+      landmarkPath: modelPath('fr_landmark'),
       ...inputs,
     };
     const workers = await Promise.all(
@@ -205,14 +236,19 @@ class FloorThreads {
   }
 
   /** Runs the loop in `threads` threads at once; faces/s summed over threads. */
-  async measure(threads: number, detectorRuns: number, faces: number): Promise<FloorRun> {
+  async measure(
+    threads: number,
+    detectorRuns: number,
+    faces: number,
+    landmarkRuns = 0,
+  ): Promise<FloorRun> {
     const cpu = process.cpuUsage();
     const runs = await Promise.all(
       this.workers.slice(0, threads).map(
         (worker) =>
           new Promise<FloorThreadRun>((resolve) => {
             worker.once('message', resolve);
-            worker.postMessage({ detectorRuns, faces, seconds: FLOOR_SECONDS });
+            worker.postMessage({ detectorRuns, landmarkRuns, faces, seconds: FLOOR_SECONDS });
           }),
       ),
     );
@@ -222,12 +258,23 @@ class FloorThreads {
       facesPerCpuSecond: runs.reduce((sum, run) => sum + run.faces, 0) / cpuSeconds,
       detectMs: median(runs.map((run) => run.detectMs)),
       featureMs: median(runs.map((run) => run.featureMs)),
+      landmarkMs: runs[0]!.landmarkMs === null ? null : median(runs.map((run) => run.landmarkMs!)),
     };
   }
 
   async stop(): Promise<void> {
     await Promise.all(this.workers.map((worker) => worker.terminate()));
   }
+}
+
+async function decodeOnlyMs(frame: Buffer): Promise<number> {
+  const times: number[] = [];
+  for (let i = 0; i < 25; i++) {
+    const started = performance.now();
+    await sharp(frame).raw().toBuffer();
+    if (i >= 5) times.push(performance.now() - started);
+  }
+  return median(times);
 }
 
 function stageMedians(analyses: readonly FaceAnalysis[], perFace: boolean): Record<string, number> {
@@ -268,6 +315,7 @@ async function main(): Promise<void> {
     pipeline: Record<1 | 2, Throughput>;
     floor: Record<1 | 2, FloorRun>;
     tiledFloor: Record<1 | 2, FloorRun>;
+    requiredModels: Record<1 | 2, FloorRun>;
   }> = [];
   const analyses: FaceAnalysis[] = [];
   try {
@@ -276,13 +324,16 @@ async function main(): Promise<void> {
       analyses.push(...one.analyses);
       const floorOne = await floorThreads.measure(1, 1, faces);
       const tiledFloorOne = await floorThreads.measure(1, passes, faces);
+      const requiredOne = await floorThreads.measure(1, passes, faces, faces);
       const two = await pipelineThroughput(engines[2], frame);
       const floorTwo = await floorThreads.measure(2, 1, faces);
       const tiledFloorTwo = await floorThreads.measure(2, passes, faces);
+      const requiredTwo = await floorThreads.measure(2, passes, faces, faces);
       rounds.push({
         pipeline: { 1: one, 2: two },
         floor: { 1: floorOne, 2: floorTwo },
         tiledFloor: { 1: tiledFloorOne, 2: tiledFloorTwo },
+        requiredModels: { 1: requiredOne, 2: requiredTwo },
       });
     }
   } finally {
@@ -291,6 +342,14 @@ async function main(): Promise<void> {
 
   const over = (pick: (round: (typeof rounds)[number]) => number, digits = 1): number =>
     round(median(rounds.map(pick)), digits);
+  const decodeMs = await decodeOnlyMs(frame);
+  /** The most any pipeline meeting the issue's requirements could reach against the floor: the
+   * model runs it must make (the tiled detector, fr_landmark and fr_feature per face) and the
+   * frame's decoding, with nothing else, spread over `threads` cores. */
+  const bound = (r: (typeof rounds)[number], threads: 1 | 2): number =>
+    faces /
+    r.floor[threads].facesPerSecond /
+    (faces / r.requiredModels[threads].facesPerSecond + decodeMs / 1000 / threads);
   const report = {
     benchmark: 'face-engine',
     command: `${CROP === 'raw' ? '' : `FACE_BENCH_CROP=${CROP} `}npm run bench:face`,
@@ -332,6 +391,20 @@ async function main(): Promise<void> {
         threads1: over((r) => r.tiledFloor[1].facesPerSecond),
         threads2: over((r) => r.tiledFloor[2].facesPerSecond),
       },
+      /** The tiled detector runs, fr_landmark and fr_feature per face: every model run the
+       * pipeline makes. */
+      requiredModels: {
+        fr_landmarkMsPerRun: over((r) => r.requiredModels[1].landmarkMs ?? 0, 2),
+        threads1: over((r) => r.requiredModels[1].facesPerSecond),
+        threads2: over((r) => r.requiredModels[2].facesPerSecond),
+      },
+      /** libvips decoding the frame to RGB, nothing else (median, this thread). */
+      decodeMsPerFrame: round(decodeMs, 2),
+    },
+    /** Highest ratio to the floor that the required model runs plus decoding leave (see bound). */
+    ratioBound: {
+      workers1: over((r) => bound(r, 1), 3),
+      workers2: over((r) => bound(r, 2), 3),
     },
     ratioPipelineToFloor: {
       workers1: over((r) => r.pipeline[1].facesPerSecond / r.floor[1].facesPerSecond, 3),
