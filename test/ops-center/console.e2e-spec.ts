@@ -227,6 +227,78 @@ describe('operations-centre console in a real browser', () => {
     expect(code).toBe(4401);
   });
 
+  it('closes a live socket once its user is disabled or given other roles, and keeps it otherwise', async () => {
+    const users = app.get(StaffUserService);
+    const open = (token: string) => {
+      const socket = new WebSocket(
+        `${base.replace('http', 'ws')}/v1/alerts/live?token=${encodeURIComponent(token)}`,
+      );
+      const closed = new Promise<{ code: number; reason: string }>((done) =>
+        socket.on('close', (code: number, reason: Buffer) =>
+          done({ code, reason: reason.toString() }),
+        ),
+      );
+      return { socket, closed };
+    };
+    const liveSocket = async (username: string) => {
+      const token = await tokenOf(username);
+      const { socket, closed } = open(token);
+      await new Promise<void>((resumed, failed) => {
+        socket.on('open', () => socket.send(JSON.stringify({ type: 'resume', afterSeq: 0 })));
+        socket.on('message', (data: Buffer) => {
+          if ((JSON.parse(data.toString()) as { type: string }).type === 'resumed') resumed();
+        });
+        socket.on('error', failed);
+      });
+      return { socket, closed, token };
+    };
+    const created = await Promise.all(
+      ['aktau.leaver', 'aktau.mover', 'aktau.stayer'].map((username) =>
+        users.create(
+          { username, password: PASSWORD, roles: ['operator'], centreIds: ['aktau'] },
+          'test',
+        ),
+      ),
+    );
+    const [leaver, mover, stayer] = await Promise.all(
+      created.map((user) => liveSocket(user.username)),
+    );
+
+    await users.update(created[0]!.id, { status: 'disabled' }, 'test');
+    await users.update(created[1]!.id, { roles: ['supervisor'] }, 'test');
+    const within = (ms: number) =>
+      new Promise<'still open'>((done) => setTimeout(() => done('still open'), ms));
+    // OPS_LIVE_SESSION_CHECK_MS is 2 s by default
+    expect(await Promise.race([leaver!.closed, within(5_000)])).toEqual({
+      code: 4401,
+      reason: 'the session has ended: sign in again',
+    });
+    expect(await Promise.race([mover!.closed, within(5_000)])).toMatchObject({ code: 4401 });
+    expect(await Promise.race([stayer!.closed, within(2_500)])).toBe('still open');
+    stayer!.socket.close();
+
+    // a token from before the change, still unexpired, no longer opens one
+    expect(await open(leaver!.token).closed).toEqual({
+      code: 4401,
+      reason: 'the session has ended: sign in again',
+    });
+  });
+
+  it('signs the console out, saying why, when its user is disabled', async () => {
+    const users = app.get(StaffUserService);
+    const user = await users.create(
+      { username: 'aktau.browser', password: PASSWORD, roles: ['operator'], centreIds: ['aktau'] },
+      'test',
+    );
+    const page = await signIn(user.username);
+    await users.update(user.id, { status: 'disabled' }, 'test');
+    const error = page.getByTestId('login-error');
+    await error.waitFor({ timeout: 10_000 });
+    expect(await error.textContent()).toBe('Signed out: the session has ended: sign in again');
+    expect(await page.evaluate(() => sessionStorage.getItem('kuzet.token'))).toBeNull();
+    await page.context().close();
+  });
+
   it('answers an operator of another centre as if the alert did not exist', async () => {
     const hit = await publishHit('aktau-cam-0002');
     const login = await app.inject({

@@ -52,6 +52,9 @@ export const configSchema = z.object({
   FACE_WORKERS: positiveInt.default(2),
   OPS_ESCALATE_AFTER_MS: positiveInt.default(120_000),
   OPS_FEED_POLL_MS: positiveInt.default(200),
+  /** How often the live feed re-checks each open socket's session: a user disabled or changed
+   * (or a token expired) loses the socket within this plus AUTH_SESSION_CACHE_TTL_MS. */
+  OPS_LIVE_SESSION_CHECK_MS: positiveInt.default(2_000),
   KUZET_DEMO: flag.default(false),
   KUZET_DEMO_INTERVAL_MS: positiveInt.default(3_000),
 });

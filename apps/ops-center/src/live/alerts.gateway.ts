@@ -9,7 +9,7 @@ import { OnGatewayConnection, OnGatewayDisconnect, WebSocketGateway } from '@nes
 import { IncomingMessage } from 'node:http';
 import type { WebSocket } from 'ws';
 import { z } from 'zod';
-import { StaffPrincipal, StaffTokenService } from '@kuzet/auth';
+import { StaffPrincipal, StaffTokenService, StaffUserService, VerifiedToken } from '@kuzet/auth';
 import { KUZET_CONFIG, KuzetConfig } from '@kuzet/config';
 import { AlertEntity } from '@kuzet/persistence';
 import { AlertRepository } from '../alerts/alert.repository';
@@ -26,6 +26,7 @@ const resumeMessage = z.object({ type: z.literal('resume'), afterSeq: z.number()
 interface Client {
   readonly socket: WebSocket;
   readonly user: StaffPrincipal;
+  readonly session: VerifiedToken;
   /** Seqs already sent above the feed's look-back floor. */
   readonly sent: Set<number>;
   resumed: boolean;
@@ -33,7 +34,9 @@ interface Client {
 
 /** Live alerts for the console over WebSocket. The client says from which seq to resume, gets
  * everything it missed, then every change as it is committed, by whichever instance. Resumed
- * clients also get `{type:'violations'}` messages pushed by the violations feed. */
+ * clients also get `{type:'violations'}` messages pushed by the violations feed. A socket lives
+ * only as long as its session: one whose user is disabled or changed, or whose token expires,
+ * is closed with 4401 (checked every OPS_LIVE_SESSION_CHECK_MS). */
 @WebSocketGateway({ path: '/v1/alerts/live' })
 @Injectable()
 export class AlertsGateway
@@ -43,11 +46,14 @@ export class AlertsGateway
   private readonly clients = new Map<WebSocket, Client>();
   private highWater = 0;
   private timer?: NodeJS.Timeout;
+  private sessionTimer?: NodeJS.Timeout;
   private polling = false;
+  private checkingSessions = false;
 
   constructor(
     private readonly alerts: AlertRepository,
     private readonly tokens: StaffTokenService,
+    private readonly users: StaffUserService,
     @Inject(KUZET_CONFIG) private readonly config: KuzetConfig,
   ) {}
 
@@ -55,32 +61,56 @@ export class AlertsGateway
     this.highWater = await this.alerts.highestSeq();
     this.timer = setInterval(() => void this.poll(), this.config.OPS_FEED_POLL_MS);
     this.timer.unref();
+    this.sessionTimer = setInterval(
+      () => void this.checkSessions(),
+      this.config.OPS_LIVE_SESSION_CHECK_MS,
+    );
+    this.sessionTimer.unref();
   }
 
   onApplicationShutdown(): void {
     clearInterval(this.timer);
+    clearInterval(this.sessionTimer);
     for (const socket of this.clients.keys()) socket.close(1001, 'server shutting down');
   }
 
   handleConnection(socket: WebSocket, request: IncomingMessage): void {
     const token = new URL(request.url ?? '/', 'http://localhost').searchParams.get('token') ?? '';
-    let user: StaffPrincipal;
+    let session: VerifiedToken;
     try {
-      user = this.tokens.verify(token);
+      session = this.tokens.verifyWithVersion(token);
     } catch {
       socket.close(CLOSE_UNAUTHORISED, 'unauthorised');
       return;
     }
+    const user = session.principal;
     if (!user.roles.includes('operator') && !user.roles.includes('supervisor')) {
       socket.close(CLOSE_UNAUTHORISED, 'the live feed is for operators and supervisors');
       return;
     }
-    const client: Client = { socket, user, sent: new Set(), resumed: false };
-    this.clients.set(socket, client);
-    socket.on('message', (data: Buffer) => void this.onMessage(client, data));
-    this.send(client, {
-      type: 'hello',
-      user: { username: user.username, centreIds: user.centreIds },
+    const client: Client = { socket, user, session, sent: new Set(), resumed: false };
+    // the console asks to resume as soon as the socket opens: messages wait for the session check
+    const admitted = this.users.isSessionCurrent(user.userId, session.tokenVersion).then(
+      (current) => {
+        if (!current) this.end(client, 'the session has ended: sign in again');
+        return current;
+      },
+      (error: unknown) => {
+        this.logger.warn({ err: String(error) }, 'live feed session check failed');
+        this.end(client, 'the session could not be checked: try again');
+        return false;
+      },
+    );
+    socket.on('message', (data: Buffer) => {
+      void admitted.then((current) => (current ? this.onMessage(client, data) : undefined));
+    });
+    void admitted.then((current) => {
+      if (!current || socket.readyState !== socket.OPEN) return;
+      this.clients.set(socket, client);
+      this.send(client, {
+        type: 'hello',
+        user: { username: user.username, centreIds: user.centreIds },
+      });
     });
   }
 
@@ -124,6 +154,32 @@ export class AlertsGateway
     }
     client.resumed = true;
     this.send(client, { type: 'resumed' });
+  }
+
+  /** Closes every socket whose token expired or whose user was disabled or changed since. */
+  private async checkSessions(): Promise<void> {
+    if (this.checkingSessions || this.clients.size === 0) return;
+    this.checkingSessions = true;
+    try {
+      const now = Date.now();
+      for (const client of [...this.clients.values()]) {
+        const { principal, tokenVersion, expiresAtMs } = client.session;
+        if (expiresAtMs <= now) {
+          this.end(client, 'the access token has expired: sign in again');
+        } else if (!(await this.users.isSessionCurrent(principal.userId, tokenVersion))) {
+          this.end(client, 'the session has ended: sign in again');
+        }
+      }
+    } catch (error) {
+      this.logger.warn({ err: String(error) }, 'live feed session check failed');
+    } finally {
+      this.checkingSessions = false;
+    }
+  }
+
+  private end(client: Client, reason: string): void {
+    this.clients.delete(client.socket);
+    client.socket.close(CLOSE_UNAUTHORISED, reason);
   }
 
   private async poll(): Promise<void> {

@@ -2,9 +2,13 @@ import type { Alert, Violation } from './api';
 
 type FeedStatus = 'connecting' | 'live' | 'offline';
 
+/** The server's close code for a socket whose session is not (or no longer) valid. */
+const SESSION_ENDED = 4401;
+
 /** The WebSocket feed: resumes from the last seq it saw, so after a reconnect (or a server
  * restart) the console gets exactly what it missed. Violations are pushed on the same socket
- * once it is live, and not replayed: the console reloads their recent page when it is. */
+ * once it is live, and not replayed: the console reloads their recent page when it is. A socket
+ * closed because the session ended is not reopened: the console is told, with the reason. */
 export class LiveFeed {
   private socket: WebSocket | null = null;
   private lastSeq = 0;
@@ -16,6 +20,7 @@ export class LiveFeed {
     private readonly onAlerts: (alerts: readonly Alert[]) => void,
     private readonly onStatus: (status: FeedStatus) => void,
     private readonly onViolations: (violations: readonly Violation[]) => void = () => {},
+    private readonly onSessionEnded: (reason: string) => void = () => {},
   ) {}
 
   start(fromSeq: number): void {
@@ -54,9 +59,14 @@ export class LiveFeed {
       if (message.type === 'violations' && message.violations)
         this.onViolations(message.violations);
     };
-    socket.onclose = () => {
+    socket.onclose = (event: CloseEvent) => {
       this.onStatus('offline');
       if (this.stopped) return;
+      if (event.code === SESSION_ENDED) {
+        this.stopped = true;
+        this.onSessionEnded(event.reason || 'the session has ended: sign in again');
+        return;
+      }
       setTimeout(() => this.connect(), this.retryMs);
       this.retryMs = Math.min(this.retryMs * 2, 10_000);
     };

@@ -60,11 +60,12 @@ function showLogin(error?: string): void {
 async function showConsole(user: StaffUser): Promise<void> {
   const status = h('span', { class: 'status offline', 'data-testid': 'feed-status' }, 'offline');
   const signOut = h('button', { class: 'link' }, 'Sign out');
-  signOut.addEventListener('click', () => {
+  const endSession = (reason?: string): void => {
     sessionStorage.removeItem(TOKEN_KEY);
     api.logout();
-    showLogin();
-  });
+    showLogin(reason);
+  };
+  signOut.addEventListener('click', () => endSession());
   const rows = h('ul', { id: 'alerts', 'data-testid': 'alert-list' });
   list = new AlertList(rows, (id) => void showDetail(id));
   const violationRows = h('ul', { id: 'violations', 'data-testid': 'violation-list' });
@@ -123,6 +124,7 @@ async function showConsole(user: StaffUser): Promise<void> {
       if (state === 'live') reloadViolations();
     },
     (pushed) => violations.update(pushed, { live: true }),
+    (reason) => endSession(`Signed out: ${reason}`),
   );
   feed.start(initial.reduce((max, a) => Math.max(max, a.seq), 0));
 }

@@ -14,6 +14,8 @@ export interface VerifiedToken {
   readonly principal: StaffPrincipal;
   /** The user's token_version when the token was issued. */
   readonly tokenVersion: number;
+  /** When the token stops being accepted, ms since the epoch. */
+  readonly expiresAtMs: number;
 }
 
 interface StaffClaims {
@@ -22,6 +24,8 @@ interface StaffClaims {
   readonly roles: string[];
   readonly centreIds: string[];
   readonly ver: number;
+  /** Set by the signer from JWT_TTL_SECONDS, in seconds since the epoch. */
+  readonly exp?: number;
 }
 
 const ALGORITHM = 'HS256';
@@ -70,13 +74,14 @@ export class StaffTokenService {
         error instanceof Error && error.name === 'TokenExpiredError' ? 'expired' : 'invalid';
       throw new UnauthorizedException(`the access token is ${reason}: sign in again`);
     }
-    const { sub, username, roles, centreIds, ver } = claims;
+    const { sub, username, roles, centreIds, ver, exp } = claims;
     if (
       typeof sub !== 'string' ||
       typeof username !== 'string' ||
       !Array.isArray(roles) ||
       !Array.isArray(centreIds) ||
-      typeof ver !== 'number'
+      typeof ver !== 'number' ||
+      typeof exp !== 'number'
     ) {
       throw new UnauthorizedException('the access token is invalid: sign in again');
     }
@@ -88,6 +93,7 @@ export class StaffTokenService {
         centreIds: centreIds.filter((id): id is string => typeof id === 'string'),
       },
       tokenVersion: ver,
+      expiresAtMs: exp * 1000,
     };
   }
 }
