@@ -295,7 +295,7 @@ describe('operations-centre console in a real browser', () => {
     const error = page.getByTestId('login-error');
     await error.waitFor({ timeout: 10_000 });
     expect(await error.textContent()).toBe('Signed out: the session has ended: sign in again');
-    expect(await page.evaluate(() => sessionStorage.getItem('kuzet.token'))).toBeNull();
+    expect(await page.evaluate("sessionStorage.getItem('kuzet.token')")).toBeNull();
     await page.context().close();
   });
 

@@ -17,6 +17,7 @@ import {
 import { ViolationRecordEntity } from '@kuzet/persistence';
 import { OpsCenterModule } from '../../apps/ops-center/src/ops-center.module';
 import { VIOLATION_FEED_GROUP } from '../../apps/ops-center/src/violations/violation-feed.consumer';
+import { ViolationFeedRepository } from '../../apps/ops-center/src/violations/violation-feed.repository';
 import { ViolationsModule } from '../../apps/violations/src/violations.module';
 import { sampleEvent } from '../ingest/sample-events';
 import { launchBrowser } from '../support/browser';
@@ -268,6 +269,62 @@ describe('violations feed of the operations-centre console', () => {
       }),
       { numRuns: 300 },
     );
+  });
+
+  it('pages by the stored millisecond time through its index, ties broken by event id', async () => {
+    const sql = app.get(DataSource);
+    // microseconds as PostgreSQL's now() would give them: kept to the millisecond
+    await sql.query(
+      `INSERT INTO violation_record (event_id, camera_id, centre_id, code, plate, evidence_ref, captured_at, logged_at)
+       SELECT gen_random_uuid(), 'bulk-cam', 'bulk-centre', 'speeding', 'BULK', 's3://e/x', now(),
+              timestamptz '2020-01-01 00:00:00.000000+00' + (i % 5000) * interval '1.2345 ms'
+       FROM generate_series(1, 30000) AS i`,
+    );
+    await sql.query('ANALYZE violation_record');
+    expect(
+      await sql.query(
+        `SELECT count(*)::int AS n FROM violation_record
+         WHERE centre_id = 'bulk-centre' AND logged_at <> date_trunc('milliseconds', logged_at)`,
+      ),
+    ).toEqual([{ n: 0 }]);
+
+    const scope = { centreIds: ['bulk-centre'], includeUnrouted: false };
+    const feedRepository = app.get(ViolationFeedRepository);
+    const plan = async (cursor?: { loggedAt: Date; eventId: string }) => {
+      const [query, parameters] = feedRepository
+        .pageQuery(scope, 50, cursor)
+        .getQueryAndParameters();
+      const [{ 'QUERY PLAN': json }] = (await sql.query(
+        `EXPLAIN (FORMAT JSON) ${query}`,
+        parameters,
+      )) as [{ 'QUERY PLAN': unknown }];
+      return JSON.stringify(json);
+    };
+    for (const text of [
+      await plan(),
+      await plan({
+        loggedAt: new Date('2020-01-01T00:00:03Z'),
+        eventId: 'ffffffff-ffff-4fff-bfff-ffffffffffff',
+      }),
+    ]) {
+      expect(text).toContain('violation_record_logged_idx');
+      expect(text).not.toContain('"Node Type": "Sort"');
+    }
+
+    // six rows share every millisecond: walking the pages visits each row once, newest first
+    const seen: string[] = [];
+    let cursor: { loggedAt: Date; eventId: string } | undefined;
+    for (let pages = 0; pages < 200; pages++) {
+      const page = await feedRepository.page(scope, 997, cursor);
+      if (page.length === 0) break;
+      seen.push(...page.map((row) => `${row.loggedAt.toISOString()}/${row.eventId}`));
+      const last = page[page.length - 1]!;
+      cursor = { loggedAt: last.loggedAt, eventId: last.eventId };
+    }
+    expect(seen).toHaveLength(30000);
+    expect(new Set(seen).size).toBe(30000);
+    expect([...seen].sort().reverse()).toEqual(seen);
+    await sql.query(`DELETE FROM violation_record WHERE centre_id = 'bulk-centre'`);
   });
 
   it('dead-letters what is not a violation on kuzet.violations.v1', async () => {

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { Brackets, DataSource } from 'typeorm';
+import { Brackets, DataSource, SelectQueryBuilder } from 'typeorm';
 import { KUZET_CONFIG, KuzetConfig } from '@kuzet/config';
 import { OperationsCentreEntity, ViolationRecordEntity } from '@kuzet/persistence';
 import { AlertScope } from '../alerts/alert.repository';
@@ -25,6 +25,15 @@ export class ViolationFeedRepository {
   /** Newest logged first. A centre sees its own violations and those of the district centres
    * whose parent it is; supervisors also see those of cameras no centre owned. */
   page(scope: AlertScope, limit: number, before?: FeedCursor): Promise<ViolationRecordEntity[]> {
+    return this.pageQuery(scope, limit, before).getMany();
+  }
+
+  /** page's query, for reading its plan. */
+  pageQuery(
+    scope: AlertScope,
+    limit: number,
+    before?: FeedCursor,
+  ): SelectQueryBuilder<ViolationRecordEntity> {
     const query = this.dataSource
       .getRepository(ViolationRecordEntity)
       .createQueryBuilder('v')
@@ -42,19 +51,19 @@ export class ViolationFeedRepository {
           if (scope.includeUnrouted) where.orWhere('v.centre_id IS NULL');
         }),
       )
-      // the log keeps milliseconds (a JS Date); truncating makes the cursor exact either way
-      .orderBy(`date_trunc('milliseconds', v.logged_at)`, 'DESC')
+      // logged_at keeps milliseconds, as the cursor does: violation_record_logged_idx serves it
+      .orderBy('v.logged_at', 'DESC')
       .addOrderBy('v.event_id', 'DESC')
       .limit(limit);
     if (before?.eventId !== undefined) {
-      query.andWhere(`(date_trunc('milliseconds', v.logged_at), v.event_id) < (:at, :id)`, {
+      query.andWhere('(v.logged_at, v.event_id) < (:at, :id)', {
         at: before.loggedAt,
         id: before.eventId,
       });
     } else if (before) {
-      query.andWhere(`date_trunc('milliseconds', v.logged_at) < :at`, { at: before.loggedAt });
+      query.andWhere('v.logged_at < :at', { at: before.loggedAt });
     }
-    return query.getMany();
+    return query;
   }
 
   /** The main centre a centre reports to (null for a main centre or an unknown one), cached

@@ -16,6 +16,7 @@ export type ViolationCodeName = (typeof VIOLATION_CODES)[number];
 @Index(['capturedAt', 'eventId'])
 @Index(['districtId', 'capturedAt'])
 @Index(['code', 'capturedAt'])
+@Index(['loggedAt', 'eventId'])
 export class ViolationRecordEntity {
   @PrimaryColumn({ name: 'event_id', type: 'uuid' })
   eventId!: string;
@@ -53,6 +54,7 @@ export class ViolationRecordEntity {
   @Column({ name: 'captured_at', type: 'timestamptz' })
   capturedAt!: Date;
 
-  @Column({ name: 'logged_at', type: 'timestamptz' })
+  /** Milliseconds, like the feed's cursor, so the column orders pages exactly. */
+  @Column({ name: 'logged_at', type: 'timestamptz', precision: 3 })
   loggedAt!: Date;
 }

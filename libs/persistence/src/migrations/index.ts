@@ -5,6 +5,7 @@ import { ViolationRecord1763800200000 } from './1763800200000-violation-record';
 import { WatchlistsAndMatchLog1763900000000 } from './1763900000000-watchlists-and-match-log';
 import { Alerts1764000000000 } from './1764000000000-alerts';
 import { StaffUsersAndAuditLog1764100000000 } from './1764100000000-staff-users-and-audit-log';
+import { ViolationFeedPaging1764200000000 } from './1764200000000-violation-feed-paging';
 
 /** Applied in this order; never edit a released migration, add a new one. */
 export const MIGRATIONS = [
@@ -15,4 +16,5 @@ export const MIGRATIONS = [
   WatchlistsAndMatchLog1763900000000,
   Alerts1764000000000,
   StaffUsersAndAuditLog1764100000000,
+  ViolationFeedPaging1764200000000,
 ];
