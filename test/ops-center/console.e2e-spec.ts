@@ -3,9 +3,10 @@ import { randomUUID } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Browser, Page } from 'playwright-core';
-import { DataSource } from 'typeorm';
+import { DataSource, In } from 'typeorm';
 import {
   create,
+  encodeCameraEvent,
   encodeWatchlistHit,
   timestampFromDate,
   WatchlistHitSchema,
@@ -16,6 +17,7 @@ import { AlertDecisionEntity, AlertEntity } from '@kuzet/persistence';
 import WebSocket from 'ws';
 import { EscalationScheduler } from '../../apps/ops-center/src/escalation/escalation.scheduler';
 import { OpsCenterModule } from '../../apps/ops-center/src/ops-center.module';
+import { sampleEvent } from '../ingest/sample-events';
 import { launchBrowser } from '../support/browser';
 import { openConsole } from './console-page';
 import { createTestDatabase, TestDatabase } from '../support/database';
@@ -217,6 +219,24 @@ describe('operations-centre console in a real browser', () => {
       socket.on('error', reject);
     });
     expect(received).toEqual([missed]);
+  });
+
+  it('makes an alert of a camera alarm, and of no other camera event', async () => {
+    const events = (['observation', 'frame', 'violation', 'alarm'] as const).map((kind) =>
+      sampleEvent(kind, (event) => (event.cameraId = 'aktau-cam-0001')),
+    );
+    await bus.publish(
+      TOPICS.cameraEvents,
+      events.map((event) => ({ key: event.cameraId, value: encodeCameraEvent(event) })),
+    );
+    const alarm = await waitForAlert(events[3]!.eventId);
+    expect(alarm).toMatchObject({ kind: 'alarm', centreId: 'aktau', cameraId: 'aktau-cam-0001' });
+    // the alarm came after the others on the same partition: they have been consumed by now
+    const others = await app
+      .get(DataSource)
+      .getRepository(AlertEntity)
+      .findBy({ id: In(events.slice(0, 3).map((event) => event.eventId)) });
+    expect(others).toEqual([]);
   });
 
   it('refuses the live feed without a valid token', async () => {

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { decodeCameraEvent, decodeWatchlistHit } from '@kuzet/contracts';
+import { decodeCameraEvent, decodeWatchlistHit, peekCameraEventPayload } from '@kuzet/contracts';
 import { ConsumeTopic, InboundMessage, RejectedMessageError, TOPICS } from '@kuzet/messaging';
 import { AlertsService } from '../alerts/alerts.service';
 
@@ -18,6 +18,9 @@ export class AlertIntakeConsumers {
 
   @ConsumeTopic({ topic: TOPICS.cameraEvents, groupId: 'kuzet-ops-center-alarms' })
   async onCameraEvent(message: InboundMessage): Promise<void> {
+    // almost every camera event is a face or a violation: told apart by their tags, they are
+    // dropped undecoded (a JPEG frame is megabytes the alarm desk never needs parsed)
+    if (peekCameraEventPayload(message.value) !== 'alarm') return;
     const decoded = decodeCameraEvent(message.value);
     // the matcher and the violation log dead-letter what is invalid; here only alarms matter
     if (!decoded.ok || decoded.value.payload.case !== 'alarm') return;
