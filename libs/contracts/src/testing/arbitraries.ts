@@ -268,3 +268,23 @@ export function arbDecision(now: Date): fc.Arbitrary<Decision> {
     })
     .map((init) => create(DecisionSchema, init));
 }
+
+/** One of `encodings` with a few bytes overwritten at random and up to `maxCut` cut off its end:
+ * bytes close to a valid message, where a decoder's edge cases are. */
+export function arbDamaged(
+  encodings: readonly Uint8Array[],
+  maxEdits: number,
+  maxCut: number,
+): fc.Arbitrary<Uint8Array> {
+  return fc
+    .tuple(
+      fc.constantFrom(...encodings),
+      fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { maxLength: maxEdits }),
+      fc.nat(),
+    )
+    .map(([bytes, edits, cut]) => {
+      const copy = Uint8Array.from(bytes);
+      for (const [at, value] of edits) copy[at % copy.length] = value;
+      return copy.subarray(0, copy.length - (cut % (maxCut + 1)));
+    });
+}

@@ -1,7 +1,7 @@
 import { fromBinary, toBinary } from '@bufbuild/protobuf';
 import fc from 'fast-check';
 import { CameraEventSchema } from '../gen/kuzet/v1/camera_event_pb';
-import { arbCameraEvent } from '../testing/arbitraries';
+import { arbCameraEvent, arbDamaged } from '../testing/arbitraries';
 import { encodeCameraEvent } from './api';
 import { peekCameraEventPayload } from './camera-event-payload';
 import { NOW } from './test-helpers';
@@ -41,17 +41,7 @@ describe('peekCameraEventPayload', () => {
     const encodings = fc
       .sample(arbCameraEvent(NOW), { numRuns: 16, seed: 7 })
       .map(encodeCameraEvent);
-    const damaged = fc
-      .tuple(
-        fc.constantFrom(...encodings),
-        fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { maxLength: 6 }),
-        fc.nat(),
-      )
-      .map(([bytes, edits, cut]) => {
-        const copy = Uint8Array.from(bytes);
-        for (const [at, value] of edits) copy[at % copy.length] = value;
-        return copy.subarray(0, copy.length - (cut % 8));
-      });
+    const damaged = arbDamaged(encodings, 6, 7);
     let compared = 0;
     fc.assert(
       fc.property(fc.oneof(fc.uint8Array({ maxLength: 256 }), damaged), (bytes) => {

@@ -12,6 +12,7 @@ import { WatchlistChangeSchema } from '../gen/kuzet/v1/watchlist_change_pb';
 import { WatchlistHitSchema } from '../gen/kuzet/v1/watchlist_hit_pb';
 import {
   arbCameraEvent,
+  arbDamaged,
   arbDecision,
   arbWatchlistChange,
   arbWatchlistHit,
@@ -63,17 +64,7 @@ describe('decoders never throw on arbitrary input', () => {
     const base = [0, 1, 2, 3].map((i) =>
       encodeCameraEvent(fc.sample(arbCameraEvent(NOW), { numRuns: 4, seed: 42 })[i]!),
     );
-    const arb = fc
-      .tuple(
-        fc.constantFrom(...base),
-        fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { maxLength: 8 }),
-        fc.nat(),
-      )
-      .map(([bytes, edits, cut]) => {
-        const b = Uint8Array.from(bytes);
-        for (const [pos, v] of edits) b[pos % b.length] = v;
-        return b.subarray(0, b.length - (cut % 4));
-      });
+    const arb = arbDamaged(base, 8, 3);
     fc.assert(
       fc.property(arb, (bytes) => wellFormed(decodeCameraEvent(bytes, NOW))),
       { numRuns: 10_000 },
