@@ -92,6 +92,7 @@ export const arbJpeg = (): fc.Arbitrary<Uint8Array> =>
 const arbText = (max: number): fc.Arbitrary<string> =>
   fc
     .string({ maxLength: Math.min(max, 80), unit: 'grapheme' })
+    // eslint-disable-next-line no-control-regex -- free text the validators accept has none
     .filter((s) => !/[\u0000-\u001f\u007f]/.test(s));
 
 export const arbFaceFrame = () =>

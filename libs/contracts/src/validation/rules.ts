@@ -18,8 +18,10 @@ const MODEL_ID = /^[A-Za-z0-9][A-Za-z0-9._:@/-]*$/;
 const PLATE = /^[\p{L}\p{N}][\p{L}\p{N} -]*$/u;
 const URI = /^[A-Za-z][A-Za-z0-9+.-]*:\S+$/;
 // Control characters in references and free text end up in logs and the console.
+/* eslint-disable no-control-regex -- these match control characters on purpose */
 const CONTROL = /[\u0000-\u001f\u007f]/;
 const CONTROL_EXCEPT_WHITESPACE = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
+/* eslint-enable no-control-regex */
 
 // Timestamp range of google.protobuf.Timestamp: 0001-01-01T00:00:00Z .. 9999-12-31T23:59:59Z.
 const MIN_TS_SECONDS = -62_135_596_800n;
