@@ -280,6 +280,13 @@ describe('violations feed of the operations-centre console', () => {
               timestamptz '2020-01-01 00:00:00.000000+00' + (i % 5000) * interval '1.2345 ms'
        FROM generate_series(1, 30000) AS i`,
     );
+    // and a quiet centre whose few violations are older than all of those
+    await sql.query(
+      `INSERT INTO violation_record (event_id, camera_id, centre_id, code, plate, evidence_ref, captured_at, logged_at)
+       SELECT gen_random_uuid(), 'quiet-cam', 'quiet-centre', 'speeding', 'QUIET', 's3://e/x', now(),
+              timestamptz '2019-01-01 00:00:00+00' + i * interval '1 s'
+       FROM generate_series(1, 20) AS i`,
+    );
     await sql.query('ANALYZE violation_record');
     expect(
       await sql.query(
@@ -290,26 +297,42 @@ describe('violations feed of the operations-centre console', () => {
 
     const scope = { centreIds: ['bulk-centre'], includeUnrouted: false };
     const feedRepository = app.get(ViolationFeedRepository);
-    const plan = async (cursor?: { loggedAt: Date; eventId: string }) => {
-      const [query, parameters] = feedRepository
-        .pageQuery(scope, 50, cursor)
-        .getQueryAndParameters();
+    const plan = async (
+      cursor?: { loggedAt: Date; eventId: string },
+      of: { centreIds: string[]; includeUnrouted: boolean } = scope,
+    ) => {
+      const [query, parameters] = (
+        await feedRepository.pageQuery(of, 50, cursor)
+      ).getQueryAndParameters();
       const [{ 'QUERY PLAN': json }] = (await sql.query(
         `EXPLAIN (FORMAT JSON) ${query}`,
         parameters,
       )) as [{ 'QUERY PLAN': unknown }];
       return JSON.stringify(json);
     };
-    for (const text of [
-      await plan(),
-      await plan({
-        loggedAt: new Date('2020-01-01T00:00:03Z'),
-        eventId: 'ffffffff-ffff-4fff-bfff-ffffffffffff',
-      }),
-    ]) {
-      expect(text).toContain('violation_record_logged_idx');
-      expect(text).not.toContain('"Node Type": "Sort"');
+    // a page of a busy scope is read in order from an index, never sorted: one centre walks its
+    // own index back, several walk the log's
+    const both = { centreIds: ['bulk-centre', 'quiet-centre'], includeUnrouted: false };
+    const later = {
+      loggedAt: new Date('2020-01-01T00:00:03Z'),
+      eventId: 'ffffffff-ffff-4fff-bfff-ffffffffffff',
+    };
+    for (const text of [await plan(), await plan(later)]) {
+      expect(text).toContain('"Index Name":"violation_record_centre_idx"');
+      expect(text).not.toContain('"Node Type":"Sort"');
     }
+    for (const text of [await plan(undefined, both), await plan(later, both)]) {
+      expect(text).toContain('"Index Name":"violation_record_logged_idx"');
+      expect(text).not.toContain('"Node Type":"Sort"');
+    }
+    // for centres with few violations, older than the rest, walking the log back would read
+    // 30,000 rows to fill a page: their rows come from the centre index and are sorted instead
+    const quiet = { centreIds: ['quiet-centre', 'aktau'], includeUnrouted: false };
+    const quietPlan = await plan(undefined, quiet);
+    expect(quietPlan).toContain('"Index Name":"violation_record_centre_idx"');
+    expect(quietPlan).not.toContain('violation_record_logged_idx');
+    const quietPage = await feedRepository.page(quiet, 50);
+    expect(quietPage.filter((row) => row.centreId === 'quiet-centre')).toHaveLength(20);
 
     // six rows share every millisecond: walking the pages visits each row once, newest first
     const seen: string[] = [];
@@ -324,7 +347,9 @@ describe('violations feed of the operations-centre console', () => {
     expect(seen).toHaveLength(30000);
     expect(new Set(seen).size).toBe(30000);
     expect([...seen].sort().reverse()).toEqual(seen);
-    await sql.query(`DELETE FROM violation_record WHERE centre_id = 'bulk-centre'`);
+    await sql.query(
+      `DELETE FROM violation_record WHERE centre_id IN ('bulk-centre', 'quiet-centre')`,
+    );
   });
 
   it('dead-letters what is not a violation on kuzet.violations.v1', async () => {

@@ -20,6 +20,8 @@ import { inScope, scopeOf } from '../alerts/alerts.service';
  * later one is still picked up. */
 const LOOKBACK_SEQS = 1_000;
 const CLOSE_UNAUTHORISED = 4401;
+/** The session could not be checked (the database did not answer): the console retries. */
+const CLOSE_TRY_AGAIN_LATER = 1013;
 
 const resumeMessage = z.object({ type: z.literal('resume'), afterSeq: z.number().int().min(0) });
 
@@ -97,12 +99,16 @@ export class AlertsGateway
       },
       (error: unknown) => {
         this.logger.warn({ err: String(error) }, 'live feed session check failed');
-        this.end(client, 'the session could not be checked: try again');
+        socket.close(CLOSE_TRY_AGAIN_LATER, 'the session could not be checked: try again');
         return false;
       },
     );
     socket.on('message', (data: Buffer) => {
-      void admitted.then((current) => (current ? this.onMessage(client, data) : undefined));
+      void admitted
+        .then((current) => (current ? this.onMessage(client, data) : undefined))
+        .catch((error: unknown) =>
+          this.logger.warn({ err: String(error) }, 'live feed resume failed'),
+        );
     });
     void admitted.then((current) => {
       if (!current || socket.readyState !== socket.OPEN) return;
@@ -166,12 +172,16 @@ export class AlertsGateway
         const { principal, tokenVersion, expiresAtMs } = client.session;
         if (expiresAtMs <= now) {
           this.end(client, 'the access token has expired: sign in again');
-        } else if (!(await this.users.isSessionCurrent(principal.userId, tokenVersion))) {
-          this.end(client, 'the session has ended: sign in again');
+          continue;
+        }
+        try {
+          if (!(await this.users.isSessionCurrent(principal.userId, tokenVersion)))
+            this.end(client, 'the session has ended: sign in again');
+        } catch (error) {
+          // the socket stays: a database hiccup is no reason to sign an operator out
+          this.logger.warn({ err: String(error) }, 'live feed session check failed');
         }
       }
-    } catch (error) {
-      this.logger.warn({ err: String(error) }, 'live feed session check failed');
     } finally {
       this.checkingSessions = false;
     }

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { Brackets, DataSource, SelectQueryBuilder } from 'typeorm';
+import { Brackets, DataSource, In, SelectQueryBuilder } from 'typeorm';
 import { KUZET_CONFIG, KuzetConfig } from '@kuzet/config';
 import { OperationsCentreEntity, ViolationRecordEntity } from '@kuzet/persistence';
 import { AlertScope } from '../alerts/alert.repository';
@@ -16,6 +16,7 @@ export interface FeedCursor {
 @Injectable()
 export class ViolationFeedRepository {
   private readonly parents = new Map<string, { parent: string | null; expiresAt: number }>();
+  private readonly scopes = new Map<string, { centreIds: string[]; expiresAt: number }>();
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -24,34 +25,38 @@ export class ViolationFeedRepository {
 
   /** Newest logged first. A centre sees its own violations and those of the district centres
    * whose parent it is; supervisors also see those of cameras no centre owned. */
-  page(scope: AlertScope, limit: number, before?: FeedCursor): Promise<ViolationRecordEntity[]> {
-    return this.pageQuery(scope, limit, before).getMany();
-  }
-
-  /** page's query, for reading its plan. */
-  pageQuery(
+  async page(
     scope: AlertScope,
     limit: number,
     before?: FeedCursor,
-  ): SelectQueryBuilder<ViolationRecordEntity> {
+  ): Promise<ViolationRecordEntity[]> {
+    return (await this.pageQuery(scope, limit, before)).getMany();
+  }
+
+  /**
+   * page's query, for reading its plan. The scope's centres are listed, not sub-selected: with
+   * a plain list the planner knows how many rows each holds, and picks between walking
+   * violation_record_logged_idx back from the newest (a centre with recent violations) and
+   * violation_record_centre_idx plus a short sort (a centre with few or old ones, which the walk
+   * would have read the whole log to fill a page for).
+   */
+  async pageQuery(
+    scope: AlertScope,
+    limit: number,
+    before?: FeedCursor,
+  ): Promise<SelectQueryBuilder<ViolationRecordEntity>> {
+    const centreIds = await this.withDistrictCentres(scope.centreIds);
     const query = this.dataSource
       .getRepository(ViolationRecordEntity)
       .createQueryBuilder('v')
       .where(
         new Brackets((where) => {
           where.where('FALSE');
-          if (scope.centreIds.length > 0) {
-            where.orWhere('v.centre_id IN (:...centreIds)', { centreIds: scope.centreIds });
-            where.orWhere(
-              `v.centre_id IN (SELECT c.id FROM operations_centre c
-                 WHERE c.parent_centre_id IN (:...centreIds))`,
-              { centreIds: scope.centreIds },
-            );
-          }
+          if (centreIds.length > 0) where.orWhere('v.centre_id IN (:...centreIds)', { centreIds });
           if (scope.includeUnrouted) where.orWhere('v.centre_id IS NULL');
         }),
       )
-      // logged_at keeps milliseconds, as the cursor does: violation_record_logged_idx serves it
+      // logged_at keeps milliseconds, as the cursor does
       .orderBy('v.logged_at', 'DESC')
       .addOrderBy('v.event_id', 'DESC')
       .limit(limit);
@@ -64,6 +69,21 @@ export class ViolationFeedRepository {
       query.andWhere('v.logged_at < :at', { at: before.loggedAt });
     }
     return query;
+  }
+
+  /** The centres and the district centres whose parent they are, cached like parentOf. */
+  private async withDistrictCentres(centreIds: readonly string[]): Promise<string[]> {
+    if (centreIds.length === 0) return [];
+    const key = [...centreIds].sort().join('\n');
+    const now = Date.now();
+    const cached = this.scopes.get(key);
+    if (cached && cached.expiresAt > now) return cached.centreIds;
+    const children = await this.dataSource
+      .getRepository(OperationsCentreEntity)
+      .find({ where: { parentCentreId: In([...centreIds]) }, select: { id: true } });
+    const all = [...new Set([...centreIds, ...children.map((centre) => centre.id)])];
+    this.scopes.set(key, { centreIds: all, expiresAt: now + this.config.REGISTRY_CACHE_TTL_MS });
+    return all;
   }
 
   /** The main centre a centre reports to (null for a main centre or an unknown one), cached

@@ -35,6 +35,8 @@ interface CachedSession {
 @Injectable()
 export class StaffUserService {
   private readonly sessions = new Map<string, CachedSession>();
+  /** Bumped by every change, so a lookup that overlapped one does not cache what it read. */
+  private sessionGeneration = 0;
 
   constructor(
     private readonly repository: StaffUserRepository,
@@ -128,6 +130,7 @@ export class StaffUserService {
       );
       return saved!;
     });
+    this.sessionGeneration++;
     this.sessions.clear();
     return toDto(updated);
   }
@@ -148,9 +151,13 @@ export class StaffUserService {
     const now = Date.now();
     const cached = this.sessions.get(key);
     if (cached && cached.expiresAt > now) return cached.current;
+    const generation = this.sessionGeneration;
     const user = await this.repository.findById(userId);
     const current = user !== null && user.status === 'active' && user.tokenVersion === tokenVersion;
-    this.sessions.set(key, { current, expiresAt: now + this.config.AUTH_SESSION_CACHE_TTL_MS });
+    // a lookup that overlapped a change may have read the row before it: not cached
+    if (generation === this.sessionGeneration) {
+      this.sessions.set(key, { current, expiresAt: now + this.config.AUTH_SESSION_CACHE_TTL_MS });
+    }
     return current;
   }
 }

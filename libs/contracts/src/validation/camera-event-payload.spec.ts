@@ -51,7 +51,8 @@ describe('peekCameraEventPayload', () => {
           expect(peeked).toBe(parsedCase(bytes));
         }
       }),
-      { numRuns: 20_000 },
+      // a fixed seed: how many of the samples come out well-formed depends on it
+      { numRuns: 20_000, seed: 20_261_203 },
     );
     // the comparison has to have happened, not just the absence of throws
     expect(compared).toBeGreaterThan(1_000);

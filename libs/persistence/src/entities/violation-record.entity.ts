@@ -17,6 +17,7 @@ export type ViolationCodeName = (typeof VIOLATION_CODES)[number];
 @Index(['districtId', 'capturedAt'])
 @Index(['code', 'capturedAt'])
 @Index(['loggedAt', 'eventId'])
+@Index(['centreId', 'loggedAt', 'eventId'])
 export class ViolationRecordEntity {
   @PrimaryColumn({ name: 'event_id', type: 'uuid' })
   eventId!: string;
