@@ -14,6 +14,7 @@ import {
 import { StaffUserService } from '@kuzet/auth';
 import { MESSAGE_BUS, MessageBus, TOPICS } from '@kuzet/messaging';
 import { AlertDecisionEntity, AlertEntity } from '@kuzet/persistence';
+import { register } from 'prom-client';
 import WebSocket from 'ws';
 import { EscalationScheduler } from '../../apps/ops-center/src/escalation/escalation.scheduler';
 import { OpsCenterModule } from '../../apps/ops-center/src/ops-center.module';
@@ -247,6 +248,11 @@ describe('operations-centre console in a real browser', () => {
     expect(code).toBe(4401);
   });
 
+  const sessionsEnded = async (): Promise<number> => {
+    const metric = await register.getSingleMetric('kuzet_ops_live_sockets_closed_total')?.get();
+    return metric?.values.find((v) => v.labels['reason'] === 'session_ended')?.value ?? 0;
+  };
+
   it('closes a live socket once its user is disabled or given other roles, and keeps it otherwise', async () => {
     const users = app.get(StaffUserService);
     const open = (token: string) => {
@@ -280,6 +286,7 @@ describe('operations-centre console in a real browser', () => {
         ),
       ),
     );
+    const closedBefore = await sessionsEnded();
     const [leaver, mover, stayer] = await Promise.all(
       created.map((user) => liveSocket(user.username)),
     );
@@ -295,6 +302,7 @@ describe('operations-centre console in a real browser', () => {
     });
     expect(await Promise.race([mover!.closed, within(5_000)])).toMatchObject({ code: 4401 });
     expect(await Promise.race([stayer!.closed, within(2_500)])).toBe('still open');
+    expect((await sessionsEnded()) - closedBefore).toBe(2);
     stayer!.socket.close();
 
     // a token from before the change, still unexpired, no longer opens one

@@ -11,6 +11,7 @@ import type { WebSocket } from 'ws';
 import { z } from 'zod';
 import { StaffPrincipal, StaffTokenService, StaffUserService, VerifiedToken } from '@kuzet/auth';
 import { KUZET_CONFIG, KuzetConfig } from '@kuzet/config';
+import { counter } from '@kuzet/observability/metrics';
 import { AlertEntity } from '@kuzet/persistence';
 import { AlertRepository } from '../alerts/alert.repository';
 import { alertView } from '../alerts/alert.views';
@@ -22,6 +23,12 @@ const LOOKBACK_SEQS = 1_000;
 const CLOSE_UNAUTHORISED = 4401;
 /** The session could not be checked (the database did not answer): the console retries. */
 const CLOSE_TRY_AGAIN_LATER = 1013;
+
+const closedForSession = counter({
+  name: 'kuzet_ops_live_sockets_closed_total',
+  help: 'Live console sockets closed because of their session, by reason',
+  labelNames: ['reason'] as const,
+});
 
 const resumeMessage = z.object({ type: z.literal('resume'), afterSeq: z.number().int().min(0) });
 
@@ -94,11 +101,12 @@ export class AlertsGateway
     // the console asks to resume as soon as the socket opens: messages wait for the session check
     const admitted = this.users.isSessionCurrent(user.userId, session.tokenVersion).then(
       (current) => {
-        if (!current) this.end(client, 'the session has ended: sign in again');
+        if (!current) this.end(client, 'session_ended', 'the session has ended: sign in again');
         return current;
       },
       (error: unknown) => {
         this.logger.warn({ err: String(error) }, 'live feed session check failed');
+        closedForSession.inc({ reason: 'check_failed' });
         socket.close(CLOSE_TRY_AGAIN_LATER, 'the session could not be checked: try again');
         return false;
       },
@@ -171,12 +179,12 @@ export class AlertsGateway
       for (const client of [...this.clients.values()]) {
         const { principal, tokenVersion, expiresAtMs } = client.session;
         if (expiresAtMs <= now) {
-          this.end(client, 'the access token has expired: sign in again');
+          this.end(client, 'token_expired', 'the access token has expired: sign in again');
           continue;
         }
         try {
           if (!(await this.users.isSessionCurrent(principal.userId, tokenVersion)))
-            this.end(client, 'the session has ended: sign in again');
+            this.end(client, 'session_ended', 'the session has ended: sign in again');
         } catch (error) {
           // the socket stays: a database hiccup is no reason to sign an operator out
           this.logger.warn({ err: String(error) }, 'live feed session check failed');
@@ -187,9 +195,10 @@ export class AlertsGateway
     }
   }
 
-  private end(client: Client, reason: string): void {
+  private end(client: Client, reason: 'session_ended' | 'token_expired', message: string): void {
+    closedForSession.inc({ reason });
     this.clients.delete(client.socket);
-    client.socket.close(CLOSE_UNAUTHORISED, reason);
+    client.socket.close(CLOSE_UNAUTHORISED, message);
   }
 
   private async poll(): Promise<void> {
