@@ -108,6 +108,8 @@ const PARTITIONS = 6;
 const SEED_BATCH = 1_000;
 const PRODUCE_BATCH = 500;
 const POLL_MS = 50;
+/** A backlog smaller than this when production ends is too short to time. */
+const MIN_BACKLOG_EVENTS = 1_000;
 /** A stub JPEG for the seeded faces' thumbnails (the matcher never reads them). */
 const THUMBNAIL = Buffer.from([0xff, 0xd8, 0xff, 0xd9]);
 const CLOCK_TICKS = 100; // /proc/<pid>/stat times are in USER_HZ, 100 on Linux
@@ -702,6 +704,24 @@ async function measure(brokers: string, database: TestDatabase): Promise<Record<
       ? processCpuSeconds([brokerPid]) - drainFrom.brokerCpu
       : null;
     const backlogBusy = machineBusySeconds() - drainFrom.machineBusy;
+    const backlogEvents = EVENTS - drainFrom.committed;
+    const backlog =
+      backlogEvents < MIN_BACKLOG_EVENTS
+        ? null
+        : {
+            events: backlogEvents,
+            seconds: round(backlogSeconds, 2),
+            eventsPerSec: round(backlogEvents / backlogSeconds),
+            matcherCores: round(backlogCpu / backlogSeconds, 2),
+            /** The broker's JVM (null when KAFKA_BROKERS names another broker). */
+            brokerCores:
+              backlogBrokerCpu === null ? null : round(backlogBrokerCpu / backlogSeconds, 2),
+            /** Every process: what is left of 2 is idle. */
+            machineBusyCores: round(backlogBusy / backlogSeconds, 2),
+            matcherCpuUsPerEvent: round((backlogCpu / backlogEvents) * 1e6),
+            brokerCpuUsPerEvent:
+              backlogBrokerCpu === null ? null : round((backlogBrokerCpu / backlogEvents) * 1e6),
+          };
     const [handled, deadLettered, hits, noMatch] = await counters(matchers, [
       `kuzet_messages_consumed_total{topic="${TOPICS.cameraEvents}",group="${MATCHER_GROUP}",outcome="handled"}`,
       `kuzet_messages_consumed_total{topic="${TOPICS.cameraEvents}",group="${MATCHER_GROUP}",outcome="dead-lettered"}`,
@@ -810,23 +830,9 @@ async function measure(brokers: string, database: TestDatabase): Promise<Record<
         /** Cores the matcher got, producing included: below 2 means others held the CPU. */
         matcherCores: round(cpu / seconds(eventsStarted, commits.lastAt), 2),
         /** After the last event was produced: the backlog left, drained with the bench's own
-         * producer idle, so the 2 cores are shared by the matchers and the broker only. */
-        backlog: {
-          events: EVENTS - drainFrom.committed,
-          seconds: round(backlogSeconds, 2),
-          eventsPerSec: round((EVENTS - drainFrom.committed) / backlogSeconds),
-          matcherCores: round(backlogCpu / backlogSeconds, 2),
-          /** The broker's JVM (null when KAFKA_BROKERS names another broker). */
-          brokerCores:
-            backlogBrokerCpu === null ? null : round(backlogBrokerCpu / backlogSeconds, 2),
-          /** Every process: what is left of 2 is idle. */
-          machineBusyCores: round(backlogBusy / backlogSeconds, 2),
-          matcherCpuUsPerEvent: round((backlogCpu / (EVENTS - drainFrom.committed)) * 1e6),
-          brokerCpuUsPerEvent:
-            backlogBrokerCpu === null
-              ? null
-              : round((backlogBrokerCpu / (EVENTS - drainFrom.committed)) * 1e6),
-        },
+         * producer idle, so the 2 cores are shared by the matchers and the broker only (null
+         * when too little was left to time). */
+        backlog,
         loadAverage1m: { before: eventsLoadBefore, after: eventsLoadAfter },
         handled,
         probeOutcomes: { hit: hits, noMatch },
@@ -849,7 +855,7 @@ async function measure(brokers: string, database: TestDatabase): Promise<Record<
       goal: {
         eventsPerSec: 5_000,
         met: eventsPerSec >= 5_000,
-        backlogMet: (EVENTS - drainFrom.committed) / backlogSeconds >= 5_000,
+        backlogMet: backlog ? backlog.eventsPerSec >= 5_000 : null,
       },
     };
   } finally {
