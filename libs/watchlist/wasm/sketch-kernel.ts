@@ -92,7 +92,9 @@ export function collectNearest(
 
 /**
  * Dot product of the query with each listed row of `dimension` f32 values (a multiple of 4),
- * written as f32 to `scores`.
+ * written as f32 to `scores`. The listed rows lie anywhere in memory, so each starts with a cache
+ * (and often a TLB) miss: four rows are summed side by side, so their misses overlap instead of
+ * queueing. Each row's sums are added in the same order as one row alone.
  */
 export function dotRows(
   rows: usize,
@@ -103,7 +105,48 @@ export function dotRows(
   scores: usize,
 ): void {
   const rowBytes = (<usize>dimension) << 2;
-  for (let j: u32 = 0; j < n; j++) {
+  let j: u32 = 0;
+  for (; j + 4 <= n; j += 4) {
+    const at = listed + ((<usize>j) << 2);
+    const r0 = rows + <usize>load<u32>(at) * rowBytes;
+    const r1 = rows + <usize>load<u32>(at, 4) * rowBytes;
+    const r2 = rows + <usize>load<u32>(at, 8) * rowBytes;
+    const r3 = rows + <usize>load<u32>(at, 12) * rowBytes;
+    let a0 = f32x4.splat(0);
+    let b0 = f32x4.splat(0);
+    let a1 = f32x4.splat(0);
+    let b1 = f32x4.splat(0);
+    let a2 = f32x4.splat(0);
+    let b2 = f32x4.splat(0);
+    let a3 = f32x4.splat(0);
+    let b3 = f32x4.splat(0);
+    let i: usize = 0;
+    for (; i + 32 <= rowBytes; i += 32) {
+      const qa = v128.load(query + i);
+      const qb = v128.load(query + i, 16);
+      a0 = f32x4.add(a0, f32x4.mul(v128.load(r0 + i), qa));
+      b0 = f32x4.add(b0, f32x4.mul(v128.load(r0 + i, 16), qb));
+      a1 = f32x4.add(a1, f32x4.mul(v128.load(r1 + i), qa));
+      b1 = f32x4.add(b1, f32x4.mul(v128.load(r1 + i, 16), qb));
+      a2 = f32x4.add(a2, f32x4.mul(v128.load(r2 + i), qa));
+      b2 = f32x4.add(b2, f32x4.mul(v128.load(r2 + i, 16), qb));
+      a3 = f32x4.add(a3, f32x4.mul(v128.load(r3 + i), qa));
+      b3 = f32x4.add(b3, f32x4.mul(v128.load(r3 + i, 16), qb));
+    }
+    for (; i < rowBytes; i += 16) {
+      const qa = v128.load(query + i);
+      a0 = f32x4.add(a0, f32x4.mul(v128.load(r0 + i), qa));
+      a1 = f32x4.add(a1, f32x4.mul(v128.load(r1 + i), qa));
+      a2 = f32x4.add(a2, f32x4.mul(v128.load(r2 + i), qa));
+      a3 = f32x4.add(a3, f32x4.mul(v128.load(r3 + i), qa));
+    }
+    const out = scores + ((<usize>j) << 2);
+    store<f32>(out, laneSum(f32x4.add(a0, b0)));
+    store<f32>(out, laneSum(f32x4.add(a1, b1)), 4);
+    store<f32>(out, laneSum(f32x4.add(a2, b2)), 8);
+    store<f32>(out, laneSum(f32x4.add(a3, b3)), 12);
+  }
+  for (; j < n; j++) {
     const row = rows + <usize>load<u32>(listed + ((<usize>j) << 2)) * rowBytes;
     let a = f32x4.splat(0);
     let b = f32x4.splat(0);
@@ -115,13 +158,17 @@ export function dotRows(
     for (; i < rowBytes; i += 16) {
       a = f32x4.add(a, f32x4.mul(v128.load(row + i), v128.load(query + i)));
     }
-    const s = f32x4.add(a, b);
-    store<f32>(
-      scores + ((<usize>j) << 2),
-      f32x4.extract_lane(s, 0) +
-        f32x4.extract_lane(s, 1) +
-        f32x4.extract_lane(s, 2) +
-        f32x4.extract_lane(s, 3),
-    );
+    store<f32>(scores + ((<usize>j) << 2), laneSum(f32x4.add(a, b)));
   }
+}
+
+// @ts-ignore: AssemblyScript decorator
+@inline
+function laneSum(s: v128): f32 {
+  return (
+    f32x4.extract_lane(s, 0) +
+    f32x4.extract_lane(s, 1) +
+    f32x4.extract_lane(s, 2) +
+    f32x4.extract_lane(s, 3)
+  );
 }
