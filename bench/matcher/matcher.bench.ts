@@ -76,6 +76,7 @@ import { freePort } from '../../test/support/process';
 import {
   KAFKA_CACHE_DIR,
   liveOwner,
+  localBrokerPid,
   portFromEnv,
   recordOwner,
   releaseOwner,
@@ -556,20 +557,6 @@ function machineBusySeconds(): number {
   return (user! + nice! + system! + irq! + softirq! + steal!) / CLOCK_TICKS;
 }
 
-/** The pid of the broker kafka.sh started on `port` (its pid file), when the bench started it. */
-function localBrokerPid(brokers: string): number | null {
-  const port = /:(\d+)$/.exec(brokers)?.[1];
-  if (process.env.KAFKA_BROKERS || !port) return null;
-  try {
-    const pid = Number(
-      readFileSync(path.join(KAFKA_CACHE_DIR, `broker-${port}`, 'kafka.pid'), 'utf8'),
-    );
-    return Number.isInteger(pid) && pid > 0 ? pid : null;
-  } catch {
-    return null;
-  }
-}
-
 interface CommitTrace {
   /** First poll that saw a commit, and what had been committed then. */
   readonly firstAt: number;
@@ -687,7 +674,10 @@ async function measure(brokers: string, database: TestDatabase): Promise<Record<
     trace.catch(() => undefined); // awaited below; a failure meanwhile is not unhandled
     const produced = await produce(bus, workload.messages);
     // from here on the load generator is idle and the matchers drain the backlog alone
-    const brokerPid = localBrokerPid(brokers);
+    // the broker's own CPU, when the bench started it
+    const localPort = /:(\d+)$/.exec(brokers)?.[1];
+    const brokerPid =
+      process.env.KAFKA_BROKERS || !localPort ? null : localBrokerPid(Number(localPort));
     const drainFrom = {
       at: performance.now(),
       committed: await committedTotal(admin, before),

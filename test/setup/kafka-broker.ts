@@ -125,13 +125,28 @@ export function portFromEnv(name: string, fallback: number): number {
   return port;
 }
 
+/** kafka.sh's state folder for the broker on `port` (its pid file, config and logs). */
+function stateDir(port: number): string {
+  return path.join(KAFKA_CACHE_DIR, `broker-${port}`);
+}
+
+/** The pid of the broker JVM kafka.sh started on `port`, from its pid file; null if none. */
+export function localBrokerPid(port: number): number | null {
+  try {
+    const pid = Number(fs.readFileSync(path.join(stateDir(port), 'kafka.pid'), 'utf8'));
+    return Number.isInteger(pid) && pid > 0 ? pid : null;
+  } catch {
+    return null;
+  }
+}
+
 /*
  * Ownership of a test/bench broker port. A run that starts a fresh broker would otherwise
  * stop the broker of another run still using the same port (two developers' `npm test`, or
  * a test run and a benchmark). The owner file holds the pid of the node process using it.
  */
 function ownerFile(port: number): string {
-  return path.join(KAFKA_CACHE_DIR, `broker-${port}`, 'owner.pid');
+  return path.join(stateDir(port), 'owner.pid');
 }
 
 function alive(pid: number): boolean {

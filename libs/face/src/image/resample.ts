@@ -121,11 +121,7 @@ function resampleSeparable<Result extends Float32Array | Uint8Array>(
   } else {
     horizontalPass(source, horizontal, firstRow, lastRow, rows);
   }
-  if (result instanceof Uint8Array) {
-    verticalPassToBytes(rows, rowStride, vertical, firstRow, result);
-  } else {
-    verticalPassToFloats(rows, rowStride, vertical, firstRow, result);
-  }
+  verticalPass(rows, rowStride, vertical, firstRow, result);
   return result;
 }
 
@@ -194,34 +190,18 @@ function horizontalPass(
   }
 }
 
-function verticalPassToFloats(
+/** Resampled down, one output row at a time summed in floats, then written to `result`: as is,
+ * or rounded to the nearest byte when `result` holds bytes. */
+function verticalPass(
   rows: Float32Array,
   rowStride: number,
   taps: AxisTaps,
   firstRow: number,
-  result: Float32Array,
+  result: Float32Array | Uint8Array,
 ): void {
   const { offsets, indices, weights } = taps;
-  for (let y = 0; y < offsets.length - 1; y++) {
-    const out = y * rowStride;
-    const tapEnd = offsets[y + 1]!;
-    for (let t = offsets[y]!; t < tapEnd; t++) {
-      const row = (indices[t]! - firstRow) * rowStride;
-      const weight = weights[t]!;
-      for (let i = 0; i < rowStride; i++) result[out + i]! += rows[row + i]! * weight;
-    }
-  }
-}
-
-/** verticalPassToFloats one row at a time, each rounded to the nearest byte as it is written. */
-function verticalPassToBytes(
-  rows: Float32Array,
-  rowStride: number,
-  taps: AxisTaps,
-  firstRow: number,
-  result: Uint8Array,
-): void {
-  const { offsets, indices, weights } = taps;
+  // a Uint8Array truncates what it is given: + 0.5 rounds the non-negative sums to nearest
+  const rounding = result instanceof Uint8Array ? 0.5 : 0;
   const sum = new Float32Array(rowStride);
   for (let y = 0; y < offsets.length - 1; y++) {
     sum.fill(0);
@@ -232,8 +212,7 @@ function verticalPassToBytes(
       for (let i = 0; i < rowStride; i++) sum[i]! += rows[row + i]! * weight;
     }
     const out = y * rowStride;
-    // a Uint8Array truncates what it is given: + 0.5 rounds the non-negative sums to nearest
-    for (let i = 0; i < rowStride; i++) result[out + i] = sum[i]! + 0.5;
+    for (let i = 0; i < rowStride; i++) result[out + i] = sum[i]! + rounding;
   }
 }
 
