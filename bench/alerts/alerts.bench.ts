@@ -47,8 +47,7 @@
  */
 import { ConsoleLogger, LogLevel, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
-import { WsAdapter } from '@nestjs/platform-ws';
+import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { randomUUID } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -69,7 +68,12 @@ import {
 import { StaffUserService } from '@kuzet/auth';
 import { KuzetConfig, loadConfig } from '@kuzet/config';
 import { TOPICS } from '@kuzet/messaging';
-import { PlatformModule } from '@kuzet/platform';
+import {
+  createHttpAdapter,
+  HTTP_APP_OPTIONS,
+  PlatformModule,
+  prepareHttpApp,
+} from '@kuzet/platform';
 import { MatcherModule } from '../../apps/matcher/src/matcher.module';
 import { OpsCenterModule } from '../../apps/ops-center/src/ops-center.module';
 import {
@@ -328,11 +332,14 @@ async function startApp(
   class BenchAlertsApp {}
   const app = await NestFactory.create<NestFastifyApplication>(
     BenchAlertsApp,
-    new FastifyAdapter({ bodyLimit: 64 * 1024 * 1024 }),
-    { logger: new StderrLogger('bench-alerts', { logLevels: ['error', 'warn'] }) },
+    createHttpAdapter(config),
+    {
+      ...HTTP_APP_OPTIONS,
+      logger: new StderrLogger('bench-alerts', { logLevels: ['error', 'warn'] }),
+    },
   );
   cleanup.add('close the app', () => app.close());
-  app.useWebSocketAdapter(new WsAdapter(app));
+  await prepareHttpApp(app, config);
   await app.listen(0, '127.0.0.1');
   const address = app.getHttpServer().address();
   if (!address || typeof address === 'string') throw new Error('the app has no TCP address');

@@ -6,11 +6,16 @@
  */
 import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { ApiKeyService } from '@kuzet/auth';
 import { loadConfig } from '@kuzet/config';
 import { CameraRegistryService } from '@kuzet/registry';
-import { PlatformModule } from '@kuzet/platform';
+import {
+  createHttpAdapter,
+  HTTP_APP_OPTIONS,
+  PlatformModule,
+  prepareHttpApp,
+} from '@kuzet/platform';
 import { IngestModule } from '../../apps/ingest/src/ingest.module';
 
 async function main(): Promise<void> {
@@ -19,9 +24,10 @@ async function main(): Promise<void> {
   class IngestBenchApp {}
   const app = await NestFactory.create<NestFastifyApplication>(
     IngestBenchApp,
-    new FastifyAdapter({ bodyLimit: 8 * 1024 * 1024 }),
-    { logger: ['error', 'warn'] },
+    createHttpAdapter(config),
+    { ...HTTP_APP_OPTIONS, logger: ['error', 'warn'] },
   );
+  await prepareHttpApp(app, config);
   await app.listen(config.HTTP_PORT, '127.0.0.1');
   const districts = await app.get(CameraRegistryService).listDistricts();
   const { key } = await app.get(ApiKeyService).create(

@@ -1,9 +1,14 @@
 import { Module } from '@nestjs/common';
-import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
 import { loadConfig } from '@kuzet/config';
 import { InboundMessage, MESSAGE_BUS, MessageBus, Subscription, TOPICS } from '@kuzet/messaging';
-import { PlatformModule } from '@kuzet/platform';
+import {
+  createHttpAdapter,
+  HTTP_APP_OPTIONS,
+  PlatformModule,
+  prepareHttpApp,
+} from '@kuzet/platform';
 import type { LightMyRequestResponse } from 'fastify';
 import { resolve } from 'node:path';
 import { DataSource } from 'typeorm';
@@ -11,7 +16,7 @@ import { IngestModule } from '../../apps/ingest/src/ingest.module';
 import { ViolationsModule } from '../../apps/violations/src/violations.module';
 import { setupOpenApi } from '../../apps/ingest/src/openapi';
 import { createTestDatabase, TestDatabase } from '../support/database';
-import { signInAs, TEST_JWT_SECRET } from '../support/staff';
+import { signInAs, TEST_JWT_SECRET, TEST_SIGN_IN_LIMITS } from '../support/staff';
 import { kafkaBrokers, SUITE_GROUPS, uniqueName } from '../support/transports';
 
 export const REGION_FILE = resolve(__dirname, '../../deploy/config/region.yaml');
@@ -48,16 +53,19 @@ export async function startIngest(
   options: { withViolations?: boolean } = {},
 ): Promise<IngestHarness> {
   const db: TestDatabase = await createTestDatabase();
-  const config = loadConfig({
-    KAFKA_BROKERS: kafkaBrokers().join(','),
-    KAFKA_TOPIC_PARTITIONS: '3',
-    ...SUITE_GROUPS,
-    DATABASE_URL: db.url,
-    JWT_SECRET: TEST_JWT_SECRET,
-    KUZET_REGION_FILE: REGION_FILE,
-    LOG_LEVEL: 'silent',
-    ...env,
-  });
+  const config = loadConfig(
+    {
+      KAFKA_BROKERS: kafkaBrokers().join(','),
+      KAFKA_TOPIC_PARTITIONS: '3',
+      ...SUITE_GROUPS,
+      DATABASE_URL: db.url,
+      JWT_SECRET: TEST_JWT_SECRET,
+      KUZET_REGION_FILE: REGION_FILE,
+      LOG_LEVEL: 'silent',
+      ...env,
+    },
+    TEST_SIGN_IN_LIMITS,
+  );
   @Module({
     imports: [
       PlatformModule.forRoot({ service: 'ingest-test', config }),
@@ -67,10 +75,11 @@ export async function startIngest(
   })
   class IngestTestApp {}
   const moduleRef = await Test.createTestingModule({ imports: [IngestTestApp] }).compile();
-  const app = moduleRef.createNestApplication<NestFastifyApplication>(
-    new FastifyAdapter({ bodyLimit: 8 * 1024 * 1024 }),
-    { logger: false },
-  );
+  const app = moduleRef.createNestApplication<NestFastifyApplication>(createHttpAdapter(config), {
+    ...HTTP_APP_OPTIONS,
+    logger: false,
+  });
+  await prepareHttpApp(app, config);
   setupOpenApi(app);
   await app.init();
   await app.getHttpAdapter().getInstance().ready();

@@ -1,10 +1,14 @@
 import { ConsoleLogger, DynamicModule, INestApplication, Type } from '@nestjs/common';
-import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
-import { WsAdapter } from '@nestjs/platform-ws';
+import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
 import { KuzetConfig, loadConfig } from '@kuzet/config';
-import { PlatformModule } from '@kuzet/platform';
-import { TEST_JWT_SECRET } from './staff';
+import {
+  createHttpAdapter,
+  HTTP_APP_OPTIONS,
+  PlatformModule,
+  prepareHttpApp,
+} from '@kuzet/platform';
+import { TEST_JWT_SECRET, TEST_SIGN_IN_LIMITS } from './staff';
 import { kafkaBrokers, SUITE_GROUPS } from './transports';
 
 /** A kuzet app as production builds it (platform + feature modules), against the test
@@ -20,6 +24,7 @@ export async function startTestApp(
       KAFKA_TOPIC_PARTITIONS: 3,
       ...SUITE_GROUPS,
       JWT_SECRET: TEST_JWT_SECRET,
+      ...TEST_SIGN_IN_LIMITS,
       ...overrides,
     },
   );
@@ -30,9 +35,10 @@ export async function startTestApp(
   if (process.env.KUZET_TEST_LOGS) builder.setLogger(new ConsoleLogger());
   const moduleRef = await builder.compile();
   const app = moduleRef.createNestApplication<NestFastifyApplication>(
-    new FastifyAdapter({ bodyLimit: 64 * 1024 * 1024 }),
+    createHttpAdapter(config),
+    HTTP_APP_OPTIONS,
   );
-  app.useWebSocketAdapter(new WsAdapter(app));
+  await prepareHttpApp(app, config);
   await app.init();
   await app.getHttpAdapter().getInstance().ready();
   return { app, config };

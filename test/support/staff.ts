@@ -6,6 +6,13 @@ import { StaffRole, StaffUserService } from '@kuzet/auth';
 /** Signs staff sessions in every test app (distributed mode requires a shared secret). */
 export const TEST_JWT_SECRET = 'test-jwt-secret-0123456789abcdef0123456789';
 
+/** Every test signs its users in from the same address (127.0.0.1), many in parallel: the
+ * per-address sign-in limits would refuse that. The suites that test those limits set them. */
+export const TEST_SIGN_IN_LIMITS = {
+  AUTH_LOGINS_PER_ADDRESS_PER_MINUTE: 1_000_000,
+  AUTH_LOGINS_IN_FLIGHT_PER_ADDRESS: 1_000,
+} as const;
+
 export interface SignedInStaff {
   readonly userId: string;
   readonly username: string;

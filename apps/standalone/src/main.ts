@@ -1,4 +1,4 @@
-import { loadConfig } from '@kuzet/config';
+import { KuzetConfig, loadConfig } from '@kuzet/config';
 import { EmbeddedPostgres } from '@kuzet/persistence';
 import { bootstrapApp, projectRoot } from '@kuzet/platform';
 import { join } from 'node:path';
@@ -14,10 +14,11 @@ async function main(): Promise<void> {
   const base = loadConfig(process.env, {
     KUZET_MODE: 'standalone',
     KUZET_REGION_FILE: process.env.KUZET_REGION_FILE || SEED_REGION_FILE,
-    // the demo is on unless KUZET_DEMO says otherwise
-    ...(process.env.KUZET_DEMO ? {} : { KUZET_DEMO: true }),
+    // `npm start` asks for the demo with --demo; KUZET_DEMO=true asks for it too
+    ...(process.argv.includes('--demo') ? { KUZET_DEMO: true } : {}),
   });
   const external = process.env.STANDALONE_DATABASE === 'external';
+  assertDemoAllowed(base, external);
   const embedded = external
     ? undefined
     : await EmbeddedPostgres.start({ dataDir: join(base.KUZET_DATA_DIR, 'pglite') });
@@ -27,6 +28,17 @@ async function main(): Promise<void> {
     beforeListen: setupOpenApi,
   });
   console.log(`kuzet standalone is up: ${url}/health/ready  ${url}/metrics`);
+}
+
+/** The demo creates accounts whose passwords are published: on a real database that is a
+ * back door, so it takes a second flag there. */
+function assertDemoAllowed(config: Readonly<KuzetConfig>, externalDatabase: boolean): void {
+  if (config.KUZET_DEMO && externalDatabase && !config.KUZET_DEMO_EXTERNAL_DATABASE) {
+    throw new Error(
+      'refusing to run the demo on an external database: its accounts have published passwords. ' +
+        'Set KUZET_DEMO_EXTERNAL_DATABASE=true as well if this database is a throw-away one.',
+    );
+  }
 }
 
 void main().catch((error: unknown) => {

@@ -13,6 +13,10 @@ export const configSchema = z.object({
   HTTP_HOST: z.string().min(1).default('127.0.0.1'),
   HTTP_PORT: port.default(3000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Largest request body of a staff route; ingest and photo uploads have their own limits. */
+  HTTP_MAX_BODY_BYTES: positiveInt.default(64 * 1024),
+  /** Deepest nesting of arrays and objects a JSON body may have, checked before it is parsed. */
+  HTTP_MAX_JSON_DEPTH: positiveInt.max(1_000).default(32),
   DATABASE_URL: z.string().url().default('postgres://postgres@127.0.0.1:5432/test'),
   DATABASE_POOL_SIZE: positiveInt.default(10),
   DATABASE_MIGRATIONS_RUN: flag.default(true),
@@ -49,6 +53,13 @@ export const configSchema = z.object({
   AUTH_SESSION_CACHE_TTL_MS: positiveInt.default(5_000),
   AUTH_MAX_FAILED_LOGINS: positiveInt.default(10),
   AUTH_FAILED_LOGIN_WINDOW_MS: positiveInt.default(900_000),
+  /** Sign-in attempts one client address may make a minute, whatever the usernames. */
+  AUTH_LOGINS_PER_ADDRESS_PER_MINUTE: positiveInt.default(30),
+  /** Sign-ins of one client address whose password is being checked at once. */
+  AUTH_LOGINS_IN_FLIGHT_PER_ADDRESS: positiveInt.default(2),
+  /** Password checks at once in this instance, and how many more may wait for one. */
+  AUTH_PASSWORD_CHECKS_CONCURRENT: positiveInt.default(4),
+  AUTH_PASSWORD_CHECKS_QUEUED: z.coerce.number().int().min(0).default(32),
   FACE_WORKERS: positiveInt.default(2),
   OPS_ESCALATE_AFTER_MS: positiveInt.default(120_000),
   OPS_FEED_POLL_MS: positiveInt.default(200),
@@ -56,6 +67,9 @@ export const configSchema = z.object({
    * (or a token expired) loses the socket within this plus AUTH_SESSION_CACHE_TTL_MS. */
   OPS_LIVE_SESSION_CHECK_MS: positiveInt.default(2_000),
   KUZET_DEMO: flag.default(false),
+  /** The demo writes published passwords: on a database other than the embedded one only
+   * when this second flag says so too. */
+  KUZET_DEMO_EXTERNAL_DATABASE: flag.default(false),
   KUZET_DEMO_INTERVAL_MS: positiveInt.default(3_000),
 });
 

@@ -4,6 +4,7 @@ import { WsAdapter } from '@nestjs/platform-ws';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Logger } from 'nestjs-pino';
 import { KuzetConfig } from '@kuzet/config';
+import { hardenHttp } from './http/http-hardening';
 
 export interface StartedApp {
   readonly app: INestApplication;
@@ -17,6 +18,26 @@ export interface BootstrapOptions {
   readonly beforeListen?: (app: NestFastifyApplication) => void | Promise<void>;
 }
 
+/** The Fastify server every kuzet app runs on; the largest body any route takes is the
+ * ingest's, and hardenHttp gives every other route HTTP_MAX_BODY_BYTES. */
+export function createHttpAdapter(config: Readonly<KuzetConfig>): FastifyAdapter {
+  return new FastifyAdapter({ bodyLimit: config.INGEST_MAX_BODY_BYTES });
+}
+
+/** JSON bodies are parsed by the parser hardenHttp installs, not Nest's. */
+export const HTTP_APP_OPTIONS = { bodyParser: false } as const;
+
+/** What every kuzet HTTP app gets before it is initialised: the request hardening, and the
+ * WebSocket adapter for the ops-center console's live feed (same server and port). Tests
+ * build their apps with this too. */
+export async function prepareHttpApp(
+  app: NestFastifyApplication,
+  config: Readonly<KuzetConfig>,
+): Promise<void> {
+  await hardenHttp(app, config);
+  app.useWebSocketAdapter(new WsAdapter(app));
+}
+
 /** Starts a kuzet app over HTTP (Fastify) with JSON logs, and closes it gracefully on
  * SIGTERM/SIGINT: readiness turns 503, consumers finish the message in flight, the
  * database pool closes, then the process exits; a watchdog bounds the whole sequence. */
@@ -27,9 +48,10 @@ export async function bootstrapApp(
 ): Promise<StartedApp> {
   const app = await NestFactory.create<NestFastifyApplication>(
     rootModule,
-    new FastifyAdapter({ bodyLimit: 8 * 1024 * 1024 }),
-    { bufferLogs: true, forceCloseConnections: true },
+    createHttpAdapter(config),
+    { ...HTTP_APP_OPTIONS, bufferLogs: true, forceCloseConnections: true },
   );
+  await prepareHttpApp(app, config);
   app.useLogger(app.get(Logger));
   const logger = new NestLogger('Bootstrap');
   let closing = false;
@@ -54,8 +76,6 @@ export async function bootstrapApp(
   };
   process.once('SIGTERM', shutdown);
   process.once('SIGINT', shutdown);
-  // the ops-center console's live feed; ws rides on the same HTTP server and port
-  app.useWebSocketAdapter(new WsAdapter(app));
   await options.beforeListen?.(app);
   await app.listen(config.HTTP_PORT, config.HTTP_HOST);
   const url = await app.getUrl();

@@ -1,4 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
 import { LoggerModule } from 'nestjs-pino';
 import { StaffAuthModule } from '@kuzet/auth';
 import { ConfigModule, KuzetConfig } from '@kuzet/config';
@@ -6,6 +7,7 @@ import { MessagingModule, MessagingSettings } from '@kuzet/messaging';
 import { ObservabilityModule } from '@kuzet/observability';
 import { PersistenceModule } from '@kuzet/persistence';
 import { join } from 'node:path';
+import { RetryAfterFilter } from './http/too-many-requests';
 
 export interface PlatformOptions {
   readonly service: string;
@@ -71,6 +73,7 @@ export class PlatformModule {
         StaffAuthModule,
         ObservabilityModule,
       ],
+      providers: [{ provide: APP_FILTER, useClass: RetryAfterFilter }],
     };
   }
 }

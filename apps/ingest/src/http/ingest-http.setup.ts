@@ -3,17 +3,18 @@ import { HttpAdapterHost } from '@nestjs/core';
 import rateLimit from '@fastify/rate-limit';
 import { CONTRACT_LIMITS } from '@kuzet/contracts';
 import { KUZET_CONFIG, KuzetConfig } from '@kuzet/config';
+import type { HardenedRouteConfig } from '@kuzet/platform';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { errorBody } from '../events/ingest-result';
 import { parseMediaType } from '../events/event-body.decoder';
 
 /** Route config (`@RouteConfig(ingestRoute(...))`) read by the request check below. */
-export interface IngestRouteConfig {
+export interface IngestRouteConfig extends HardenedRouteConfig {
   readonly ingest: { readonly mediaTypes: readonly string[] };
 }
 
 export function ingestRoute(mediaTypes: readonly string[]): IngestRouteConfig {
-  return { ingest: { mediaTypes } };
+  return { ingest: { mediaTypes }, largeBody: true, contractBody: true };
 }
 
 /** What the ingest adds to the Fastify server: raw-body parsers for protobuf and JPEG, and a

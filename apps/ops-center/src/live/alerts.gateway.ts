@@ -6,7 +6,6 @@ import {
   OnApplicationShutdown,
 } from '@nestjs/common';
 import { OnGatewayConnection, OnGatewayDisconnect, WebSocketGateway } from '@nestjs/websockets';
-import { IncomingMessage } from 'node:http';
 import type { WebSocket } from 'ws';
 import { z } from 'zod';
 import { StaffPrincipal, StaffTokenService, StaffUserService, VerifiedToken } from '@kuzet/auth';
@@ -30,6 +29,13 @@ const closedForSession = counter({
   labelNames: ['reason'] as const,
 });
 
+/** How long a new socket may take to send its token. */
+const AUTHENTICATE_WITHIN_MS = 5_000;
+
+const authenticateMessage = z.object({
+  type: z.literal('authenticate'),
+  token: z.string().min(1).max(8_192),
+});
 const resumeMessage = z.object({ type: z.literal('resume'), afterSeq: z.number().int().min(0) });
 
 interface Client {
@@ -83,49 +89,65 @@ export class AlertsGateway
     for (const socket of this.clients.keys()) socket.close(1001, 'server shutting down');
   }
 
-  handleConnection(socket: WebSocket, request: IncomingMessage): void {
-    const token = new URL(request.url ?? '/', 'http://localhost').searchParams.get('token') ?? '';
-    let session: VerifiedToken;
-    try {
-      session = this.tokens.verifyWithVersion(token);
-    } catch {
-      socket.close(CLOSE_UNAUTHORISED, 'unauthorised');
-      return;
-    }
-    const user = session.principal;
-    if (!user.roles.includes('operator') && !user.roles.includes('supervisor')) {
-      socket.close(CLOSE_UNAUTHORISED, 'the live feed is for operators and supervisors');
-      return;
-    }
-    const client: Client = { socket, user, session, sent: new Set(), resumed: false };
-    // the console asks to resume as soon as the socket opens: messages wait for the session check
-    const admitted = this.users.isSessionCurrent(user.userId, session.tokenVersion).then(
-      (current) => {
-        if (!current) this.end(client, 'session_ended', 'the session has ended: sign in again');
-        return current;
-      },
-      (error: unknown) => {
-        this.logger.warn({ err: String(error) }, 'live feed session check failed');
-        closedForSession.inc({ reason: 'check_failed' });
-        socket.close(CLOSE_TRY_AGAIN_LATER, 'the session could not be checked: try again');
-        return false;
-      },
+  /** The token comes in the first message, never in the URL (proxies log URLs): a socket that
+   * does not send it within AUTHENTICATE_WITHIN_MS is closed. Later messages wait for the
+   * session check. */
+  handleConnection(socket: WebSocket): void {
+    const deadline = setTimeout(
+      () => socket.close(CLOSE_UNAUTHORISED, 'send {"type":"authenticate","token":…} first'),
+      AUTHENTICATE_WITHIN_MS,
     );
+    socket.once('close', () => clearTimeout(deadline));
+    let admitted: Promise<Client | null> | null = null;
     socket.on('message', (data: Buffer) => {
+      if (!admitted) {
+        clearTimeout(deadline);
+        admitted = this.admit(socket, data);
+        return;
+      }
       void admitted
-        .then((current) => (current ? this.onMessage(client, data) : undefined))
+        .then((client) => (client ? this.onMessage(client, data) : undefined))
         .catch((error: unknown) =>
           this.logger.warn({ err: String(error) }, 'live feed resume failed'),
         );
     });
-    void admitted.then((current) => {
-      if (!current || socket.readyState !== socket.OPEN) return;
-      this.clients.set(socket, client);
-      this.send(client, {
-        type: 'hello',
-        user: { username: user.username, centreIds: user.centreIds },
-      });
+  }
+
+  private async admit(socket: WebSocket, data: Buffer): Promise<Client | null> {
+    let session: VerifiedToken;
+    try {
+      const { token } = authenticateMessage.parse(JSON.parse(data.toString('utf8')));
+      session = this.tokens.verifyWithVersion(token);
+    } catch {
+      socket.close(CLOSE_UNAUTHORISED, 'unauthorised');
+      return null;
+    }
+    const user = session.principal;
+    if (!user.roles.includes('operator') && !user.roles.includes('supervisor')) {
+      socket.close(CLOSE_UNAUTHORISED, 'the live feed is for operators and supervisors');
+      return null;
+    }
+    const client: Client = { socket, user, session, sent: new Set(), resumed: false };
+    try {
+      if (
+        !(await this.users.isSessionCurrent(user.userId, session.tokenVersion, session.sessionId))
+      ) {
+        this.end(client, 'session_ended', 'the session has ended: sign in again');
+        return null;
+      }
+    } catch (error) {
+      this.logger.warn({ err: String(error) }, 'live feed session check failed');
+      closedForSession.inc({ reason: 'check_failed' });
+      socket.close(CLOSE_TRY_AGAIN_LATER, 'the session could not be checked: try again');
+      return null;
+    }
+    if (socket.readyState !== socket.OPEN) return null;
+    this.clients.set(socket, client);
+    this.send(client, {
+      type: 'hello',
+      user: { username: user.username, centreIds: user.centreIds },
     });
+    return client;
   }
 
   handleDisconnect(socket: WebSocket): void {
@@ -177,13 +199,13 @@ export class AlertsGateway
     try {
       const now = Date.now();
       for (const client of [...this.clients.values()]) {
-        const { principal, tokenVersion, expiresAtMs } = client.session;
+        const { principal, tokenVersion, sessionId, expiresAtMs } = client.session;
         if (expiresAtMs <= now) {
           this.end(client, 'token_expired', 'the access token has expired: sign in again');
           continue;
         }
         try {
-          if (!(await this.users.isSessionCurrent(principal.userId, tokenVersion)))
+          if (!(await this.users.isSessionCurrent(principal.userId, tokenVersion, sessionId)))
             this.end(client, 'session_ended', 'the session has ended: sign in again');
         } catch (error) {
           // the socket stays: a database hiccup is no reason to sign an operator out

@@ -101,8 +101,15 @@ export class Api {
     return result;
   }
 
+  /** Ends the session on the server too, so the token is worthless even if it leaked. */
   logout(): void {
+    const token = this.token;
     this.token = null;
+    if (token === null) return;
+    void fetch('/v1/auth/logout', {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}` },
+    }).catch(() => undefined);
   }
 
   me(): Promise<StaffUser> {

@@ -37,11 +37,13 @@ export class LiveFeed {
   private connect(): void {
     this.onStatus('connecting');
     const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
-    const socket = new WebSocket(
-      `${scheme}://${location.host}/v1/alerts/live?token=${encodeURIComponent(this.token())}`,
-    );
+    // the token goes in the first message: URLs end up in proxies' logs
+    const socket = new WebSocket(`${scheme}://${location.host}/v1/alerts/live`);
     this.socket = socket;
-    socket.onopen = () => socket.send(JSON.stringify({ type: 'resume', afterSeq: this.lastSeq }));
+    socket.onopen = () => {
+      socket.send(JSON.stringify({ type: 'authenticate', token: this.token() }));
+      socket.send(JSON.stringify({ type: 'resume', afterSeq: this.lastSeq }));
+    };
     socket.onmessage = (event: MessageEvent<string>) => {
       const message = JSON.parse(event.data) as {
         type: string;

@@ -89,9 +89,10 @@ export class DemoReplay implements OnApplicationBootstrap, OnApplicationShutdown
     for (const user of DEMO_USERS) {
       if (!existing.has(user.username)) await this.users.create(user, 'kuzet-demo');
     }
+    // the passwords are in the README, never in the log
     this.logger.log(
-      { accounts: DEMO_USERS.map((u) => `${u.username} / ${u.password}`) },
-      'demo accounts (username / password)',
+      { accounts: DEMO_USERS.map((u) => u.username) },
+      'demo accounts ready (passwords: README.md)',
     );
   }
 

@@ -1,7 +1,7 @@
 import { Body, Controller, Get, HttpCode, Ip, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ZodValidationPipe } from '@kuzet/platform/validation/zod-validation.pipe';
-import { CurrentUser, Public, Roles } from './staff-auth.decorators';
+import { CurrentSessionId, CurrentUser, Public, Roles } from './staff-auth.decorators';
 import { STAFF_ROLES, StaffPrincipal } from './staff-principal';
 import { StaffSessionService } from './staff-session.service';
 import { LoginInput, loginSchema, LoginResult } from './staff-user.schemas';
@@ -20,6 +20,18 @@ export class AuthController {
     @Ip() clientIp: string,
   ): Promise<LoginResult> {
     return this.sessions.login(input, clientIp);
+  }
+
+  @Post('logout')
+  @Roles(...STAFF_ROLES)
+  @HttpCode(204)
+  @ApiBearerAuth('staff')
+  @ApiOperation({ summary: 'Sign out: the token stops working for every instance' })
+  logout(
+    @CurrentUser() user: StaffPrincipal,
+    @CurrentSessionId() sessionId: string,
+  ): Promise<void> {
+    return this.sessions.logout(user, sessionId);
   }
 
   @Get('me')

@@ -29,10 +29,11 @@ export const IntegratorApiKeyAuth = (...thenGuards: Type<CanActivate>[]) =>
 
 interface RequestWithStaff {
   staff?: StaffPrincipal;
+  staffSessionId?: string;
 }
 
-export function attachStaff(request: object, principal: StaffPrincipal): void {
-  (request as RequestWithStaff).staff = principal;
+export function attachStaff(request: object, principal: StaffPrincipal, sessionId: string): void {
+  Object.assign(request as RequestWithStaff, { staff: principal, staffSessionId: sessionId });
 }
 
 export function staffOf(request: object): StaffPrincipal | undefined {
@@ -45,5 +46,15 @@ export const CurrentUser = createParamDecorator(
     const staff = staffOf(context.switchToHttp().getRequest<object>());
     if (!staff) throw new UnauthorizedException('sign in first: POST /v1/auth/login');
     return staff;
+  },
+);
+
+/** The id of the signed-in session of the request (what signing out ends). */
+export const CurrentSessionId = createParamDecorator(
+  (_: unknown, context: ExecutionContext): string => {
+    const sessionId = (context.switchToHttp().getRequest<object>() as RequestWithStaff)
+      .staffSessionId;
+    if (!sessionId) throw new UnauthorizedException('sign in first: POST /v1/auth/login');
+    return sessionId;
   },
 );

@@ -40,11 +40,11 @@ export class StaffAuthGuard implements CanActivate {
     const request = context.switchToHttp().getRequest<HttpRequest>();
     const token = bearerToken(request.headers.authorization);
     if (!token) throw new UnauthorizedException('sign in first: POST /v1/auth/login');
-    const { principal, tokenVersion } = this.tokens.verifyWithVersion(token);
-    if (!(await this.users.isSessionCurrent(principal.userId, tokenVersion))) {
+    const { principal, tokenVersion, sessionId } = this.tokens.verifyWithVersion(token);
+    if (!(await this.users.isSessionCurrent(principal.userId, tokenVersion, sessionId))) {
       throw new UnauthorizedException('the session has ended: sign in again');
     }
-    attachStaff(request, principal);
+    attachStaff(request, principal, sessionId);
     const allowed =
       this.reflector.getAllAndOverride<StaffRole[] | undefined>(ROLES_METADATA, targets) ?? [];
     if (!principal.roles.some((role) => allowed.includes(role))) {

@@ -7,6 +7,7 @@ import { AuthController } from './auth.controller';
 import { resolveJwtSecret } from './jwt-secret';
 import { PasswordHasher } from './password-hasher';
 import { StaffAuthGuard } from './staff-auth.guard';
+import { StaffSessionRepository } from './staff-session.repository';
 import { StaffSessionService } from './staff-session.service';
 import { JWT_SIGNING_SECRET, StaffTokenService } from './staff-token.service';
 import { StaffUserRepository } from './staff-user.repository';
@@ -29,6 +30,7 @@ import { UsersController } from './users.controller';
     StaffUserRepository,
     StaffUserService,
     StaffSessionService,
+    StaffSessionRepository,
     AuditLogRepository,
     AuditLogService,
     StaffAuthGuard,

@@ -1,61 +1,112 @@
 import { Inject, Injectable, UnauthorizedException } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
 import { KUZET_CONFIG, KuzetConfig } from '@kuzet/config';
+import { TooManyRequestsException } from '@kuzet/platform/http/too-many-requests';
 import { AuditLogService } from '../audit-log/audit-log.service';
-import { LoginThrottle } from './login-throttle';
+import { SignInAdmission } from './sign-in-admission';
+import { StaffPrincipal } from './staff-principal';
+import { StaffSessionRepository } from './staff-session.repository';
 import { StaffTokenService } from './staff-token.service';
 import { LoginInput, LoginResult } from './staff-user.schemas';
-import { AuthenticatedStaff, StaffUserService } from './staff-user.service';
+import { StaffUserService } from './staff-user.service';
 
-/** Signing in: a password check, then a session token. Each sign-in is on the audit log, and
- * so is a run of failures that reaches AUTH_MAX_FAILED_LOGINS (then refused with 429 until
- * AUTH_FAILED_LOGIN_WINDOW_MS has passed). */
+const SWEEP_EVERY_MS = 3_600_000;
+
+/** Signing in and out. An attempt is counted in the database before its password is checked,
+ * so parallel guesses cannot outrun the count: past AUTH_MAX_FAILED_LOGINS attempts of one
+ * username from one address without a success, that pair is refused with 429 until
+ * AUTH_FAILED_LOGIN_WINDOW_MS has passed. SignInAdmission bounds the password checks per
+ * address and per instance. Sign-ins, refusals and sign-outs are on the audit log. */
 @Injectable()
 export class StaffSessionService {
-  private readonly throttle: LoginThrottle;
+  private readonly admission: SignInAdmission;
+  private lastSweep = 0;
 
   constructor(
     private readonly users: StaffUserService,
     private readonly tokens: StaffTokenService,
+    private readonly sessions: StaffSessionRepository,
     private readonly audit: AuditLogService,
-    @Inject(KUZET_CONFIG) config: Readonly<KuzetConfig>,
+    @Inject(KUZET_CONFIG) private readonly config: Readonly<KuzetConfig>,
   ) {
-    this.throttle = new LoginThrottle(
-      config.AUTH_MAX_FAILED_LOGINS,
-      config.AUTH_FAILED_LOGIN_WINDOW_MS,
-    );
+    this.admission = new SignInAdmission({
+      perAddressPerMinute: config.AUTH_LOGINS_PER_ADDRESS_PER_MINUTE,
+      inFlightPerAddress: config.AUTH_LOGINS_IN_FLIGHT_PER_ADDRESS,
+      concurrentChecks: config.AUTH_PASSWORD_CHECKS_CONCURRENT,
+      queuedChecks: config.AUTH_PASSWORD_CHECKS_QUEUED,
+    });
   }
 
   async login(input: LoginInput, clientIp: string): Promise<LoginResult> {
-    this.throttle.assertMayTry(input.username, clientIp);
-    let authenticated: AuthenticatedStaff;
+    const leave = this.admission.enter(clientIp);
     try {
-      authenticated = await this.users.authenticate(input.username, input.password);
-    } catch (error) {
-      if (error instanceof UnauthorizedException)
-        await this.recordFailure(input.username, clientIp);
-      throw error;
+      await this.countAttempt(input.username, clientIp);
+      const { principal, tokenVersion } = await this.admission.check(() =>
+        this.users.authenticate(input.username, input.password),
+      );
+      await this.sessions.forget(input.username, clientIp);
+      const sessionId = randomUUID();
+      const token = this.tokens.issue(principal, tokenVersion, sessionId);
+      await this.sessions.startSession(sessionId, principal.userId, new Date(token.expiresAt));
+      await this.audit.append({
+        actor: principal.username,
+        action: 'auth.login',
+        subjectType: 'staff-user',
+        subjectId: principal.userId,
+        details: { expiresAt: token.expiresAt, sessionId },
+      });
+      this.sweepNow();
+      return { ...token, user: principal };
+    } finally {
+      leave();
     }
-    this.throttle.succeeded(input.username, clientIp);
-    const { principal, tokenVersion } = authenticated;
-    const token = this.tokens.issue(principal, tokenVersion);
-    await this.audit.append({
-      actor: principal.username,
-      action: 'auth.login',
-      subjectType: 'staff-user',
-      subjectId: principal.userId,
-      details: { expiresAt: token.expiresAt },
-    });
-    return { ...token, user: principal };
   }
 
-  private async recordFailure(username: string, clientIp: string): Promise<void> {
-    if (!this.throttle.failed(username, clientIp)) return;
+  /** Ends the session of this token for every instance (within AUTH_SESSION_CACHE_TTL_MS). */
+  async logout(user: StaffPrincipal, sessionId: string): Promise<void> {
+    if (!(await this.sessions.endSession(sessionId, user.userId))) {
+      throw new UnauthorizedException('the session has ended: sign in again');
+    }
+    this.users.forgetCachedSessions();
     await this.audit.append({
-      actor: 'anonymous',
-      action: 'auth.login-throttled',
-      subjectType: 'username',
-      subjectId: username,
-      details: { clientIp },
+      actor: user.username,
+      action: 'auth.logout',
+      subjectType: 'staff-user',
+      subjectId: user.userId,
+      details: { sessionId },
     });
+  }
+
+  private async countAttempt(username: string, clientIp: string): Promise<void> {
+    const max = this.config.AUTH_MAX_FAILED_LOGINS;
+    const { attempts, windowEndsAt } = await this.sessions.count(
+      username,
+      clientIp,
+      this.config.AUTH_FAILED_LOGIN_WINDOW_MS,
+    );
+    if (attempts <= max) return;
+    if (attempts === max + 1) {
+      await this.audit.append({
+        actor: 'anonymous',
+        action: 'auth.login-throttled',
+        subjectType: 'username',
+        subjectId: username,
+        details: { clientIp },
+      });
+    }
+    const retryAfterSeconds = (windowEndsAt.getTime() - Date.now()) / 1000;
+    throw new TooManyRequestsException(
+      retryAfterSeconds,
+      `too many failed sign-ins for ${username}: try again in ${Math.ceil(retryAfterSeconds)} s`,
+      'failed_sign_ins',
+    );
+  }
+
+  /** Old attempt windows and sessions go at most once an hour, off the sign-in's path. */
+  private sweepNow(): void {
+    const now = Date.now();
+    if (now - this.lastSweep < SWEEP_EVERY_MS) return;
+    this.lastSweep = now;
+    void this.sessions.sweep().catch(() => (this.lastSweep = 0));
   }
 }

@@ -16,6 +16,8 @@ export interface VerifiedToken {
   readonly tokenVersion: number;
   /** When the token stops being accepted, ms since the epoch. */
   readonly expiresAtMs: number;
+  /** The sign-in this token belongs to; signing out ends it. */
+  readonly sessionId: string;
 }
 
 interface StaffClaims {
@@ -24,6 +26,7 @@ interface StaffClaims {
   readonly roles: string[];
   readonly centreIds: string[];
   readonly ver: number;
+  readonly sid: string;
   /** Set by the signer from JWT_TTL_SECONDS, in seconds since the epoch. */
   readonly exp?: number;
 }
@@ -47,13 +50,19 @@ export class StaffTokenService {
     });
   }
 
-  issue(principal: StaffPrincipal, tokenVersion: number, now = new Date()): IssuedToken {
+  issue(
+    principal: StaffPrincipal,
+    tokenVersion: number,
+    sessionId: string,
+    now = new Date(),
+  ): IssuedToken {
     const claims: StaffClaims = {
       sub: principal.userId,
       username: principal.username,
       roles: [...principal.roles],
       centreIds: [...principal.centreIds],
       ver: tokenVersion,
+      sid: sessionId,
     };
     const ttl = this.config.JWT_TTL_SECONDS;
     const accessToken = this.jwt.sign(claims, { expiresIn: ttl });
@@ -74,9 +83,10 @@ export class StaffTokenService {
         error instanceof Error && error.name === 'TokenExpiredError' ? 'expired' : 'invalid';
       throw new UnauthorizedException(`the access token is ${reason}: sign in again`);
     }
-    const { sub, username, roles, centreIds, ver, exp } = claims;
+    const { sub, username, roles, centreIds, ver, sid, exp } = claims;
     if (
       typeof sub !== 'string' ||
+      typeof sid !== 'string' ||
       typeof username !== 'string' ||
       !Array.isArray(roles) ||
       !Array.isArray(centreIds) ||
@@ -94,6 +104,7 @@ export class StaffTokenService {
       },
       tokenVersion: ver,
       expiresAtMs: exp * 1000,
+      sessionId: sid,
     };
   }
 }

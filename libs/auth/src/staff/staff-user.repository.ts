@@ -43,6 +43,15 @@ export class StaffUserRepository {
     return manager.findOneBy(StaffUserEntity, { id });
   }
 
+  async isSessionOpen(sessionId: string, userId: string): Promise<boolean> {
+    const rows = (await this.em.query(
+      `SELECT 1 FROM staff_session
+       WHERE id = $1 AND user_id = $2 AND ended_at IS NULL AND expires_at > now()`,
+      [sessionId, userId],
+    )) as unknown[];
+    return rows.length > 0;
+  }
+
   findByUsername(username: string): Promise<StaffUserEntity | null> {
     return this.em.findOneBy(StaffUserEntity, { username });
   }

@@ -130,9 +130,14 @@ export class StaffUserService {
       );
       return saved!;
     });
+    this.forgetCachedSessions();
+    return toDto(updated);
+  }
+
+  /** After a change or a sign-out: this instance checks every session afresh. */
+  forgetCachedSessions(): void {
     this.sessionGeneration++;
     this.sessions.clear();
-    return toDto(updated);
   }
 
   /** The user behind a username and password; the same 401 whatever was wrong. */
@@ -145,15 +150,24 @@ export class StaffUserService {
     return { principal: principalOf(user), tokenVersion: user.tokenVersion };
   }
 
-  /** False once the user is disabled or changed after the session was issued. */
-  async isSessionCurrent(userId: string, tokenVersion: number): Promise<boolean> {
-    const key = `${userId}/${tokenVersion}`;
+  /** False once the user is disabled or changed after the session was issued, or the session
+   * was signed out. */
+  async isSessionCurrent(
+    userId: string,
+    tokenVersion: number,
+    sessionId: string,
+  ): Promise<boolean> {
+    const key = `${userId}/${tokenVersion}/${sessionId}`;
     const now = Date.now();
     const cached = this.sessions.get(key);
     if (cached && cached.expiresAt > now) return cached.current;
     const generation = this.sessionGeneration;
     const user = await this.repository.findById(userId);
-    const current = user !== null && user.status === 'active' && user.tokenVersion === tokenVersion;
+    const current =
+      user !== null &&
+      user.status === 'active' &&
+      user.tokenVersion === tokenVersion &&
+      (await this.repository.isSessionOpen(sessionId, userId));
     // a lookup that overlapped a change may have read the row before it: not cached
     if (generation === this.sessionGeneration) {
       this.sessions.set(key, { current, expiresAt: now + this.config.AUTH_SESSION_CACHE_TTL_MS });

@@ -1,4 +1,4 @@
-import { BadRequestException, PipeTransform } from '@nestjs/common';
+import { HttpException, HttpStatus, PipeTransform } from '@nestjs/common';
 import { z } from 'zod';
 
 export interface RequestFieldError {
@@ -7,10 +7,27 @@ export interface RequestFieldError {
   readonly message: string;
 }
 
-/** The one shape of a 400 in every kuzet API: which field broke which rule. */
-export class RequestValidationException extends BadRequestException {
-  constructor(readonly errors: readonly RequestFieldError[]) {
-    super({ statusCode: 400, error: 'Bad Request', message: 'invalid request', errors });
+/** The one shape of a refused request in every kuzet API: which field broke which rule. */
+export class FieldErrorsException extends HttpException {
+  constructor(
+    status: HttpStatus,
+    readonly errors: readonly RequestFieldError[],
+    message = 'invalid request',
+  ) {
+    super({ statusCode: status, error: STATUS_NAMES[status] ?? 'Error', message, errors }, status);
+  }
+}
+
+const STATUS_NAMES: Partial<Record<HttpStatus, string>> = {
+  [HttpStatus.BAD_REQUEST]: 'Bad Request',
+  [HttpStatus.UNAUTHORIZED]: 'Unauthorized',
+  [HttpStatus.PAYLOAD_TOO_LARGE]: 'Payload Too Large',
+  [HttpStatus.TOO_MANY_REQUESTS]: 'Too Many Requests',
+};
+
+export class RequestValidationException extends FieldErrorsException {
+  constructor(errors: readonly RequestFieldError[]) {
+    super(HttpStatus.BAD_REQUEST, errors);
   }
 }
 

@@ -13,7 +13,9 @@ import {
 } from '@nestjs/common';
 import { CurrentUser, Roles, StaffPrincipal } from '@kuzet/auth';
 import { WatchlistEntity } from '@kuzet/persistence';
+import type { HardenedRouteConfig } from '@kuzet/platform';
 import { ZodValidationPipe } from '@kuzet/platform/validation/zod-validation.pipe';
+import { RouteConfig } from '@nestjs/platform-fastify';
 import {
   CreateWatchlistRequest,
   createWatchlistSchema,
@@ -48,6 +50,7 @@ export class WatchlistController {
   }
 
   @Post('watchlists/:id/persons')
+  @RouteConfig({ largeBody: true } satisfies HardenedRouteConfig)
   enrolPerson(
     @CurrentUser() admin: StaffPrincipal,
     @Param('id', new ParseUUIDPipe()) id: string,

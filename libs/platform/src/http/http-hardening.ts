@@ -1,0 +1,142 @@
+import helmet from '@fastify/helmet';
+import { HttpStatus } from '@nestjs/common';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
+import { KuzetConfig } from '@kuzet/config';
+import { findControlCharacter } from './control-characters';
+import { jsonNestingDepth } from './json-depth';
+import {
+  FieldErrorsException,
+  RequestFieldError,
+  RequestValidationException,
+} from '../validation/zod-validation.pipe';
+
+/** Route config (`@RouteConfig(...)`) keys the hardening reads. */
+export interface HardenedRouteConfig {
+  /** The route takes large bodies (camera events, frames, photos): its content parser's own
+   * limit applies, and a request that carries no credentials is refused before its body is
+   * read. Other routes take HTTP_MAX_BODY_BYTES. */
+  readonly largeBody?: true;
+  /** The body is checked field by field by the event contract (which reports control
+   * characters per event), not by the generic check here. */
+  readonly contractBody?: true;
+}
+
+const CREDENTIAL_HEADERS = ['authorization', 'x-api-key'] as const;
+
+/** What every kuzet HTTP server does before a controller sees a request: security headers,
+ * small bodies except where large ones are the point, JSON nesting bounded before parsing,
+ * control characters refused in query, path and body with 400 naming the field. Call before
+ * the app is initialised (routes are given their limits as they are registered). */
+export async function hardenHttp(
+  app: NestFastifyApplication,
+  config: Readonly<KuzetConfig>,
+): Promise<void> {
+  const fastify: FastifyInstance = app.getHttpAdapter().getInstance();
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'"],
+        imgSrc: ["'self'", 'data:', 'blob:'],
+        connectSrc: ["'self'"],
+        fontSrc: ["'self'"],
+        objectSrc: ["'none'"],
+        baseUri: ["'none'"],
+        formAction: ["'self'"],
+        frameAncestors: ["'none'"],
+      },
+    },
+    referrerPolicy: { policy: 'no-referrer' },
+    frameguard: { action: 'deny' },
+    // no cross-origin embedding of anything kuzet serves (face images above all)
+    crossOriginResourcePolicy: { policy: 'same-origin' },
+    // plain HTTP on loopback in development; a TLS-terminating proxy sets HSTS in production
+    strictTransportSecurity: false,
+  });
+
+  fastify.addHook('onRoute', (route: RouteOptions) => {
+    if (!routeConfig(route.config).largeBody) route.bodyLimit ??= config.HTTP_MAX_BODY_BYTES;
+  });
+
+  const parseJson = fastify.getDefaultJsonParser('error', 'error');
+  fastify.removeContentTypeParser('application/json');
+  fastify.addContentTypeParser(
+    'application/json',
+    { parseAs: 'string' },
+    (request: FastifyRequest, body: string | Buffer, done) => {
+      const text = typeof body === 'string' ? body : body.toString('utf8');
+      if (jsonNestingDepth(text, config.HTTP_MAX_JSON_DEPTH) > config.HTTP_MAX_JSON_DEPTH) {
+        const message = `arrays and objects may be nested at most ${config.HTTP_MAX_JSON_DEPTH} deep`;
+        done(
+          new RequestValidationException([{ field: '$', rule: 'max_depth', message }]),
+          undefined,
+        );
+        return;
+      }
+      parseJson(request, text, (error, parsed) => {
+        if (!error) return done(null, parsed);
+        const rule = 'json';
+        done(
+          new RequestValidationException([{ field: '$', rule, message: error.message }]),
+          undefined,
+        );
+      });
+    },
+  );
+
+  fastify.addHook('onRequest', (request, reply, done) => {
+    const large = routeConfig(request.routeOptions.config).largeBody;
+    if (large && !CREDENTIAL_HEADERS.some((name) => request.headers[name] !== undefined)) {
+      return void sendErrors(reply, HttpStatus.UNAUTHORIZED, [
+        {
+          field: 'X-Api-Key',
+          rule: 'required',
+          message: 'an API key (integrators) or a bearer token (staff) is required',
+        },
+      ]);
+    }
+    const length = Number(request.headers['content-length'] ?? 0);
+    if (!large && length > config.HTTP_MAX_BODY_BYTES) {
+      return void sendErrors(reply, HttpStatus.PAYLOAD_TOO_LARGE, [
+        {
+          field: '$',
+          rule: 'max_bytes',
+          message: `the body is ${length} bytes, more than ${config.HTTP_MAX_BODY_BYTES}`,
+        },
+      ]);
+    }
+    done();
+  });
+
+  fastify.addHook('preHandler', (request, reply, done) => {
+    const field =
+      findControlCharacter(request.query, 'query') ??
+      findControlCharacter(request.params, 'path') ??
+      (routeConfig(request.routeOptions.config).contractBody
+        ? null
+        : findControlCharacter(request.body, 'body'));
+    if (field === null) return done();
+    void sendErrors(reply, HttpStatus.BAD_REQUEST, [
+      {
+        field: field.replace(/^(query|path|body)\.?/, '') || '$',
+        rule: 'control_character',
+        message: 'control characters (other than tab and line breaks) are not allowed',
+      },
+    ]);
+  });
+}
+
+function routeConfig(config: unknown): HardenedRouteConfig {
+  return (config ?? {}) as HardenedRouteConfig;
+}
+
+function sendErrors(
+  reply: FastifyReply,
+  status: HttpStatus,
+  errors: readonly RequestFieldError[],
+): FastifyReply {
+  return reply.status(status).send(new FieldErrorsException(status, errors).getResponse());
+}

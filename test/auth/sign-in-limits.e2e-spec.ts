@@ -1,0 +1,179 @@
+import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { Agent, request } from 'node:http';
+import { randomUUID } from 'node:crypto';
+import { DataSource } from 'typeorm';
+import { KuzetConfig, loadConfig } from '@kuzet/config';
+import { StaffUserService } from '@kuzet/auth';
+import { createTestDatabase, TestDatabase } from '../support/database';
+import { startTestApp } from '../support/kuzet-app';
+import { freePort } from '../support/process';
+
+interface Answer {
+  readonly status: number;
+  readonly retryAfter: string | undefined;
+  readonly ms: number;
+}
+
+/** Posts a sign-in over real HTTP from a chosen loopback address (127.0.0.0/8 is all local),
+ * so that one test can be several clients. */
+function postLogin(
+  base: string,
+  body: unknown,
+  fromAddress = '127.0.0.1',
+  path = '/v1/auth/login',
+): Promise<Answer> {
+  const started = Date.now();
+  const payload = JSON.stringify(body);
+  return new Promise((resolve, reject) => {
+    const req = request(
+      `${base}${path}`,
+      {
+        method: 'POST',
+        agent: new Agent({ localAddress: fromAddress }),
+        headers: { 'content-type': 'application/json', 'content-length': payload.length },
+      },
+      (res) => {
+        res.resume();
+        res.on('end', () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            retryAfter: res.headers['retry-after'] as string | undefined,
+            ms: Date.now() - started,
+          }),
+        );
+      },
+    );
+    req.on('error', reject);
+    req.end(payload);
+  });
+}
+
+/** The sign-in's limits under attack, on the real PostgreSQL and real HTTP: attempts are
+ * counted before the password is checked, and one address cannot crowd out the others. */
+describe('sign-in limits', () => {
+  let database: TestDatabase;
+  const running: NestFastifyApplication[] = [];
+  const PASSWORD = 'correct horse battery staple';
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+  });
+
+  afterAll(async () => {
+    for (const app of running) await app.close();
+    await database?.drop();
+  });
+
+  async function serve(overrides: Partial<KuzetConfig>): Promise<{
+    app: NestFastifyApplication;
+    base: string;
+  }> {
+    const { app } = await startTestApp([], { DATABASE_URL: database.url, ...overrides });
+    running.push(app);
+    const port = await freePort();
+    await app.listen(port, '127.0.0.1');
+    return { app, base: `http://127.0.0.1:${port}` };
+  }
+
+  async function createUser(app: NestFastifyApplication): Promise<string> {
+    const username = `dana.${randomUUID().slice(0, 8)}`;
+    await app
+      .get(StaffUserService)
+      .create({ username, password: PASSWORD, roles: ['operator'], centreIds: ['aktau'] }, 'test');
+    return username;
+  }
+
+  it('counts parallel guesses before their passwords are checked: the right password comes too late', async () => {
+    // the per-address limits out of the way: this is about the count per username
+    const { app, base } = await serve({
+      AUTH_LOGINS_PER_ADDRESS_PER_MINUTE: 1_000,
+      AUTH_LOGINS_IN_FLIGHT_PER_ADDRESS: 1_000,
+      AUTH_PASSWORD_CHECKS_QUEUED: 1_000,
+    });
+    const username = await createUser(app);
+    const guesses = Array.from({ length: 60 }, (_, i) =>
+      postLogin(base, { username, password: `wrong guess ${i}` }),
+    );
+    // all 60 are in flight, their password checks (about 0.6 s each) far from done: the old
+    // count, taken after each check, stood at zero here
+    const counted = async (): Promise<number> => {
+      const rows = (await app
+        .get(DataSource)
+        .query(`SELECT attempts FROM sign_in_attempt WHERE username = $1`, [username])) as Array<{
+        attempts: number;
+      }>;
+      return rows[0]?.attempts ?? 0;
+    };
+    while ((await counted()) < 10) await new Promise((resolve) => setTimeout(resolve, 5));
+    const right = await postLogin(base, { username, password: PASSWORD });
+    const answers = await Promise.all(guesses);
+
+    expect(right.status).toBe(429);
+    expect(Number(right.retryAfter)).toBeGreaterThan(0);
+    const statuses = answers.map((a) => a.status);
+    expect(statuses.filter((s) => s === 401).length).toBeLessThanOrEqual(10);
+    expect(statuses.filter((s) => s === 429).length).toBeGreaterThanOrEqual(50);
+    expect(statuses.every((s) => s === 401 || s === 429)).toBe(true);
+    for (const answer of answers.filter((a) => a.status === 429))
+      expect(Number(answer.retryAfter)).toBeGreaterThan(0);
+    // the lock-out is on the audit log once
+    const throttled = (await app
+      .get(DataSource)
+      .query(
+        `SELECT count(*)::int AS n FROM audit_log WHERE action = 'auth.login-throttled' AND subject_id = $1`,
+        [username],
+      )) as Array<{ n: number }>;
+    expect(throttled[0]!.n).toBe(1);
+  });
+
+  it('still signs in from another address, and after a success starts counting afresh', async () => {
+    const { app, base } = await serve({});
+    const username = await createUser(app);
+    for (let i = 0; i < 3; i++)
+      expect((await postLogin(base, { username, password: 'wrong' }, '127.0.0.3')).status).toBe(
+        401,
+      );
+    expect((await postLogin(base, { username, password: PASSWORD }, '127.0.0.3')).status).toBe(200);
+    const rows = (await app
+      .get(DataSource)
+      .query(`SELECT 1 FROM sign_in_attempt WHERE username = $1`, [username])) as unknown[];
+    expect(rows).toEqual([]);
+  });
+
+  it('keeps a real sign-in quick while one address floods the sign-in with random usernames', async () => {
+    const defaults = loadConfig({});
+    const { app, base } = await serve({
+      AUTH_LOGINS_PER_ADDRESS_PER_MINUTE: defaults.AUTH_LOGINS_PER_ADDRESS_PER_MINUTE,
+      AUTH_LOGINS_IN_FLIGHT_PER_ADDRESS: defaults.AUTH_LOGINS_IN_FLIGHT_PER_ADDRESS,
+    });
+    const username = await createUser(app);
+    const flooding = { stop: false, answers: [] as Answer[] };
+    // 40 connections from 127.0.0.2, each posting again as soon as it is answered
+    const flood = Array.from({ length: 40 }, async () => {
+      while (!flooding.stop) {
+        const answer = await postLogin(
+          base,
+          { username: `u${randomUUID().slice(0, 12)}`, password: 'x'.repeat(16) },
+          '127.0.0.2',
+        );
+        flooding.answers.push(answer);
+      }
+    });
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    const timings: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const answer = await postLogin(base, { username, password: PASSWORD }, '127.0.0.1');
+      expect(answer.status).toBe(200);
+      timings.push(answer.ms);
+    }
+    flooding.stop = true;
+    await Promise.all(flood);
+
+    expect(Math.max(...timings)).toBeLessThan(2_000);
+    // the flood got its 30 attempts a minute and two at a time, the rest refused at once
+    const refused = flooding.answers.filter((a) => a.status === 429);
+    expect(refused.length).toBeGreaterThan(flooding.answers.length / 2);
+    expect(refused.every((a) => Number(a.retryAfter) >= 1)).toBe(true);
+    expect(flooding.answers.filter((a) => a.status === 401).length).toBeLessThanOrEqual(30);
+  });
+});
