@@ -4,7 +4,7 @@ import { WsAdapter } from '@nestjs/platform-ws';
 import { Test } from '@nestjs/testing';
 import { KuzetConfig, loadConfig } from '@kuzet/config';
 import { PlatformModule } from '@kuzet/platform';
-import { TEST_JWT_SECRET } from './staff';
+import { TEST_AUDIT_CHAIN_KEYS, TEST_JWT_SECRET } from './staff';
 import { kafkaBrokers, SUITE_GROUPS } from './transports';
 
 /** A kuzet app as production builds it (platform + feature modules), against the test
@@ -20,6 +20,7 @@ export async function startTestApp(
       KAFKA_TOPIC_PARTITIONS: 3,
       ...SUITE_GROUPS,
       JWT_SECRET: TEST_JWT_SECRET,
+      AUDIT_CHAIN_KEYS: TEST_AUDIT_CHAIN_KEYS,
       ...overrides,
     },
   );

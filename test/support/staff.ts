@@ -5,6 +5,8 @@ import { StaffRole, StaffUserService } from '@kuzet/auth';
 
 /** Signs staff sessions in every test app (distributed mode requires a shared secret). */
 export const TEST_JWT_SECRET = 'test-jwt-secret-0123456789abcdef0123456789';
+/** Signs the audit chain in every test app and CLI run (distributed mode requires a key). */
+export const TEST_AUDIT_CHAIN_KEYS = 'test:test-audit-chain-key-0123456789abcdef01234';
 
 export interface SignedInStaff {
   readonly userId: string;
