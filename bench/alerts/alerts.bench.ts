@@ -97,6 +97,7 @@ const DISTRICT = 'aktau-bench';
 const THRESHOLD = 0.4;
 const PASSWORD = 'bench-password-0123456789';
 const JWT_SECRET = `bench-alerts-${randomUUID()}`;
+const AUDIT_CHAIN_KEYS = `bench:${randomUUID()}`;
 const CONSOLE_INDEX = path.join(REPO_ROOT, 'dist', 'console', 'index.html');
 
 /** A number from the environment within [min, max] (an integer unless `fraction`). */
@@ -318,6 +319,7 @@ async function startApp(
     KUZET_MODE: 'distributed',
     LOG_LEVEL: 'silent',
     JWT_SECRET,
+    AUDIT_CHAIN_KEYS,
     MATCHER_DEDUP_WINDOW_MS: 0,
     KUZET_DEMO: false,
     ...overrides,

@@ -235,6 +235,7 @@ async function measure(brokers: string, db: TestDatabase): Promise<Record<string
     DATABASE_URL: db.url,
     HTTP_PORT: String(port),
     JWT_SECRET: `bench-${randomUUID()}`,
+    AUDIT_CHAIN_KEYS: `bench:${randomUUID()}`,
     KUZET_REGION_FILE: REGION_FILE,
     LOG_LEVEL: 'warn',
   });

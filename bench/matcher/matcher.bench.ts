@@ -642,6 +642,7 @@ async function measure(brokers: string, database: TestDatabase): Promise<Record<
     progress(`starting ${MATCHERS} matcher(s): each rebuilds its index of ${PERSONS} people`);
     const started = performance.now();
     const jwtSecret = `bench-${randomUUID()}`;
+    const auditKeys = `bench:${randomUUID()}`;
     for (let i = 0; i < MATCHERS; i++) {
       matchers.push(
         startMatcher({
@@ -650,6 +651,7 @@ async function measure(brokers: string, database: TestDatabase): Promise<Record<
           KAFKA_BROKERS: brokers,
           KAFKA_TOPIC_PARTITIONS: String(PARTITIONS),
           JWT_SECRET: jwtSecret,
+          AUDIT_CHAIN_KEYS: auditKeys,
           LOG_LEVEL: 'info',
         }),
       );

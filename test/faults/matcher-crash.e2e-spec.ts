@@ -16,7 +16,7 @@ import { MATCHER_GROUP } from '../../apps/matcher/src/camera-events/camera-event
 import { createTestDatabase, TestDatabase } from '../support/database';
 import { PEOPLE, personPhoto } from '../support/faces';
 import { freePort, RunningProcess, startNode, waitForHttp } from '../support/process';
-import { TEST_JWT_SECRET } from '../support/staff';
+import { TEST_AUDIT_CHAIN_KEYS, TEST_JWT_SECRET } from '../support/staff';
 import {
   eventually,
   kafkaBrokers,
@@ -167,6 +167,7 @@ describe('matcher killed mid-stream (SIGKILL) and restarted', () => {
       ...SUITE_GROUPS,
       MATCHER_DEDUP_WINDOW_MS: '0',
       JWT_SECRET: TEST_JWT_SECRET,
+      AUDIT_CHAIN_KEYS: TEST_AUDIT_CHAIN_KEYS,
       LOG_LEVEL: process.env.KUZET_TEST_LOGS ? 'info' : 'warn',
     });
     matchers.push(running);

@@ -16,7 +16,12 @@ import { IngestModule } from '../../apps/ingest/src/ingest.module';
 import { ViolationsModule } from '../../apps/violations/src/violations.module';
 import { setupOpenApi } from '../../apps/ingest/src/openapi';
 import { createTestDatabase, TestDatabase } from '../support/database';
-import { signInAs, TEST_JWT_SECRET, TEST_SIGN_IN_LIMITS } from '../support/staff';
+import {
+  signInAs,
+  TEST_AUDIT_CHAIN_KEYS,
+  TEST_JWT_SECRET,
+  TEST_SIGN_IN_LIMITS,
+} from '../support/staff';
 import { kafkaBrokers, SUITE_GROUPS, uniqueName } from '../support/transports';
 
 export const REGION_FILE = resolve(__dirname, '../../deploy/config/region.yaml');
@@ -60,6 +65,7 @@ export async function startIngest(
       ...SUITE_GROUPS,
       DATABASE_URL: db.url,
       JWT_SECRET: TEST_JWT_SECRET,
+      AUDIT_CHAIN_KEYS: TEST_AUDIT_CHAIN_KEYS,
       KUZET_REGION_FILE: REGION_FILE,
       LOG_LEVEL: 'silent',
       ...env,

@@ -62,6 +62,8 @@ describe('standalone process (npm start)', () => {
       started.some((l) => l.service === 'standalone' && /successfully started/.test(l.msg ?? '')),
     ).toBe(true);
     expect(existsSync(join(dataDir, 'pglite'))).toBe(true);
+    // the audit chain's key, generated when none is configured (never inside the database)
+    expect(existsSync(join(dataDir, 'audit-chain-keys'))).toBe(true);
     expect(existsSync(join(dataDir, 'topics', 'kuzet.camera-events.v1'))).toBe(true);
   });
 

@@ -8,7 +8,7 @@ import {
   PlatformModule,
   prepareHttpApp,
 } from '@kuzet/platform';
-import { TEST_JWT_SECRET, TEST_SIGN_IN_LIMITS } from './staff';
+import { TEST_AUDIT_CHAIN_KEYS, TEST_JWT_SECRET, TEST_SIGN_IN_LIMITS } from './staff';
 import { kafkaBrokers, SUITE_GROUPS } from './transports';
 
 /** A kuzet app as production builds it (platform + feature modules), against the test
@@ -25,6 +25,7 @@ export async function startTestApp(
       ...SUITE_GROUPS,
       JWT_SECRET: TEST_JWT_SECRET,
       ...TEST_SIGN_IN_LIMITS,
+      AUDIT_CHAIN_KEYS: TEST_AUDIT_CHAIN_KEYS,
       ...overrides,
     },
   );

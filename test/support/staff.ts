@@ -5,6 +5,8 @@ import { StaffRole, StaffUserService } from '@kuzet/auth';
 
 /** Signs staff sessions in every test app (distributed mode requires a shared secret). */
 export const TEST_JWT_SECRET = 'test-jwt-secret-0123456789abcdef0123456789';
+/** Signs the audit chain in every test app and CLI run (distributed mode requires a key). */
+export const TEST_AUDIT_CHAIN_KEYS = 'test:test-audit-chain-key-0123456789abcdef01234';
 
 /** Every test signs its users in from the same address (127.0.0.1), many in parallel: the
  * per-address sign-in limits would refuse that. The suites that test those limits set them. */

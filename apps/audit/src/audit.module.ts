@@ -1,14 +1,15 @@
 import { Module } from '@nestjs/common';
 import { DiskEvidenceStore } from '../../matcher/src/evidence/evidence-store';
+import { AuditCheckpointService } from './chain/audit-checkpoint.service';
 import { AuditController } from './queries/audit.controller';
 import { AuditQueryRepository } from './queries/audit-query.repository';
 import { AuditQueryService } from './queries/audit-query.service';
 import { RetentionRepository } from './retention/retention.repository';
 import { RetentionService } from './retention/retention.service';
 
-/** Match-log and decision queries for auditors, CSV export, chain verification, and the
- * scheduled retention purge. The audit log itself is written through AuditLogService
- * (libs/auth), which every app has. */
+/** Match-log and decision queries for auditors, CSV export, chain verification, the
+ * scheduled retention purge and the audit chain's checkpoints. The audit log itself is
+ * written through AuditLogService (libs/auth), which every app has. */
 @Module({
   controllers: [AuditController],
   providers: [
@@ -17,7 +18,8 @@ import { RetentionService } from './retention/retention.service';
     RetentionRepository,
     RetentionService,
     DiskEvidenceStore,
+    AuditCheckpointService,
   ],
-  exports: [RetentionService],
+  exports: [RetentionService, AuditCheckpointService],
 })
 export class AuditModule {}

@@ -50,6 +50,24 @@ export const configSchema = z.object({
   RETENTION_PURGE_INTERVAL_MS: z.coerce.number().int().min(0).default(900_000),
   JWT_SECRET: z.string().min(32).optional(),
   JWT_TTL_SECONDS: positiveInt.default(12 * 3600),
+  /** The audit chain's keyring, `id:secret,id2:secret2` (secrets at least 32 characters);
+   * never stored in the database. Parsed and checked by libs/auth (audit-keyring.ts). */
+  AUDIT_CHAIN_KEYS: z
+    .string()
+    .regex(
+      /^[A-Za-z0-9._-]{1,32}:[^,\s]{32,}(,[A-Za-z0-9._-]{1,32}:[^,\s]{32,})*$/,
+      'id:secret pairs separated by commas; ids of letters, digits, dot, underscore and dash; secrets of at least 32 characters',
+    )
+    .optional(),
+  /** The keyring's signing key; may be left out when the keyring holds one key. */
+  AUDIT_CHAIN_KEY_ID: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]{1,32}$/)
+    .optional(),
+  /** Rows 1..N, written before the chain was signed, that verify accepts without a MAC. */
+  AUDIT_CHAIN_LEGACY_ROWS: z.coerce.number().int().min(0).default(0),
+  AUDIT_CHECKPOINT_FILE: z.string().min(1).optional(),
+  AUDIT_CHECKPOINT_INTERVAL_MS: z.coerce.number().int().min(0).default(300_000),
   AUTH_SESSION_CACHE_TTL_MS: positiveInt.default(5_000),
   AUTH_MAX_FAILED_LOGINS: positiveInt.default(10),
   AUTH_FAILED_LOGIN_WINDOW_MS: positiveInt.default(900_000),

@@ -10,6 +10,7 @@ import {
   HitTimelineDto,
   TimelineEventDto,
 } from './audit-query.schemas';
+import { AuditCheckpointService } from '../chain/audit-checkpoint.service';
 import { AuditQueryRepository, HitFilter, HitKey, HitRow } from './audit-query.repository';
 import { csvLine, HIT_CSV_COLUMNS, hitCsvLine } from './hits-csv';
 
@@ -27,6 +28,7 @@ export class AuditQueryService {
   constructor(
     private readonly repository: AuditQueryRepository,
     private readonly audit: AuditLogService,
+    private readonly checkpoints: AuditCheckpointService,
   ) {}
 
   async hits(auditor: StaffPrincipal, query: HitPageQuery): Promise<HitPageDto> {
@@ -153,7 +155,7 @@ export class AuditQueryService {
 
   async verifyChain(auditor: StaffPrincipal): Promise<ChainVerification> {
     await this.recordQuery(auditor, 'audit-verify', 'audit-log', '*', {});
-    return this.audit.verifyChain();
+    return this.checkpoints.verifyAndRecord();
   }
 
   private recordQuery(

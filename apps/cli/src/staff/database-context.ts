@@ -1,9 +1,11 @@
 import { INestApplicationContext, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import {
+  AUDIT_CHAIN_KEYRING,
   AuditLogRepository,
   AuditLogService,
   PasswordHasher,
+  resolveAuditKeyring,
   StaffUserRepository,
   StaffUserService,
 } from '@kuzet/auth';
@@ -22,7 +24,10 @@ export async function withDatabase<T>(
   options: DatabaseOptions,
   work: (context: INestApplicationContext) => Promise<T>,
 ): Promise<T> {
-  const base = loadConfig();
+  // the embedded database is standalone mode's: so are its audit chain keys (KUZET_DATA_DIR)
+  const base = loadConfig(process.env, options.embedded ? { KUZET_MODE: 'standalone' } : {});
+  // the CLI signs (create-admin) and verifies with the servers' keys; it never makes one up
+  const keyring = resolveAuditKeyring(base, { create: false });
   const embedded = options.embedded
     ? await EmbeddedPostgres.start({ dataDir: join(base.KUZET_DATA_DIR, 'pglite') })
     : undefined;
@@ -34,6 +39,7 @@ export async function withDatabase<T>(
       PersistenceModule.forRoot({ url: config.DATABASE_URL, poolSize: 1, runMigrations: true }),
     ],
     providers: [
+      { provide: AUDIT_CHAIN_KEYRING, useValue: keyring },
       AuditLogRepository,
       AuditLogService,
       PasswordHasher,

@@ -9,6 +9,8 @@ const CHAIN_LOCK_KEY = 0x6b757a6574; // "kuzet"
 export interface ChainHead {
   readonly seq: number;
   readonly hash: Buffer;
+  /** null on an unsigned row written before the chain was signed */
+  readonly keyId: string | null;
 }
 
 export interface AuditLogFilter {
@@ -35,18 +37,29 @@ export class AuditLogRepository {
    * returns the last row: the one the next row chains to. */
   async lockChainHead(manager: EntityManager): Promise<ChainHead | null> {
     await manager.query('SELECT pg_advisory_xact_lock($1)', [CHAIN_LOCK_KEY]);
-    const rows = await manager.query<{ seq: string; hash: Buffer }[]>(
-      'SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1',
+    const rows = await manager.query<{ seq: string; hash: Buffer; key_id: string | null }[]>(
+      'SELECT seq, hash, key_id FROM audit_log ORDER BY seq DESC LIMIT 1',
     );
     const head = rows[0];
-    return head ? { seq: Number(head.seq), hash: head.hash } : null;
+    return head ? { seq: Number(head.seq), hash: head.hash, keyId: head.key_id } : null;
+  }
+
+  /** The last row as it is now, without waiting for appenders. */
+  lastRow(): Promise<AuditLogEntryEntity | null> {
+    return this.em
+      .getRepository(AuditLogEntryEntity)
+      .createQueryBuilder('entry')
+      .orderBy('entry.seq', 'DESC')
+      .limit(1)
+      .getOne();
   }
 
   async insert(entry: AuditLogEntryEntity, manager: EntityManager): Promise<void> {
     await manager.query(
       `INSERT INTO audit_log
-         (seq, occurred_at, actor, action, subject_type, subject_id, details, prev_hash, hash)
-       VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8, $9)`,
+         (seq, occurred_at, actor, action, subject_type, subject_id, details, prev_hash, hash,
+          key_id, mac)
+       VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8, $9, $10, $11)`,
       [
         entry.seq,
         entry.occurredAt,
@@ -57,6 +70,8 @@ export class AuditLogRepository {
         JSON.stringify(entry.details),
         entry.prevHash,
         entry.hash,
+        entry.keyId,
+        entry.mac,
       ],
     );
   }

@@ -2,7 +2,9 @@ import { Global, Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { KUZET_CONFIG, KuzetConfig } from '@kuzet/config';
 import { AuditLogRepository } from '../audit-log/audit-log.repository';
-import { AuditLogService } from '../audit-log/audit-log.service';
+import { AuditKeyRecorder } from '../audit-log/audit-key-recorder';
+import { resolveAuditKeyring } from '../audit-log/audit-keyring';
+import { AUDIT_CHAIN_KEYRING, AuditLogService } from '../audit-log/audit-log.service';
 import { AuthController } from './auth.controller';
 import { resolveJwtSecret } from './jwt-secret';
 import { PasswordHasher } from './password-hasher';
@@ -31,8 +33,14 @@ import { UsersController } from './users.controller';
     StaffUserService,
     StaffSessionService,
     StaffSessionRepository,
+    {
+      provide: AUDIT_CHAIN_KEYRING,
+      inject: [KUZET_CONFIG],
+      useFactory: (config: Readonly<KuzetConfig>) => resolveAuditKeyring(config, { create: true }),
+    },
     AuditLogRepository,
     AuditLogService,
+    AuditKeyRecorder,
     StaffAuthGuard,
     { provide: APP_GUARD, useExisting: StaffAuthGuard },
   ],

@@ -3,7 +3,8 @@ import { Column, Entity, PrimaryColumn } from 'typeorm';
 const bigintAsNumber = { to: (v: number) => v, from: (v: string) => Number(v) };
 
 /** One row of the append-only, hash-chained audit log: hash = SHA-256(prev_hash ||
- * canonical encoding of the row). seq has no gaps, so a deleted row breaks the chain too. */
+ * canonical encoding of the row), mac = HMAC of the hash with the key key_id names (a key the
+ * database does not hold). seq has no gaps, so a deleted row breaks the chain too. */
 @Entity({ name: 'audit_log' })
 export class AuditLogEntryEntity {
   @PrimaryColumn({ type: 'bigint', transformer: bigintAsNumber })
@@ -32,4 +33,11 @@ export class AuditLogEntryEntity {
 
   @Column({ type: 'bytea' })
   hash!: Buffer;
+
+  /** Null (with mac) only on rows written before the chain was signed. */
+  @Column({ name: 'key_id', type: 'text', nullable: true })
+  keyId!: string | null;
+
+  @Column({ type: 'bytea', nullable: true })
+  mac!: Buffer | null;
 }

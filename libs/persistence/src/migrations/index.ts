@@ -6,6 +6,7 @@ import { WatchlistsAndMatchLog1763900000000 } from './1763900000000-watchlists-a
 import { Alerts1764000000000 } from './1764000000000-alerts';
 import { StaffUsersAndAuditLog1764100000000 } from './1764100000000-staff-users-and-audit-log';
 import { ViolationFeedPaging1764200000000 } from './1764200000000-violation-feed-paging';
+import { AuditChainKeys1764300000000 } from './1764300000000-audit-chain-keys';
 import { SignInAttemptsAndSessions1764310000000 } from './1764310000000-sign-in-attempts-and-sessions';
 
 /** Applied in this order; never edit a released migration, add a new one. */
@@ -18,5 +19,6 @@ export const MIGRATIONS = [
   Alerts1764000000000,
   StaffUsersAndAuditLog1764100000000,
   ViolationFeedPaging1764200000000,
+  AuditChainKeys1764300000000,
   SignInAttemptsAndSessions1764310000000,
 ];

@@ -1,0 +1,86 @@
+import {
+  Inject,
+  Injectable,
+  Logger,
+  OnApplicationBootstrap,
+  OnApplicationShutdown,
+} from '@nestjs/common';
+import {
+  appendCheckpoint,
+  AuditCheckpoint,
+  AuditLogService,
+  ChainVerification,
+  checkpointFile,
+  readCheckpointFile,
+} from '@kuzet/auth';
+import { KUZET_CONFIG, KuzetConfig } from '@kuzet/config';
+import { existsSync } from 'node:fs';
+
+/** Takes the audit chain's head out of the database every AUDIT_CHECKPOINT_INTERVAL_MS (0:
+ * only when verified) and after each verification: one JSON line appended to
+ * AUDIT_CHECKPOINT_FILE (standalone: under KUZET_DATA_DIR) and one structured log line. An
+ * auditor keeps either; `kuzet audit verify --checkpoints FILE` then finds rows rewritten or
+ * removed up to the latest one. */
+@Injectable()
+export class AuditCheckpointService implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('AuditCheckpoint');
+  private readonly file: string | undefined;
+  private timer?: NodeJS.Timeout;
+  private running?: Promise<AuditCheckpoint | null>;
+  private lastSeq = 0;
+
+  constructor(
+    private readonly audit: AuditLogService,
+    @Inject(KUZET_CONFIG) private readonly config: Readonly<KuzetConfig>,
+  ) {
+    this.file = checkpointFile(config);
+  }
+
+  onApplicationBootstrap(): void {
+    const interval = this.config.AUDIT_CHECKPOINT_INTERVAL_MS;
+    if (interval === 0) return;
+    this.timer = setInterval(() => void this.onSchedule(), interval);
+    this.timer.unref();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    clearInterval(this.timer);
+    await this.running?.catch(() => undefined);
+  }
+
+  /** Records the current head, after checking its hash and MAC; null when there are no rows
+   * or the head was already recorded by this instance. */
+  takeCheckpoint(): Promise<AuditCheckpoint | null> {
+    this.running ??= this.audit
+      .checkpoint()
+      .then((head) => (head ? this.record(head) : null))
+      .finally(() => (this.running = undefined));
+    return this.running;
+  }
+
+  /** The whole chain against the checkpoints this instance's file holds; the head is
+   * recorded when it passes. */
+  async verifyAndRecord(): Promise<ChainVerification> {
+    const checkpoints =
+      this.file && existsSync(this.file) ? readCheckpointFile(this.file) : undefined;
+    const result = await this.audit.verifyChain({ checkpoints });
+    if (result.ok && result.head) this.record(result.head);
+    return result;
+  }
+
+  private record(head: AuditCheckpoint): AuditCheckpoint | null {
+    if (head.seq === this.lastSeq) return null;
+    if (this.file) appendCheckpoint(this.file, head);
+    this.lastSeq = head.seq;
+    this.logger.log({ checkpoint: head, file: this.file ?? null }, 'audit chain checkpoint');
+    return head;
+  }
+
+  private async onSchedule(): Promise<void> {
+    try {
+      await this.takeCheckpoint();
+    } catch (error) {
+      this.logger.error({ err: error }, 'audit chain checkpoint failed; retrying on schedule');
+    }
+  }
+}
