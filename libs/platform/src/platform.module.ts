@@ -6,6 +6,7 @@ import { MessagingModule, MessagingSettings } from '@kuzet/messaging';
 import { ObservabilityModule } from '@kuzet/observability';
 import { PersistenceModule } from '@kuzet/persistence';
 import { join } from 'node:path';
+import { requestLogSerializer } from './logging/request-log';
 
 export interface PlatformOptions {
   readonly service: string;
@@ -59,6 +60,7 @@ export class PlatformModule {
                 ),
             },
             redact: ['req.headers.authorization', 'req.headers["x-api-key"]', 'req.headers.cookie'],
+            serializers: { req: requestLogSerializer },
           },
         }),
         MessagingModule.forRoot(messagingSettings(config)),
