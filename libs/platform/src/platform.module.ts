@@ -8,6 +8,7 @@ import { ObservabilityModule } from '@kuzet/observability';
 import { PersistenceModule } from '@kuzet/persistence';
 import { join } from 'node:path';
 import { RetryAfterFilter } from './http/too-many-requests';
+import { requestLogSerializer } from './logging/request-log';
 
 export interface PlatformOptions {
   readonly service: string;
@@ -61,6 +62,7 @@ export class PlatformModule {
                 ),
             },
             redact: ['req.headers.authorization', 'req.headers["x-api-key"]', 'req.headers.cookie'],
+            serializers: { req: requestLogSerializer },
           },
         }),
         MessagingModule.forRoot(messagingSettings(config)),

@@ -31,8 +31,10 @@ export type DistrictRow = Pick<DistrictEntity, 'id' | 'name' | 'centreId'>;
 export class CameraRegistryRepository {
   constructor(@InjectEntityManager() private readonly em: EntityManager) {}
 
-  transaction<T>(work: (repository: CameraRegistryRepository) => Promise<T>): Promise<T> {
-    return this.em.transaction((manager) => work(new CameraRegistryRepository(manager)));
+  transaction<T>(
+    work: (repository: CameraRegistryRepository, manager: EntityManager) => Promise<T>,
+  ): Promise<T> {
+    return this.em.transaction((manager) => work(new CameraRegistryRepository(manager), manager));
   }
 
   listCentres(): Promise<OperationsCentreEntity[]> {
@@ -41,6 +43,15 @@ export class CameraRegistryRepository {
 
   findCentre(id: string): Promise<OperationsCentreEntity | null> {
     return this.em.findOneBy(OperationsCentreEntity, { id });
+  }
+
+  /** Inside a transaction: the row as it is before a change, locked so that a concurrent change
+   * waits and the audit entry's "before" is the one this change replaced. */
+  lockCentre(id: string): Promise<OperationsCentreEntity | null> {
+    return this.em.findOne(OperationsCentreEntity, {
+      where: { id },
+      lock: { mode: 'pessimistic_write' },
+    });
   }
 
   async upsertCentres(rows: readonly CentreRow[]): Promise<void> {
@@ -54,6 +65,10 @@ export class CameraRegistryRepository {
 
   findDistrict(id: string): Promise<DistrictEntity | null> {
     return this.em.findOneBy(DistrictEntity, { id });
+  }
+
+  lockDistrict(id: string): Promise<DistrictEntity | null> {
+    return this.em.findOne(DistrictEntity, { where: { id }, lock: { mode: 'pessimistic_write' } });
   }
 
   async upsertDistricts(rows: readonly DistrictRow[]): Promise<void> {
@@ -74,6 +89,10 @@ export class CameraRegistryRepository {
 
   findCamera(id: string): Promise<CameraEntity | null> {
     return this.em.findOneBy(CameraEntity, { id });
+  }
+
+  lockCamera(id: string): Promise<CameraEntity | null> {
+    return this.em.findOne(CameraEntity, { where: { id }, lock: { mode: 'pessimistic_write' } });
   }
 
   async insertCamera(row: CameraRow): Promise<boolean> {

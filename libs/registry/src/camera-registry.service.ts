@@ -5,7 +5,9 @@ import {
   NotFoundException,
   UnprocessableEntityException,
 } from '@nestjs/common';
+import { AuditLogService } from '@kuzet/auth';
 import { KUZET_CONFIG, KuzetConfig } from '@kuzet/config';
+import { CameraEntity } from '@kuzet/persistence';
 import {
   CameraLocation,
   CameraRegistryRepository,
@@ -41,8 +43,24 @@ function unprocessable(field: string, rule: string, message: string): Unprocessa
   });
 }
 
+/** The registry as the audit log records it: the API's field names, without timestamps. */
+type CameraState = Omit<CameraDto, 'updated_at'>;
+
+function cameraState(camera: CameraEntity): CameraState {
+  const { updated_at: _updatedAt, ...state } = toCameraDto(camera);
+  return state;
+}
+
+function changedFields<T extends object>(before: T | null, after: T): string[] {
+  return (Object.keys(after) as (keyof T & string)[]).filter(
+    (key) => before === null || before[key] !== after[key],
+  );
+}
+
 /** Which centre owns which camera, and the rules that keep centres, districts and cameras
- * consistent. Camera lookups on the ingest hot path are cached for a short time. */
+ * consistent. Camera lookups on the ingest hot path are cached for a short time. Every change
+ * is written to the audit log in its own transaction, with the values before and after: a
+ * camera's centre decides who receives its alerts. */
 @Injectable()
 export class CameraRegistryService {
   private readonly located = new Map<string, { location: CameraLocation; expiresAt: number }>();
@@ -50,13 +68,15 @@ export class CameraRegistryService {
   constructor(
     private readonly repository: CameraRegistryRepository,
     @Inject(KUZET_CONFIG) private readonly config: Readonly<KuzetConfig>,
+    private readonly audit: AuditLogService,
   ) {}
 
   async listCentres(): Promise<CentreDto[]> {
     return (await this.repository.listCentres()).map(toCentreDto);
   }
 
-  async putCentre(input: CentreInput): Promise<CentreDto> {
+  /** actor (here and below): who made the change, for the audit log. */
+  async putCentre(input: CentreInput, actor: string): Promise<CentreDto> {
     const parentId = input.parent_centre_id ?? null;
     if (input.kind === 'main' && parentId !== null) {
       throw unprocessable('parent_centre_id', 'main_has_no_parent', 'a main centre has no parent');
@@ -77,21 +97,53 @@ export class CameraRegistryService {
       kind: input.kind,
       parentCentreId: parentId,
     };
-    await this.repository.upsertCentres([row]);
-    return toCentreDto({ ...row, createdAt: new Date() });
+    const after = toCentreDto({ ...row, createdAt: new Date() });
+    await this.repository.transaction(async (tx, manager) => {
+      const found = await tx.lockCentre(row.id);
+      await tx.upsertCentres([row]);
+      const before = found && toCentreDto(found);
+      await this.audit.append(
+        {
+          actor,
+          action: before ? 'registry.centre-updated' : 'registry.centre-created',
+          subjectType: 'centre',
+          subjectId: row.id,
+          details: { before, after, changed: changedFields(before, after) },
+        },
+        manager,
+      );
+    });
+    // a centre's parent also sees its alerts: cached locations carry the parent
+    this.located.clear();
+    return after;
   }
 
   async listDistricts(): Promise<DistrictDto[]> {
     return (await this.repository.listDistricts()).map(toDistrictDto);
   }
 
-  async putDistrict(input: DistrictInput): Promise<DistrictDto> {
+  async putDistrict(input: DistrictInput, actor: string): Promise<DistrictDto> {
     if (!(await this.repository.findCentre(input.centre_id))) {
       throw unprocessable('centre_id', 'registered', `centre ${input.centre_id} does not exist`);
     }
     const row: DistrictRow = { id: input.id, name: input.name, centreId: input.centre_id };
-    await this.repository.upsertDistricts([row]);
-    return toDistrictDto({ ...row, createdAt: new Date() });
+    const after = toDistrictDto({ ...row, createdAt: new Date() });
+    await this.repository.transaction(async (tx, manager) => {
+      const found = await tx.lockDistrict(row.id);
+      await tx.upsertDistricts([row]);
+      const before = found && toDistrictDto(found);
+      await this.audit.append(
+        {
+          actor,
+          action: before ? 'registry.district-updated' : 'registry.district-created',
+          subjectType: 'district',
+          subjectId: row.id,
+          details: { before, after, changed: changedFields(before, after) },
+        },
+        manager,
+      );
+    });
+    return after;
   }
 
   async listCameras(query: CameraQuery): Promise<CameraPageDto> {
@@ -111,41 +163,74 @@ export class CameraRegistryService {
     return toCameraDto(camera);
   }
 
-  async createCamera(input: CreateCameraInput): Promise<CameraDto> {
+  async createCamera(input: CreateCameraInput, actor: string): Promise<CameraDto> {
     const centreId = await this.resolveCentre(input.district_id, input.centre_id);
-    const created = await this.repository.insertCamera({
-      id: input.id,
-      name: input.name,
-      districtId: input.district_id,
-      centreId,
-      latitude: input.latitude ?? null,
-      longitude: input.longitude ?? null,
-      address: input.address ?? null,
-      status: input.status ?? 'active',
+    const camera = await this.repository.transaction(async (tx, manager) => {
+      const created = await tx.insertCamera({
+        id: input.id,
+        name: input.name,
+        districtId: input.district_id,
+        centreId,
+        latitude: input.latitude ?? null,
+        longitude: input.longitude ?? null,
+        address: input.address ?? null,
+        status: input.status ?? 'active',
+      });
+      if (!created) throw new ConflictException(`camera ${input.id} is already registered`);
+      const saved = (await tx.findCamera(input.id))!;
+      await this.audit.append(
+        {
+          actor,
+          action: 'registry.camera-created',
+          subjectType: 'camera',
+          subjectId: input.id,
+          details: { before: null, after: cameraState(saved) },
+        },
+        manager,
+      );
+      return saved;
     });
-    if (!created) throw new ConflictException(`camera ${input.id} is already registered`);
-    return this.getCamera(input.id);
+    return toCameraDto(camera);
   }
 
-  async updateCamera(id: string, patch: UpdateCameraInput): Promise<CameraDto> {
-    const camera = await this.repository.findCamera(id);
-    if (!camera) throw new NotFoundException(`camera ${id} is not registered`);
-    const districtId = patch.district_id ?? camera.districtId;
-    const centreId =
-      patch.district_id !== undefined || patch.centre_id !== undefined
-        ? await this.resolveCentre(districtId, patch.centre_id)
-        : camera.centreId;
-    await this.repository.updateCamera(id, {
-      name: patch.name,
-      districtId,
-      centreId,
-      latitude: patch.latitude,
-      longitude: patch.longitude,
-      address: patch.address,
-      status: patch.status,
+  /** Moving a camera to another district or centre silently changes who receives its alerts;
+   * the audit entry keeps both. Retiring it is its own action. */
+  async updateCamera(id: string, patch: UpdateCameraInput, actor: string): Promise<CameraDto> {
+    const camera = await this.repository.transaction(async (tx, manager) => {
+      const found = await tx.lockCamera(id);
+      if (!found) throw new NotFoundException(`camera ${id} is not registered`);
+      const before = cameraState(found);
+      const districtId = patch.district_id ?? found.districtId;
+      const centreId =
+        patch.district_id !== undefined || patch.centre_id !== undefined
+          ? await this.resolveCentre(districtId, patch.centre_id, tx)
+          : found.centreId;
+      await tx.updateCamera(id, {
+        name: patch.name,
+        districtId,
+        centreId,
+        latitude: patch.latitude,
+        longitude: patch.longitude,
+        address: patch.address,
+        status: patch.status,
+      });
+      const saved = (await tx.findCamera(id))!;
+      const after = cameraState(saved);
+      const retired = before.status !== 'retired' && after.status === 'retired';
+      await this.audit.append(
+        {
+          actor,
+          action: retired ? 'registry.camera-retired' : 'registry.camera-updated',
+          subjectType: 'camera',
+          subjectId: id,
+          details: { before, after, changed: changedFields(before, after) },
+        },
+        manager,
+      );
+      return saved;
     });
     this.located.delete(id);
-    return this.getCamera(id);
+    return toCameraDto(camera);
   }
 
   /** Where each known camera belongs; unknown ids are absent from the map. */
@@ -168,7 +253,10 @@ export class CameraRegistryService {
 
   /** Upserts every centre, district and camera of a region file in one transaction; what the
    * file does not mention is left as it is. */
-  async applyRegion(region: RegionFile): Promise<RegionLoadSummary> {
+  async applyRegion(
+    region: RegionFile,
+    source: { readonly file: string; readonly sha256: string },
+  ): Promise<RegionLoadSummary> {
     const centres: CentreRow[] = region.centres.map((c) => ({
       id: c.id,
       name: c.name,
@@ -192,7 +280,12 @@ export class CameraRegistryService {
         })),
       ),
     );
-    await this.repository.transaction(async (tx) => {
+    const summary = {
+      centres: centres.length,
+      districts: districts.length,
+      cameras: cameras.length,
+    };
+    await this.repository.transaction(async (tx, manager) => {
       // parents before children: main centres, district centres, districts, cameras
       await tx.upsertCentres(centres.filter((c) => c.kind === 'main'));
       await tx.upsertCentres(centres.filter((c) => c.kind === 'district'));
@@ -200,18 +293,35 @@ export class CameraRegistryService {
       for (let i = 0; i < cameras.length; i += 1000) {
         await tx.upsertCameras(cameras.slice(i, i + 1000));
       }
+      // the file's hash names the exact version that was applied
+      await this.audit.append(
+        {
+          actor: 'region-file',
+          action: 'registry.region-loaded',
+          subjectType: 'region',
+          subjectId: source.file,
+          details: { sha256: source.sha256, ...summary },
+        },
+        manager,
+      );
     });
     this.located.clear();
-    return { centres: centres.length, districts: districts.length, cameras: cameras.length };
+    return summary;
   }
 
-  private async resolveCentre(districtId: string, centreId: string | undefined): Promise<string> {
-    const district = await this.repository.findDistrict(districtId);
+  /** repository: the transaction's, when called inside one (standalone mode has a single
+   * database connection). */
+  private async resolveCentre(
+    districtId: string,
+    centreId: string | undefined,
+    repository = this.repository,
+  ): Promise<string> {
+    const district = await repository.findDistrict(districtId);
     if (!district) {
       throw unprocessable('district_id', 'registered', `district ${districtId} does not exist`);
     }
     if (centreId === undefined || centreId === district.centreId) return district.centreId;
-    if (!(await this.repository.findCentre(centreId))) {
+    if (!(await repository.findCentre(centreId))) {
       throw unprocessable('centre_id', 'registered', `centre ${centreId} does not exist`);
     }
     return centreId;

@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { KUZET_CONFIG, KuzetConfig } from '@kuzet/config';
+import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { parse } from 'yaml';
 import { CameraRegistryService } from './camera-registry.service';
@@ -61,8 +62,10 @@ export class RegionFileLoader implements OnModuleInit {
   }
 
   async load(file: string): Promise<RegionLoadSummary> {
-    const region = parseRegionFile(file, await readFile(file, 'utf8'));
-    const summary = await this.registry.applyRegion(region);
+    const text = await readFile(file, 'utf8');
+    const region = parseRegionFile(file, text);
+    const sha256 = createHash('sha256').update(text).digest('hex');
+    const summary = await this.registry.applyRegion(region, { file, sha256 });
     this.logger.log({ file, ...summary }, 'region loaded into the camera registry');
     return summary;
   }

@@ -1,6 +1,6 @@
 import { Body, Controller, Get, Param, Patch, Post, Put, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
-import { Roles, STAFF_ROLES } from '@kuzet/auth';
+import { CurrentUser, Roles, STAFF_ROLES, StaffPrincipal } from '@kuzet/auth';
 import { ZodValidationPipe } from '@kuzet/platform';
 import {
   CameraDto,
@@ -52,10 +52,11 @@ export class RegistryController {
     },
   })
   putCentre(
+    @CurrentUser() admin: StaffPrincipal,
     @Param('id') id: string,
     @Body(new ZodValidationPipe(centreSchema.omit({ id: true }))) input: Omit<CentreInput, 'id'>,
   ): Promise<CentreDto> {
-    return this.registry.putCentre({ ...input, id });
+    return this.registry.putCentre({ ...input, id }, admin.username);
   }
 
   @Get('districts')
@@ -74,11 +75,12 @@ export class RegistryController {
     },
   })
   putDistrict(
+    @CurrentUser() admin: StaffPrincipal,
     @Param('id') id: string,
     @Body(new ZodValidationPipe(districtSchema.omit({ id: true })))
     input: Omit<DistrictInput, 'id'>,
   ): Promise<DistrictDto> {
-    return this.registry.putDistrict({ ...input, id });
+    return this.registry.putDistrict({ ...input, id }, admin.username);
   }
 
   @Get('cameras')
@@ -117,9 +119,10 @@ export class RegistryController {
     },
   })
   createCamera(
+    @CurrentUser() admin: StaffPrincipal,
     @Body(new ZodValidationPipe(createCameraSchema)) input: CreateCameraInput,
   ): Promise<CameraDto> {
-    return this.registry.createCamera(input);
+    return this.registry.createCamera(input, admin.username);
   }
 
   @Patch('cameras/:id')
@@ -130,9 +133,10 @@ export class RegistryController {
     examples: { retire: { value: { status: 'retired' } } },
   })
   updateCamera(
+    @CurrentUser() admin: StaffPrincipal,
     @Param('id') id: string,
     @Body(new ZodValidationPipe(updateCameraSchema)) patch: UpdateCameraInput,
   ): Promise<CameraDto> {
-    return this.registry.updateCamera(id, patch);
+    return this.registry.updateCamera(id, patch, admin.username);
   }
 }

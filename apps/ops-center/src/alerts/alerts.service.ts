@@ -136,6 +136,8 @@ export class AlertsService {
     };
   }
 
+  /** Face images are audited one entry per fetch, written before the bytes are returned: if the
+   * entry cannot be written, the read fails. */
   async evidence(user: StaffPrincipal, id: string): Promise<Buffer> {
     const alert = await this.visible(user, id);
     const jpeg = alert.faceCropRef ? await this.alerts.evidence(alert.faceCropRef) : null;
@@ -143,6 +145,18 @@ export class AlertsService {
       throw new NotFoundException(
         `alert ${id} has no face crop (none sent, or purged after retention)`,
       );
+    await this.audit.append({
+      actor: user.username,
+      action: 'alert.face-crop-viewed',
+      subjectType: 'alert',
+      subjectId: id,
+      details: {
+        userId: user.userId,
+        faceCropRef: alert.faceCropRef,
+        personId: alert.personId,
+        cameraId: alert.cameraId,
+      },
+    });
     return jpeg;
   }
 
@@ -151,10 +165,17 @@ export class AlertsService {
     const jpeg = alert.personId
       ? await this.alerts.enrolledThumbnail(alert.personId, faceId)
       : null;
-    if (!jpeg)
+    if (!jpeg || !alert.personId)
       throw new NotFoundException(
         `face ${faceId} is not an enrolled photo of alert ${id}'s person`,
       );
+    await this.audit.append({
+      actor: user.username,
+      action: 'alert.enrolled-face-viewed',
+      subjectType: 'person',
+      subjectId: alert.personId,
+      details: { userId: user.userId, alertId: id, faceId, watchlistId: alert.watchlistId },
+    });
     return jpeg;
   }
 

@@ -1,4 +1,5 @@
 import { Inject, Injectable, NotFoundException } from '@nestjs/common';
+import { AuditLogService, StaffPrincipal } from '@kuzet/auth';
 import {
   CameraEvent,
   encodeCameraEvent,
@@ -43,6 +44,7 @@ export class ViolationLogService {
     private readonly repository: ViolationRepository,
     private readonly registry: CameraRegistryService,
     @Inject(MESSAGE_BUS) private readonly bus: MessageBus,
+    private readonly audit: AuditLogService,
   ) {}
 
   /** Publishes before it logs, so whatever is in the log is on the topic too; a crash in between
@@ -84,15 +86,33 @@ export class ViolationLogService {
     logged.inc({ code, outcome: inserted ? 'logged' : 'duplicate' });
   }
 
-  async get(eventId: string): Promise<ViolationDto> {
+  /** Reads of the log carry plates: each is audited before it is answered, and fails if the
+   * entry cannot be written. The plate belongs in the audit entry, never in application logs. */
+  async get(reader: StaffPrincipal, eventId: string): Promise<ViolationDto> {
     const record = await this.repository.findOne(eventId);
     if (!record) throw new NotFoundException(`violation ${eventId} is not in the log`);
+    await this.audit.append({
+      actor: reader.username,
+      action: 'violation.viewed',
+      subjectType: 'violation',
+      subjectId: eventId,
+      details: { userId: reader.userId, plate: record.plate, cameraId: record.cameraId },
+    });
     return toViolationDto(record);
   }
 
-  async list(query: ListQuery): Promise<ViolationPageDto> {
+  async list(reader: StaffPrincipal, query: ListQuery): Promise<ViolationPageDto> {
     const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
     const records = await this.repository.page(toFilter(query), after, query.limit);
+    const { reason, ...filters } = query;
+    await this.audit.append({
+      actor: reader.username,
+      action: 'violation.searched',
+      // a search by plate is about that car: the auditor finds it by subject
+      subjectType: query.plate === undefined ? 'violations' : 'plate',
+      subjectId: query.plate ?? '*',
+      details: { userId: reader.userId, filters, reason: reason ?? null, returned: records.length },
+    });
     const last = records.length === query.limit ? records[records.length - 1] : undefined;
     return {
       violations: records.map(toViolationDto),

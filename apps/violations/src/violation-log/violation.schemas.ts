@@ -41,16 +41,23 @@ export const statsQuerySchema = z.strictObject({
 });
 export type StatsQuery = z.infer<typeof statsQuerySchema>;
 
-export const listQuerySchema = z.strictObject({
-  ...filters,
-  plate: z.string().min(1).max(16).optional(),
-  limit: z.coerce.number().int().min(1).max(500).default(100),
-  /** next_cursor of the previous page. */
-  cursor: z
-    .string()
-    .regex(/^[A-Za-z0-9_-]{1,200}$/)
-    .optional(),
-});
+export const listQuerySchema = z
+  .strictObject({
+    ...filters,
+    plate: z.string().min(1).max(16).optional(),
+    /** Why this car's history is looked up: required with plate, recorded on the audit log. */
+    reason: z.string().trim().min(1).max(500).optional(),
+    limit: z.coerce.number().int().min(1).max(500).default(100),
+    /** next_cursor of the previous page. */
+    cursor: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{1,200}$/)
+      .optional(),
+  })
+  .refine((query) => query.plate === undefined || query.reason !== undefined, {
+    path: ['reason'],
+    message: 'a search by plate needs a stated reason',
+  });
 export type ListQuery = z.infer<typeof listQuerySchema>;
 
 export interface ViolationDto {

@@ -1,6 +1,6 @@
 import { applyDecorators, Controller, Get, Param, ParseUUIDPipe, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
-import { Roles } from '@kuzet/auth';
+import { CurrentUser, Roles, StaffPrincipal } from '@kuzet/auth';
 import { ZodValidationPipe } from '@kuzet/platform';
 import { VIOLATION_CODES } from '@kuzet/persistence';
 import { ViolationLogService } from './violation-log.service';
@@ -58,16 +58,27 @@ export class ViolationsController {
   @Get()
   @ApiOperation({ summary: 'Logged violations, newest first, a page at a time' })
   @ApiQuery({ name: 'plate', required: false })
+  @ApiQuery({
+    name: 'reason',
+    required: false,
+    description: 'why this car is looked up: required with plate, recorded on the audit log',
+  })
   @ApiQuery({ name: 'limit', required: false, description: '1..500, default 100' })
   @ApiQuery({ name: 'cursor', required: false, description: 'next_cursor of the previous page' })
   @applyDecorators(...FILTERS)
-  list(@Query(new ZodValidationPipe(listQuerySchema)) query: ListQuery): Promise<ViolationPageDto> {
-    return this.violations.list(query);
+  list(
+    @CurrentUser() user: StaffPrincipal,
+    @Query(new ZodValidationPipe(listQuerySchema)) query: ListQuery,
+  ): Promise<ViolationPageDto> {
+    return this.violations.list(user, query);
   }
 
   @Get(':eventId')
   @ApiOperation({ summary: 'One logged violation by its event_id' })
-  get(@Param('eventId', new ParseUUIDPipe()) eventId: string): Promise<ViolationDto> {
-    return this.violations.get(eventId);
+  get(
+    @CurrentUser() user: StaffPrincipal,
+    @Param('eventId', new ParseUUIDPipe()) eventId: string,
+  ): Promise<ViolationDto> {
+    return this.violations.get(user, eventId);
   }
 }

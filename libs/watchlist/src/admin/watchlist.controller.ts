@@ -61,15 +61,19 @@ export class WatchlistController {
 
   @Get('watchlists/:id/persons')
   listPersons(
+    @CurrentUser() admin: StaffPrincipal,
     @Param('id', new ParseUUIDPipe()) id: string,
     @Query(new ZodValidationPipe(pageSchema)) page: PageRequest,
   ): Promise<PersonView[]> {
-    return this.service.listPersons(id, page);
+    return this.service.listPersons(id, page, admin.username);
   }
 
   @Get('persons/:id')
-  getPerson(@Param('id', new ParseUUIDPipe()) id: string): Promise<PersonView> {
-    return this.service.getPerson(id);
+  getPerson(
+    @CurrentUser() admin: StaffPrincipal,
+    @Param('id', new ParseUUIDPipe()) id: string,
+  ): Promise<PersonView> {
+    return this.service.getPerson(id, admin.username);
   }
 
   @Delete('persons/:id')
@@ -83,10 +87,12 @@ export class WatchlistController {
 
   @Get('persons/:id/faces/:faceId/thumbnail')
   @Header('Content-Type', 'image/jpeg')
+  @Header('Cache-Control', 'private, no-store')
   async faceThumbnail(
+    @CurrentUser() admin: StaffPrincipal,
     @Param('id', new ParseUUIDPipe()) id: string,
     @Param('faceId', new ParseUUIDPipe()) faceId: string,
   ): Promise<StreamableFile> {
-    return new StreamableFile(await this.service.faceThumbnail(id, faceId));
+    return new StreamableFile(await this.service.faceThumbnail(id, faceId, admin.username));
   }
 }

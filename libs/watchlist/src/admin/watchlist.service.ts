@@ -143,15 +143,32 @@ export class WatchlistService {
     return { person: toView(saved.person, saved.faces), photos: outcomes };
   }
 
-  async getPerson(id: string): Promise<PersonView> {
+  /** Reads of a person, a list of people or a face are audited (reader: who read, for the
+   * audit log), the entry written before the answer: if it cannot be written, the read fails. */
+  async getPerson(id: string, reader: string): Promise<PersonView> {
     const person = await this.repository.findPerson(id);
     if (!person) throw new NotFoundException(`person ${id} does not exist`);
-    return toView(person, await this.repository.facesOf(id));
+    const faces = await this.repository.facesOf(id);
+    await this.audit.append({
+      actor: reader,
+      action: 'watchlist.person-viewed',
+      subjectType: 'person',
+      subjectId: id,
+      details: { watchlistId: person.watchlistId },
+    });
+    return toView(person, faces);
   }
 
-  async listPersons(watchlistId: string, page: PageRequest): Promise<PersonView[]> {
+  async listPersons(watchlistId: string, page: PageRequest, reader: string): Promise<PersonView[]> {
     await this.getWatchlist(watchlistId);
     const people = await this.repository.listPersons(watchlistId, page.limit, page.offset);
+    await this.audit.append({
+      actor: reader,
+      action: 'watchlist.persons-listed',
+      subjectType: 'watchlist',
+      subjectId: watchlistId,
+      details: { ...page, personIds: people.map((person) => person.id) },
+    });
     return people.map((person) => toView(person, []));
   }
 
@@ -185,9 +202,16 @@ export class WatchlistService {
     return toView(person, faces);
   }
 
-  async faceThumbnail(personId: string, faceId: string): Promise<Buffer> {
+  async faceThumbnail(personId: string, faceId: string, reader: string): Promise<Buffer> {
     const face = await this.repository.findFace(personId, faceId);
     if (!face) throw new NotFoundException(`face ${faceId} of person ${personId} does not exist`);
+    await this.audit.append({
+      actor: reader,
+      action: 'watchlist.face-viewed',
+      subjectType: 'person',
+      subjectId: personId,
+      details: { faceId },
+    });
     return face.thumbnail;
   }
 }
