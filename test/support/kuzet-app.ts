@@ -8,6 +8,7 @@ import {
   PlatformModule,
   prepareHttpApp,
 } from '@kuzet/platform';
+import { StandaloneModule } from '../../apps/standalone/src/standalone.module';
 import { TEST_AUDIT_CHAIN_KEYS, TEST_JWT_SECRET, TEST_SIGN_IN_LIMITS } from './staff';
 import { kafkaBrokers, SUITE_GROUPS } from './transports';
 
@@ -47,4 +48,13 @@ export async function startTestApp(
 
 export async function closeTestApp(app: INestApplication | undefined): Promise<void> {
   await app?.close();
+}
+
+/** The feature modules of every app, as the all-in-one process has them. */
+export function everyAppModule(): Array<Type<unknown> | DynamicModule> {
+  const standalone = StandaloneModule.forRoot(loadConfig({}));
+  return (standalone.imports ?? []).filter(
+    (m): m is Type<unknown> | DynamicModule =>
+      !(typeof m === 'object' && 'module' in m && m.module === PlatformModule),
+  );
 }

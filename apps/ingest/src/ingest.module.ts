@@ -8,12 +8,19 @@ import { IngestedEventRepository } from './events/ingested-event.repository';
 import { IngestHttpSetup } from './http/ingest-http.setup';
 import { RateLimitGuard } from './http/rate-limit.guard';
 import { RegistryController } from './registry/registry.controller';
+import { OpenApiDocuments, StaffOpenApiController } from './openapi';
 
 /** HTTP API for integrators -> Kafka (validation, auth, idempotency), plus the administration
  * of integrator API keys and of the camera registry. */
 @Module({
   imports: [AuthModule, RegistryModule],
-  controllers: [EventsController, ApiKeysController, RegistryController],
-  providers: [IngestService, IngestedEventRepository, IngestHttpSetup, RateLimitGuard],
+  controllers: [EventsController, ApiKeysController, RegistryController, StaffOpenApiController],
+  providers: [
+    IngestService,
+    IngestedEventRepository,
+    IngestHttpSetup,
+    RateLimitGuard,
+    OpenApiDocuments,
+  ],
 })
 export class IngestModule {}

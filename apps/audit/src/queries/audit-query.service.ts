@@ -1,6 +1,6 @@
 import { Injectable, NotFoundException } from '@nestjs/common';
 import { AuditLogEntryDto, AuditLogService, ChainVerification, StaffPrincipal } from '@kuzet/auth';
-import { RequestValidationException } from '@kuzet/platform';
+import { cursorInstant, isUuid, RequestValidationException } from '@kuzet/platform';
 import {
   AuditLogQuery,
   HitFilterQuery,
@@ -201,9 +201,10 @@ function decodeCursor(cursor: string): HitKey {
     ) as unknown[];
     if (
       typeof capturedAt === 'string' &&
-      /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/.test(capturedAt) &&
+      /\.\d{6}Z$/.test(capturedAt) &&
+      cursorInstant(capturedAt) !== null &&
       typeof hitId === 'string' &&
-      /^[0-9a-f-]{36}$/.test(hitId)
+      isUuid(hitId)
     ) {
       return { capturedAt, hitId };
     }

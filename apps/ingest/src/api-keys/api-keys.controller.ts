@@ -1,6 +1,7 @@
 import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import {
+  API_KEY_ID_PATTERN,
   ApiKeyDto,
   ApiKeyService,
   CreateApiKeyInput,
@@ -11,7 +12,10 @@ import {
   StaffPrincipal,
 } from '@kuzet/auth';
 import { ZodValidationPipe } from '@kuzet/platform';
+import { z } from 'zod';
 import { openApiSchemaOf } from '../http/openapi-schema';
+
+const apiKeyIdSchema = z.string().regex(API_KEY_ID_PATTERN, 'API key ids are 16 of [a-z0-9]');
 
 @ApiTags('api-keys')
 @ApiBearerAuth('staff')
@@ -63,7 +67,10 @@ export class ApiKeysController {
   @ApiOperation({ summary: 'Revoke an API key: requests with it get 401 from now on' })
   @ApiResponse({ status: 200, description: 'the revoked key (revoking again changes nothing)' })
   @ApiResponse({ status: 404, description: 'no such key' })
-  revoke(@CurrentUser() admin: StaffPrincipal, @Param('id') id: string): Promise<ApiKeyDto> {
+  revoke(
+    @CurrentUser() admin: StaffPrincipal,
+    @Param('id', new ZodValidationPipe(apiKeyIdSchema, 'id')) id: string,
+  ): Promise<ApiKeyDto> {
     return this.apiKeys.revoke(id, admin.username);
   }
 }

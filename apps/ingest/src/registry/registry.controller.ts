@@ -4,6 +4,7 @@ import { CurrentUser, Roles, STAFF_ROLES, StaffPrincipal } from '@kuzet/auth';
 import { ZodValidationPipe } from '@kuzet/platform';
 import {
   CameraDto,
+  cameraIdSchema,
   CameraPageDto,
   CameraQuery,
   cameraQuerySchema,
@@ -16,6 +17,7 @@ import {
   DistrictDto,
   DistrictInput,
   districtSchema,
+  slugSchema,
   UpdateCameraInput,
   updateCameraSchema,
 } from '@kuzet/registry';
@@ -97,7 +99,9 @@ export class RegistryController {
 
   @Get('cameras/:id')
   @ApiOperation({ summary: 'One camera, with its district and centre' })
-  getCamera(@Param('id') id: string): Promise<CameraDto> {
+  getCamera(
+    @Param('id', new ZodValidationPipe(cameraIdSchema, 'id')) id: string,
+  ): Promise<CameraDto> {
     return this.registry.getCamera(id);
   }
 

@@ -11,7 +11,7 @@ import { MESSAGE_BUS, MessageBus, TOPICS, VIOLATION_HEADERS } from '@kuzet/messa
 import { counter } from '@kuzet/observability/metrics';
 import { ViolationCodeName, ViolationRecordEntity } from '@kuzet/persistence';
 import { CameraRegistryService } from '@kuzet/registry';
-import { RequestValidationException } from '@kuzet/platform';
+import { cursorInstant, isUuid, RequestValidationException } from '@kuzet/platform';
 import { PageCursor, ViolationFilter, ViolationRepository } from './violation.repository';
 import {
   ListQuery,
@@ -156,8 +156,8 @@ function encodeCursor(cursor: PageCursor): string {
 
 function decodeCursor(text: string): PageCursor {
   const [at, eventId] = Buffer.from(text, 'base64url').toString('utf8').split('|');
-  const capturedAt = new Date(at ?? '');
-  if (Number.isNaN(capturedAt.getTime()) || !/^[0-9a-f-]{36}$/.test(eventId ?? '')) {
+  const capturedAt = cursorInstant(at ?? '');
+  if (capturedAt === null || !isUuid(eventId ?? '')) {
     throw new RequestValidationException([
       { field: 'cursor', rule: 'cursor', message: 'not a next_cursor of this API' },
     ]);

@@ -4,6 +4,8 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
  * presented key is found); the secret has 256 random bits, so a fast hash is enough to store it. */
 const TOKEN = /^kzt_([a-z0-9]{16})_([A-Za-z0-9_-]{43})$/;
 const ID_ALPHABET = 'abcdefghijklmnopqrstuvwxyz0123456789';
+/** What a key id looks like: checked before a lookup, so a wrong one is a 400. */
+export const API_KEY_ID_PATTERN = /^[a-z0-9]{16}$/;
 
 export interface ApiKeyToken {
   readonly id: string;

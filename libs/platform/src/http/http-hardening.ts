@@ -5,11 +5,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from
 import { KuzetConfig } from '@kuzet/config';
 import { findControlCharacter } from './control-characters';
 import { jsonNestingDepth } from './json-depth';
-import {
-  FieldErrorsException,
-  RequestFieldError,
-  RequestValidationException,
-} from '../validation/zod-validation.pipe';
+import { FieldErrorsException, RequestFieldError } from '../validation/zod-validation.pipe';
 
 /** Route config (`@RouteConfig(...)`) keys the hardening reads. */
 export interface HardenedRouteConfig {
@@ -70,19 +66,12 @@ export async function hardenHttp(
       const text = typeof body === 'string' ? body : body.toString('utf8');
       if (jsonNestingDepth(text, config.HTTP_MAX_JSON_DEPTH) > config.HTTP_MAX_JSON_DEPTH) {
         const message = `arrays and objects may be nested at most ${config.HTTP_MAX_JSON_DEPTH} deep`;
-        done(
-          new RequestValidationException([{ field: '$', rule: 'max_depth', message }]),
-          undefined,
-        );
+        done(null, new RefusedBody([{ field: '$', rule: 'max_depth', message }]));
         return;
       }
       parseJson(request, text, (error, parsed) => {
         if (!error) return done(null, parsed);
-        const rule = 'json';
-        done(
-          new RequestValidationException([{ field: '$', rule, message: error.message }]),
-          undefined,
-        );
+        done(null, new RefusedBody([{ field: '$', rule: 'json', message: error.message }]));
       });
     },
   );
@@ -112,6 +101,9 @@ export async function hardenHttp(
   });
 
   fastify.addHook('preHandler', (request, reply, done) => {
+    if (request.body instanceof RefusedBody) {
+      return void sendErrors(reply, HttpStatus.BAD_REQUEST, request.body.errors);
+    }
     const field =
       findControlCharacter(request.query, 'query') ??
       findControlCharacter(request.params, 'path') ??
@@ -127,6 +119,13 @@ export async function hardenHttp(
       },
     ]);
   });
+}
+
+/** A body the JSON parser refused. Fastify answers a parser's own error with its fixed error
+ * shape (no `errors`), so the refusal travels as the body to the preHandler, which answers in
+ * kuzet's shape before any controller runs. */
+class RefusedBody {
+  constructor(readonly errors: readonly RequestFieldError[]) {}
 }
 
 function routeConfig(config: unknown): HardenedRouteConfig {
