@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { freePort, RunningProcess, startNode, waitForHttp } from '../support/process';
@@ -62,6 +62,8 @@ describe('standalone process (npm start)', () => {
       started.some((l) => l.service === 'standalone' && /successfully started/.test(l.msg ?? '')),
     ).toBe(true);
     expect(existsSync(join(dataDir, 'pglite'))).toBe(true);
+    // the embedded database's socket directory: only its owner may connect
+    expect(statSync(join(dataDir, 'pg')).mode & 0o077).toBe(0);
     expect(existsSync(join(dataDir, 'topics', 'kuzet.camera-events.v1'))).toBe(true);
   });
 
