@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { freePort, RunningProcess, startNode, waitForHttp } from '../support/process';
@@ -64,12 +64,95 @@ describe('standalone process (npm start)', () => {
     expect(existsSync(join(dataDir, 'pglite'))).toBe(true);
     // the audit chain's key, generated when none is configured (never inside the database)
     expect(existsSync(join(dataDir, 'audit-chain-keys'))).toBe(true);
+    // the embedded database's socket directory: only its owner may connect
+    expect(statSync(join(dataDir, 'pg')).mode & 0o077).toBe(0);
     expect(existsSync(join(dataDir, 'topics', 'kuzet.camera-events.v1'))).toBe(true);
+  });
+
+  it('has no demo accounts unless the demo is asked for, and logs no password', async () => {
+    const login = await fetch(`${base}/v1/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'operator', password: 'kuzet-demo-operator' }),
+    });
+    expect(login.status).toBe(401);
+    expect(running.output()).not.toMatch(/kuzet-demo-/);
+  });
+
+  it('stays quick and small while unauthenticated callers send 8 MB of nested arrays', async () => {
+    const peakRssKb = (): number =>
+      Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${running.child.pid}/status`, 'utf8'))![1]);
+    const peakBefore = peakRssKb();
+    const nested = '['.repeat(4_000_000) + ']'.repeat(4_000_000);
+    const attack = (path: string, headers: Record<string, string> = {}) =>
+      fetch(`${base}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body: nested,
+      }).then(
+        (response) => response.status,
+        // refused before the upload ended: the server closed the connection under it
+        () => 'closed' as const,
+      );
+    let attacking = true;
+    const healthMs: number[] = [];
+    const health = (async () => {
+      while (attacking) {
+        const started = performance.now();
+        expect((await fetch(`${base}/health/live`)).status).toBe(200);
+        healthMs.push(performance.now() - started);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    })();
+    const answers = await Promise.all(
+      [0, 1, 2, 3].flatMap(() => [
+        attack('/v1/auth/login'),
+        attack('/v1/alerts/00000000-0000-4000-8000-000000000000/decisions'),
+        attack('/v1/events'),
+        attack('/v1/events', { 'x-api-key': 'kzt_not_a_real_key' }),
+      ]),
+    );
+    attacking = false;
+    await health;
+    for (const [i, answer] of answers.entries()) {
+      const expected = [[413, 'closed'], [413, 'closed'], [401, 'closed'], [400]][i % 4]!;
+      expect(expected).toContain(answer);
+    }
+    expect(healthMs.length).toBeGreaterThan(0);
+    expect(Math.max(...healthMs)).toBeLessThan(100);
+    // four 8 MB bodies were read in full (the ones with a key); nothing was built from them
+    expect(peakRssKb() - peakBefore).toBeLessThan(100 * 1024);
   });
 
   it('shuts down gracefully on SIGTERM with exit code 0', async () => {
     const code = await running.stop('SIGTERM');
     expect(code).toBe(0);
     expect(running.output()).toMatch(/in-process transport closed/);
+  });
+});
+
+describe('standalone process asked for the demo on an external database', () => {
+  it('refuses to start unless a second flag says the database is a throw-away one', async () => {
+    const refused = startNode(
+      MAIN,
+      {
+        STANDALONE_DATABASE: 'external',
+        KUZET_DATA_DIR: mkdtempSync(join(tmpdir(), 'kuzet-demo-')),
+      },
+      ['--demo'],
+    );
+    const exited = new Promise<number | null>((resolve) =>
+      refused.child.exitCode !== null
+        ? resolve(refused.child.exitCode)
+        : refused.child.once('exit', (code) => resolve(code)),
+    );
+    const gaveUp = new Promise<'still running'>((resolve) =>
+      setTimeout(() => resolve('still running'), 60_000).unref(),
+    );
+    const code = await Promise.race([exited, gaveUp]);
+    await refused.stop('SIGKILL');
+    expect(code).toBe(1);
+    expect(refused.output()).toMatch(/refusing to run the demo on an external database/);
+    expect(refused.output()).toMatch(/KUZET_DEMO_EXTERNAL_DATABASE=true/);
   });
 });

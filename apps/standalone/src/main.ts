@@ -1,5 +1,5 @@
 import { KuzetConfig, loadConfig } from '@kuzet/config';
-import { EmbeddedPostgres } from '@kuzet/persistence';
+import { EmbeddedPostgres, embeddedDatabaseIn } from '@kuzet/persistence';
 import { bootstrapApp, projectRoot } from '@kuzet/platform';
 import { join } from 'node:path';
 import { setupOpenApi } from '../../ingest/src/openapi';
@@ -21,7 +21,7 @@ async function main(): Promise<void> {
   assertDemoAllowed(base, external);
   const embedded = external
     ? undefined
-    : await EmbeddedPostgres.start({ dataDir: join(base.KUZET_DATA_DIR, 'pglite') });
+    : await EmbeddedPostgres.start(embeddedDatabaseIn(base.KUZET_DATA_DIR));
   const config = embedded ? { ...base, DATABASE_URL: embedded.url } : base;
   const { url } = await bootstrapApp(StandaloneModule.forRoot(config), config, {
     afterClose: () => embedded?.stop() ?? Promise.resolve(),

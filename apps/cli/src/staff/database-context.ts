@@ -10,8 +10,7 @@ import {
   StaffUserService,
 } from '@kuzet/auth';
 import { ConfigModule, KuzetConfig, loadConfig } from '@kuzet/config';
-import { EmbeddedPostgres, PersistenceModule } from '@kuzet/persistence';
-import { join } from 'node:path';
+import { EmbeddedPostgres, embeddedDatabaseIn, PersistenceModule } from '@kuzet/persistence';
 
 export interface DatabaseOptions {
   /** Open the standalone mode's embedded database under KUZET_DATA_DIR (stop `npm start` first). */
@@ -29,7 +28,7 @@ export async function withDatabase<T>(
   // the CLI signs (create-admin) and verifies with the servers' keys; it never makes one up
   const keyring = resolveAuditKeyring(base, { create: false });
   const embedded = options.embedded
-    ? await EmbeddedPostgres.start({ dataDir: join(base.KUZET_DATA_DIR, 'pglite') })
+    ? await EmbeddedPostgres.start(embeddedDatabaseIn(base.KUZET_DATA_DIR))
     : undefined;
   const config: Readonly<KuzetConfig> = embedded ? { ...base, DATABASE_URL: embedded.url } : base;
 
