@@ -1,4 +1,4 @@
-import { DynamicModule, RequestMethod, Type } from '@nestjs/common';
+import { RequestMethod, Type } from '@nestjs/common';
 import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
 import { MetadataScanner, ModulesContainer, Reflector } from '@nestjs/core';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -15,8 +15,6 @@ import {
   STAFF_ROLES,
   StaffRole,
 } from '@kuzet/auth';
-import { loadConfig } from '@kuzet/config';
-import { PlatformModule } from '@kuzet/platform';
 import { createTestDatabase, TestDatabase } from '../support/database';
 import { everyAppModule, startTestApp } from '../support/kuzet-app';
 import { SignedInStaff, signInAs } from '../support/staff';

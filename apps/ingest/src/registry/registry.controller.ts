@@ -55,7 +55,7 @@ export class RegistryController {
   })
   putCentre(
     @CurrentUser() admin: StaffPrincipal,
-    @Param('id') id: string,
+    @Param('id', new ZodValidationPipe(slugSchema, 'id')) id: string,
     @Body(new ZodValidationPipe(centreSchema.omit({ id: true }))) input: Omit<CentreInput, 'id'>,
   ): Promise<CentreDto> {
     return this.registry.putCentre({ ...input, id }, admin.username);
@@ -78,7 +78,7 @@ export class RegistryController {
   })
   putDistrict(
     @CurrentUser() admin: StaffPrincipal,
-    @Param('id') id: string,
+    @Param('id', new ZodValidationPipe(slugSchema, 'id')) id: string,
     @Body(new ZodValidationPipe(districtSchema.omit({ id: true })))
     input: Omit<DistrictInput, 'id'>,
   ): Promise<DistrictDto> {
@@ -138,7 +138,7 @@ export class RegistryController {
   })
   updateCamera(
     @CurrentUser() admin: StaffPrincipal,
-    @Param('id') id: string,
+    @Param('id', new ZodValidationPipe(cameraIdSchema, 'id')) id: string,
     @Body(new ZodValidationPipe(updateCameraSchema)) patch: UpdateCameraInput,
   ): Promise<CameraDto> {
     return this.registry.updateCamera(id, patch, admin.username);
