@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
+import { ApiKeyService } from '@kuzet/auth';
 import { createTestDatabase, TestDatabase } from '../support/database';
 import { everyAppModule, startTestApp } from '../support/kuzet-app';
 import { SignedInStaff, signInAs } from '../support/staff';
@@ -149,8 +150,27 @@ describe('request hardening', () => {
       headers: { 'content-type': 'application/json', 'x-api-key': 'kzt_guess' },
       payload: nested,
     });
-    expect(withSomeKey.statusCode).toBe(400);
-    expect(withSomeKey.json<ErrorBody>().errors[0]).toMatchObject({ rule: 'max_depth' });
+    expect(withSomeKey.statusCode).toBe(401);
+    expect(withSomeKey.json<ErrorBody>().errors[0]).toMatchObject({ rule: 'api_key' });
+    // with a real key, the nesting is refused by a scan before any parsing
+    const { key } = await app.get(ApiKeyService).create(
+      {
+        integrator_id: 'vendor',
+        label: 'depth test',
+        camera_ids: [],
+        district_ids: ['munaily'],
+        rate_limit_per_minute: null,
+      },
+      'test',
+    );
+    const withKey = await app.inject({
+      method: 'POST',
+      url: '/v1/events',
+      headers: { 'content-type': 'application/json', 'x-api-key': key },
+      payload: nested,
+    });
+    expect(withKey.statusCode).toBe(400);
+    expect(withKey.json<ErrorBody>().errors[0]).toMatchObject({ rule: 'max_depth' });
 
     const notJson = await app.inject({
       method: 'POST',

@@ -112,7 +112,12 @@ function createAdmin(databaseUrl: string, username: string, password: string): P
       process.execPath,
       [CLI, 'users', 'create-admin', '--username', username],
       {
-        env: { ...process.env, DATABASE_URL: databaseUrl, KUZET_ADMIN_PASSWORD: password },
+        env: {
+          ...process.env,
+          DATABASE_URL: databaseUrl,
+          KUZET_ADMIN_PASSWORD: password,
+          AUDIT_CHAIN_KEYS: TEST_AUDIT_CHAIN_KEYS,
+        },
         timeout: 60_000,
       },
       (error, _stdout, stderr) =>

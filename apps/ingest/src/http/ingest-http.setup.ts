@@ -1,6 +1,7 @@
 import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import rateLimit from '@fastify/rate-limit';
+import { API_KEY_HEADER, ApiKeyService } from '@kuzet/auth';
 import { CONTRACT_LIMITS } from '@kuzet/contracts';
 import { KUZET_CONFIG, KuzetConfig } from '@kuzet/config';
 import type { HardenedRouteConfig } from '@kuzet/platform';
@@ -24,6 +25,7 @@ export function ingestRoute(mediaTypes: readonly string[]): IngestRouteConfig {
 export class IngestHttpSetup implements OnModuleInit {
   constructor(
     private readonly adapterHost: HttpAdapterHost,
+    private readonly apiKeys: ApiKeyService,
     @Inject(KUZET_CONFIG) private readonly config: Readonly<KuzetConfig>,
   ) {}
 
@@ -51,6 +53,20 @@ export class IngestHttpSetup implements OnModuleInit {
     fastify.addHook('onRequest', (request, reply, done) =>
       checkIngestRequest(request, reply, maxBodyBytes, done),
     );
+    // an unknown key is refused before its (up to 8 MiB) body is read; the guard checks again
+    // from the key cache, so this costs one lookup per key and cache period
+    fastify.addHook('onRequest', async (request, reply) => {
+      if (!(request.routeOptions.config as Partial<IngestRouteConfig> | undefined)?.ingest) return;
+      const presented = request.headers[API_KEY_HEADER];
+      if (typeof presented !== 'string' || (await this.apiKeys.authenticate(presented))) return;
+      await reply
+        .status(401)
+        .send(
+          errorBody(401, [
+            { field: 'X-Api-Key', rule: 'api_key', message: 'the API key is unknown or revoked' },
+          ]),
+        );
+    });
     if (!fastify.hasDecorator('createRateLimit')) {
       await fastify.register(rateLimit, { global: false });
     }
