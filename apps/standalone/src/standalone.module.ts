@@ -8,7 +8,8 @@ import { OpsCenterModule } from '../../ops-center/src/ops-center.module';
 import { ViolationsModule } from '../../violations/src/violations.module';
 import { DemoModule } from './demo/demo.module';
 
-/** Every app's modules in one process, on the in-process transport and embedded PostgreSQL. */
+/** Every app's modules in one process: on the in-process transport and embedded PostgreSQL
+ * (`npm start`), or on Kafka and PostgreSQL with KUZET_MODE=distributed. */
 @Module({})
 export class StandaloneModule {
   static forRoot(config: Readonly<KuzetConfig>): DynamicModule {

@@ -34,6 +34,20 @@ export const configSchema = z.object({
   KAFKA_FETCH_MIN_BYTES: positiveInt.default(64 * 1024),
   KAFKA_FETCH_MAX_WAIT_MS: positiveInt.max(5_000).default(50),
   KAFKA_NEW_GROUP_START: z.enum(['earliest', 'latest']).default('earliest'),
+  /** How long a consumer group may be other than running before /health/ready says not ready. */
+  KAFKA_CONSUMER_DOWN_GRACE_MS: positiveInt.default(30_000),
+  /** How often each consumer group's lag is measured for /health/ready and /metrics (0: never). */
+  KAFKA_LAG_INTERVAL_MS: z.coerce.number().int().min(0).default(15_000),
+  /** The broker drops a silent consumer after this; a restarted one may wait this long for a
+   * dead predecessor's partitions. Kafka accepts 6000 to 300000 by default. */
+  KAFKA_SESSION_TIMEOUT_MS: z.coerce.number().int().min(1_000).default(30_000),
+  /** Names this instance's own consumer groups (those that read every record, e.g. the
+   * matcher's watchlist index): stable across restarts so they do not pile up on the broker.
+   * Default: the host name and HTTP_PORT. Every live instance needs its own. */
+  KUZET_INSTANCE_ID: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]{1,100}$/, 'letters, digits, dot, underscore and dash only')
+    .optional(),
   KUZET_DATA_DIR: z.string().min(1).default('./data'),
   STANDALONE_PARTITION_MAX_MB: positiveInt.default(64),
   SHUTDOWN_TIMEOUT_MS: positiveInt.default(15_000),

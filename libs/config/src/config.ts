@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import { configSchema, KuzetConfig } from './config.schema';
 
 export class ConfigError extends Error {
@@ -30,4 +31,11 @@ export function loadConfig(
     );
   }
   return Object.freeze({ ...parsed.data, ...overrides });
+}
+
+/** This instance's name for its own consumer groups: KUZET_INSTANCE_ID, or the host name and
+ * HTTP port, which no other live instance on the host can share and a restart keeps. */
+export function instanceId(config: Readonly<KuzetConfig>): string {
+  if (config.KUZET_INSTANCE_ID) return config.KUZET_INSTANCE_ID;
+  return `${hostname().replace(/[^A-Za-z0-9._-]/g, '-')}-${config.HTTP_PORT}`;
 }

@@ -1,5 +1,6 @@
 export * from './topics';
 export * from './message-bus';
+export * from './consumer-status';
 export * from './errors';
 export * from './dead-letter';
 export * from './kafka/kafka-message-bus';

@@ -1,3 +1,4 @@
+import { ConsumerGroupStatus } from './consumer-status';
 import { TopicSpec } from './topics';
 
 export type MessageHeaders = Readonly<Record<string, string>>;
@@ -37,6 +38,10 @@ export interface SubscriptionOptions {
    * produced before it first subscribed is missed; or 'latest', pinned to the partitions'
    * ends when it subscribes, so it sees exactly what is produced afterwards. */
   readonly newGroupStartsAt?: 'earliest' | 'latest';
+  /** The group belongs to this process alone (every instance reads every record): it is
+   * deleted from the broker when the subscription closes gracefully, so per-instance groups
+   * do not pile up. */
+  readonly ephemeral?: boolean;
 }
 
 export interface Subscription {
@@ -53,6 +58,8 @@ export interface MessageBus {
   ensureTopics(specs: readonly TopicSpec[]): Promise<void>;
   publish(topic: string, messages: readonly OutboundMessage[]): Promise<void>;
   subscribe(options: SubscriptionOptions): Promise<Subscription>;
+  /** The state of every open subscription's consumer, for readiness and metrics. */
+  consumerGroups(): readonly ConsumerGroupStatus[];
   /** Resolves when the transport can publish and consume; rejects with the reason otherwise. */
   checkHealth(): Promise<void>;
   /** Closes every subscription gracefully, then the producer. */

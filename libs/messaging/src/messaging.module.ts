@@ -35,6 +35,8 @@ export type MessagingSettings = ConsumerGroupSettings &
         readonly provisionTopics: boolean;
         readonly fetchMinBytes?: number;
         readonly fetchMaxWaitMs?: number;
+        readonly sessionTimeoutMs?: number;
+        readonly lagIntervalMs?: number;
       }
     | {
         readonly transport: 'in-process';
@@ -55,6 +57,8 @@ export function createMessageBus(settings: MessagingSettings): MessageBus {
         replicationFactor: settings.replicationFactor,
         fetchMinBytes: settings.fetchMinBytes,
         fetchMaxWaitMs: settings.fetchMaxWaitMs,
+        sessionTimeoutMs: settings.sessionTimeoutMs,
+        lagIntervalMs: settings.lagIntervalMs,
       })
     : new InProcessMessageBus({
         defaultPartitions: settings.partitions,

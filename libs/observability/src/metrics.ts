@@ -1,6 +1,8 @@
 import {
   Counter,
   CounterConfiguration,
+  Gauge,
+  GaugeConfiguration,
   Histogram,
   HistogramConfiguration,
   register,
@@ -16,4 +18,9 @@ export function counter<L extends string>(config: CounterConfiguration<L>): Coun
 export function histogram<L extends string>(config: HistogramConfiguration<L>): Histogram<L> {
   const existing = register.getSingleMetric(config.name);
   return (existing as Histogram<L> | undefined) ?? new Histogram<L>(config);
+}
+
+export function gauge<L extends string>(config: GaugeConfiguration<L>): Gauge<L> {
+  const existing = register.getSingleMetric(config.name);
+  return (existing as Gauge<L> | undefined) ?? new Gauge<L>(config);
 }

@@ -38,6 +38,8 @@ export function messagingSettings(config: Readonly<KuzetConfig>): MessagingSetti
         provisionTopics: config.KAFKA_PROVISION_TOPICS,
         fetchMinBytes: config.KAFKA_FETCH_MIN_BYTES,
         fetchMaxWaitMs: config.KAFKA_FETCH_MAX_WAIT_MS,
+        sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS,
+        lagIntervalMs: config.KAFKA_LAG_INTERVAL_MS,
       };
 }
 

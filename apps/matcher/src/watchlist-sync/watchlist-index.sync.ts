@@ -6,9 +6,8 @@ import {
   OnModuleDestroy,
   OnModuleInit,
 } from '@nestjs/common';
-import { randomUUID } from 'node:crypto';
-import { hostname } from 'node:os';
 import { decodeWatchlistChange, timestampDate, WatchlistChangeKind } from '@kuzet/contracts';
+import { instanceId, KUZET_CONFIG, KuzetConfig } from '@kuzet/config';
 import { FaceEngine } from '@kuzet/face';
 import {
   InboundMessage,
@@ -21,10 +20,12 @@ import {
 import { WatchlistIndex, WatchlistRepository } from '@kuzet/watchlist';
 
 const REBUILD_PAGE = 1_000;
+export const MATCHER_INDEX_GROUP = 'kuzet-matcher-index';
 
 /** Keeps this matcher's index equal to PostgreSQL: a full rebuild at start-up, then every
  * change from the compacted topic. Each matcher reads every change, so it joins with a
- * consumer group of its own.
+ * consumer group of its own, named after its instance id (stable across restarts) and deleted
+ * when it shuts down gracefully, so such groups do not pile up on the broker.
  *
  * The rebuild runs in onModuleInit, which Nest completes for every module before any
  * onApplicationBootstrap: the camera-event consumer subscribes there, so no event is matched
@@ -40,6 +41,7 @@ export class WatchlistIndexSync implements OnModuleInit, OnApplicationBootstrap,
     private readonly repository: WatchlistRepository,
     private readonly engine: FaceEngine,
     @Inject(MESSAGE_BUS) private readonly bus: MessageBus,
+    @Inject(KUZET_CONFIG) private readonly config: Readonly<KuzetConfig>,
   ) {}
 
   async onModuleInit(): Promise<void> {
@@ -49,8 +51,9 @@ export class WatchlistIndexSync implements OnModuleInit, OnApplicationBootstrap,
   async onApplicationBootstrap(): Promise<void> {
     this.subscription = await this.bus.subscribe({
       topic: TOPICS.watchlistChanges,
-      groupId: `kuzet-matcher-index.${hostname()}.${process.pid}.${randomUUID().slice(0, 8)}`,
+      groupId: `${this.config.KAFKA_GROUP_PREFIX}${MATCHER_INDEX_GROUP}.${instanceId(this.config)}`,
       handler: (message) => this.apply(message),
+      ephemeral: true,
     });
   }
 

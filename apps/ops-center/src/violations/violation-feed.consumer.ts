@@ -1,9 +1,7 @@
 import { Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import { fromBinary } from '@bufbuild/protobuf';
-import { randomUUID } from 'node:crypto';
-import { hostname } from 'node:os';
 import { CameraEvent, CameraEventSchema, timestampDate, ViolationCode } from '@kuzet/contracts';
-import { KUZET_CONFIG, KuzetConfig } from '@kuzet/config';
+import { instanceId, KUZET_CONFIG, KuzetConfig } from '@kuzet/config';
 import {
   InboundMessage,
   MESSAGE_BUS,
@@ -21,8 +19,8 @@ export const VIOLATION_FEED_GROUP = 'kuzet-ops-center-violations';
 /** Pushes each violation the violation log publishes to the connected staff in its scope.
  *
  * Every instance needs every violation, because the sockets it pushes to are its own: on Kafka
- * each instance is a consumer group of its own (named after the host, unique per start) that
- * begins at the topic's end. Nothing is lost by that: the log in PostgreSQL is the record, a
+ * each instance is a consumer group of its own (named after its instance id, stable across
+ * restarts, deleted at a graceful shutdown) that begins at the topic's end. Nothing is lost by that: the log in PostgreSQL is the record, a
  * console loads the recent page from it when it (re)connects, and a violation published twice
  * (apps/violations republishes after a crash) has the same eventId, which the console keeps
  * once. */
@@ -41,6 +39,7 @@ export class ViolationFeedConsumer implements OnApplicationBootstrap {
       groupId: this.groupId(),
       handler: (message) => this.handle(message),
       newGroupStartsAt: 'latest',
+      ephemeral: true,
     });
   }
 
@@ -53,8 +52,7 @@ export class ViolationFeedConsumer implements OnApplicationBootstrap {
     const group = `${this.config.KAFKA_GROUP_PREFIX}${VIOLATION_FEED_GROUP}`;
     // in-process the one process is the whole deployment: a stable group, one offsets file
     if (this.bus.transport !== 'kafka') return group;
-    const host = hostname().replace(/[^A-Za-z0-9._-]/g, '-');
-    return `${group}.${host}.${randomUUID().slice(0, 8)}`;
+    return `${group}.${instanceId(this.config)}`;
   }
 }
 

@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { ConsumerGroupStatus, ConsumerStatusTracker } from '../consumer-status';
 import { MessageProcessor } from '../message-processor';
 import { MessageBus, OutboundMessage, Subscription, SubscriptionOptions } from '../message-bus';
 import { TopicSpec } from '../topics';
@@ -73,6 +74,12 @@ export class InProcessMessageBus implements MessageBus {
       this.publish(topic, messages),
     );
     return group.join(options, processor);
+  }
+
+  /** Nothing outside the process can stop an in-process consumer: every open one is running,
+   * and its lag is counted from the log. */
+  consumerGroups(): readonly ConsumerGroupStatus[] {
+    return [...this.groups.values()].flatMap((group) => group.statuses());
   }
 
   async checkHealth(): Promise<void> {
@@ -172,6 +179,18 @@ class ConsumerGroup {
     this.rebalance();
   }
 
+  statuses(): ConsumerGroupStatus[] {
+    const lag = this.partitions.reduce(
+      (sum, log, p) =>
+        sum + Math.max(0, log.endOffset - Math.max(log.startOffset, this.committed[p]!)),
+      0,
+    );
+    return this.members.map((member) => {
+      member.tracker.setLag(lag);
+      return member.tracker.status();
+    });
+  }
+
   committedOffset(partition: number): number {
     return this.committed[partition]!;
   }
@@ -211,12 +230,16 @@ class GroupMember implements Subscription {
   private readonly crash = new AbortController();
   private readonly workers = new Map<number, { stop: AbortController; done: Promise<void> }>();
   private closed = false;
+  readonly tracker: ConsumerStatusTracker;
 
   constructor(
     private readonly group: ConsumerGroup,
     private readonly options: SubscriptionOptions,
     private readonly processor: MessageProcessor,
-  ) {}
+  ) {
+    this.tracker = new ConsumerStatusTracker(options.groupId, options.topic);
+    this.tracker.set('running');
+  }
 
   get topic(): string {
     return this.options.topic;
@@ -248,6 +271,7 @@ class GroupMember implements Subscription {
     this.workers.clear();
     await Promise.all(running.map((w) => w.done));
     this.group.leave(this);
+    this.tracker.remove();
   }
 
   async abort(): Promise<void> {

@@ -9,6 +9,7 @@ import {
   logLevel,
   Producer,
 } from 'kafkajs';
+import { ConsumerGroupStatus, ConsumerStatusTracker } from '../consumer-status';
 import { MessageProcessor } from '../message-processor';
 import {
   InboundMessage,
@@ -33,6 +34,13 @@ export interface KafkaBusOptions {
    * (kafkajs's defaults, 1 byte and 5 s, answer every fetch as soon as one message exists). */
   readonly fetchMinBytes?: number;
   readonly fetchMaxWaitMs?: number;
+  /** How long the broker waits for a silent member before it rebalances without it (and how
+   * long a restarted consumer may wait for a dead predecessor's partitions). Default 30 s. */
+  readonly sessionTimeoutMs?: number;
+  /** How often each group's lag is measured (two admin requests per group); 0: never. */
+  readonly lagIntervalMs?: number;
+  /** The supervisor's back-off between restarts of a crashed consumer. */
+  readonly restartBackoff?: RestartBackoff;
 }
 
 export class KafkaMessageBus implements MessageBus {
@@ -43,7 +51,9 @@ export class KafkaMessageBus implements MessageBus {
   private readonly admin: Admin;
   private producerConnection?: Promise<void>;
   private adminConnection?: Promise<void>;
-  private readonly subscriptions = new Set<KafkaSubscription>();
+  private readonly subscriptions = new Set<SupervisedConsumer>();
+  private lagTimer?: NodeJS.Timeout;
+  private measuringLag?: Promise<void>;
 
   constructor(private readonly options: KafkaBusOptions) {
     const config: KafkaConfig = {
@@ -99,26 +109,48 @@ export class KafkaMessageBus implements MessageBus {
 
   async subscribe(options: SubscriptionOptions): Promise<Subscription> {
     if (options.newGroupStartsAt === 'latest') await this.pinNewGroupToEnd(options);
-    const consumer = this.kafka.consumer({
-      groupId: options.groupId,
-      sessionTimeout: 30_000,
-      heartbeatInterval: 3_000,
-      rebalanceTimeout: 60_000,
-      allowAutoTopicCreation: false,
-      maxBytesPerPartition: 8 * 1024 * 1024,
-      minBytes: this.options.fetchMinBytes,
-      maxWaitTimeInMs: this.options.fetchMaxWaitMs,
-    });
-    const subscription = new KafkaSubscription(
-      consumer,
+    const sessionTimeout = this.options.sessionTimeoutMs ?? 30_000;
+    const subscription = new SupervisedConsumer(
+      () =>
+        this.kafka.consumer({
+          groupId: options.groupId,
+          sessionTimeout,
+          heartbeatInterval: Math.max(500, Math.floor(sessionTimeout / 10)),
+          rebalanceTimeout: 60_000,
+          allowAutoTopicCreation: false,
+          maxBytesPerPartition: 8 * 1024 * 1024,
+          minBytes: this.options.fetchMinBytes,
+          maxWaitTimeInMs: this.options.fetchMaxWaitMs,
+        }),
       options,
       new MessageProcessor(options, (topic, messages) => this.publish(topic, messages)),
-      this.options.commitEveryMessages ?? 500,
+      {
+        commitEveryMessages: this.options.commitEveryMessages ?? 500,
+        partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 3,
+        restartBackoff: this.options.restartBackoff,
+        afterClose: options.ephemeral ? () => this.deleteGroup(options.groupId) : undefined,
+      },
       () => this.subscriptions.delete(subscription),
     );
     this.subscriptions.add(subscription);
-    await subscription.start(this.options.partitionsConsumedConcurrently ?? 3);
+    try {
+      await subscription.start();
+    } catch (error) {
+      await subscription.abort().catch(() => undefined);
+      throw error;
+    }
+    this.scheduleLag();
     return subscription;
+  }
+
+  consumerGroups(): readonly ConsumerGroupStatus[] {
+    return [...this.subscriptions].map((s) => s.tracker.status());
+  }
+
+  /** Measures every group's lag now (the periodic measurement calls this too). */
+  measureLag(): Promise<void> {
+    this.measuringLag ??= this.measureAllLag().finally(() => (this.measuringLag = undefined));
+    return this.measuringLag;
   }
 
   async checkHealth(): Promise<void> {
@@ -128,11 +160,78 @@ export class KafkaMessageBus implements MessageBus {
   }
 
   async close(): Promise<void> {
+    clearTimeout(this.lagTimer);
+    this.lagTimer = undefined;
     await Promise.all([...this.subscriptions].map((s) => s.close()));
+    await this.measuringLag?.catch(() => undefined);
     if (this.producerConnection) await this.producer.disconnect();
     if (this.adminConnection) await this.admin.disconnect();
     this.producerConnection = undefined;
     this.adminConnection = undefined;
+  }
+
+  private scheduleLag(): void {
+    const interval = this.options.lagIntervalMs ?? 15_000;
+    if (interval <= 0 || this.lagTimer) return;
+    this.lagTimer = setTimeout(() => {
+      void this.measureLag().finally(() => {
+        this.lagTimer = undefined;
+        if (this.subscriptions.size > 0) this.scheduleLag();
+      });
+    }, interval);
+    this.lagTimer.unref();
+  }
+
+  private async measureAllLag(): Promise<void> {
+    type Range = { low: bigint; high: bigint };
+    const ends = new Map<string, Promise<Map<number, Range>>>();
+    const endsOf = (topic: string): Promise<Map<number, Range>> => {
+      let found = ends.get(topic);
+      if (!found) {
+        found = this.admin
+          .fetchTopicOffsets(topic)
+          .then(
+            (offsets) =>
+              new Map(
+                offsets.map((o) => [o.partition, { low: BigInt(o.low), high: BigInt(o.high) }]),
+              ),
+          );
+        ends.set(topic, found);
+      }
+      return found;
+    };
+    try {
+      await this.connectAdmin();
+      for (const subscription of this.subscriptions) {
+        const { groupId, topic } = subscription;
+        const [committed] = await this.admin.fetchOffsets({ groupId, topics: [topic] });
+        const ranges = await endsOf(topic);
+        let lag = 0n;
+        for (const { partition, offset } of committed?.partitions ?? []) {
+          const range = ranges.get(partition);
+          if (!range) continue;
+          // no commit yet (-1) or one older than retention: reading starts at the log's start
+          const position =
+            offset === '-1' || BigInt(offset) < range.low ? range.low : BigInt(offset);
+          if (range.high > position) lag += range.high - position;
+        }
+        subscription.tracker.setLag(Number(lag));
+      }
+    } catch (error) {
+      // the broker is away: the groups' states say so; the last lag stays
+      this.logger.debug({ err: String(error) }, 'consumer lag not measured');
+    }
+  }
+
+  /** A per-instance group is of no use once its instance has left it. */
+  private async deleteGroup(groupId: string): Promise<void> {
+    try {
+      await this.connectAdmin();
+      await this.admin.deleteGroups([groupId]);
+      this.logger.log({ groupId }, 'per-instance consumer group deleted');
+    } catch (error) {
+      this.logger.warn({ groupId, err: String(error) }, 'per-instance consumer group not deleted');
+    }
   }
 
   /** kafkajs resolves `fromBeginning: false` only at the group's first fetch, after the join;
@@ -176,18 +275,44 @@ export class KafkaMessageBus implements MessageBus {
   }
 }
 
-class KafkaSubscription implements Subscription {
+export interface RestartBackoff {
+  readonly initialMs: number;
+  readonly maxMs: number;
+}
+
+const DEFAULT_RESTART_BACKOFF: RestartBackoff = { initialMs: 500, maxMs: 30_000 };
+
+/** A kafkajs consumer under supervision. kafkajs restarts a consumer by itself only after a
+ * retriable error; after a non-retriable one (e.g. "Failed to find group coordinator" when it
+ * restarts while the broker is still down) it disconnects for good. The supervisor then
+ * creates a new consumer and runs it again, with exponential back-off, until it is closed. */
+export class SupervisedConsumer implements Subscription {
   private readonly abortController = new AbortController();
   private readonly stopController = new AbortController();
+  private readonly logger: Logger;
+  readonly tracker: ConsumerStatusTracker;
+  private consumer?: Consumer;
+  private restartTimer?: NodeJS.Timeout;
+  /** Supervisor restarts since the consumer last joined its group (drives the back-off). */
+  private failures = 0;
   private closing?: Promise<void>;
 
   constructor(
-    private readonly consumer: Consumer,
+    private readonly createConsumer: () => Consumer,
     private readonly options: SubscriptionOptions,
     private readonly processor: MessageProcessor,
-    private readonly commitEveryMessages: number,
+    private readonly settings: {
+      readonly commitEveryMessages: number;
+      readonly partitionsConsumedConcurrently: number;
+      readonly restartBackoff?: RestartBackoff;
+      /** Runs after the consumer has left its group at a graceful close. */
+      readonly afterClose?: () => Promise<void>;
+    },
     private readonly onClosed: () => void,
-  ) {}
+  ) {
+    this.logger = new Logger(`Consumer:${options.groupId}`);
+    this.tracker = new ConsumerStatusTracker(options.groupId, options.topic);
+  }
 
   get topic(): string {
     return this.options.topic;
@@ -197,21 +322,23 @@ class KafkaSubscription implements Subscription {
     return this.options.groupId;
   }
 
-  async start(partitionsConsumedConcurrently: number): Promise<void> {
-    await this.consumer.connect();
-    // a new group starts from the earliest offset so nothing produced before it is missed
-    await this.consumer.subscribe({ topics: [this.options.topic], fromBeginning: true });
-    await this.consumer.run({
-      autoCommit: false,
-      eachBatchAutoResolve: false,
-      partitionsConsumedConcurrently,
-      eachBatch: (payload) => this.handleBatch(payload),
-    });
+  /** The first start fails the caller (the app does not start without its consumers). */
+  async start(): Promise<void> {
+    await this.launch();
   }
 
   close(): Promise<void> {
     this.stopController.abort();
-    this.closing ??= this.consumer.disconnect().finally(this.onClosed);
+    clearTimeout(this.restartTimer);
+    this.closing ??= (async () => {
+      try {
+        await this.consumer?.disconnect();
+        if (!this.abortController.signal.aborted) await this.settings.afterClose?.();
+      } finally {
+        this.tracker.remove();
+        this.onClosed();
+      }
+    })();
     return this.closing;
   }
 
@@ -220,7 +347,74 @@ class KafkaSubscription implements Subscription {
     return this.close();
   }
 
-  private async handleBatch(payload: EachBatchPayload): Promise<void> {
+  private async launch(): Promise<void> {
+    const consumer = this.createConsumer();
+    this.consumer = consumer;
+    const current = (): boolean => this.consumer === consumer && !this.closing;
+    consumer.on(consumer.events.GROUP_JOIN, () => {
+      if (!current()) return;
+      this.failures = 0;
+      this.tracker.set('running');
+    });
+    consumer.on(consumer.events.CRASH, ({ payload }) => {
+      if (!current()) return;
+      if (payload.restart) {
+        // kafkajs starts it again itself
+        this.tracker.set('restarting', payload.error);
+        this.tracker.restarted();
+        return;
+      }
+      this.logger.error(
+        { err: payload.error.message, name: payload.error.name },
+        'consumer crashed with a non-retriable error; the supervisor restarts it',
+      );
+      this.tracker.set('crashed', payload.error);
+      this.scheduleRestart();
+    });
+    await consumer.connect();
+    // a new group starts from the earliest offset so nothing produced before it is missed
+    await consumer.subscribe({ topics: [this.options.topic], fromBeginning: true });
+    await consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: this.settings.partitionsConsumedConcurrently,
+      eachBatch: (payload) => this.handleBatch(consumer, payload),
+    });
+  }
+
+  private scheduleRestart(): void {
+    if (this.closing || this.restartTimer) return;
+    const { initialMs, maxMs } = this.settings.restartBackoff ?? DEFAULT_RESTART_BACKOFF;
+    const delay = Math.min(maxMs, initialMs * 2 ** this.failures);
+    this.failures += 1;
+    this.restartTimer = setTimeout(() => {
+      this.restartTimer = undefined;
+      void this.restart();
+    }, delay);
+    this.restartTimer.unref();
+  }
+
+  private async restart(): Promise<void> {
+    if (this.closing) return;
+    this.tracker.set('restarting');
+    this.tracker.restarted();
+    const previous = this.consumer;
+    try {
+      // kafkajs has disconnected it already after a non-retriable crash; this is idempotent
+      await previous?.disconnect().catch(() => undefined);
+      if (this.closing) return;
+      await this.launch();
+    } catch (error) {
+      if (this.closing) return;
+      this.logger.warn({ err: String(error) }, 'consumer restart failed, retrying');
+      this.tracker.set('crashed', error);
+      // the failed consumer may hold a connection: drop it before the next attempt
+      await this.consumer?.disconnect().catch(() => undefined);
+      this.scheduleRestart();
+    }
+  }
+
+  private async handleBatch(consumer: Consumer, payload: EachBatchPayload): Promise<void> {
     const { batch, resolveOffset, heartbeat, isRunning, isStale } = payload;
     const signal = this.abortController.signal;
     let uncommitted: string | undefined;
@@ -243,23 +437,28 @@ class KafkaSubscription implements Subscription {
       if (outcome === 'aborted') return;
       resolveOffset(raw.offset);
       uncommitted = raw.offset;
-      if (++sinceCommit >= this.commitEveryMessages) {
-        await this.commit(batch.topic, batch.partition, uncommitted);
+      if (++sinceCommit >= this.settings.commitEveryMessages) {
+        await commit(consumer, batch.topic, batch.partition, uncommitted);
         uncommitted = undefined;
         sinceCommit = 0;
       }
       await heartbeat();
     }
     if (uncommitted !== undefined && !signal.aborted) {
-      await this.commit(batch.topic, batch.partition, uncommitted);
+      await commit(consumer, batch.topic, batch.partition, uncommitted);
     }
   }
+}
 
-  private async commit(topic: string, partition: number, offset: string): Promise<void> {
-    // Kafka's committed offset is the next one to read
-    const next = (BigInt(offset) + 1n).toString();
-    await this.consumer.commitOffsets([{ topic, partition, offset: next }]);
-  }
+async function commit(
+  consumer: Consumer,
+  topic: string,
+  partition: number,
+  offset: string,
+): Promise<void> {
+  // Kafka's committed offset is the next one to read
+  const next = (BigInt(offset) + 1n).toString();
+  await consumer.commitOffsets([{ topic, partition, offset: next }]);
 }
 
 function decodeHeaders(headers: IHeaders | undefined): MessageHeaders {

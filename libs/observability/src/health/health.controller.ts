@@ -39,6 +39,7 @@ export class HealthController implements BeforeApplicationShutdown {
     return this.health.check([
       () => this.database.pingCheck('database', { timeout: 3_000 }),
       () => this.messaging.check('messaging'),
+      ...this.messaging.consumerGroupChecks(),
     ]);
   }
 

@@ -1,11 +1,14 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { HealthIndicatorResult, HealthIndicatorService } from '@nestjs/terminus';
+import { KUZET_CONFIG, KuzetConfig } from '@kuzet/config';
 import { MESSAGE_BUS, MessageBus } from '@kuzet/messaging/message-bus';
+import { ConsumerGroupStatus } from '@kuzet/messaging/consumer-status';
 
 @Injectable()
 export class MessagingHealthIndicator {
   constructor(
     @Inject(MESSAGE_BUS) private readonly bus: MessageBus,
+    @Inject(KUZET_CONFIG) private readonly config: Readonly<KuzetConfig>,
     private readonly indicators: HealthIndicatorService,
   ) {}
 
@@ -21,6 +24,32 @@ export class MessagingHealthIndicator {
       });
     }
   }
+
+  /** One indicator per consumer group, keyed `consumer:<group>`: down once the group has been
+   * other than running for longer than KAFKA_CONSUMER_DOWN_GRACE_MS (a rebalance or a broker
+   * restart passes within it). */
+  consumerGroupChecks(now = Date.now()): (() => HealthIndicatorResult)[] {
+    const grace = this.config.KAFKA_CONSUMER_DOWN_GRACE_MS;
+    return this.bus.consumerGroups().map((group) => () => {
+      const indicator = this.indicators.check(`consumer:${group.groupId}`);
+      const details = describe(group, now);
+      const down = group.state !== 'running' && now - group.since > grace;
+      return down ? indicator.down(details) : indicator.up(details);
+    });
+  }
+}
+
+function describe(group: ConsumerGroupStatus, now: number): Record<string, unknown> {
+  return {
+    topic: group.topic,
+    state: group.state,
+    forMs: now - group.since,
+    restarts: group.restarts,
+    lag: group.lag,
+    ...(group.state === 'running' || group.lastError === undefined
+      ? {}
+      : { lastError: group.lastError }),
+  };
 }
 
 function withTimeout(work: Promise<void>, ms: number): Promise<void> {
