@@ -7,7 +7,7 @@ import { MessagingModule, MessagingSettings } from '@kuzet/messaging';
 import { ObservabilityModule } from '@kuzet/observability';
 import { PersistenceModule } from '@kuzet/persistence';
 import { join } from 'node:path';
-import { RetryAfterFilter } from './http/too-many-requests';
+import { RetryAfterFilter } from '@kuzet/http';
 import { requestLogSerializer } from './logging/request-log';
 
 export interface PlatformOptions {

@@ -1,6 +1,6 @@
 import { Injectable, NotFoundException } from '@nestjs/common';
 import { AuditLogEntryDto, AuditLogService, ChainVerification, StaffPrincipal } from '@kuzet/auth';
-import { cursorInstant, isUuid, RequestValidationException } from '@kuzet/platform';
+import { cursorInstant, isUuid, RequestValidationException } from '@kuzet/http';
 import {
   AuditLogQuery,
   HitFilterQuery,

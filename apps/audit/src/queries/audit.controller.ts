@@ -9,7 +9,7 @@ import {
 } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ChainVerification, CurrentUser, Roles, StaffPrincipal } from '@kuzet/auth';
-import { ZodValidationPipe } from '@kuzet/platform';
+import { ZodValidationPipe } from '@kuzet/http';
 import { Readable } from 'node:stream';
 import {
   AuditLogQuery,

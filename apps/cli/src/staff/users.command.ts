@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { createUserSchema, StaffUserService } from '@kuzet/auth';
-import { zodFieldErrors } from '@kuzet/platform/validation/zod-validation.pipe';
+import { zodFieldErrors } from '@kuzet/http';
 import { EMBEDDED_OPTION_HELP, withDatabase } from './database-context';
 
 interface CreateAdminOptions {

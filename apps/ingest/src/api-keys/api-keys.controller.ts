@@ -11,7 +11,7 @@ import {
   Roles,
   StaffPrincipal,
 } from '@kuzet/auth';
-import { ZodValidationPipe } from '@kuzet/platform';
+import { ZodValidationPipe } from '@kuzet/http';
 import { z } from 'zod';
 import { openApiSchemaOf } from '../http/openapi-schema';
 

@@ -11,7 +11,7 @@ import {
   Validated,
   validateCameraEvent,
 } from '@kuzet/contracts';
-import { zodFieldErrors } from '@kuzet/platform';
+import { zodFieldErrors } from '@kuzet/http';
 import { z } from 'zod';
 
 export const MEDIA_TYPES = Object.freeze({

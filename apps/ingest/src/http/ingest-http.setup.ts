@@ -4,7 +4,7 @@ import rateLimit from '@fastify/rate-limit';
 import { API_KEY_HEADER, ApiKeyService } from '@kuzet/auth';
 import { CONTRACT_LIMITS } from '@kuzet/contracts';
 import { KUZET_CONFIG, KuzetConfig } from '@kuzet/config';
-import type { HardenedRouteConfig } from '@kuzet/platform';
+import type { HardenedRouteConfig } from '@kuzet/http';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { errorBody } from '../events/ingest-result';
 import { parseMediaType } from '../events/event-body.decoder';

@@ -1,7 +1,7 @@
 import { Body, Controller, Get, Param, Patch, Post, Put, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { CurrentUser, Roles, STAFF_ROLES, StaffPrincipal } from '@kuzet/auth';
-import { ZodValidationPipe } from '@kuzet/platform';
+import { ZodValidationPipe } from '@kuzet/http';
 import {
   CameraDto,
   cameraIdSchema,

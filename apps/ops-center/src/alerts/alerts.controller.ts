@@ -10,7 +10,7 @@ import {
   StreamableFile,
 } from '@nestjs/common';
 import { CurrentUser, Roles, StaffPrincipal } from '@kuzet/auth';
-import { ZodValidationPipe } from '@kuzet/platform/validation/zod-validation.pipe';
+import { ZodValidationPipe } from '@kuzet/http';
 import { AlertListRequest, alertListSchema, DecisionRequest, decisionSchema } from './alert.dto';
 import { AlertDetailView, AlertView } from './alert.views';
 import { AlertsService } from './alerts.service';

@@ -1,6 +1,6 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { CurrentUser, Roles, StaffPrincipal } from '@kuzet/auth';
-import { ZodValidationPipe } from '@kuzet/platform/validation/zod-validation.pipe';
+import { ZodValidationPipe } from '@kuzet/http';
 import {
   ViolationFeedPage,
   ViolationFeedQuery,

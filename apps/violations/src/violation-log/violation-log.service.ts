@@ -11,7 +11,7 @@ import { MESSAGE_BUS, MessageBus, TOPICS, VIOLATION_HEADERS } from '@kuzet/messa
 import { counter } from '@kuzet/observability/metrics';
 import { ViolationCodeName, ViolationRecordEntity } from '@kuzet/persistence';
 import { CameraRegistryService } from '@kuzet/registry';
-import { cursorInstant, isUuid, RequestValidationException } from '@kuzet/platform';
+import { cursorInstant, isUuid, RequestValidationException } from '@kuzet/http';
 import { PageCursor, ViolationFilter, ViolationRepository } from './violation.repository';
 import {
   ListQuery,

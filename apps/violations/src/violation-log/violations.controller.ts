@@ -1,7 +1,7 @@
 import { applyDecorators, Controller, Get, Param, ParseUUIDPipe, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { CurrentUser, Roles, StaffPrincipal } from '@kuzet/auth';
-import { ZodValidationPipe } from '@kuzet/platform';
+import { ZodValidationPipe } from '@kuzet/http';
 import { VIOLATION_CODES } from '@kuzet/persistence';
 import { ViolationLogService } from './violation-log.service';
 import {

@@ -1,6 +1,6 @@
 import { Body, Controller, Get, HttpCode, Ip, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ZodValidationPipe } from '@kuzet/platform/validation/zod-validation.pipe';
+import { ZodValidationPipe } from '@kuzet/http';
 import { CurrentSessionId, CurrentUser, Public, Roles } from './staff-auth.decorators';
 import { STAFF_ROLES, StaffPrincipal } from './staff-principal';
 import { StaffSessionService } from './staff-session.service';

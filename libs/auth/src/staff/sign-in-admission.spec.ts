@@ -1,4 +1,4 @@
-import { TooManyRequestsException } from '@kuzet/platform/http/too-many-requests';
+import { TooManyRequestsException } from '@kuzet/http';
 import { SignInAdmission } from './sign-in-admission';
 
 const limits = {

@@ -1,4 +1,4 @@
-import { TooManyRequestsException } from '@kuzet/platform/http/too-many-requests';
+import { TooManyRequestsException } from '@kuzet/http';
 
 export interface SignInAdmissionLimits {
   /** Sign-in attempts one address may start in a minute. */

@@ -1,7 +1,7 @@
 import { Inject, Injectable, UnauthorizedException } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { KUZET_CONFIG, KuzetConfig } from '@kuzet/config';
-import { TooManyRequestsException } from '@kuzet/platform/http/too-many-requests';
+import { TooManyRequestsException } from '@kuzet/http';
 import { AuditLogService } from '../audit-log/audit-log.service';
 import { SignInAdmission } from './sign-in-admission';
 import { StaffPrincipal } from './staff-principal';

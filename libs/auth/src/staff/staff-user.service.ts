@@ -8,7 +8,7 @@ import {
 import { KUZET_CONFIG, KuzetConfig } from '@kuzet/config';
 import { StaffUserEntity } from '@kuzet/persistence';
 import { randomUUID } from 'node:crypto';
-import { RequestValidationException } from '@kuzet/platform/validation/zod-validation.pipe';
+import { RequestValidationException } from '@kuzet/http';
 import { AuditLogService } from '../audit-log/audit-log.service';
 import { PasswordHasher } from './password-hasher';
 import { isStaffRole, StaffPrincipal } from './staff-principal';

@@ -1,6 +1,6 @@
 import { Body, Controller, Get, Param, ParseUUIDPipe, Patch, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ZodValidationPipe } from '@kuzet/platform/validation/zod-validation.pipe';
+import { ZodValidationPipe } from '@kuzet/http';
 import { CurrentUser, Roles } from './staff-auth.decorators';
 import { StaffPrincipal } from './staff-principal';
 import {

@@ -13,8 +13,8 @@ import {
 } from '@nestjs/common';
 import { CurrentUser, Roles, StaffPrincipal } from '@kuzet/auth';
 import { WatchlistEntity } from '@kuzet/persistence';
-import type { HardenedRouteConfig } from '@kuzet/platform';
-import { ZodValidationPipe } from '@kuzet/platform/validation/zod-validation.pipe';
+import type { HardenedRouteConfig } from '@kuzet/http';
+import { ZodValidationPipe } from '@kuzet/http';
 import { RouteConfig } from '@nestjs/platform-fastify';
 import {
   CreateWatchlistRequest,

@@ -1,6 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpStatus } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
-import { FieldErrorsException } from '../validation/zod-validation.pipe';
+import { FieldErrorsException } from './zod-validation.pipe';
 
 /** A 429 that says when to try again: RetryAfterFilter puts it in the Retry-After header. */
 export class TooManyRequestsException extends FieldErrorsException {
