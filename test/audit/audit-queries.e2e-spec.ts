@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
-import { AuditLogEntryDto, AuditLogService } from '@kuzet/auth';
+import { AuditLogEntryDto, AuditLogService } from '@kuzet/audit-log';
 import { KuzetConfig } from '@kuzet/config';
 import { AuditModule } from '../../apps/audit/src/audit.module';
 import { RetentionService } from '../../apps/audit/src/retention/retention.service';

@@ -3,7 +3,7 @@ import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
 import { DataSource } from 'typeorm';
-import { AuditLogService } from '@kuzet/auth';
+import { AuditLogService } from '@kuzet/audit-log';
 import { FaceEngine } from '@kuzet/face';
 import { WatchlistAdminModule } from '@kuzet/watchlist';
 import { IngestModule } from '../../apps/ingest/src/ingest.module';

@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import { AuditCheckpointService } from '../../apps/audit/src/chain/audit-checkpoint.service';
 import { AuditModule } from '../../apps/audit/src/audit.module';
-import { AuditLogService, chainHash, GENESIS_HASH, keyringFrom } from '@kuzet/auth';
+import { AuditLogService, chainHash, GENESIS_HASH, keyringFrom } from '@kuzet/audit-log';
 import { kuzet } from '../support/cli';
 import { createTestDatabase, TestDatabase } from '../support/database';
 import { startTestApp } from '../support/kuzet-app';

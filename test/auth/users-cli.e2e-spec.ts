@@ -1,5 +1,5 @@
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { AuditLogService } from '@kuzet/auth';
+import { AuditLogService } from '@kuzet/audit-log';
 import { kuzet } from '../support/cli';
 import { createTestDatabase, TestDatabase } from '../support/database';
 import { startTestApp } from '../support/kuzet-app';

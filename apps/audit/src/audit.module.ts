@@ -9,7 +9,7 @@ import { RetentionService } from './retention/retention.service';
 
 /** Match-log and decision queries for auditors, CSV export, chain verification, the
  * scheduled retention purge and the audit chain's checkpoints. The audit log itself is
- * written through AuditLogService (libs/auth), which every app has. */
+ * written through AuditLogService (libs/audit-log), which every app has. */
 @Module({
   controllers: [AuditController],
   providers: [

@@ -14,8 +14,3 @@ export * from './staff/staff-user.service';
 export * from './staff/staff-user.repository';
 export * from './staff/password-hasher';
 export * from './staff/staff-session.service';
-export * from './audit-log/audit-chain';
-export * from './audit-log/audit-checkpoint';
-export * from './audit-log/audit-keyring';
-export * from './audit-log/audit-log.service';
-export * from './audit-log/audit-log.repository';

@@ -1,6 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { LoggerModule } from 'nestjs-pino';
+import { AuditLogModule } from '@kuzet/audit-log';
 import { StaffAuthModule } from '@kuzet/auth';
 import { ConfigModule, KuzetConfig } from '@kuzet/config';
 import { MessagingModule, MessagingSettings } from '@kuzet/messaging';
@@ -74,6 +75,7 @@ export class PlatformModule {
           poolSize: config.KUZET_MODE === 'standalone' ? 1 : config.DATABASE_POOL_SIZE,
           runMigrations: config.DATABASE_MIGRATIONS_RUN,
         }),
+        AuditLogModule,
         StaffAuthModule,
         ObservabilityModule,
       ],

@@ -12,7 +12,7 @@ import {
   ChainVerification,
   checkpointFile,
   readCheckpointFile,
-} from '@kuzet/auth';
+} from '@kuzet/audit-log';
 import { KUZET_CONFIG, KuzetConfig } from '@kuzet/config';
 import { existsSync } from 'node:fs';
 

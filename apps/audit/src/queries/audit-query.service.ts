@@ -1,5 +1,6 @@
 import { Injectable, NotFoundException } from '@nestjs/common';
-import { AuditLogEntryDto, AuditLogService, ChainVerification, StaffPrincipal } from '@kuzet/auth';
+import { StaffPrincipal } from '@kuzet/auth';
+import { AuditLogEntryDto, AuditLogService, ChainVerification } from '@kuzet/audit-log';
 import { cursorInstant, isUuid, RequestValidationException } from '@kuzet/http';
 import {
   AuditLogQuery,

@@ -8,7 +8,8 @@ import {
   StreamableFile,
 } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ChainVerification, CurrentUser, Roles, StaffPrincipal } from '@kuzet/auth';
+import { CurrentUser, Roles, StaffPrincipal } from '@kuzet/auth';
+import { ChainVerification } from '@kuzet/audit-log';
 import { ZodValidationPipe } from '@kuzet/http';
 import { Readable } from 'node:stream';
 import {

@@ -5,7 +5,7 @@ import {
   OnApplicationBootstrap,
   OnApplicationShutdown,
 } from '@nestjs/common';
-import { AuditLogService } from '@kuzet/auth';
+import { AuditLogService } from '@kuzet/audit-log';
 import { KUZET_CONFIG, KuzetConfig } from '@kuzet/config';
 import { randomUUID } from 'node:crypto';
 import { EntityManager } from 'typeorm';

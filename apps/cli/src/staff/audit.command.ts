@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { appendCheckpoint, AuditLogService, readCheckpointFile } from '@kuzet/auth';
+import { appendCheckpoint, AuditLogService, readCheckpointFile } from '@kuzet/audit-log';
 import { EMBEDDED_OPTION_HELP, withDatabase } from './database-context';
 
 interface VerifyOptions {

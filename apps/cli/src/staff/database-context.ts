@@ -1,14 +1,12 @@
 import { INestApplicationContext, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { PasswordHasher, StaffUserRepository, StaffUserService } from '@kuzet/auth';
 import {
   AUDIT_CHAIN_KEYRING,
   AuditLogRepository,
   AuditLogService,
-  PasswordHasher,
   resolveAuditKeyring,
-  StaffUserRepository,
-  StaffUserService,
-} from '@kuzet/auth';
+} from '@kuzet/audit-log';
 import { ConfigModule, KuzetConfig, loadConfig } from '@kuzet/config';
 import { EmbeddedPostgres, embeddedDatabaseIn, PersistenceModule } from '@kuzet/persistence';
 

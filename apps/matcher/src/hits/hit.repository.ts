@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import { AuditLogService } from '@kuzet/auth';
+import { AuditLogService } from '@kuzet/audit-log';
 import { MatchLogEntity, WatchlistHitEntity } from '@kuzet/persistence';
 
 export interface HitCandidate {

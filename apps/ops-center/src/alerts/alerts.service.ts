@@ -1,7 +1,8 @@
 import { ConflictException, Injectable, Logger, NotFoundException } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { CameraEvent, timestampDate, WatchlistHit } from '@kuzet/contracts';
-import { AuditLogService, StaffPrincipal } from '@kuzet/auth';
+import { StaffPrincipal } from '@kuzet/auth';
+import { AuditLogService } from '@kuzet/audit-log';
 import { AlertDecisionEntity, AlertEntity, AlertState, DecisionAction } from '@kuzet/persistence';
 import { CameraRegistryService } from '@kuzet/registry';
 import { AlertListRequest, DecisionRequest } from './alert.dto';

@@ -1,5 +1,6 @@
 import { Inject, Injectable, NotFoundException } from '@nestjs/common';
-import { AuditLogService, StaffPrincipal } from '@kuzet/auth';
+import { StaffPrincipal } from '@kuzet/auth';
+import { AuditLogService } from '@kuzet/audit-log';
 import {
   CameraEvent,
   encodeCameraEvent,

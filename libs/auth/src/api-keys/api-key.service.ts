@@ -1,7 +1,7 @@
 import { Inject, Injectable, NotFoundException } from '@nestjs/common';
 import { KUZET_CONFIG, KuzetConfig } from '@kuzet/config';
 import { IntegratorApiKeyEntity } from '@kuzet/persistence';
-import { AuditLogService } from '../audit-log/audit-log.service';
+import { AuditLogService } from '@kuzet/audit-log';
 import { ApiKeyRepository } from './api-key.repository';
 import { ApiKeyDto, CreateApiKeyInput, CreatedApiKeyDto } from './api-key.schemas';
 import {

@@ -1,10 +1,6 @@
 import { Global, Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { KUZET_CONFIG, KuzetConfig } from '@kuzet/config';
-import { AuditLogRepository } from '../audit-log/audit-log.repository';
-import { AuditKeyRecorder } from '../audit-log/audit-key-recorder';
-import { resolveAuditKeyring } from '../audit-log/audit-keyring';
-import { AUDIT_CHAIN_KEYRING, AuditLogService } from '../audit-log/audit-log.service';
 import { AuthController } from './auth.controller';
 import { resolveJwtSecret } from './jwt-secret';
 import { PasswordHasher } from './password-hasher';
@@ -16,8 +12,8 @@ import { StaffUserRepository } from './staff-user.repository';
 import { StaffUserService } from './staff-user.service';
 import { UsersController } from './users.controller';
 
-/** Staff sign-in, users and roles, the deny-by-default guard on every HTTP endpoint, and
- * the audit log. Global: every app has it through PlatformModule. */
+/** Staff sign-in, users and roles, and the deny-by-default guard on every HTTP endpoint.
+ * Global: every app has it through PlatformModule. */
 @Global()
 @Module({
   controllers: [AuthController, UsersController],
@@ -33,17 +29,9 @@ import { UsersController } from './users.controller';
     StaffUserService,
     StaffSessionService,
     StaffSessionRepository,
-    {
-      provide: AUDIT_CHAIN_KEYRING,
-      inject: [KUZET_CONFIG],
-      useFactory: (config: Readonly<KuzetConfig>) => resolveAuditKeyring(config, { create: true }),
-    },
-    AuditLogRepository,
-    AuditLogService,
-    AuditKeyRecorder,
     StaffAuthGuard,
     { provide: APP_GUARD, useExisting: StaffAuthGuard },
   ],
-  exports: [StaffTokenService, StaffUserService, AuditLogService],
+  exports: [StaffTokenService, StaffUserService],
 })
 export class StaffAuthModule {}

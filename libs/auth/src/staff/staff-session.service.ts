@@ -2,7 +2,7 @@ import { Inject, Injectable, UnauthorizedException } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { KUZET_CONFIG, KuzetConfig } from '@kuzet/config';
 import { TooManyRequestsException } from '@kuzet/http';
-import { AuditLogService } from '../audit-log/audit-log.service';
+import { AuditLogService } from '@kuzet/audit-log';
 import { SignInAdmission } from './sign-in-admission';
 import { StaffPrincipal } from './staff-principal';
 import { StaffSessionRepository } from './staff-session.repository';

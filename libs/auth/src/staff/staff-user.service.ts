@@ -9,7 +9,7 @@ import { KUZET_CONFIG, KuzetConfig } from '@kuzet/config';
 import { StaffUserEntity } from '@kuzet/persistence';
 import { randomUUID } from 'node:crypto';
 import { RequestValidationException } from '@kuzet/http';
-import { AuditLogService } from '../audit-log/audit-log.service';
+import { AuditLogService } from '@kuzet/audit-log';
 import { PasswordHasher } from './password-hasher';
 import { isStaffRole, StaffPrincipal } from './staff-principal';
 import {

@@ -1,6 +1,6 @@
 import { Injectable, Logger, NotFoundException } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { AuditLogService } from '@kuzet/auth';
+import { AuditLogService } from '@kuzet/audit-log';
 import { EnrolledFaceEntity, WatchlistEntity, WatchlistPersonEntity } from '@kuzet/persistence';
 import { WatchlistChangePublisher } from '../changes/watchlist-change.publisher';
 import { FaceEnrolment, PhotoOutcome } from '../enrolment/face-enrolment';
