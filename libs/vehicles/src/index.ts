@@ -1,0 +1,2 @@
+export * from './plates/normalise';
+export * from './matching/plate-index';
