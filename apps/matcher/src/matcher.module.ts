@@ -11,12 +11,13 @@ import {
 import { HitPublisher } from './hits/hit.publisher';
 import { HitRepository } from './hits/hit.repository';
 import { MatchingService } from './matching/matching.service';
+import { VehicleMatchingModule } from './vehicles/vehicle-matching.module';
 import { WatchlistIndexSync } from './watchlist-sync/watchlist-index.sync';
 
 /** Camera events -> face pipeline -> watchlist search -> hits. Also serves watchlist
  * administration, which needs the same face engine for enrolment. */
 @Module({
-  imports: [FaceModule.forRoot(), WatchlistAdminModule],
+  imports: [FaceModule.forRoot(), WatchlistAdminModule, VehicleMatchingModule],
   providers: [
     { provide: WatchlistIndex, useFactory: () => new WatchlistIndex() },
     PostgresEvidenceStore,

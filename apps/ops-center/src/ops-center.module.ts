@@ -6,6 +6,7 @@ import { AlertsService } from './alerts/alerts.service';
 import { ConsoleController } from './console/console.controller';
 import { EscalationScheduler } from './escalation/escalation.scheduler';
 import { AlertIntakeConsumers } from './intake/alert-intake.consumers';
+import { VehicleHitConsumer } from './intake/vehicle-hit.consumer';
 import { AlertsGateway } from './live/alerts.gateway';
 import { ViolationFeedConsumer } from './violations/violation-feed.consumer';
 import { ViolationFeedController } from './violations/violation-feed.controller';
@@ -20,6 +21,7 @@ import { ViolationFeedService } from './violations/violation-feed.service';
     AlertRepository,
     AlertsService,
     AlertIntakeConsumers,
+    VehicleHitConsumer,
     AlertsGateway,
     EscalationScheduler,
     ViolationFeedRepository,

@@ -2,6 +2,9 @@
 export * from './gen/kuzet/v1/camera_event_pb';
 export * from './gen/kuzet/v1/camera_event_batch_pb';
 export * from './gen/kuzet/v1/decision_pb';
+export * from './gen/kuzet/v1/plate_read_pb';
+export * from './gen/kuzet/v1/vehicle_hit_pb';
+export * from './gen/kuzet/v1/vehicle_list_change_pb';
 export * from './gen/kuzet/v1/watchlist_change_pb';
 export * from './gen/kuzet/v1/watchlist_hit_pb';
 

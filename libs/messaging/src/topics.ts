@@ -6,6 +6,8 @@ export const TOPICS = Object.freeze({
   watchlistHits: 'kuzet.watchlist-hits.v1',
   violations: 'kuzet.violations.v1',
   deadLetter: 'kuzet.dead-letter.v1',
+  vehicleListChanges: 'kuzet.vehicle-list-changes.v1',
+  vehicleHits: 'kuzet.vehicle-hits.v1',
 });
 
 export type TopicName = (typeof TOPICS)[keyof typeof TOPICS];
@@ -31,6 +33,12 @@ export const TOPIC_SPECS: readonly TopicSpec[] = Object.freeze<TopicSpec[]>([
   },
   { name: TOPICS.watchlistHits, config: { 'retention.ms': String(30 * DAY_MS) } },
   { name: TOPICS.violations, config: { 'retention.ms': String(30 * DAY_MS) } },
+  {
+    name: TOPICS.vehicleListChanges,
+    // compacted: the latest state per list entry is what matchers rebuild from
+    config: { 'cleanup.policy': 'compact', 'min.compaction.lag.ms': String(60 * 60 * 1000) },
+  },
+  { name: TOPICS.vehicleHits, config: { 'retention.ms': String(30 * DAY_MS) } },
   {
     name: TOPICS.deadLetter,
     config: { 'retention.ms': String(30 * DAY_MS), 'max.message.bytes': String(6 * 1024 * 1024) },

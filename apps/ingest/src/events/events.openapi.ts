@@ -17,6 +17,7 @@ import {
   sampleViolationEvent,
 } from '@kuzet/contracts/testing/samples';
 import { BATCH_MESSAGE_TYPE, MEDIA_TYPES } from './event-body.decoder';
+import { plateReadSchema } from './plate-read.openapi';
 
 // The OpenAPI description of the ingest endpoints. Examples are built from the contracts'
 // sample events, so they are valid by construction (their timestamps are those of start-up).
@@ -31,7 +32,7 @@ const uri: SchemaObject = { type: 'string', maxLength: 2048, description: 'absol
 const cameraEventSchema: SchemaObject = {
   type: 'object',
   description:
-    'kuzet.v1.CameraEvent in the proto3 JSON mapping (camelCase or proto field names). Exactly one of faceFrame, faceObservation, violation, alarm. Rules: docs/contracts.md.',
+    'kuzet.v1.CameraEvent in the proto3 JSON mapping (camelCase or proto field names). Exactly one of faceFrame, faceObservation, violation, alarm, plateRead. Rules: docs/contracts.md.',
   required: ['eventId', 'cameraId', 'capturedAt'],
   properties: {
     eventId: { type: 'string', format: 'uuid', description: 'lowercase UUID; a retry repeats it' },
@@ -116,6 +117,7 @@ const cameraEventSchema: SchemaObject = {
         },
       },
     },
+    plateRead: plateReadSchema,
   },
 };
 

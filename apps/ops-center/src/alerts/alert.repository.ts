@@ -29,7 +29,7 @@ export type RoutedSeq = Pick<AlertEntity, 'seq' | 'centreId' | 'parentCentreId'>
 
 @Injectable()
 export class AlertRepository {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(@InjectDataSource() readonly dataSource: DataSource) {}
 
   transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
     return this.dataSource.transaction(work);

@@ -1,4 +1,5 @@
 import { AlertDecisionEntity, AlertEntity } from '@kuzet/persistence';
+import type { VehicleAlertDetail } from './vehicle-alert';
 
 /** Alerts at or above this priority get the console's sound and flashing cue. */
 export const PRIORITY_ALERT_LEVEL = 50;
@@ -35,6 +36,8 @@ export interface AlertDetailView extends AlertView {
   readonly enrolledFaceIds: readonly string[];
   readonly decisions: readonly DecisionView[];
   readonly earlierSightings: readonly AlertView[];
+  /** For vehicle hits: the read, the list entry and the car's last sightings. */
+  readonly vehicle: VehicleAlertDetail | null;
 }
 
 export interface DecisionView {

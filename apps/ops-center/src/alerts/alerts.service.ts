@@ -1,6 +1,6 @@
 import { ConflictException, Injectable, Logger, NotFoundException } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { CameraEvent, timestampDate, WatchlistHit } from '@kuzet/contracts';
+import { CameraEvent, timestampDate, VehicleHit, WatchlistHit } from '@kuzet/contracts';
 import { StaffPrincipal } from '@kuzet/auth';
 import { AuditLogService } from '@kuzet/audit-log';
 import { AlertDecisionEntity, AlertEntity, AlertState, DecisionAction } from '@kuzet/persistence';
@@ -8,6 +8,7 @@ import { CameraRegistryService } from '@kuzet/registry';
 import { AlertListRequest, DecisionRequest } from './alert.dto';
 import { AlertRepository, AlertScope } from './alert.repository';
 import { AlertDetailView, alertView, AlertView, decisionView } from './alert.views';
+import { vehicleAlertDetail } from './vehicle-alert';
 
 const ALARM_PRIORITY = 100;
 const TERMINAL: readonly AlertState[] = ['confirmed', 'rejected'];
@@ -70,6 +71,33 @@ export class AlertsService {
     });
   }
 
+  async recordVehicleHit(hit: VehicleHit): Promise<void> {
+    const routing = await this.route(hit.cameraId);
+    const capturedAt = hit.capturedAt ? timestampDate(hit.capturedAt) : new Date();
+    await this.alerts.upsert({
+      id: hit.hitId,
+      kind: 'vehicle_hit',
+      state: 'new',
+      priority: hit.priority,
+      ...routing,
+      cameraId: hit.cameraId,
+      eventId: hit.eventId,
+      personId: null,
+      watchlistId: hit.listId,
+      similarity: hit.confidence,
+      threshold: null,
+      faceCropRef: null,
+      // the plate itself, data rather than prose
+      message: hit.plateNormalised,
+      sightingCount: Math.max(1, hit.sightingCount),
+      capturedAt,
+      lastSeenAt: capturedAt,
+      decidedBy: null,
+      decidedAt: null,
+      decisionReason: null,
+    });
+  }
+
   async recordAlarm(event: CameraEvent): Promise<void> {
     if (event.payload.case !== 'alarm') return;
     const routing = await this.route(event.cameraId);
@@ -119,12 +147,14 @@ export class AlertsService {
       subjectType: 'alert',
       subjectId: id,
     });
-    const [person, list, decisions, earlier, faceIds] = await Promise.all([
+    const vehicle = alert.kind === 'vehicle_hit';
+    const [person, list, decisions, earlier, faceIds, vehicleDetail] = await Promise.all([
       alert.personId ? this.alerts.person(alert.personId) : null,
-      alert.watchlistId ? this.alerts.watchlist(alert.watchlistId) : null,
+      alert.watchlistId && !vehicle ? this.alerts.watchlist(alert.watchlistId) : null,
       this.alerts.decisions(id),
       alert.personId ? this.alerts.earlierSightings(alert.personId, id, scopeOf(user), 10) : [],
       alert.personId ? this.alerts.enrolledFaceIds(alert.personId) : [],
+      vehicle ? vehicleAlertDetail(this.alerts.dataSource, id) : null,
     ]);
     return {
       ...alertView(alert),
@@ -134,6 +164,7 @@ export class AlertsService {
       enrolledFaceIds: faceIds,
       decisions: decisions.map(decisionView),
       earlierSightings: earlier.map(alertView),
+      vehicle: vehicleDetail,
     };
   }
 

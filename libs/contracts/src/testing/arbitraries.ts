@@ -8,6 +8,7 @@ import {
   ViolationCode,
   type CameraEvent,
 } from '../gen/kuzet/v1/camera_event_pb';
+import { VehicleDirection, VehicleType } from '../gen/kuzet/v1/plate_read_pb';
 import {
   AlertKind,
   DecisionOutcome,
@@ -172,6 +173,58 @@ export const arbAlarm = () =>
     ),
   });
 
+/** Kazakh plates of both current formats and foreign ones, as cameras send them: sometimes
+ * with spaces or dashes, sometimes with Cyrillic look-alike letters. */
+export const arbPlateText = (): fc.Arbitrary<string> => {
+  const digit = fc.constantFrom(...'0123456789');
+  const letter = fc.constantFrom(...'ABCEHKMOPTXYDFGJLNRSUVWZАВЕКМНОРСТХУ');
+  const sep = fc.constantFrom('', '', ' ', '-');
+  const kz = fc
+    .tuple(
+      fc.array(digit, { minLength: 3, maxLength: 3 }),
+      sep,
+      fc.array(letter, { minLength: 2, maxLength: 3 }),
+      sep,
+      fc.array(digit, { minLength: 2, maxLength: 2 }),
+    )
+    .map(([d, s1, l, s2, r]) => `${d.join('')}${s1}${l.join('')}${s2}${r.join('')}`);
+  return fc.oneof(kz, arbPlate());
+};
+
+export const arbPlateRead = () =>
+  fc
+    .tuple(
+      arbPlateText(),
+      fc.boolean(),
+      fc.record(
+        {
+          confidence: arbUnit(),
+          country: fc.constantFrom('KZ', 'RU', 'UZ', 'KG'),
+          direction: fc.constantFrom(
+            VehicleDirection.UNSPECIFIED,
+            VehicleDirection.APPROACHING,
+            VehicleDirection.RECEDING,
+          ),
+          lane: fc.integer({ min: 1, max: L.maxLane }),
+          speedKmh: arbSpeed(),
+          vehicleType: fc.constantFrom(VehicleType.UNSPECIFIED, VehicleType.CAR, VehicleType.TRUCK),
+          vehicleColour: arbText(32).filter((s) => s.length <= 32),
+          vehicleMake: arbText(64).filter((s) => s.length <= 64),
+          plateCropJpeg: arbJpeg(),
+          overviewJpeg: arbJpeg(),
+          plateCropRef: arbUri(),
+          overviewRef: arbUri(),
+        },
+        { requiredKeys: ['confidence'] },
+      ),
+      fc.array(arbUnit(), { minLength: 16, maxLength: 16 }),
+    )
+    .map(([plate, perCharacter, rest, confidences]) => ({
+      plate,
+      ...rest,
+      characterConfidences: perCharacter ? confidences.slice(0, [...plate].length) : [],
+    }));
+
 export type CameraEventPayloadCase = NonNullable<CameraEvent['payload']['case']>;
 
 export function arbCameraEvent(now: Date): fc.Arbitrary<CameraEvent> {
@@ -180,6 +233,7 @@ export function arbCameraEvent(now: Date): fc.Arbitrary<CameraEvent> {
     arbFaceObservation().map((value) => ({ case: 'faceObservation' as const, value })),
     arbViolation().map((value) => ({ case: 'violation' as const, value })),
     arbAlarm().map((value) => ({ case: 'alarm' as const, value })),
+    arbPlateRead().map((value) => ({ case: 'plateRead' as const, value })),
   );
   return fc
     .record(

@@ -7,6 +7,7 @@ import {
   ViolationCode,
   type CameraEvent,
 } from '../gen/kuzet/v1/camera_event_pb';
+import { VehicleDirection, VehicleType } from '../gen/kuzet/v1/plate_read_pb';
 import {
   AlertKind,
   DecisionOutcome,
@@ -100,6 +101,31 @@ export function sampleAlarmEvent(now: Date = new Date()): CameraEvent {
         kind: AlarmKind.SOS_BUTTON,
         message: 'SOS button pressed',
         priority: AlarmPriority.CRITICAL,
+      },
+    },
+  });
+}
+
+export function samplePlateReadEvent(now: Date = new Date()): CameraEvent {
+  return create(CameraEventSchema, {
+    eventId: '6b4fc3a4-9c70-4d81-a4d6-708192a3b4c5',
+    cameraId: 'aktau-cam-0003',
+    capturedAt: timestampFromMs(now.getTime() - 1_500),
+    payload: {
+      case: 'plateRead',
+      value: {
+        plate: '123 ABC 12',
+        confidence: f32(0.93),
+        characterConfidences: [0.99, 0.98, 0.97, 1, 0.95, 0.9, 0.96, 1, 0.99, 0.98].map(f32),
+        country: 'KZ',
+        direction: VehicleDirection.APPROACHING,
+        lane: 1,
+        speedKmh: 64,
+        vehicleType: VehicleType.CAR,
+        vehicleColour: 'white',
+        vehicleMake: 'Toyota Camry',
+        plateCropJpeg: STUB_JPEG,
+        overviewRef: 'https://anpr.example/overview/7/123',
       },
     },
   });

@@ -10,6 +10,11 @@ import {
   type WatchlistChange,
   type WatchlistChangeJson,
 } from '../gen/kuzet/v1/watchlist_change_pb';
+import { VehicleHitSchema, type VehicleHit } from '../gen/kuzet/v1/vehicle_hit_pb';
+import {
+  VehicleListChangeSchema,
+  type VehicleListChange,
+} from '../gen/kuzet/v1/vehicle_list_change_pb';
 import {
   WatchlistHitSchema,
   type WatchlistHit,
@@ -20,6 +25,7 @@ import { decodeWith, encodeWith, fromJsonStringWith, fromJsonWith } from './code
 import { validateDecision } from './decision';
 import type { Validated } from './errors';
 import type { ContractLimits } from './limits';
+import { validateVehicleHit, validateVehicleListChange } from './vehicle';
 import { validateWatchlistChange, validateWatchlistHit } from './watchlist';
 
 // One set of functions per message: decode (binary -> validated), encode, and proto3 JSON in
@@ -137,4 +143,26 @@ export function decisionFromJsonString(
 }
 export function decisionToJson(msg: Decision): DecisionJson {
   return toJson(DecisionSchema, msg);
+}
+
+export function decodeVehicleListChange(
+  bytes: Uint8Array,
+  now: Date = new Date(),
+  limits?: Limits,
+): Validated<VehicleListChange> {
+  return decodeWith(VehicleListChangeSchema, validateVehicleListChange, bytes, now, limits);
+}
+export function encodeVehicleListChange(msg: VehicleListChange): Uint8Array {
+  return encodeWith(VehicleListChangeSchema, msg);
+}
+
+export function decodeVehicleHit(
+  bytes: Uint8Array,
+  now: Date = new Date(),
+  limits?: Limits,
+): Validated<VehicleHit> {
+  return decodeWith(VehicleHitSchema, validateVehicleHit, bytes, now, limits);
+}
+export function encodeVehicleHit(msg: VehicleHit): Uint8Array {
+  return encodeWith(VehicleHitSchema, msg);
 }

@@ -26,6 +26,7 @@ import {
   checkUuid,
   type Ctx,
 } from './rules';
+import { checkPlateRead } from './vehicle';
 
 /** Field-level problems of a CameraEvent; empty when it is valid. */
 export function validateCameraEvent(
@@ -55,11 +56,14 @@ export function validateCameraEvent(
     case 'alarm':
       checkAlarm(ctx, 'payload.alarm', p.value);
       break;
+    case 'plateRead':
+      checkPlateRead(ctx, 'payload.plate_read', p.value);
+      break;
     default:
       ctx.sink.add(
         'payload',
         'required',
-        'exactly one of face_frame, face_observation, violation, alarm must be set',
+        'exactly one of face_frame, face_observation, violation, alarm, plate_read must be set',
       );
   }
   return ctx.sink.errors;

@@ -42,6 +42,7 @@ export const CONTRACT_RULES = Object.freeze([
   'speeding',
   'below_threshold',
   'count',
+  'mixed_script', // a plate whose letters mix scripts beyond the Cyrillic look-alikes of Latin
 ] as const);
 
 export type ContractRule = (typeof CONTRACT_RULES)[number];

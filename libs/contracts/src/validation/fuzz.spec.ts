@@ -255,6 +255,20 @@ const MUTATIONS: Mutation[] = [
     applies: is('alarm'),
     apply: (e) => (payload(e, 'alarm').message = 'x'.repeat(1025)),
   },
+  {
+    field: 'payload.plate_read.plate',
+    applies: is('plateRead'),
+    apply: (e, n) => {
+      const read = payload(e, 'plateRead');
+      read.plate = ['', '--', '1'.repeat(17 + (n % 30)), '12ЖA', 'A\u0001'][n % 5]!;
+      read.characterConfidences = [];
+    },
+  },
+  {
+    field: 'payload.plate_read.confidence',
+    applies: is('plateRead'),
+    apply: (e, n) => (payload(e, 'plateRead').confidence = 1 + (n % 100) + 0.5),
+  },
 ];
 
 describe('a valid event with one broken field', () => {

@@ -11,3 +11,9 @@ export {
 } from './errors';
 export { CONTRACT_LIMITS, contractLimits, type ContractLimits } from './limits';
 export { validateWatchlistChange, validateWatchlistHit } from './watchlist';
+export {
+  CYRILLIC_LOOKALIKES,
+  plateScript,
+  validateVehicleHit,
+  validateVehicleListChange,
+} from './vehicle';

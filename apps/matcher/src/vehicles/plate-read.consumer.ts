@@ -1,0 +1,180 @@
+import { Inject, Injectable } from '@nestjs/common';
+import {
+  CameraEvent,
+  create,
+  decodeCameraEvent,
+  encodeVehicleHit,
+  peekCameraEventPayload,
+  timestampDate,
+  timestampFromDate,
+  VehicleDirection,
+  VehicleHitSchema,
+  VehicleMatchKind,
+} from '@kuzet/contracts';
+import { KUZET_CONFIG, KuzetConfig } from '@kuzet/config';
+import { ConsumeTopic, InboundMessage, MESSAGE_BUS, MessageBus, TOPICS } from '@kuzet/messaging';
+import { counter } from '@kuzet/observability/metrics';
+import { MatchKind, normalisePlate, PlateIndex } from '@kuzet/vehicles';
+import { VehicleHitRepository, VehicleHitRow } from './vehicle-hit.repository';
+
+const reads = counter({
+  name: 'kuzet_matcher_plate_reads_total',
+  help: 'Plate reads checked against the vehicle lists, by outcome',
+  labelNames: ['outcome'] as const,
+});
+
+const KIND: Record<MatchKind, VehicleMatchKind> = {
+  exact: VehicleMatchKind.EXACT,
+  confusion: VehicleMatchKind.CONFUSION,
+  edit: VehicleMatchKind.EDIT,
+};
+
+interface Read {
+  readonly plate: string;
+  readonly confidence: number;
+  readonly characterConfidences: readonly number[];
+  readonly country: string;
+  readonly direction: VehicleDirection;
+  readonly crop: Uint8Array | undefined;
+  readonly overview: Uint8Array | undefined;
+  readonly cropRef: string;
+  readonly overviewRef: string;
+}
+
+/** A plate read, or the plate of a violation (which is a read too). */
+function readOf(event: CameraEvent): Read | null {
+  const p = event.payload;
+  if (p.case === 'plateRead') {
+    const r = p.value;
+    return {
+      plate: r.plate,
+      confidence: r.confidence,
+      characterConfidences: r.characterConfidences,
+      country: r.country,
+      direction: r.direction,
+      crop: r.plateCropJpeg,
+      overview: r.overviewJpeg,
+      cropRef: r.plateCropRef,
+      overviewRef: r.overviewRef,
+    };
+  }
+  if (p.case === 'violation' && p.value.plate !== '') {
+    return {
+      plate: p.value.plate,
+      confidence: 1,
+      characterConfidences: [],
+      country: '',
+      direction: VehicleDirection.UNSPECIFIED,
+      crop: undefined,
+      overview: undefined,
+      cropRef: '',
+      overviewRef: p.value.evidenceRef,
+    };
+  }
+  return null;
+}
+
+export const PLATE_MATCHER_GROUP = 'kuzet-matcher-plates';
+
+/** Every plate read against every active vehicle list; a hit is logged (deduplicated per
+ * entry and camera within the window) and then published for the operations centre. Invalid
+ * events are the face matcher's to dead-letter: this group only skips them. */
+@Injectable()
+export class PlateReadConsumer {
+  constructor(
+    private readonly index: PlateIndex,
+    private readonly hits: VehicleHitRepository,
+    @Inject(KUZET_CONFIG) private readonly config: KuzetConfig,
+    @Inject(MESSAGE_BUS) private readonly bus: MessageBus,
+  ) {}
+
+  @ConsumeTopic({ topic: TOPICS.cameraEvents, groupId: PLATE_MATCHER_GROUP })
+  async handle(message: InboundMessage): Promise<void> {
+    const payload = peekCameraEventPayload(message.value);
+    if (payload !== 'plateRead' && payload !== 'violation') return;
+    const decoded = decodeCameraEvent(message.value);
+    if (!decoded.ok) return;
+    await this.check(decoded.value);
+  }
+
+  async check(event: CameraEvent): Promise<VehicleHitRow[]> {
+    const read = readOf(event);
+    const plate = read ? normalisePlate(read.plate, read.country || null) : null;
+    if (!read || !plate) return [];
+    const confidences = read.characterConfidences.length
+      ? plate.sourceIndex.map((i) => read.characterConfidences[i] ?? 0)
+      : undefined;
+    const matches = this.index.match({
+      plate: plate.text,
+      characterConfidences: confidences,
+      nowMs: Date.now(),
+    });
+    reads.inc({ outcome: matches.length ? 'hit' : 'no_hit' });
+    if (matches.length === 0) return [];
+    const capturedAt = event.capturedAt ? timestampDate(event.capturedAt) : new Date();
+    const keepUntil = new Date(Date.now() + this.config.EVIDENCE_RETENTION_DAYS * 86_400_000);
+    // images of listed cars are evidence; those of other cars are never stored
+    const cropRef = read.crop?.length
+      ? await this.hits.putEvidence(`${event.eventId}.crop`, read.crop, keepUntil)
+      : read.cropRef || null;
+    const overviewRef = read.overview?.length
+      ? await this.hits.putEvidence(`${event.eventId}.overview`, read.overview, keepUntil)
+      : read.overviewRef || null;
+    const recorded: { row: VehicleHitRow; category: string; priority: number }[] = [];
+    for (const match of matches) {
+      const row = await this.hits.record(
+        {
+          eventId: event.eventId,
+          cameraId: event.cameraId,
+          entryId: match.entry.entryId,
+          listId: match.entry.listId,
+          plateRead: read.plate,
+          plateNormalised: plate.text,
+          plateListed: match.entry.plate,
+          matchKind: match.kind,
+          position: match.position,
+          confidence: read.confidence,
+          direction: VehicleDirection[read.direction] ?? null,
+          plateCropRef: cropRef,
+          overviewRef,
+          capturedAt,
+        },
+        this.config.MATCHER_DEDUP_WINDOW_MS,
+      );
+      recorded.push({ row, category: match.entry.category, priority: match.entry.priority });
+    }
+    // published after the match log is durable; a crash in between republishes on redelivery
+    await this.bus.publish(
+      TOPICS.vehicleHits,
+      recorded.map(({ row, category, priority }) => ({
+        key: row.cameraId,
+        value: encodeVehicleHit(
+          create(VehicleHitSchema, {
+            hitId: row.id,
+            eventId: row.eventId,
+            cameraId: row.cameraId,
+            plateRead: row.plateRead,
+            plateNormalised: row.plateNormalised,
+            plateListed: row.plateListed,
+            entryId: row.entryId,
+            listId: row.listId,
+            matchKind: KIND[row.matchKind],
+            position: row.position ?? undefined,
+            confidence: row.confidence,
+            category,
+            priority,
+            direction: read.direction,
+            plateCropRef: row.plateCropRef ?? '',
+            overviewRef: row.overviewRef ?? '',
+            capturedAt: timestampFromDate(row.capturedAt),
+            matchedAt: timestampFromDate(
+              row.matchedAt < row.capturedAt ? row.capturedAt : row.matchedAt,
+            ),
+            sightingCount: row.sightingCount,
+          }),
+        ),
+      })),
+    );
+    return recorded.map((r) => r.row);
+  }
+}

@@ -1,0 +1,18 @@
+import { Module } from '@nestjs/common';
+import { PlateIndex, VehicleListsModule } from '@kuzet/vehicles';
+import { PlateIndexSync } from './plate-index.sync';
+import { PlateReadConsumer } from './plate-read.consumer';
+import { VehicleHitRepository } from './vehicle-hit.repository';
+
+/** Plate reads -> vehicle lists -> vehicle hits; also serves vehicle list administration. */
+@Module({
+  imports: [VehicleListsModule],
+  providers: [
+    { provide: PlateIndex, useFactory: () => new PlateIndex() },
+    PlateIndexSync,
+    VehicleHitRepository,
+    PlateReadConsumer,
+  ],
+  exports: [PlateIndex],
+})
+export class VehicleMatchingModule {}

@@ -1,0 +1,53 @@
+import { Inject, Injectable } from '@nestjs/common';
+import {
+  create,
+  encodeVehicleListChange,
+  timestampFromDate,
+  VehicleListChangeKind,
+  VehicleListChangeSchema,
+  VehicleMatchPolicy,
+} from '@kuzet/contracts';
+import { MESSAGE_BUS, MessageBus, TOPICS } from '@kuzet/messaging';
+import type { MatchPolicy } from '../matching/plate-index';
+import type { VehicleEntryRow, VehicleListRow } from './vehicle-list.repository';
+
+export const POLICY_TO_PROTO: Record<MatchPolicy, VehicleMatchPolicy> = {
+  exact: VehicleMatchPolicy.EXACT,
+  confusion: VehicleMatchPolicy.CONFUSION,
+  edit: VehicleMatchPolicy.EDIT,
+};
+
+/** Every entry change goes to the compacted topic keyed by entry, as a full snapshot, so
+ * running matchers apply it within moments; PostgreSQL stays the source of truth. */
+@Injectable()
+export class VehicleListChangePublisher {
+  constructor(@Inject(MESSAGE_BUS) private readonly bus: MessageBus) {}
+
+  async publish(entry: VehicleEntryRow, list: VehicleListRow): Promise<void> {
+    const removed = entry.status !== 'active';
+    const expiresAt = earliest(entry.expiresAt, list.expiresAt);
+    const change = create(VehicleListChangeSchema, {
+      entryId: entry.id,
+      kind: removed ? VehicleListChangeKind.REMOVED : VehicleListChangeKind.UPSERTED,
+      listId: list.id,
+      plate: removed ? '' : entry.plate,
+      category: removed ? '' : list.category,
+      priority: list.priority,
+      matchPolicy: POLICY_TO_PROTO[list.matchPolicy],
+      caseReference: removed ? '' : (entry.caseReference ?? ''),
+      description: removed ? '' : (entry.description ?? ''),
+      version: BigInt(entry.version),
+      occurredAt: timestampFromDate(new Date()),
+      expiresAt: expiresAt ? timestampFromDate(expiresAt) : undefined,
+    });
+    await this.bus.publish(TOPICS.vehicleListChanges, [
+      { key: entry.id, value: encodeVehicleListChange(change) },
+    ]);
+  }
+}
+
+function earliest(a: Date | null, b: Date | null): Date | null {
+  if (!a) return b;
+  if (!b) return a;
+  return a < b ? a : b;
+}

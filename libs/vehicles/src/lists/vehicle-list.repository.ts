@@ -1,0 +1,139 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import type { MatchPolicy } from '../matching/plate-index';
+
+export interface VehicleListRow {
+  readonly id: string;
+  readonly name: string;
+  readonly category: string;
+  readonly priority: number;
+  readonly matchPolicy: MatchPolicy;
+  readonly expiresAt: Date | null;
+  readonly createdBy: string;
+  readonly createdAt: Date;
+}
+
+export interface VehicleEntryRow {
+  readonly id: string;
+  readonly listId: string;
+  readonly plate: string;
+  readonly plateAsListed: string;
+  readonly caseReference: string | null;
+  readonly description: string | null;
+  readonly expiresAt: Date | null;
+  readonly status: 'active' | 'removed';
+  readonly version: number;
+  readonly updatedAt: Date;
+}
+
+const LIST_COLUMNS = `id, name, category, priority, match_policy AS "matchPolicy", expires_at AS "expiresAt",
+  created_by AS "createdBy", created_at AS "createdAt"`;
+const ENTRY_COLUMNS = `id, list_id AS "listId", plate, plate_as_listed AS "plateAsListed",
+  case_reference AS "caseReference", description, expires_at AS "expiresAt", status, version,
+  updated_at AS "updatedAt"`;
+
+/** Vehicle lists and entries in PostgreSQL, the source of truth the matchers rebuild from. */
+@Injectable()
+export class VehicleListRepository {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    return this.dataSource.transaction(work);
+  }
+
+  async insertList(list: Omit<VehicleListRow, 'createdAt'>): Promise<VehicleListRow> {
+    const [row] = await this.dataSource.query<VehicleListRow[]>(
+      `INSERT INTO vehicle_list (id, name, category, priority, match_policy, expires_at, created_by)
+       VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING ${LIST_COLUMNS}`,
+      [
+        list.id,
+        list.name,
+        list.category,
+        list.priority,
+        list.matchPolicy,
+        list.expiresAt,
+        list.createdBy,
+      ],
+    );
+    return row!;
+  }
+
+  lists(): Promise<VehicleListRow[]> {
+    return this.dataSource.query(`SELECT ${LIST_COLUMNS} FROM vehicle_list ORDER BY created_at`);
+  }
+
+  async list(id: string, manager?: EntityManager): Promise<VehicleListRow | null> {
+    const [row] = await (manager ?? this.dataSource).query<VehicleListRow[]>(
+      `SELECT ${LIST_COLUMNS} FROM vehicle_list WHERE id = $1`,
+      [id],
+    );
+    return row ?? null;
+  }
+
+  async activeEntry(
+    listId: string,
+    plate: string,
+    manager: EntityManager,
+  ): Promise<VehicleEntryRow | null> {
+    const [row] = await manager.query<VehicleEntryRow[]>(
+      `SELECT ${ENTRY_COLUMNS} FROM vehicle_list_entry
+       WHERE list_id = $1 AND plate = $2 AND status = 'active' FOR UPDATE`,
+      [listId, plate],
+    );
+    return row ?? null;
+  }
+
+  async entry(id: string, manager?: EntityManager): Promise<VehicleEntryRow | null> {
+    const [row] = await (manager ?? this.dataSource).query<VehicleEntryRow[]>(
+      `SELECT ${ENTRY_COLUMNS} FROM vehicle_list_entry WHERE id = $1`,
+      [id],
+    );
+    return row ?? null;
+  }
+
+  async saveEntry(
+    entry: Omit<VehicleEntryRow, 'updatedAt'>,
+    manager: EntityManager,
+  ): Promise<VehicleEntryRow> {
+    const [row] = await manager.query<VehicleEntryRow[]>(
+      `INSERT INTO vehicle_list_entry
+         (id, list_id, plate, plate_as_listed, case_reference, description, expires_at, status, version)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+       ON CONFLICT (id) DO UPDATE SET plate_as_listed = EXCLUDED.plate_as_listed,
+         case_reference = EXCLUDED.case_reference, description = EXCLUDED.description,
+         expires_at = EXCLUDED.expires_at, status = EXCLUDED.status, version = EXCLUDED.version,
+         updated_at = now()
+       RETURNING ${ENTRY_COLUMNS}`,
+      [
+        entry.id,
+        entry.listId,
+        entry.plate,
+        entry.plateAsListed,
+        entry.caseReference,
+        entry.description,
+        entry.expiresAt,
+        entry.status,
+        entry.version,
+      ],
+    );
+    return row!;
+  }
+
+  entries(listId: string, limit: number, offset: number): Promise<VehicleEntryRow[]> {
+    return this.dataSource.query(
+      `SELECT ${ENTRY_COLUMNS} FROM vehicle_list_entry WHERE list_id = $1 AND status = 'active'
+       ORDER BY created_at, id LIMIT $2 OFFSET $3`,
+      [listId, limit, offset],
+    );
+  }
+
+  /** Active entries in id order after `afterId`: the matchers' rebuild pages through them. */
+  activePage(afterId: string | null, limit: number): Promise<VehicleEntryRow[]> {
+    return this.dataSource.query(
+      `SELECT ${ENTRY_COLUMNS} FROM vehicle_list_entry
+       WHERE status = 'active' AND ($1::uuid IS NULL OR id > $1::uuid) ORDER BY id LIMIT $2`,
+      [afterId, limit],
+    );
+  }
+}

@@ -1,0 +1,138 @@
+import { Injectable, NotFoundException } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { AuditLogService } from '@kuzet/audit-log';
+import { normalisePlate } from '../plates/normalise';
+import { VehicleListChangePublisher } from './vehicle-list-change.publisher';
+import { AddVehicleEntryRequest, CreateVehicleListRequest } from './vehicle-list.dto';
+import { VehicleEntryRow, VehicleListRepository, VehicleListRow } from './vehicle-list.repository';
+
+export type EntryOutcome = 'added' | 'changed' | 'unchanged';
+
+/** Vehicle list administration. Adding a plate that is already on the list changes that entry
+ * (idempotent by list and normalised plate), so re-importing a file adds nothing twice. */
+@Injectable()
+export class VehicleListService {
+  constructor(
+    private readonly repository: VehicleListRepository,
+    private readonly changes: VehicleListChangePublisher,
+    private readonly audit: AuditLogService,
+  ) {}
+
+  async createList(request: CreateVehicleListRequest, actor: string): Promise<VehicleListRow> {
+    const list = await this.repository.insertList({
+      id: randomUUID(),
+      name: request.name,
+      category: request.category,
+      priority: request.priority,
+      matchPolicy: request.matchPolicy,
+      expiresAt: request.expiresAt ? new Date(request.expiresAt) : null,
+      createdBy: actor,
+    });
+    await this.audit.append({
+      actor,
+      action: 'vehicle-list.created',
+      subjectType: 'vehicle_list',
+      subjectId: list.id,
+      details: { name: list.name, category: list.category, matchPolicy: list.matchPolicy },
+    });
+    return list;
+  }
+
+  lists(): Promise<VehicleListRow[]> {
+    return this.repository.lists();
+  }
+
+  async list(id: string): Promise<VehicleListRow> {
+    const list = await this.repository.list(id);
+    if (!list) throw new NotFoundException(`vehicle list ${id} does not exist`);
+    return list;
+  }
+
+  async entries(listId: string, limit: number, offset: number): Promise<VehicleEntryRow[]> {
+    await this.list(listId);
+    return this.repository.entries(listId, limit, offset);
+  }
+
+  async addEntry(
+    listId: string,
+    request: AddVehicleEntryRequest,
+    actor: string,
+  ): Promise<{ entry: VehicleEntryRow; outcome: EntryOutcome }> {
+    const list = await this.list(listId);
+    const plate = normalisePlate(request.plate)!.text;
+    const expiresAt = request.expiresAt ? new Date(request.expiresAt) : null;
+    const { entry, outcome } = await this.repository.transaction(async (manager) => {
+      const existing = await this.repository.activeEntry(listId, plate, manager);
+      const wanted = {
+        plateAsListed: request.plate,
+        caseReference: request.caseReference ?? null,
+        description: request.description ?? null,
+        expiresAt,
+      };
+      if (existing && same(existing, wanted))
+        return { entry: existing, outcome: 'unchanged' as const };
+      const saved = await this.repository.saveEntry(
+        {
+          id: existing?.id ?? randomUUID(),
+          listId,
+          plate,
+          ...wanted,
+          status: 'active',
+          version: (existing?.version ?? 0) + 1,
+        },
+        manager,
+      );
+      await this.audit.append(
+        {
+          actor,
+          action: existing ? 'vehicle-list.entry-changed' : 'vehicle-list.entry-added',
+          subjectType: 'vehicle_list_entry',
+          subjectId: saved.id,
+          details: { listId, plate, caseReference: saved.caseReference },
+        },
+        manager,
+      );
+      return { entry: saved, outcome: existing ? ('changed' as const) : ('added' as const) };
+    });
+    // published after the change is durable; a crash in between is healed by the rebuild
+    if (outcome !== 'unchanged') await this.changes.publish(entry, list);
+    return { entry, outcome };
+  }
+
+  async removeEntry(entryId: string, actor: string): Promise<VehicleEntryRow> {
+    const removed = await this.repository.transaction(async (manager) => {
+      const entry = await this.repository.entry(entryId, manager);
+      if (!entry || entry.status !== 'active')
+        throw new NotFoundException(`vehicle list entry ${entryId} does not exist`);
+      const saved = await this.repository.saveEntry(
+        { ...entry, status: 'removed', version: entry.version + 1 },
+        manager,
+      );
+      await this.audit.append(
+        {
+          actor,
+          action: 'vehicle-list.entry-removed',
+          subjectType: 'vehicle_list_entry',
+          subjectId: entryId,
+          details: { listId: entry.listId, plate: entry.plate },
+        },
+        manager,
+      );
+      return saved;
+    });
+    await this.changes.publish(removed, await this.list(removed.listId));
+    return removed;
+  }
+}
+
+function same(
+  a: VehicleEntryRow,
+  b: Pick<VehicleEntryRow, 'plateAsListed' | 'caseReference' | 'description' | 'expiresAt'>,
+): boolean {
+  return (
+    a.plateAsListed === b.plateAsListed &&
+    a.caseReference === b.caseReference &&
+    a.description === b.description &&
+    (a.expiresAt?.getTime() ?? null) === (b.expiresAt?.getTime() ?? null)
+  );
+}

@@ -1,0 +1,208 @@
+import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { DataSource } from 'typeorm';
+import {
+  create,
+  CameraEventSchema,
+  encodeCameraEvent,
+  timestampFromMs,
+  VehicleDirection,
+} from '@kuzet/contracts';
+import { STUB_JPEG } from '@kuzet/contracts/testing/samples';
+import { MESSAGE_BUS, MessageBus, TOPICS } from '@kuzet/messaging';
+import { createTestDatabase, TestDatabase } from '../support/database';
+import { everyAppModule, startTestApp } from '../support/kuzet-app';
+import { SignedInStaff, signInAs } from '../support/staff';
+import { eventually } from '../support/transports';
+
+const REGION_FILE = resolve(__dirname, '../../deploy/config/region.yaml');
+
+interface AlertJson {
+  id: string;
+  kind: string;
+  state: string;
+  centreId: string | null;
+  cameraId: string;
+  message: string | null;
+  sightingCount: number;
+  vehicle?: {
+    plateListed: string;
+    matchKind: string;
+    position: number | null;
+    hasPlateCrop: boolean;
+    entry: { caseReference: string | null; category: string } | null;
+    lastSightings: { cameraId: string }[];
+  };
+}
+
+/** The whole vehicle path on the real broker and PostgreSQL: a list entry, plate reads produced
+ * to kuzet.camera-events.v1 as a VMS would, the hit, the alert at the centre that owns the
+ * camera (and not at another), the operator's decision and its audit trail. */
+describe('vehicle hits: read -> hit -> alert -> decision -> audit', () => {
+  let database: TestDatabase;
+  let app: NestFastifyApplication;
+  let dataDir: string;
+  let admin: SignedInStaff;
+  let aktauOperator: SignedInStaff;
+  let zhanaozenOperator: SignedInStaff;
+  let bus: MessageBus;
+  let db: DataSource;
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    dataDir = mkdtempSync(join(tmpdir(), 'kuzet-vehicles-'));
+    ({ app } = await startTestApp(everyAppModule(), {
+      DATABASE_URL: database.url,
+      KUZET_DATA_DIR: dataDir,
+      KUZET_REGION_FILE: REGION_FILE,
+      RETENTION_PURGE_INTERVAL_MS: 0,
+    }));
+    admin = await signInAs(app, ['watchlist-admin']);
+    aktauOperator = await signInAs(app, ['operator'], ['aktau']);
+    zhanaozenOperator = await signInAs(app, ['operator'], ['zhanaozen']);
+    bus = app.get<MessageBus>(MESSAGE_BUS);
+    db = app.get(DataSource);
+  });
+
+  afterAll(async () => {
+    await app?.close();
+    await database?.drop();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  const call = (
+    who: SignedInStaff,
+    method: 'GET' | 'POST' | 'DELETE',
+    url: string,
+    payload?: object,
+  ) => app.inject({ method, url, headers: who.headers, payload });
+
+  function read(cameraId: string, plate: string, characterConfidences: number[] = []) {
+    return create(CameraEventSchema, {
+      eventId: randomUUID(),
+      cameraId,
+      capturedAt: timestampFromMs(Date.now() - 500),
+      sourceId: 'anpr-vendor',
+      payload: {
+        case: 'plateRead',
+        value: {
+          plate,
+          confidence: 0.9,
+          characterConfidences,
+          country: 'KZ',
+          direction: VehicleDirection.APPROACHING,
+          plateCropJpeg: STUB_JPEG,
+        },
+      },
+    });
+  }
+
+  async function produce(...events: ReturnType<typeof read>[]) {
+    await bus.publish(
+      TOPICS.cameraEvents,
+      events.map((e) => ({ key: e.cameraId, value: encodeCameraEvent(e) })),
+    );
+  }
+
+  async function alertsOf(who: SignedInStaff): Promise<AlertJson[]> {
+    const response = await call(who, 'GET', '/v1/alerts?limit=100');
+    expect(response.statusCode).toBe(200);
+    return response.json<AlertJson[]>();
+  }
+
+  it('a stolen car read by an Aktau camera becomes an alert for Aktau, decided and audited', async () => {
+    const list = await call(admin, 'POST', '/v1/vehicle-lists', {
+      name: 'Stolen vehicles',
+      category: 'stolen',
+      priority: 90,
+      matchPolicy: 'confusion',
+    });
+    expect(list.statusCode).toBe(201);
+    const listId = list.json<{ id: string }>().id;
+    const added = await call(admin, 'POST', `/v1/vehicle-lists/${listId}/entries`, {
+      plate: '777 BOS 12',
+      caseReference: 'KUI-2026-0117',
+      description: 'white Toyota Camry',
+    });
+    expect(added.statusCode).toBe(200);
+    expect(added.json()).toMatchObject({ outcome: 'added', entry: { plate: '777BOS12' } });
+    // the same plate again, written another way, changes nothing
+    const again = await call(admin, 'POST', `/v1/vehicle-lists/${listId}/entries`, {
+      plate: '777-BOS-12',
+      caseReference: 'KUI-2026-0117',
+      description: 'white Toyota Camry',
+    });
+    expect(again.json()).toMatchObject({ outcome: 'changed' });
+    const bad = await call(admin, 'POST', `/v1/vehicle-lists/${listId}/entries`, {
+      plate: '77ЖBOS12',
+    });
+    expect(bad.statusCode).toBe(400);
+
+    // a car on no list, a confident read that differs by a confusion, then the car itself
+    // read with a confusion the camera was unsure of (Cyrillic O for the zero-like O)
+    await produce(
+      read('aktau-cam-0001', '123 ABC 12'),
+      read('aktau-cam-0001', '777 B0S 12', [1, 1, 1, 1, 1, 0.99, 1, 1, 1, 1]),
+      read('aktau-cam-0001', '777 В0S 12', [1, 1, 1, 1, 1, 0.4, 1, 1, 1, 1]),
+    );
+    let alert: AlertJson | undefined;
+    await eventually(
+      async () => {
+        alert = (await alertsOf(aktauOperator)).find((a) => a.kind === 'vehicle_hit');
+        return alert !== undefined;
+      },
+      'the vehicle alert at Aktau',
+      60_000,
+    );
+    expect(alert).toMatchObject({
+      centreId: 'aktau',
+      cameraId: 'aktau-cam-0001',
+      message: '777B0S12',
+    });
+    expect((await alertsOf(zhanaozenOperator)).some((a) => a.id === alert!.id)).toBe(false);
+
+    const detail = await call(aktauOperator, 'GET', `/v1/alerts/${alert!.id}`);
+    expect(detail.statusCode).toBe(200);
+    expect(detail.json<AlertJson>().vehicle).toMatchObject({
+      plateListed: '777BOS12',
+      matchKind: 'confusion',
+      position: 4,
+      hasPlateCrop: true,
+      entry: { caseReference: 'KUI-2026-0117', category: 'stolen' },
+      lastSightings: [{ cameraId: 'aktau-cam-0001' }],
+    });
+    // only the one hit: the confident read and the car on no list matched nothing
+    const [{ count }] = await db.query<{ count: string }[]>('SELECT count(*) FROM vehicle_hit');
+    expect(Number(count)).toBe(1);
+
+    // the same car again at the same camera within the window: the same alert, counted
+    await produce(read('aktau-cam-0001', '777BOS12'));
+    await eventually(
+      async () =>
+        (await alertsOf(aktauOperator)).find((a) => a.id === alert!.id)?.sightingCount === 2,
+      'the second sighting',
+      60_000,
+    );
+
+    const decided = await call(aktauOperator, 'POST', `/v1/alerts/${alert!.id}/decisions`, {
+      action: 'confirm',
+    });
+    expect(decided.statusCode).toBeLessThan(300);
+    expect(decided.json()).toMatchObject({ state: 'confirmed' });
+
+    const audit = await db.query<{ action: string; actor: string }[]>(
+      `SELECT action, actor FROM audit_log WHERE subject_id = ANY($1) ORDER BY seq`,
+      [[alert!.id, added.json<{ entry: { id: string } }>().entry.id]],
+    );
+    expect(audit.map((a) => a.action)).toEqual([
+      'vehicle-list.entry-added',
+      'vehicle-list.entry-changed',
+      'alert.viewed',
+      'alert.confirm',
+    ]);
+    expect(audit.at(-1)!.actor).toBe(aktauOperator.username);
+  });
+});
