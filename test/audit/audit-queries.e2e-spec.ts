@@ -8,7 +8,7 @@ import { AuditLogEntryDto, AuditLogService } from '@kuzet/audit-log';
 import { KuzetConfig } from '@kuzet/config';
 import { AuditModule } from '../../apps/audit/src/audit.module';
 import { RetentionService } from '../../apps/audit/src/retention/retention.service';
-import { DiskEvidenceStore } from '../../apps/matcher/src/evidence/evidence-store';
+import { DiskEvidenceStore } from '@kuzet/evidence';
 import { createTestDatabase, TestDatabase } from '../support/database';
 import { startTestApp } from '../support/kuzet-app';
 import { SignedInStaff, signInAs } from '../support/staff';

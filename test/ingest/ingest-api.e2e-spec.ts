@@ -8,7 +8,7 @@ import {
   encodeCameraEvent,
   FieldError,
 } from '@kuzet/contracts';
-import { STUB_JPEG } from '@kuzet/contracts/testing/samples';
+import { STUB_JPEG } from '@kuzet/contracts/testing';
 import { TOPICS } from '@kuzet/messaging';
 import { eventually } from '../support/transports';
 import { IngestHarness, REGION_FILE, startIngest } from './ingest-app';

@@ -12,7 +12,7 @@ import {
   sampleFaceFrameEvent,
   sampleFaceObservationEvent,
   sampleViolationEvent,
-} from '@kuzet/contracts/testing/samples';
+} from '@kuzet/contracts/testing';
 import { InboundMessage } from '@kuzet/messaging';
 
 export type EventJson = Record<string, unknown> & { eventId: string; cameraId: string };

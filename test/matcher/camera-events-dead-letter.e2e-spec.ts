@@ -2,7 +2,7 @@ import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { randomUUID } from 'node:crypto';
 import { register } from 'prom-client';
 import { encodeCameraEvent } from '@kuzet/contracts';
-import { sampleFaceObservationEvent } from '@kuzet/contracts/testing/samples';
+import { sampleFaceObservationEvent } from '@kuzet/contracts/testing';
 import {
   DEAD_LETTER_HEADERS,
   InboundMessage,

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { encodeCameraEvent, FieldError, timestampFromMs } from '@kuzet/contracts';
-import { samplePlateReadEvent } from '@kuzet/contracts/testing/samples';
+import { samplePlateReadEvent } from '@kuzet/contracts/testing';
 import { parseRegionFile } from '@kuzet/registry';
 import { IngestHarness, REGION_FILE, startIngest } from '../ingest/ingest-app';
 import { jsonHeaders, publishedIds, readable } from '../ingest/sample-events';

@@ -11,7 +11,7 @@ import {
   timestampFromMs,
   VehicleDirection,
 } from '@kuzet/contracts';
-import { STUB_JPEG } from '@kuzet/contracts/testing/samples';
+import { STUB_JPEG } from '@kuzet/contracts/testing';
 import { MESSAGE_BUS, MessageBus, TOPICS } from '@kuzet/messaging';
 import { createTestDatabase, TestDatabase } from '../support/database';
 import { everyAppModule, startTestApp } from '../support/kuzet-app';

@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { DiskEvidenceStore } from '../../matcher/src/evidence/evidence-store';
+import { EvidenceModule } from '@kuzet/evidence';
 import { AuditCheckpointService } from './chain/audit-checkpoint.service';
 import { AuditController } from './queries/audit.controller';
 import { AuditQueryRepository } from './queries/audit-query.repository';
@@ -11,13 +11,13 @@ import { RetentionService } from './retention/retention.service';
  * scheduled retention purge and the audit chain's checkpoints. The audit log itself is
  * written through AuditLogService (libs/audit-log), which every app has. */
 @Module({
+  imports: [EvidenceModule],
   controllers: [AuditController],
   providers: [
     AuditQueryRepository,
     AuditQueryService,
     RetentionRepository,
     RetentionService,
-    DiskEvidenceStore,
     AuditCheckpointService,
   ],
   exports: [RetentionService, AuditCheckpointService],

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { EvidenceModule } from '@kuzet/evidence';
 import { RegistryModule } from '@kuzet/registry';
 import { AlertRepository } from './alerts/alert.repository';
 import { AlertsController } from './alerts/alerts.controller';
@@ -15,7 +16,7 @@ import { ViolationFeedService } from './violations/violation-feed.service';
 
 /** Hits and alarms -> routing to centres -> live console -> decisions; violations as a feed. */
 @Module({
-  imports: [RegistryModule],
+  imports: [RegistryModule, EvidenceModule],
   controllers: [AlertsController, ConsoleController, ViolationFeedController],
   providers: [
     AlertRepository,

@@ -1,4 +1,4 @@
-import { counter, gauge } from '@kuzet/observability/metrics';
+import { counter, gauge } from '@kuzet/observability';
 
 /** Where a subscription's consumer is:
  * - starting: joining its group for the first time;

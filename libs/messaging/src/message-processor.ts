@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { counter } from '@kuzet/observability/metrics';
+import { counter } from '@kuzet/observability';
 import { toDeadLetter } from './dead-letter';
 import { RejectedMessageError } from './errors';
 import { InboundMessage, OutboundMessage, SubscriptionOptions } from './message-bus';

@@ -5,7 +5,7 @@ import { AuditLogModule } from '@kuzet/audit-log';
 import { StaffAuthModule } from '@kuzet/auth';
 import { ConfigModule, KuzetConfig } from '@kuzet/config';
 import { MessagingModule, MessagingSettings } from '@kuzet/messaging';
-import { ObservabilityModule } from '@kuzet/observability';
+import { ObservabilityModule } from './observability/observability.module';
 import { PersistenceModule } from '@kuzet/persistence';
 import { join } from 'node:path';
 import { RetryAfterFilter } from '@kuzet/http';

@@ -10,7 +10,7 @@ import { KUZET_CONFIG, KuzetConfig } from '@kuzet/config';
 import { randomUUID } from 'node:crypto';
 import { EntityManager } from 'typeorm';
 // the disk store's files live under KUZET_DATA_DIR: purged here where that directory is shared
-import { DiskEvidenceStore } from '../../../matcher/src/evidence/evidence-store';
+import { DiskEvidenceStore } from '@kuzet/evidence';
 import { RetentionRepository } from './retention.repository';
 
 const BATCH = 1_000;

@@ -15,7 +15,7 @@ import {
   sampleAlarmEvent,
   sampleFaceObservationEvent,
   sampleViolationEvent,
-} from '@kuzet/contracts/testing/samples';
+} from '@kuzet/contracts/testing';
 import { BATCH_MESSAGE_TYPE, MEDIA_TYPES } from './event-body.decoder';
 import { plateReadSchema } from './plate-read.openapi';
 

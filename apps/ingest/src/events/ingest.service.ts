@@ -10,7 +10,7 @@ import {
 import { KUZET_CONFIG, KuzetConfig } from '@kuzet/config';
 import { IntegratorPrincipal, mayPushFor } from '@kuzet/auth';
 import { MESSAGE_BUS, MessageBus, OutboundMessage, TOPICS } from '@kuzet/messaging';
-import { counter } from '@kuzet/observability/metrics';
+import { counter } from '@kuzet/observability';
 import { CameraRegistryService } from '@kuzet/registry';
 import { createHash } from 'node:crypto';
 import { CoalescingPublisher } from './coalescing-publisher';

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { decodeCameraEvent } from '@kuzet/contracts';
 import { ConsumeTopic, InboundMessage, RejectedMessageError, TOPICS } from '@kuzet/messaging';
-import { counter } from '@kuzet/observability/metrics';
+import { counter } from '@kuzet/observability';
 import { MatchingService } from '../matching/matching.service';
 
 const accepted = counter({

@@ -4,10 +4,10 @@ import { CameraEvent, timestampDate } from '@kuzet/contracts';
 import { KUZET_CONFIG, KuzetConfig } from '@kuzet/config';
 import { FaceEngine, ImageDecodeError } from '@kuzet/face';
 import { RejectedMessageError } from '@kuzet/messaging';
-import { counter } from '@kuzet/observability/metrics';
+import { counter } from '@kuzet/observability';
 import { WatchlistHitEntity } from '@kuzet/persistence';
 import { Candidate, WatchlistIndex } from '@kuzet/watchlist';
-import { EVIDENCE_STORE, EvidenceStore } from '../evidence/evidence-store';
+import { EVIDENCE_STORE, EvidenceStore } from '@kuzet/evidence';
 import { HitPublisher } from '../hits/hit.publisher';
 import { HitRepository } from '../hits/hit.repository';
 

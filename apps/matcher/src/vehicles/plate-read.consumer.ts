@@ -13,7 +13,7 @@ import {
 } from '@kuzet/contracts';
 import { KUZET_CONFIG, KuzetConfig } from '@kuzet/config';
 import { ConsumeTopic, InboundMessage, MESSAGE_BUS, MessageBus, TOPICS } from '@kuzet/messaging';
-import { counter } from '@kuzet/observability/metrics';
+import { counter } from '@kuzet/observability';
 import { MatchKind, normalisePlate, PlateIndex } from '@kuzet/vehicles';
 import { VehicleHitRepository, VehicleHitRow } from './vehicle-hit.repository';
 

@@ -6,7 +6,6 @@ import {
   AlertEntity,
   AlertState,
   EnrolledFaceEntity,
-  HitEvidenceEntity,
   WatchlistEntity,
   WatchlistPersonEntity,
 } from '@kuzet/persistence';
@@ -189,14 +188,6 @@ export class AlertRepository {
       .getRepository(EnrolledFaceEntity)
       .findOneBy({ id: faceId, personId });
     return face?.thumbnail ?? null;
-  }
-
-  async evidence(ref: string): Promise<Buffer | null> {
-    if (!ref.startsWith('pg:')) return null;
-    const row = await this.dataSource
-      .getRepository(HitEvidenceEntity)
-      .findOneBy({ id: ref.slice(3) });
-    return row?.content ?? null;
   }
 
   private scoped(scope: AlertScope) {

@@ -1,3 +1,4 @@
+import { isEvidenceRef } from '@kuzet/evidence';
 import { AlertDecisionEntity, AlertEntity } from '@kuzet/persistence';
 import type { VehicleAlertDetail } from './vehicle-alert';
 
@@ -63,7 +64,7 @@ export function alertView(alert: AlertEntity): AlertView {
     watchlistId: alert.watchlistId,
     similarity: alert.similarity,
     threshold: alert.threshold,
-    hasEvidence: alert.faceCropRef?.startsWith('pg:') ?? false,
+    hasEvidence: isEvidenceRef(alert.faceCropRef),
     message: alert.message,
     sightingCount: alert.sightingCount,
     capturedAt: alert.capturedAt.toISOString(),

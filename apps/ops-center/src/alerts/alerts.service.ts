@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { CameraEvent, timestampDate, VehicleHit, WatchlistHit } from '@kuzet/contracts';
 import { StaffPrincipal } from '@kuzet/auth';
 import { AuditLogService } from '@kuzet/audit-log';
+import { EvidenceReader } from '@kuzet/evidence';
 import { AlertDecisionEntity, AlertEntity, AlertState, DecisionAction } from '@kuzet/persistence';
 import { CameraRegistryService } from '@kuzet/registry';
 import { AlertListRequest, DecisionRequest } from './alert.dto';
@@ -42,6 +43,7 @@ export class AlertsService {
     private readonly alerts: AlertRepository,
     private readonly registry: CameraRegistryService,
     private readonly audit: AuditLogService,
+    private readonly evidenceStore: EvidenceReader,
   ) {}
 
   async recordHit(hit: WatchlistHit): Promise<void> {
@@ -172,7 +174,7 @@ export class AlertsService {
    * entry cannot be written, the read fails. */
   async evidence(user: StaffPrincipal, id: string): Promise<Buffer> {
     const alert = await this.visible(user, id);
-    const jpeg = alert.faceCropRef ? await this.alerts.evidence(alert.faceCropRef) : null;
+    const jpeg = alert.faceCropRef ? await this.evidenceStore.get(alert.faceCropRef) : null;
     if (!jpeg)
       throw new NotFoundException(
         `alert ${id} has no face crop (none sent, or purged after retention)`,

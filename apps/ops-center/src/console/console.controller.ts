@@ -3,7 +3,7 @@ import type { FastifyReply } from 'fastify';
 import { readFile } from 'node:fs/promises';
 import { extname, join, normalize } from 'node:path';
 import { Public } from '@kuzet/auth';
-import { projectRoot } from '@kuzet/platform/project-root';
+import { projectRoot } from '@kuzet/platform';
 
 /** dist/console holds the built web console (vite), next to the compiled apps. */
 const CONSOLE_ROOT = join(projectRoot(), 'dist/console');

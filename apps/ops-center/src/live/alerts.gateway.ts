@@ -10,7 +10,7 @@ import type { WebSocket } from 'ws';
 import { z } from 'zod';
 import { StaffPrincipal, StaffTokenService, StaffUserService, VerifiedToken } from '@kuzet/auth';
 import { KUZET_CONFIG, KuzetConfig } from '@kuzet/config';
-import { counter } from '@kuzet/observability/metrics';
+import { counter } from '@kuzet/observability';
 import { AlertEntity } from '@kuzet/persistence';
 import { AlertRepository } from '../alerts/alert.repository';
 import { alertView } from '../alerts/alert.views';

@@ -13,7 +13,7 @@ import { CameraEventSchema, create, encodeCameraEvent, timestampFromDate } from 
 import { KUZET_CONFIG, KuzetConfig } from '@kuzet/config';
 import { AlarmKind, AlarmPriority } from '@kuzet/contracts';
 import { MESSAGE_BUS, MessageBus, TOPICS } from '@kuzet/messaging';
-import { projectRoot } from '@kuzet/platform/project-root';
+import { projectRoot } from '@kuzet/platform';
 import { StaffRole, StaffUserService } from '@kuzet/auth';
 import { WatchlistService } from '@kuzet/watchlist';
 

@@ -9,7 +9,7 @@ import {
   ViolationCode,
 } from '@kuzet/contracts';
 import { MESSAGE_BUS, MessageBus, TOPICS, VIOLATION_HEADERS } from '@kuzet/messaging';
-import { counter } from '@kuzet/observability/metrics';
+import { counter } from '@kuzet/observability';
 import { ViolationCodeName, ViolationRecordEntity } from '@kuzet/persistence';
 import { CameraRegistryService } from '@kuzet/registry';
 import { cursorInstant, isUuid, RequestValidationException } from '@kuzet/http';

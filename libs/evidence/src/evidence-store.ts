@@ -80,3 +80,25 @@ export class DiskEvidenceStore implements EvidenceStore {
     await rm(join(this.dir, `${id}.expires`), { force: true });
   }
 }
+
+/** Reads any evidence reference, whichever store wrote it: `pg:` and `disk:` references both
+ * stay readable when EVIDENCE_STORE changes, and every app reads through this one place. */
+@Injectable()
+export class EvidenceReader {
+  constructor(
+    private readonly postgres: PostgresEvidenceStore,
+    private readonly disk: DiskEvidenceStore,
+  ) {}
+
+  get(ref: string): Promise<Buffer | null> {
+    if (ref.startsWith('pg:')) return this.postgres.get(ref);
+    if (ref.startsWith('disk:')) return this.disk.get(ref);
+    return Promise.resolve(null);
+  }
+}
+
+/** A reference EvidenceReader can read (a crop may also be named by a reference the camera
+ * gave, which kuzet cannot fetch). */
+export function isEvidenceRef(ref: string | null | undefined): boolean {
+  return typeof ref === 'string' && (ref.startsWith('pg:') || ref.startsWith('disk:'));
+}

@@ -1,8 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { HealthIndicatorResult, HealthIndicatorService } from '@nestjs/terminus';
 import { KUZET_CONFIG, KuzetConfig } from '@kuzet/config';
-import { MESSAGE_BUS, MessageBus } from '@kuzet/messaging/message-bus';
-import { ConsumerGroupStatus } from '@kuzet/messaging/consumer-status';
+import { ConsumerGroupStatus, MESSAGE_BUS, MessageBus } from '@kuzet/messaging';
 
 @Injectable()
 export class MessagingHealthIndicator {

@@ -1,0 +1,2 @@
+export * from './evidence-store';
+export * from './evidence.module';
