@@ -4,12 +4,9 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
 import { KuzetConfig } from '@kuzet/config';
 import { findControlCharacter } from './control-characters';
+import { findDuplicateJsonKey } from './json-duplicate-keys';
 import { jsonNestingDepth } from './json-depth';
-import {
-  FieldErrorsException,
-  RequestFieldError,
-  RequestValidationException,
-} from '../validation/zod-validation.pipe';
+import { FieldErrorsException, RequestFieldError } from '../validation/zod-validation.pipe';
 
 /** Route config (`@RouteConfig(...)`) keys the hardening reads. */
 export interface HardenedRouteConfig {
@@ -61,6 +58,8 @@ export async function hardenHttp(
     if (!routeConfig(route.config).largeBody) route.bodyLimit ??= config.HTTP_MAX_BODY_BYTES;
   });
 
+  // A body that cannot be taken is not failed in the parser (Fastify would answer in its own
+  // shape): it is parsed to a RefusedBody that the preHandler below answers with `errors`.
   const parseJson = fastify.getDefaultJsonParser('error', 'error');
   fastify.removeContentTypeParser('application/json');
   fastify.addContentTypeParser(
@@ -70,18 +69,27 @@ export async function hardenHttp(
       const text = typeof body === 'string' ? body : body.toString('utf8');
       if (jsonNestingDepth(text, config.HTTP_MAX_JSON_DEPTH) > config.HTTP_MAX_JSON_DEPTH) {
         const message = `arrays and objects may be nested at most ${config.HTTP_MAX_JSON_DEPTH} deep`;
-        done(
-          new RequestValidationException([{ field: '$', rule: 'max_depth', message }]),
-          undefined,
-        );
+        done(null, new RefusedBody([{ field: '$', rule: 'max_depth', message }]));
         return;
       }
       parseJson(request, text, (error, parsed) => {
-        if (!error) return done(null, parsed);
-        const rule = 'json';
+        if (error) {
+          return done(
+            null,
+            new RefusedBody([{ field: '$', rule: 'json', message: error.message }]),
+          );
+        }
+        const duplicate = findDuplicateJsonKey(text);
+        if (duplicate === null) return done(null, parsed);
         done(
-          new RequestValidationException([{ field: '$', rule, message: error.message }]),
-          undefined,
+          null,
+          new RefusedBody([
+            {
+              field: duplicate.path,
+              rule: 'duplicate',
+              message: `the key ${JSON.stringify(duplicate.key)} appears more than once in the same object`,
+            },
+          ]),
         );
       });
     },
@@ -112,6 +120,9 @@ export async function hardenHttp(
   });
 
   fastify.addHook('preHandler', (request, reply, done) => {
+    if (request.body instanceof RefusedBody) {
+      return void sendErrors(reply, HttpStatus.BAD_REQUEST, request.body.errors);
+    }
     const field =
       findControlCharacter(request.query, 'query') ??
       findControlCharacter(request.params, 'path') ??
@@ -127,6 +138,10 @@ export async function hardenHttp(
       },
     ]);
   });
+}
+
+class RefusedBody {
+  constructor(readonly errors: readonly RequestFieldError[]) {}
 }
 
 function routeConfig(config: unknown): HardenedRouteConfig {
