@@ -1,3 +1,4 @@
+import { RegistryModule } from '@kuzet/registry';
 import { Module } from '@nestjs/common';
 import { KUZET_CONFIG, KuzetConfig } from '@kuzet/config';
 import { FaceModule } from '@kuzet/face';
@@ -16,7 +17,7 @@ import { WatchlistIndexSync } from './watchlist-sync/watchlist-index.sync';
 /** Camera events -> face pipeline -> watchlist search -> hits. Also serves watchlist
  * administration, which needs the same face engine for enrolment. */
 @Module({
-  imports: [FaceModule.forRoot(), WatchlistAdminModule],
+  imports: [FaceModule.forRoot(), WatchlistAdminModule, RegistryModule],
   providers: [
     { provide: WatchlistIndex, useFactory: () => new WatchlistIndex() },
     PostgresEvidenceStore,

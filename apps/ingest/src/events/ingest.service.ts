@@ -11,7 +11,7 @@ import { KUZET_CONFIG, KuzetConfig } from '@kuzet/config';
 import { IntegratorPrincipal, mayPushFor } from '@kuzet/auth';
 import { MESSAGE_BUS, MessageBus, OutboundMessage, TOPICS } from '@kuzet/messaging';
 import { counter } from '@kuzet/observability/metrics';
-import { CameraRegistryService } from '@kuzet/registry';
+import { CameraRegistryService, cameraRegistrationError, conflictError } from '@kuzet/registry';
 import { createHash } from 'node:crypto';
 import { CoalescingPublisher } from './coalescing-publisher';
 import { DecodedEvent, EventBodyDecoder, FrameUpload } from './event-body.decoder';
@@ -122,16 +122,9 @@ export class IngestService {
     for (const item of valid) {
       const { index, event } = item;
       const camera = cameras.get(event.cameraId);
-      if (!camera || camera.status !== 'active') {
-        outcomes.reject(index, 422, [
-          {
-            field: 'camera_id',
-            rule: 'registered',
-            message: camera
-              ? `camera ${event.cameraId} is retired`
-              : `camera ${event.cameraId} is not in the camera registry`,
-          },
-        ]);
+      const unregistered = cameraRegistrationError(event.cameraId, camera);
+      if (unregistered || !camera) {
+        outcomes.reject(index, 422, unregistered ? [unregistered] : []);
       } else if (!mayPushFor(integrator, camera)) {
         outcomes.reject(index, 403, [
           {
@@ -167,13 +160,7 @@ export class IngestService {
     for (const candidate of candidates) {
       const claim = claimOf.get(candidate.event.eventId)!;
       if (!claim.payloadSha256.equals(candidate.payloadSha256)) {
-        outcomes.reject(candidate.index, 409, [
-          {
-            field: 'event_id',
-            rule: 'conflict',
-            message: `event ${candidate.event.eventId} was accepted before with a different content; a new event needs a new event_id`,
-          },
-        ]);
+        outcomes.reject(candidate.index, 409, [conflictError(candidate.event.eventId)]);
       } else if (claim.publishedAt !== null) {
         outcomes.accept(candidate.index, claim.acceptedAt);
         ingested.inc({ outcome: 'replayed', payload: payloadOf(candidate.event) });
