@@ -7,13 +7,14 @@ import { IngestService } from './events/ingest.service';
 import { IngestedEventRepository } from './events/ingested-event.repository';
 import { IngestHttpSetup } from './http/ingest-http.setup';
 import { RateLimitGuard } from './http/rate-limit.guard';
+import { IntegratorController } from './integrator/integrator.controller';
 import { RegistryController } from './registry/registry.controller';
 
 /** HTTP API for integrators -> Kafka (validation, auth, idempotency), plus the administration
  * of integrator API keys and of the camera registry. */
 @Module({
   imports: [AuthModule, RegistryModule],
-  controllers: [EventsController, ApiKeysController, RegistryController],
+  controllers: [EventsController, ApiKeysController, RegistryController, IntegratorController],
   providers: [IngestService, IngestedEventRepository, IngestHttpSetup, RateLimitGuard],
 })
 export class IngestModule {}
