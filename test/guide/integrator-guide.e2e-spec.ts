@@ -1,6 +1,13 @@
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -14,6 +21,7 @@ import { IngestModule } from '../../apps/ingest/src/ingest.module';
 import { MatcherModule } from '../../apps/matcher/src/matcher.module';
 import { OpsCenterModule } from '../../apps/ops-center/src/ops-center.module';
 import { ViolationsModule } from '../../apps/violations/src/violations.module';
+import { KAFKA_CACHE_DIR } from '../setup/kafka-broker';
 import { createTestDatabase, TestDatabase } from '../support/database';
 import { asJpeg, personPhoto } from '../support/faces';
 import { startTestApp } from '../support/kuzet-app';
@@ -25,6 +33,8 @@ const GUIDE = join(ROOT, 'docs/integrator-guide.md');
 const REGION_FILE = join(ROOT, 'deploy/config/region.yaml');
 const GUIDE_URL = 'http://127.0.0.1:3000';
 const GUIDE_BROKER = 'kafka:9092';
+/** The runtime for code protoc 3.21 (Debian 12's) generates; from Maven Central. */
+const PROTOBUF_JAVA = '3.25.5';
 const ISO_TIME = /\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z/g;
 
 interface Example {
@@ -245,6 +255,48 @@ describe('the integrator guide, run', () => {
     const [httpHit] = await hitsAt('aktau-cam-0001');
     expect(kcatHit!.personId).toBe(httpHit!.personId);
   });
+
+  it('produces with the Java example (kafka-clients, protobuf-java), and the alarm becomes an alert', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kuzet-guide-java-'));
+    const run = (file: string, args: string[]) =>
+      promisify(execFile)(file, args, { cwd: dir, maxBuffer: 16 * 1024 * 1024 });
+    try {
+      await run('mvn', [
+        '-q',
+        '-B',
+        'dependency:copy',
+        `-Dartifact=com.google.protobuf:protobuf-java:${PROTOBUF_JAVA}`,
+        `-DoutputDirectory=${join(dir, 'lib')}`,
+      ]);
+      await run('protoc', [
+        `-I${join(ROOT, 'proto')}`,
+        `--java_out=${dir}`,
+        'kuzet/v1/camera_event.proto',
+      ]);
+      writeFileSync(join(dir, 'ProduceAlarm.java'), localise(example('kafka-java').code));
+      const kafkaLibs = readdirSync(KAFKA_CACHE_DIR)
+        .filter((name) => /^kafka-[\d.]+$/.test(name))
+        .map((name) => join(KAFKA_CACHE_DIR, name, 'libs'))[0]!;
+      const classpath = [join(dir, 'lib', '*'), join(kafkaLibs, '*')].join(':');
+      await run('javac', [
+        '-nowarn',
+        '-cp',
+        classpath,
+        '-d',
+        join(dir, 'classes'),
+        join(dir, 'kuzet/v1/CameraEventOuterClass.java'),
+        join(dir, 'ProduceAlarm.java'),
+      ]);
+      await run('java', ['-cp', `${join(dir, 'classes')}:${classpath}`, 'ProduceAlarm']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    await eventually(
+      async () => (await alarmsAt('zhanaozen-sos-0001')).length > 0,
+      'the alert',
+      60_000,
+    );
+  }, 240_000);
 
   it('puts a camera’s records from kcat (murmur2_random) on the partition kafkajs picks', async () => {
     const kafka = new Kafka({ brokers: kafkaBrokers(), logLevel: logLevel.NOTHING });
