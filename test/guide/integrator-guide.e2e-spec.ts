@@ -160,6 +160,14 @@ describe('the integrator guide, run', () => {
       scope: { camera_ids: ['aktau-cam-0001'], district_ids: ['munaily'] },
       limits: { requests_per_minute: 6_000, max_batch_events: 500 },
     });
+    // the staff registry, tried with the key, points to the integrator's endpoints
+    const staffOnly = await app.inject({
+      method: 'GET',
+      url: '/v1/cameras',
+      headers: { 'x-api-key': key },
+    });
+    expect(staffOnly.statusCode).toBe(401);
+    expect(staffOnly.json<{ message: string }>().message).toContain('GET /v1/integrator/me');
     const ids = JSON.parse(cameras!) as { cameras: { id: string }[] };
     expect(ids.cameras.map((c) => c.id)).toEqual([
       'aktau-cam-0001',
