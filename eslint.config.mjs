@@ -13,6 +13,7 @@ export default tseslint.config(
       'deploy/**',
       '**/*.js',
       '**/*.mjs',
+      '**/*.cjs',
     ],
   },
   js.configs.recommended,

@@ -190,6 +190,21 @@ async function seed(databaseUrl: string): Promise<Seeded> {
       `INSERT INTO watchlist (id, name, category, similarity_threshold) VALUES ($1, $2, 'wanted', $3)`,
       [watchlistId, 'bench/matcher', THRESHOLD],
     );
+    // the matcher refuses events of unregistered cameras, as the HTTP ingest does
+    await client.query(
+      `INSERT INTO operations_centre (id, name, kind) VALUES ('bench', 'bench', 'main')`,
+      [],
+    );
+    await client.query(
+      `INSERT INTO district (id, name, centre_id) VALUES ('bench', 'bench', 'bench')`,
+      [],
+    );
+    await client.query(
+      `INSERT INTO camera (id, name, district_id, centre_id)
+       SELECT prefix || n, 'bench camera', 'bench', 'bench'
+         FROM unnest(ARRAY['bench-cam-', 'bench-frame-cam-']) AS p(prefix), generate_series(0, $1 - 1) AS n`,
+      [CAMERAS],
+    );
     for (let from = 0; from < PERSONS; from += SEED_BATCH) {
       const to = Math.min(PERSONS, from + SEED_BATCH);
       const people: string[] = [];

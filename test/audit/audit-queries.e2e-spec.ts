@@ -311,9 +311,20 @@ describe('audit queries and retention', () => {
       [oldEvent],
     );
     const eventsBefore = Number((await sql.query('SELECT count(*) AS n FROM ingested_event'))[0].n);
+    const [oldPrint, newPrint] = [randomUUID(), randomUUID()];
+    await sql.query(
+      `INSERT INTO camera_event_fingerprint (event_id, sha256, first_seen_at)
+       VALUES ($1, decode(repeat('cd', 32), 'hex'), now() - interval '91 days'),
+              ($2, decode(repeat('cd', 32), 'hex'), now())`,
+      [oldPrint, newPrint],
+    );
 
     const report = await app.get(RetentionService).purgeExpired(now);
-    expect(report).toMatchObject({ evidence: 3, events: 1 });
+    expect(report).toMatchObject({ evidence: 3, events: 1, fingerprints: 1 });
+    const prints = await sql.query<{ event_id: string }[]>(
+      'SELECT event_id FROM camera_event_fingerprint',
+    );
+    expect(prints.map((p) => p.event_id)).toEqual([newPrint]);
 
     const remaining = await sql.query<{ id: string }[]>('SELECT id FROM hit_evidence');
     expect(remaining.map((r) => r.id)).toEqual([kept]);

@@ -40,6 +40,8 @@ const EXPECTED: Record<string, Access> = {
   'PATCH /v1/users/:id': ['system-admin'],
   'POST /v1/events': 'api-key',
   'POST /v1/cameras/:cameraId/frames': 'api-key',
+  'GET /v1/integrator/me': 'api-key',
+  'GET /v1/integrator/cameras': 'api-key',
   'POST /v1/api-keys': ['system-admin'],
   'GET /v1/api-keys': ['system-admin'],
   'POST /v1/api-keys/:id/revoke': ['system-admin'],

@@ -13,6 +13,7 @@ import {
 } from '@kuzet/contracts';
 import { KafkaMessageBus, OutboundMessage, Subscription, TOPICS } from '@kuzet/messaging';
 import { MATCHER_GROUP } from '../../apps/matcher/src/camera-events/camera-event.consumer';
+import { registerCameras } from '../support/cameras';
 import { createTestDatabase, TestDatabase } from '../support/database';
 import { PEOPLE, personPhoto } from '../support/faces';
 import { freePort, RunningProcess, startNode, waitForHttp } from '../support/process';
@@ -363,6 +364,7 @@ describe('matcher killed mid-stream (SIGKILL) and restarted', () => {
     const expected = new Set(expectedHits.map((e) => key(e.eventId, e.target!.personId)));
     expect(expected.size).toBe(STREAM_EVENTS / HIT_EVERY + 1);
 
+    await registerCameras(db, [...new Set([warmUp, ...plan].map((e) => e.cameraId))]);
     // One known face first: once it is logged, the matcher owns the partitions and has read
     // whatever other suites left on the shared topic before this run's events.
     await bus.publish(TOPICS.cameraEvents, [encode(warmUp)]);

@@ -1,6 +1,7 @@
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { randomUUID } from 'node:crypto';
 import { register } from 'prom-client';
+import { DataSource } from 'typeorm';
 import { encodeCameraEvent } from '@kuzet/contracts';
 import { sampleFaceObservationEvent } from '@kuzet/contracts/testing';
 import {
@@ -15,6 +16,7 @@ import { MATCHER_GROUP } from '../../apps/matcher/src/camera-events/camera-event
 import { MatcherModule } from '../../apps/matcher/src/matcher.module';
 import { createTestDatabase, TestDatabase } from '../support/database';
 import { startTestApp } from '../support/kuzet-app';
+import { registerCameras } from '../support/cameras';
 import { eventually, suiteGroup, uniqueName } from '../support/transports';
 
 async function acceptedFaceObservations(): Promise<number> {
@@ -53,6 +55,7 @@ describe('matcher camera-event consumer on Kafka', () => {
 
   it('dead-letters a malformed protobuf and an invalid event, then handles the next valid one', async () => {
     const cameraId = uniqueName('cam');
+    await registerCameras(app.get(DataSource), [cameraId]);
     const malformed = Buffer.from([0x0a, 0xff, 0xff, 0xff, 0xff, 0x0f, 0x01]);
     const invalid = sampleFaceObservationEvent();
     invalid.eventId = 'not-a-uuid';

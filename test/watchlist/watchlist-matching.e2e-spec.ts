@@ -19,6 +19,7 @@ import { createTestDatabase, TestDatabase } from '../support/database';
 import { asJpeg, fixture, GROUP_PHOTOS, PEOPLE, Person, personPhoto } from '../support/faces';
 import { startTestApp } from '../support/kuzet-app';
 import { SignedInStaff, signInAs } from '../support/staff';
+import { registerCameras } from '../support/cameras';
 import { eventually, uniqueName } from '../support/transports';
 
 const THRESHOLD = 0.4;
@@ -59,6 +60,7 @@ describe('watchlist matching end to end on Kafka and PostgreSQL', () => {
       capturedAt: timestampFromDate(new Date()),
       payload: { case: 'faceFrame', value: { jpeg: probe.jpeg } },
     });
+    await registerCameras(app.get(DataSource), [probe.cameraId]);
     await bus.publish(TOPICS.cameraEvents, [
       { key: probe.cameraId, value: encodeCameraEvent(event) },
     ]);

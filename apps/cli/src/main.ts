@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { registerFaceCommands } from '@kuzet/face';
+import { registerDeadLetterCommands } from './dead-letters/dead-letters.command';
 import { registerAuditCommands } from './staff/audit.command';
 import { registerUserCommands } from './staff/users.command';
 import { registerWatchlistCommands } from './watchlist/watchlist.command';
@@ -13,6 +14,7 @@ async function main(argv: readonly string[]): Promise<void> {
   registerWatchlistCommands(program);
   registerUserCommands(program);
   registerAuditCommands(program);
+  registerDeadLetterCommands(program);
   await program.parseAsync([...argv]);
 }
 

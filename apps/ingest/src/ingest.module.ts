@@ -7,6 +7,7 @@ import { IngestService } from './events/ingest.service';
 import { IngestedEventRepository } from './events/ingested-event.repository';
 import { IngestHttpSetup } from './http/ingest-http.setup';
 import { RateLimitGuard } from './http/rate-limit.guard';
+import { IntegratorController } from './integrator/integrator.controller';
 import { RegistryController } from './registry/registry.controller';
 import { OpenApiDocuments, StaffOpenApiController } from './openapi';
 
@@ -14,7 +15,13 @@ import { OpenApiDocuments, StaffOpenApiController } from './openapi';
  * of integrator API keys and of the camera registry. */
 @Module({
   imports: [AuthModule, RegistryModule],
-  controllers: [EventsController, ApiKeysController, RegistryController, StaffOpenApiController],
+  controllers: [
+    EventsController,
+    ApiKeysController,
+    RegistryController,
+    StaffOpenApiController,
+    IntegratorController,
+  ],
   providers: [
     IngestService,
     IngestedEventRepository,

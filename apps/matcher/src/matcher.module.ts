@@ -1,3 +1,4 @@
+import { RegistryModule } from '@kuzet/registry';
 import { Module } from '@nestjs/common';
 import { FaceModule } from '@kuzet/face';
 import { WatchlistAdminModule, WatchlistIndex } from '@kuzet/watchlist';
@@ -12,7 +13,13 @@ import { WatchlistIndexSync } from './watchlist-sync/watchlist-index.sync';
 /** Camera events -> face pipeline -> watchlist search -> hits. Also serves watchlist
  * administration, which needs the same face engine for enrolment. */
 @Module({
-  imports: [FaceModule.forRoot(), WatchlistAdminModule, VehicleMatchingModule, EvidenceModule],
+  imports: [
+    FaceModule.forRoot(),
+    WatchlistAdminModule,
+    VehicleMatchingModule,
+    EvidenceModule,
+    RegistryModule,
+  ],
   providers: [
     { provide: WatchlistIndex, useFactory: () => new WatchlistIndex() },
     HitRepository,

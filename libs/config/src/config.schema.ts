@@ -57,6 +57,8 @@ export const configSchema = z.object({
   INGEST_MAX_BATCH_EVENTS: positiveInt.max(10_000).default(500),
   INGEST_MAX_BODY_BYTES: positiveInt.default(8 * 1024 * 1024),
   INGEST_RATE_LIMIT_PER_MINUTE: positiveInt.default(6_000),
+  /** How long an ingest request waits for Kafka's acknowledgement before answering 503. */
+  INGEST_PUBLISH_TIMEOUT_MS: positiveInt.max(120_000).default(5_000),
   MATCHER_DEDUP_WINDOW_MS: z.coerce.number().int().min(0).default(60_000),
   EVIDENCE_STORE: z.enum(['postgres', 'disk']).default('postgres'),
   EVIDENCE_RETENTION_DAYS: positiveInt.default(30),

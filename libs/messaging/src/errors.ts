@@ -4,6 +4,9 @@ export class RejectedMessageError extends Error {
   constructor(
     readonly reason: string,
     readonly details: readonly { field: string; rule: string; message: string }[] = [],
+    /** Every consumer group that refuses the message, when one group writes the dead letter
+     * for all of them (default: only the group that threw). */
+    readonly refusedBy?: readonly string[],
   ) {
     super(
       `${reason}${details.length ? `: ${details.map((d) => `${d.field} ${d.rule}`).join(', ')}` : ''}`,

@@ -7,3 +7,4 @@ export * from './kafka/kafka-message-bus';
 export * from './in-process/in-process-message-bus';
 export * from './consumer.decorator';
 export * from './messaging.module';
+export * from './camera-event-groups';

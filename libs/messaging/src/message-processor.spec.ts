@@ -1,4 +1,6 @@
-import { InboundMessage } from './message-bus';
+import { DEAD_LETTER_HEADERS, REPLAY_GROUPS_HEADER } from './dead-letter';
+import { RejectedMessageError } from './errors';
+import { InboundMessage, OutboundMessage } from './message-bus';
 import { MessageProcessor } from './message-processor';
 
 const message = (offset: number): InboundMessage => ({
@@ -62,5 +64,45 @@ describe('MessageProcessor', () => {
     setTimeout(() => stop.abort(), 20);
     expect(await outcome).toBe('aborted');
     expect(attempts).toBe(1);
+  });
+
+  it('handles a replayed message only in the groups it is replayed for', async () => {
+    const replayed = { ...message(7), headers: { [REPLAY_GROUPS_HEADER]: 'p.kuzet-matcher,p.x' } };
+    const seen: string[] = [];
+    const signals = { crash: new AbortController().signal };
+    for (const groupId of ['p.kuzet-matcher', 'p.kuzet-violations']) {
+      const processor = new MessageProcessor(
+        {
+          topic: 'kuzet.test.v1',
+          groupId,
+          handler: () => {
+            seen.push(groupId);
+            return Promise.resolve();
+          },
+        },
+        () => Promise.resolve(),
+      );
+      expect(await processor.process(replayed, signals)).toBe('handled');
+    }
+    expect(seen).toEqual(['p.kuzet-matcher']);
+  });
+
+  it('writes the dead letter with every group that refuses the message', async () => {
+    const letters: OutboundMessage[] = [];
+    const processor = new MessageProcessor(
+      {
+        topic: 'kuzet.test.v1',
+        groupId: 'a',
+        handler: () => Promise.reject(new RejectedMessageError('invalid', [], ['a', 'b'])),
+      },
+      (_topic, messages) => {
+        letters.push(...messages);
+        return Promise.resolve();
+      },
+    );
+    const outcome = await processor.process(message(3), { crash: new AbortController().signal });
+    expect(outcome).toBe('dead-lettered');
+    expect(letters[0]!.headers![DEAD_LETTER_HEADERS.refusedBy]).toBe('a,b');
+    expect(letters[0]!.headers![DEAD_LETTER_HEADERS.sourceTimestamp]).toBe('0');
   });
 });

@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { counter } from '@kuzet/observability';
-import { toDeadLetter } from './dead-letter';
+import { DeadLetterReason, REPLAY_GROUPS_HEADER, toDeadLetter } from './dead-letter';
 import { RejectedMessageError } from './errors';
 import { InboundMessage, OutboundMessage, SubscriptionOptions } from './message-bus';
 import { TOPICS } from './topics';
@@ -54,6 +54,11 @@ export class MessageProcessor {
     const { topic, groupId, handler, maxAttempts = Number.POSITIVE_INFINITY } = this.options;
     const signal = signals.crash;
     const pause = signals.stop ? this.pauseSignal(signal, signals.stop) : signal;
+    const replayedFor = message.headers[REPLAY_GROUPS_HEADER];
+    if (replayedFor !== undefined && !replayedFor.split(',').includes(groupId)) {
+      consumed.inc({ topic, group: groupId, outcome: 'replay-skipped' });
+      return 'handled';
+    }
     for (let attempt = 1; !signal.aborted; attempt++) {
       try {
         await untilAborted(handler(message), signal);
@@ -63,7 +68,8 @@ export class MessageProcessor {
       } catch (error) {
         if (signal.aborted) return 'aborted';
         if (error instanceof RejectedMessageError) {
-          return this.deadLetter(message, { reason: error.reason, details: error.details }, pause);
+          const { reason, details, refusedBy } = error;
+          return this.deadLetter(message, { reason, details, refusedBy }, pause);
         }
         const reason = error instanceof Error ? error.message : String(error);
         if (attempt >= maxAttempts) {
@@ -84,7 +90,7 @@ export class MessageProcessor {
 
   private async deadLetter(
     message: InboundMessage,
-    why: { reason: string; details?: readonly { field: string; rule: string; message: string }[] },
+    why: DeadLetterReason,
     signal: AbortSignal,
   ): Promise<ProcessOutcome> {
     const { topic, groupId } = this.options;

@@ -87,6 +87,25 @@ export class CameraRegistryRepository {
     return query.getMany();
   }
 
+  /** Cameras named in a scope or in one of its districts, by id, a page at a time. */
+  listCamerasInScope(
+    cameraIds: readonly string[],
+    districtIds: readonly string[],
+    afterId: string | undefined,
+    limit: number,
+  ): Promise<CameraEntity[]> {
+    const query = this.em
+      .createQueryBuilder(CameraEntity, 'camera')
+      .where('(camera.id = ANY(:ids) OR camera.district_id = ANY(:districts))', {
+        ids: [...cameraIds],
+        districts: [...districtIds],
+      })
+      .orderBy('camera.id', 'ASC')
+      .limit(limit);
+    if (afterId) query.andWhere('camera.id > :after', { after: afterId });
+    return query.getMany();
+  }
+
   findCamera(id: string): Promise<CameraEntity | null> {
     return this.em.findOneBy(CameraEntity, { id });
   }

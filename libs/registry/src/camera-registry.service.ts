@@ -157,6 +157,21 @@ export class CameraRegistryService {
     return { cameras: cameras.map(toCameraDto), next_after: last?.id ?? null };
   }
 
+  /** The cameras an integrator's key may push for, with their status. */
+  async listCamerasInScope(
+    scope: { readonly cameraIds: ReadonlySet<string>; readonly districtIds: ReadonlySet<string> },
+    page: { readonly after?: string; readonly limit: number },
+  ): Promise<CameraPageDto> {
+    const cameras = await this.repository.listCamerasInScope(
+      [...scope.cameraIds],
+      [...scope.districtIds],
+      page.after,
+      page.limit,
+    );
+    const last = cameras.length === page.limit ? cameras[cameras.length - 1] : undefined;
+    return { cameras: cameras.map(toCameraDto), next_after: last?.id ?? null };
+  }
+
   async getCamera(id: string): Promise<CameraDto> {
     const camera = await this.repository.findCamera(id);
     if (!camera) throw new NotFoundException(`camera ${id} is not registered`);

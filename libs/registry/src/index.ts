@@ -4,3 +4,4 @@ export * from './region-file.loader';
 export * from './registry.dto';
 export * from './registry.schemas';
 export type { CameraLocation } from './camera-registry.repository';
+export * from './camera-event-gate';

@@ -40,4 +40,21 @@ export class RetentionRepository {
     );
     return rows[0].map((row) => row.event_id);
   }
+
+  /** Deletes up to `limit` first-content fingerprints of camera events (an event id and a
+   * hash, nothing personal) first seen before the cutoff; returns how many. */
+  async deleteOldFingerprints(
+    cutoff: Date,
+    limit: number,
+    manager: EntityManager,
+  ): Promise<number> {
+    const rows = await manager.query<[unknown[], number]>(
+      `DELETE FROM camera_event_fingerprint WHERE event_id IN (
+         SELECT event_id FROM camera_event_fingerprint WHERE first_seen_at < $1
+         ORDER BY first_seen_at LIMIT $2 FOR UPDATE SKIP LOCKED)
+       RETURNING event_id`,
+      [cutoff, limit],
+    );
+    return rows[0].length;
+  }
 }

@@ -22,6 +22,9 @@ export interface PurgeReport {
   readonly evidence: number;
   /** Records of camera events deleted. */
   readonly events: number;
+  /** First-content fingerprints of camera events (CameraEventGate) deleted, unaudited: an
+   * event id and a hash, kept as long as the records of events taken over HTTP. */
+  readonly fingerprints: number;
 }
 
 /** Deletes what has outlived its retention period: face crops at their expires_at (set by
@@ -91,7 +94,13 @@ export class RetentionService implements OnApplicationBootstrap, OnApplicationSh
         },
       },
     );
-    return { purgeId, evidence, events };
+    let fingerprints = 0;
+    for (let batch = BATCH; batch === BATCH; fingerprints += batch) {
+      batch = await this.repository.transaction((manager) =>
+        this.repository.deleteOldFingerprints(eventCutoff, BATCH, manager),
+      );
+    }
+    return { purgeId, evidence, events, fingerprints };
   }
 
   /** Deletes batch after batch, each with its audit entry in the same transaction. */

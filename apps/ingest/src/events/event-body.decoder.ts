@@ -19,11 +19,27 @@ export const MEDIA_TYPES = Object.freeze({
   protobuf: 'application/x-protobuf',
   jpeg: 'image/jpeg',
 });
+/** The registered name (RFC 9110 lists neither; `application/protobuf` is the IANA-registered
+ * one since 2024) is taken as a synonym of `application/x-protobuf`. */
+export const PROTOBUF_ALIASES: readonly string[] = ['application/protobuf'];
 export const BATCH_MESSAGE_TYPE = 'kuzet.v1.CameraEventBatch';
 
+/** One event of a body: the verdict of the contract, and its event_id when the body gave a
+ * valid one (a rejected event is answered with it too). */
+export interface DecodedEvent {
+  readonly validated: Validated<CameraEvent>;
+  readonly eventId: string | null;
+}
+
 export type DecodedBody =
-  | { readonly ok: true; readonly batch: boolean; readonly events: Validated<CameraEvent>[] }
+  | { readonly ok: true; readonly batch: boolean; readonly events: DecodedEvent[] }
   | { readonly ok: false; readonly status: 400 | 413 | 415; readonly errors: FieldError[] };
+
+/** A frame: its event, and whether the arrival time stood in for a missing X-Captured-At
+ * (then the time is not part of what a retry must repeat). */
+export interface DecodedFrame extends DecodedEvent {
+  readonly capturedAtDefaulted: boolean;
+}
 
 export interface FrameUpload {
   readonly cameraId: string;
@@ -53,7 +69,7 @@ export class EventBodyDecoder {
       return media.messageType === BATCH_MESSAGE_TYPE
         ? this.fromProtobufBatch(body, now)
         : media.messageType === undefined || media.messageType === CameraEventSchema.typeName
-          ? { ok: true, batch: false, events: [decodeCameraEvent(body, now)] }
+          ? { ok: true, batch: false, events: [fromProtobuf(body, now)] }
           : unsupported(
               `messageType must be ${CameraEventSchema.typeName} or ${BATCH_MESSAGE_TYPE}`,
             );
@@ -62,7 +78,7 @@ export class EventBodyDecoder {
   }
 
   /** A JPEG frame posted on its own becomes a CameraEvent with a FaceFrame payload. */
-  decodeFrame(upload: FrameUpload, now: Date): Validated<CameraEvent> {
+  decodeFrame(upload: FrameUpload, now: Date): DecodedFrame {
     const headerErrors: FieldError[] = [];
     if (upload.eventId === undefined || upload.eventId === '') {
       headerErrors.push({
@@ -92,7 +108,11 @@ export class EventBodyDecoder {
     const errors = [...headerErrors, ...validateCameraEvent(event, now)].filter(
       (e, i, all) => all.findIndex((o) => o.field === e.field) === i,
     );
-    return errors.length === 0 ? { ok: true, value: event } : { ok: false, errors };
+    return {
+      validated: errors.length === 0 ? { ok: true, value: event } : { ok: false, errors },
+      eventId: validId(event.eventId, errors),
+      capturedAtDefaulted: upload.capturedAt === undefined,
+    };
   }
 
   private fromJson(body: unknown, now: Date): DecodedBody {
@@ -104,10 +124,10 @@ export class EventBodyDecoder {
       return {
         ok: true,
         batch: true,
-        events: envelope.data.events.map((item) => cameraEventFromJson(item, now)),
+        events: envelope.data.events.map((item) => fromJsonItem(item, now)),
       };
     }
-    return { ok: true, batch: false, events: [cameraEventFromJson(body, now)] };
+    return { ok: true, batch: false, events: [fromJsonItem(body, now)] };
   }
 
   private fromProtobufBatch(body: Buffer, now: Date): DecodedBody {
@@ -142,7 +162,10 @@ export class EventBodyDecoder {
       batch: true,
       events: events.map((event) => {
         const errors = validateCameraEvent(event, now);
-        return errors.length === 0 ? { ok: true, value: event } : { ok: false, errors };
+        return {
+          validated: errors.length === 0 ? { ok: true, value: event } : { ok: false, errors },
+          eventId: validId(event.eventId, errors),
+        };
       }),
     };
   }
@@ -156,7 +179,72 @@ export function parseMediaType(
   const messageType = parameters
     .map((p) => /^messagetype\s*=\s*"?([^"]*)"?$/i.exec(p)?.[1])
     .find((v) => v !== undefined);
-  return { type: type!.toLowerCase(), messageType };
+  const lower = type!.toLowerCase();
+  return { type: PROTOBUF_ALIASES.includes(lower) ? MEDIA_TYPES.protobuf : lower, messageType };
+}
+
+const CANONICAL_UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/** The event's id, unless it is itself at fault. */
+function validId(eventId: unknown, errors: readonly FieldError[]): string | null {
+  return typeof eventId === 'string' &&
+    CANONICAL_UUID.test(eventId) &&
+    !errors.some((e) => e.field === 'event_id')
+    ? eventId
+    : null;
+}
+
+function fromJsonItem(item: unknown, now: Date): DecodedEvent {
+  const validated = cameraEventFromJson(item, now);
+  const raw =
+    typeof item === 'object' && item !== null && !Array.isArray(item)
+      ? ((item as Record<string, unknown>)['eventId'] ??
+        (item as Record<string, unknown>)['event_id'])
+      : undefined;
+  return {
+    validated,
+    eventId: validId(
+      validated.ok ? validated.value.eventId : raw,
+      validated.ok ? [] : validated.errors,
+    ),
+  };
+}
+
+/** One protobuf CameraEvent. Bytes of a CameraEventBatch sent without its messageType are
+ * told so, instead of with the decoder's complaint about the first field. */
+function fromProtobuf(body: Buffer, now: Date): DecodedEvent {
+  const validated = decodeCameraEvent(body, now);
+  if (validated.ok) return { validated, eventId: validated.value.eventId };
+  if (validated.errors.some((e) => e.rule === 'protobuf') && looksLikeBatch(body)) {
+    return {
+      validated: {
+        ok: false,
+        errors: [
+          {
+            field: '$',
+            rule: 'protobuf',
+            message: `not a ${CameraEventSchema.typeName}, but a ${BATCH_MESSAGE_TYPE}: send it with Content-Type: ${MEDIA_TYPES.protobuf}; messageType=${BATCH_MESSAGE_TYPE}`,
+          },
+        ],
+      },
+      eventId: null,
+    };
+  }
+  let eventId: string | null = null;
+  try {
+    eventId = validId(fromBinary(CameraEventSchema, body).eventId, validated.errors);
+  } catch {
+    // not decodable at all: no id to name
+  }
+  return { validated, eventId };
+}
+
+function looksLikeBatch(body: Buffer): boolean {
+  try {
+    return fromBinary(CameraEventBatchSchema, body).events.length > 0;
+  } catch {
+    return false;
+  }
 }
 
 function unsupported(message: string): DecodedBody {

@@ -5,16 +5,16 @@ import {
   CameraEvent,
   encodeCameraEvent,
   FieldError,
-  Validated,
+  timestampFromDate,
 } from '@kuzet/contracts';
 import { KUZET_CONFIG, KuzetConfig } from '@kuzet/config';
 import { IntegratorPrincipal, mayPushFor } from '@kuzet/auth';
 import { MESSAGE_BUS, MessageBus, OutboundMessage, TOPICS } from '@kuzet/messaging';
 import { counter } from '@kuzet/observability';
-import { CameraRegistryService } from '@kuzet/registry';
+import { CameraRegistryService, cameraRegistrationError, conflictError } from '@kuzet/registry';
 import { createHash } from 'node:crypto';
 import { CoalescingPublisher } from './coalescing-publisher';
-import { EventBodyDecoder, FrameUpload } from './event-body.decoder';
+import { DecodedEvent, EventBodyDecoder, FrameUpload } from './event-body.decoder';
 import { ClaimedEvent, IngestedEventRepository } from './ingested-event.repository';
 import {
   errorResponse,
@@ -44,10 +44,11 @@ const SEND_MAX_BYTES = 8 * 1024 * 1024;
 interface Indexed {
   readonly index: number;
   readonly event: CameraEvent;
+  /** A frame's capture time is its first arrival's: a retry must not change it. */
+  readonly capturedAtDefaulted?: boolean;
 }
 
 interface Candidate extends Indexed {
-  readonly bytes: Uint8Array;
   readonly payloadSha256: Buffer;
 }
 
@@ -66,6 +67,7 @@ export class IngestService {
   private readonly logger = new Logger(IngestService.name);
   private readonly decoder: EventBodyDecoder;
   private readonly publisher: CoalescingPublisher;
+  private readonly publishTimeoutMs: number;
 
   constructor(
     private readonly registry: CameraRegistryService,
@@ -75,6 +77,7 @@ export class IngestService {
   ) {
     this.decoder = new EventBodyDecoder(config.INGEST_MAX_BATCH_EVENTS);
     this.publisher = new CoalescingPublisher(bus, TOPICS.cameraEvents, SEND_MAX_BYTES);
+    this.publishTimeoutMs = config.INGEST_PUBLISH_TIMEOUT_MS;
   }
 
   async acceptBody(
@@ -88,16 +91,17 @@ export class IngestService {
   }
 
   async acceptFrame(upload: FrameUpload, integrator: IntegratorPrincipal): Promise<IngestResponse> {
-    const event = this.decoder.decodeFrame(upload, new Date());
-    return toResponse(await this.accept([event], integrator), false);
+    const frame = this.decoder.decodeFrame(upload, new Date());
+    return toResponse(await this.accept([frame], integrator, frame.capturedAtDefaulted), false);
   }
 
   private async accept(
-    events: readonly Validated<CameraEvent>[],
+    events: readonly DecodedEvent[],
     integrator: IntegratorPrincipal,
+    capturedAtDefaulted = false,
   ): Promise<EventResult[]> {
-    const outcomes = new EventOutcomes(events.map((e) => (e.ok ? e.value.eventId : null)));
-    const valid = uniqueValidEvents(events, outcomes);
+    const outcomes = new EventOutcomes(events.map((e) => e.eventId));
+    const valid = uniqueValidEvents(events, outcomes).map((v) => ({ ...v, capturedAtDefaulted }));
     const admitted = await this.admit(valid, integrator, outcomes);
     const unpublished = await this.claim(admitted, integrator, outcomes);
     await this.publish(unpublished, outcomes);
@@ -115,18 +119,12 @@ export class IngestService {
   ): Promise<Candidate[]> {
     const cameras = await this.registry.locate(valid.map((v) => v.event.cameraId));
     const admitted: Candidate[] = [];
-    for (const { index, event } of valid) {
+    for (const item of valid) {
+      const { index, event } = item;
       const camera = cameras.get(event.cameraId);
-      if (!camera || camera.status !== 'active') {
-        outcomes.reject(index, 422, [
-          {
-            field: 'camera_id',
-            rule: 'registered',
-            message: camera
-              ? `camera ${event.cameraId} is retired`
-              : `camera ${event.cameraId} is not in the camera registry`,
-          },
-        ]);
+      const unregistered = cameraRegistrationError(event.cameraId, camera);
+      if (unregistered || !camera) {
+        outcomes.reject(index, 422, unregistered ? [unregistered] : []);
       } else if (!mayPushFor(integrator, camera)) {
         outcomes.reject(index, 403, [
           {
@@ -136,7 +134,7 @@ export class IngestService {
           },
         ]);
       } else {
-        admitted.push(prepare(index, event, integrator));
+        admitted.push(prepare(item, integrator));
       }
     }
     return admitted;
@@ -162,13 +160,7 @@ export class IngestService {
     for (const candidate of candidates) {
       const claim = claimOf.get(candidate.event.eventId)!;
       if (!claim.payloadSha256.equals(candidate.payloadSha256)) {
-        outcomes.reject(candidate.index, 409, [
-          {
-            field: 'event_id',
-            rule: 'conflict',
-            message: `event ${candidate.event.eventId} was accepted before with a different content; a new event needs a new event_id`,
-          },
-        ]);
+        outcomes.reject(candidate.index, 409, [conflictError(candidate.event.eventId)]);
       } else if (claim.publishedAt !== null) {
         outcomes.accept(candidate.index, claim.acceptedAt);
         ingested.inc({ outcome: 'replayed', payload: payloadOf(candidate.event) });
@@ -182,7 +174,11 @@ export class IngestService {
   private async publish(pending: readonly Claimed[], outcomes: EventOutcomes): Promise<void> {
     if (pending.length === 0) return;
     try {
-      await this.publisher.publish(pending.map(({ candidate }) => toRecord(candidate)));
+      await withTimeout(
+        this.publisher.publish(pending.map(toRecord)),
+        this.publishTimeoutMs,
+        `Kafka did not acknowledge within ${this.publishTimeoutMs} ms`,
+      );
     } catch (error) {
       this.logger.error({ err: String(error), events: pending.length }, 'publishing failed');
       for (const { candidate } of pending) {
@@ -196,12 +192,17 @@ export class IngestService {
       }
       return;
     }
-    for (const { candidate, claim } of pending) {
-      outcomes.accept(candidate.index, claim.acceptedAt);
+    // accepted when Kafka took it, not when a first attempt that failed was recorded
+    const acceptedAt = new Date();
+    for (const { candidate } of pending) {
+      outcomes.accept(candidate.index, acceptedAt);
       ingested.inc({ outcome: 'accepted', payload: payloadOf(candidate.event) });
     }
     await this.ingestedEvents
-      .markPublished(pending.map(({ candidate }) => candidate.event.eventId))
+      .markPublished(
+        pending.map(({ candidate }) => candidate.event.eventId),
+        acceptedAt,
+      )
       .catch((error: unknown) =>
         // published but not marked: a retry publishes it once more, which consumers absorb
         this.logger.warn({ err: String(error) }, 'could not mark events as published'),
@@ -210,13 +211,10 @@ export class IngestService {
 }
 
 /** The valid events, each event_id once; the others are rejected with their field errors. */
-function uniqueValidEvents(
-  events: readonly Validated<CameraEvent>[],
-  outcomes: EventOutcomes,
-): Indexed[] {
+function uniqueValidEvents(events: readonly DecodedEvent[], outcomes: EventOutcomes): Indexed[] {
   const valid: Indexed[] = [];
   const seen = new Set<string>();
-  events.forEach((event, index) => {
+  events.forEach(({ validated: event }, index) => {
     if (!event.ok) return outcomes.reject(index, statusOf(event.errors), event.errors);
     if (seen.has(event.value.eventId)) {
       return outcomes.reject(index, 400, [
@@ -231,7 +229,8 @@ function uniqueValidEvents(
 
 /** The integrator of the key is the source; an SOS alarm without a priority gets the one its
  * kind implies, so every consumer sees the same priority. */
-function prepare(index: number, event: CameraEvent, integrator: IntegratorPrincipal): Candidate {
+function prepare(item: Indexed, integrator: IntegratorPrincipal): Candidate {
+  const { event } = item;
   event.sourceId = integrator.integratorId;
   if (
     event.payload.case === 'alarm' &&
@@ -242,14 +241,22 @@ function prepare(index: number, event: CameraEvent, integrator: IntegratorPrinci
         ? AlarmPriority.CRITICAL
         : AlarmPriority.HIGH;
   }
-  const bytes = encodeCameraEvent(event);
-  return { index, event, bytes, payloadSha256: createHash('sha256').update(bytes).digest() };
+  const capturedAt = event.capturedAt;
+  if (item.capturedAtDefaulted) event.capturedAt = undefined;
+  const payloadSha256 = createHash('sha256').update(encodeCameraEvent(event)).digest();
+  event.capturedAt = capturedAt;
+  return { ...item, payloadSha256 };
 }
 
-function toRecord(candidate: Candidate): OutboundMessage {
+/** The record of a claimed event; a frame whose capture time was its arrival gets the time its
+ * id was first recorded, so that republishing a retry sends the same bytes. */
+function toRecord({ candidate, claim }: Claimed): OutboundMessage {
+  if (candidate.capturedAtDefaulted) {
+    candidate.event.capturedAt = timestampFromDate(claim.acceptedAt);
+  }
   return {
     key: candidate.event.cameraId,
-    value: candidate.bytes,
+    value: encodeCameraEvent(candidate.event),
     headers: {
       [INGEST_HEADERS.payload]: payloadOf(candidate.event),
       [INGEST_HEADERS.sourceId]: candidate.event.sourceId ?? '',
@@ -263,4 +270,12 @@ function payloadOf(event: CameraEvent): string {
 
 function statusOf(errors: readonly FieldError[]): RejectionCode {
   return errors.some((e) => e.rule === 'max_bytes') ? 413 : 400;
+}
+
+function withTimeout<T>(work: Promise<T>, ms: number, message: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(message)), ms);
+  });
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
 }

@@ -59,11 +59,13 @@ export class IngestedEventRepository {
     return claimed;
   }
 
-  async markPublished(eventIds: readonly string[]): Promise<void> {
+  /** Until then accepted_at is when the id was first recorded (a frame sent without a capture
+   * time is published with that time); from then on, when Kafka took the event. */
+  async markPublished(eventIds: readonly string[], acceptedAt: Date): Promise<void> {
     if (eventIds.length === 0) return;
     await this.em.query(
-      'UPDATE ingested_event SET published_at = now() WHERE event_id = ANY($1::uuid[]) AND published_at IS NULL',
-      [[...eventIds]],
+      'UPDATE ingested_event SET published_at = now(), accepted_at = $2 WHERE event_id = ANY($1::uuid[]) AND published_at IS NULL',
+      [[...eventIds], acceptedAt],
     );
   }
 

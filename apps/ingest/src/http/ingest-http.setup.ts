@@ -7,7 +7,7 @@ import { KUZET_CONFIG, KuzetConfig } from '@kuzet/config';
 import type { HardenedRouteConfig } from '@kuzet/http';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { errorBody } from '../events/ingest-result';
-import { parseMediaType } from '../events/event-body.decoder';
+import { MEDIA_TYPES, parseMediaType, PROTOBUF_ALIASES } from '../events/event-body.decoder';
 
 /** Route config (`@RouteConfig(ingestRoute(...))`) read by the request check below. */
 export interface IngestRouteConfig extends HardenedRouteConfig {
@@ -35,12 +35,10 @@ export class IngestHttpSetup implements OnModuleInit {
     const maxBodyBytes = this.config.INGEST_MAX_BODY_BYTES;
     const raw = (_: FastifyRequest, body: Buffer, done: (e: Error | null, b?: Buffer) => void) =>
       done(null, body);
-    if (!fastify.hasContentTypeParser('application/x-protobuf')) {
-      fastify.addContentTypeParser(
-        'application/x-protobuf',
-        { parseAs: 'buffer', bodyLimit: maxBodyBytes },
-        raw,
-      );
+    for (const type of [MEDIA_TYPES.protobuf, ...PROTOBUF_ALIASES]) {
+      if (!fastify.hasContentTypeParser(type)) {
+        fastify.addContentTypeParser(type, { parseAs: 'buffer', bodyLimit: maxBodyBytes }, raw);
+      }
     }
     if (!fastify.hasContentTypeParser('image/jpeg')) {
       // twice the contract's limit, so a slightly oversize frame is named by the contract check

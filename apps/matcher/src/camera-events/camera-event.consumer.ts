@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { decodeCameraEvent } from '@kuzet/contracts';
-import { ConsumeTopic, InboundMessage, RejectedMessageError, TOPICS } from '@kuzet/messaging';
+import { CAMERA_EVENT_GROUPS, ConsumeTopic, InboundMessage, TOPICS } from '@kuzet/messaging';
 import { counter } from '@kuzet/observability';
+import { CameraEventGate } from '@kuzet/registry';
 import { MatchingService } from '../matching/matching.service';
 
 const accepted = counter({
@@ -10,34 +10,23 @@ const accepted = counter({
   labelNames: ['payload'] as const,
 });
 
-export const MATCHER_GROUP = 'kuzet-matcher';
+export const MATCHER_GROUP = CAMERA_EVENT_GROUPS.matcher;
 
-/** Entry of the matcher: every camera event is decoded and validated before anything
- * else looks at it; what can never be valid goes to the dead-letter topic. */
+/** Entry of the matcher: every camera event is judged by the rules all consumers share before
+ * anything else looks at it. The matcher's group sees every record, so it is the one that
+ * dead-letters what those rules refuse (for every group); what only the matcher cannot use (an
+ * undecodable image, another model's embedding) it dead-letters for itself. */
 @Injectable()
 export class CameraEventConsumer {
-  constructor(private readonly matching: MatchingService) {}
+  constructor(
+    private readonly matching: MatchingService,
+    private readonly gate: CameraEventGate,
+  ) {}
 
   @ConsumeTopic({ topic: TOPICS.cameraEvents, groupId: MATCHER_GROUP })
   async handle(message: InboundMessage): Promise<void> {
-    const decoded = decodeCameraEvent(message.value);
-    if (!decoded.ok) {
-      const malformed = decoded.errors.some((e) => e.field === '$');
-      throw new RejectedMessageError(
-        malformed ? 'malformed_protobuf' : 'invalid_camera_event',
-        decoded.errors,
-      );
-    }
-    const event = decoded.value;
-    if (message.key !== null && message.key !== event.cameraId) {
-      throw new RejectedMessageError('key_mismatch', [
-        {
-          field: 'camera_id',
-          rule: 'matches_key',
-          message: 'the message key must be the camera id',
-        },
-      ]);
-    }
+    const event = await this.gate.admit(message, MATCHER_GROUP);
+    if (event === null) return;
     accepted.inc({ payload: event.payload.case ?? 'none' });
     await this.matching.match(event);
   }

@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { CameraEvent, timestampDate } from '@kuzet/contracts';
 import { KUZET_CONFIG, KuzetConfig } from '@kuzet/config';
 import { FaceEngine, ImageDecodeError } from '@kuzet/face';
-import { RejectedMessageError } from '@kuzet/messaging';
+import { CAMERA_EVENT_REJECTIONS, RejectedMessageError } from '@kuzet/messaging';
 import { counter } from '@kuzet/observability';
 import { WatchlistHitEntity } from '@kuzet/persistence';
 import { Candidate, WatchlistIndex } from '@kuzet/watchlist';
@@ -88,7 +88,7 @@ export class MatchingService {
       case 'faceObservation': {
         const observation = event.payload.value;
         if (observation.modelId !== embeddingModel) {
-          throw new RejectedMessageError('incompatible_model', [
+          throw new RejectedMessageError(CAMERA_EVENT_REJECTIONS.incompatibleModel, [
             {
               field: 'payload.face_observation.model_id',
               rule: 'compatible_model',
@@ -118,7 +118,7 @@ export class MatchingService {
           }));
         } catch (error) {
           if (error instanceof ImageDecodeError) {
-            throw new RejectedMessageError('undecodable_image', [
+            throw new RejectedMessageError(CAMERA_EVENT_REJECTIONS.undecodableImage, [
               { field: 'payload.face_frame.jpeg', rule: error.code, message: error.message },
             ]);
           }

@@ -2,7 +2,6 @@ import { Inject, Injectable } from '@nestjs/common';
 import {
   CameraEvent,
   create,
-  decodeCameraEvent,
   encodeVehicleHit,
   peekCameraEventPayload,
   timestampDate,
@@ -12,7 +11,15 @@ import {
   VehicleMatchKind,
 } from '@kuzet/contracts';
 import { KUZET_CONFIG, KuzetConfig } from '@kuzet/config';
-import { ConsumeTopic, InboundMessage, MESSAGE_BUS, MessageBus, TOPICS } from '@kuzet/messaging';
+import {
+  CAMERA_EVENT_GROUPS,
+  ConsumeTopic,
+  InboundMessage,
+  MESSAGE_BUS,
+  MessageBus,
+  TOPICS,
+} from '@kuzet/messaging';
+import { CameraEventGate } from '@kuzet/registry';
 import { counter } from '@kuzet/observability';
 import { MatchKind, normalisePlate, PlateIndex } from '@kuzet/vehicles';
 import { VehicleHitRepository, VehicleHitRow } from './vehicle-hit.repository';
@@ -74,7 +81,7 @@ function readOf(event: CameraEvent): Read | null {
   return null;
 }
 
-export const PLATE_MATCHER_GROUP = 'kuzet-matcher-plates';
+export const PLATE_MATCHER_GROUP = CAMERA_EVENT_GROUPS.plates;
 
 /** Every plate read against every active vehicle list; a hit is logged (deduplicated per
  * entry and camera within the window) and then published for the operations centre. Invalid
@@ -86,15 +93,16 @@ export class PlateReadConsumer {
     private readonly hits: VehicleHitRepository,
     @Inject(KUZET_CONFIG) private readonly config: KuzetConfig,
     @Inject(MESSAGE_BUS) private readonly bus: MessageBus,
+    private readonly gate: CameraEventGate,
   ) {}
 
   @ConsumeTopic({ topic: TOPICS.cameraEvents, groupId: PLATE_MATCHER_GROUP })
   async handle(message: InboundMessage): Promise<void> {
     const payload = peekCameraEventPayload(message.value);
     if (payload !== 'plateRead' && payload !== 'violation') return;
-    const decoded = decodeCameraEvent(message.value);
-    if (!decoded.ok) return;
-    await this.check(decoded.value);
+    // the same rules as every group reading camera events: refused ones are skipped here
+    const event = await this.gate.admit(message, CAMERA_EVENT_GROUPS.plates);
+    if (event) await this.check(event);
   }
 
   async check(event: CameraEvent): Promise<VehicleHitRow[]> {

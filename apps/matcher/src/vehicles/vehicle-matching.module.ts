@@ -1,3 +1,4 @@
+import { RegistryModule } from '@kuzet/registry';
 import { Module } from '@nestjs/common';
 import { PlateIndex, VehicleListsModule } from '@kuzet/vehicles';
 import { PlateIndexSync } from './plate-index.sync';
@@ -6,7 +7,7 @@ import { VehicleHitRepository } from './vehicle-hit.repository';
 
 /** Plate reads -> vehicle lists -> vehicle hits; also serves vehicle list administration. */
 @Module({
-  imports: [VehicleListsModule],
+  imports: [VehicleListsModule, RegistryModule],
   providers: [
     { provide: PlateIndex, useFactory: () => new PlateIndex() },
     PlateIndexSync,

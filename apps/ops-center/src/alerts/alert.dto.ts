@@ -1,9 +1,11 @@
+import { CONTRACT_LIMITS } from '@kuzet/contracts';
 import { z } from 'zod';
 
 export const decisionSchema = z
   .object({
     action: z.enum(['acknowledge', 'confirm', 'reject', 'escalate']),
-    reason: z.string().trim().max(1000).optional(),
+    // the same limit as Decision.reason in the contract
+    reason: z.string().trim().max(CONTRACT_LIMITS.maxReasonLength).optional(),
   })
   .refine((d) => d.action !== 'reject' || (d.reason?.length ?? 0) > 0, {
     message: 'a rejection needs a reason',

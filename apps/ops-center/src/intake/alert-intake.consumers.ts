@@ -1,13 +1,23 @@
 import { Injectable } from '@nestjs/common';
-import { decodeCameraEvent, decodeWatchlistHit, peekCameraEventPayload } from '@kuzet/contracts';
-import { ConsumeTopic, InboundMessage, RejectedMessageError, TOPICS } from '@kuzet/messaging';
+import { decodeWatchlistHit, peekCameraEventPayload } from '@kuzet/contracts';
+import {
+  CAMERA_EVENT_GROUPS,
+  ConsumeTopic,
+  InboundMessage,
+  RejectedMessageError,
+  TOPICS,
+} from '@kuzet/messaging';
+import { CameraEventGate } from '@kuzet/registry';
 import { AlertsService } from '../alerts/alerts.service';
 
 /** Hits from the matcher and SOS alarms straight from the cameras become alerts; each is
  * idempotent by its id, so redelivery never shows an operator the same alert twice. */
 @Injectable()
 export class AlertIntakeConsumers {
-  constructor(private readonly alerts: AlertsService) {}
+  constructor(
+    private readonly alerts: AlertsService,
+    private readonly gate: CameraEventGate,
+  ) {}
 
   @ConsumeTopic({ topic: TOPICS.watchlistHits, groupId: 'kuzet-ops-center-hits' })
   async onHit(message: InboundMessage): Promise<void> {
@@ -16,14 +26,15 @@ export class AlertIntakeConsumers {
     await this.alerts.recordHit(decoded.value);
   }
 
-  @ConsumeTopic({ topic: TOPICS.cameraEvents, groupId: 'kuzet-ops-center-alarms' })
+  @ConsumeTopic({ topic: TOPICS.cameraEvents, groupId: CAMERA_EVENT_GROUPS.alarms })
   async onCameraEvent(message: InboundMessage): Promise<void> {
     // almost every camera event is a face or a violation: told apart by their tags, they are
     // dropped undecoded (a JPEG frame is megabytes the alarm desk never needs parsed)
     if (peekCameraEventPayload(message.value) !== 'alarm') return;
-    const decoded = decodeCameraEvent(message.value);
-    // the matcher and the violation log dead-letter what is invalid; here only alarms matter
-    if (!decoded.ok || decoded.value.payload.case !== 'alarm') return;
-    await this.alerts.recordAlarm(decoded.value);
+    // the rules every consumer shares: what they refuse (an unregistered camera, a reused
+    // event_id) is no alert, and is dead-lettered once, by the matcher's group
+    const event = await this.gate.admit(message, CAMERA_EVENT_GROUPS.alarms);
+    if (event?.payload.case !== 'alarm') return;
+    await this.alerts.recordAlarm(event);
   }
 }

@@ -1,47 +1,26 @@
 import { Injectable } from '@nestjs/common';
-import { fromBinary } from '@bufbuild/protobuf';
-import { CameraEvent, CameraEventSchema, validateCameraEvent } from '@kuzet/contracts';
-import { ConsumeTopic, InboundMessage, RejectedMessageError, TOPICS } from '@kuzet/messaging';
+import { peekCameraEventPayload } from '@kuzet/contracts';
+import { CAMERA_EVENT_GROUPS, ConsumeTopic, InboundMessage, TOPICS } from '@kuzet/messaging';
+import { CameraEventGate } from '@kuzet/registry';
 import { ViolationLogService } from './violation-log.service';
 
-export const VIOLATIONS_GROUP = 'kuzet-violations';
-const PAYLOAD_HEADER = 'kuzet-payload';
+export const VIOLATIONS_GROUP = CAMERA_EVENT_GROUPS.violations;
 
 /** Takes the violations out of kuzet.camera-events.v1. Other payloads are not this consumer's
- * business; an invalid violation is dead-lettered with the fields it breaks. A record that is
- * not protobuf at all is dead-lettered only when its header says it is a violation (the
- * matcher's group dead-letters every malformed record already). */
+ * business. A violation is judged by the rules every consumer of the topic shares; one they
+ * refuse is skipped here and dead-lettered once, by the matcher's group, for all of them. */
 @Injectable()
 export class ViolationConsumer {
-  constructor(private readonly violations: ViolationLogService) {}
+  constructor(
+    private readonly violations: ViolationLogService,
+    private readonly gate: CameraEventGate,
+  ) {}
 
   @ConsumeTopic({ topic: TOPICS.cameraEvents, groupId: VIOLATIONS_GROUP })
   async handle(message: InboundMessage): Promise<void> {
-    let event: CameraEvent;
-    try {
-      event = fromBinary(CameraEventSchema, message.value);
-    } catch (error) {
-      if (message.headers[PAYLOAD_HEADER] !== 'violation') return;
-      throw new RejectedMessageError('malformed_protobuf', [
-        {
-          field: '$',
-          rule: 'protobuf',
-          message: error instanceof Error ? error.message : String(error),
-        },
-      ]);
-    }
-    if (event.payload.case !== 'violation') return;
-    const errors = validateCameraEvent(event, new Date(message.timestamp));
-    if (errors.length > 0) throw new RejectedMessageError('invalid_violation', errors);
-    if (message.key !== null && message.key !== event.cameraId) {
-      throw new RejectedMessageError('key_mismatch', [
-        {
-          field: 'camera_id',
-          rule: 'matches_key',
-          message: 'the message key must be the camera id',
-        },
-      ]);
-    }
+    if (peekCameraEventPayload(message.value) !== 'violation') return;
+    const event = await this.gate.admit(message, VIOLATIONS_GROUP);
+    if (event?.payload.case !== 'violation') return;
     await this.violations.log(event, event.payload.value);
   }
 }

@@ -2,9 +2,10 @@ import {
   CanActivate,
   createParamDecorator,
   ExecutionContext,
+  HttpStatus,
   Injectable,
-  UnauthorizedException,
 } from '@nestjs/common';
+import { FieldErrorsException } from '@kuzet/http';
 import { ApiKeyService } from './api-key.service';
 import { IntegratorPrincipal } from './integrator-principal';
 
@@ -25,10 +26,10 @@ export class ApiKeyGuard implements CanActivate {
     const request = context.switchToHttp().getRequest<RequestWithIntegrator>();
     const presented = request.headers[API_KEY_HEADER];
     if (typeof presented !== 'string' || presented === '') {
-      throw new UnauthorizedException('an X-Api-Key header is required');
+      throw apiKeyRefused('required', 'an X-Api-Key header is required');
     }
     const integrator = await this.apiKeys.authenticate(presented);
-    if (!integrator) throw new UnauthorizedException('the API key is unknown or revoked');
+    if (!integrator) throw apiKeyRefused('api_key', 'the API key is unknown or revoked');
     request.integrator = integrator;
     return true;
   }
@@ -37,10 +38,19 @@ export class ApiKeyGuard implements CanActivate {
 export const Integrator = createParamDecorator(
   (_: unknown, context: ExecutionContext): IntegratorPrincipal => {
     const integrator = context.switchToHttp().getRequest<RequestWithIntegrator>().integrator;
-    if (!integrator) throw new UnauthorizedException('an X-Api-Key header is required');
+    if (!integrator) throw apiKeyRefused('required', 'an X-Api-Key header is required');
     return integrator;
   },
 );
+
+/** A 401 in the shape of every other refusal: the errors array names the header. */
+function apiKeyRefused(rule: string, message: string): FieldErrorsException {
+  return new FieldErrorsException(
+    HttpStatus.UNAUTHORIZED,
+    [{ field: 'X-Api-Key', rule, message }],
+    message,
+  );
+}
 
 export function integratorOf(request: object): IntegratorPrincipal | undefined {
   return (request as RequestWithIntegrator).integrator;

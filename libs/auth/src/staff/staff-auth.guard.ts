@@ -39,7 +39,14 @@ export class StaffAuthGuard implements CanActivate {
     if (this.reflector.getAllAndOverride<boolean>(API_KEY_AUTH_METADATA, targets)) return true;
     const request = context.switchToHttp().getRequest<HttpRequest>();
     const token = bearerToken(request.headers.authorization);
-    if (!token) throw new UnauthorizedException('sign in first: POST /v1/auth/login');
+    if (!token) {
+      // an integrator trying its key on a staff endpoint is told where its own answers are
+      throw new UnauthorizedException(
+        request.headers['x-api-key'] !== undefined
+          ? 'this endpoint is for staff (sign in first: POST /v1/auth/login); with an API key, see GET /v1/integrator/me and GET /v1/integrator/cameras'
+          : 'sign in first: POST /v1/auth/login',
+      );
+    }
     const { principal, tokenVersion, sessionId } = this.tokens.verifyWithVersion(token);
     if (!(await this.users.isSessionCurrent(principal.userId, tokenVersion, sessionId))) {
       throw new UnauthorizedException('the session has ended: sign in again');

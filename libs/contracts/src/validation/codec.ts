@@ -65,9 +65,38 @@ export function fromJsonWith<T extends Message>(
   try {
     msg = fromJson(schema, json as JsonValue);
   } catch (e) {
-    return fail(diagnose(schema, json, e));
+    return fail(diagnoseWithContract(schema, validate, json, e, now, limits));
   }
   return validated(msg, validate(msg, now, limits));
+}
+
+/** The JSON problems, and what the contract says about the rest of the message: the fields at
+ * fault are left out, the message is built from the others and validated, and its errors are
+ * added unless they are about a field already named, or one inside or around it. */
+function diagnoseWithContract<T extends Message>(
+  schema: GenMessage<T>,
+  validate: Validator<T>,
+  json: unknown,
+  original: unknown,
+  now: Date,
+  limits: Partial<ContractLimits> | undefined,
+): FieldError[] {
+  const errors: FieldError[] = [];
+  const clean = walk(schema, json, '', errors);
+  if (errors.length === 0) return diagnose(schema, json, original);
+  let rest: T;
+  try {
+    rest = fromJson(schema, clean as JsonValue);
+  } catch {
+    return errors;
+  }
+  // a field left out (or its list) is not also reported missing or short by the contract
+  const related = (a: string, b: string): boolean =>
+    a === b || a.startsWith(`${b}.`) || a.startsWith(`${b}[`);
+  const named = errors.map((e) => e.field);
+  const within = (field: string): boolean =>
+    named.some((n) => n === '$' || related(field, n) || related(n, field));
+  return [...errors, ...validate(rest, now, limits).filter((e) => !within(e.field))];
 }
 
 /** JSON text -> message, then the validator. Rejects duplicate keys, unlike JSON.parse. */
@@ -149,15 +178,23 @@ function nested(f: DescField): DescMessage | undefined {
   return m !== undefined && !m.typeName.startsWith('google.protobuf.') ? m : undefined;
 }
 
-function walk(schema: DescMessage, json: unknown, prefix: string, errors: FieldError[]): void {
+/** Collects the JSON problems of `json` against `schema`, and returns a copy of it without the
+ * keys at fault (undefined if it is not an object at all). */
+function walk(
+  schema: DescMessage,
+  json: unknown,
+  prefix: string,
+  errors: FieldError[],
+): Record<string, unknown> | undefined {
   if (!isPlainObject(json)) {
     errors.push({
       field: prefix === '' ? '$' : prefix,
       rule: 'type',
       message: `expected a JSON object, got ${describe(json)}`,
     });
-    return;
+    return undefined;
   }
+  const clean: Record<string, unknown> = {};
   const seen = new Set<DescField>();
   const oneofs = new Map<DescOneof, DescField>();
   for (const [key, value] of Object.entries(json)) {
@@ -194,8 +231,12 @@ function walk(schema: DescMessage, json: unknown, prefix: string, errors: FieldE
       }
       oneofs.set(f.oneof, f);
     }
-    walkField(schema, f, key, value, path, errors);
+    const before = errors.length;
+    const cleaned = walkField(schema, f, key, value, path, errors);
+    if (errors.length === before) clean[key] = value;
+    else if (cleaned !== undefined) clean[key] = cleaned;
   }
+  return clean;
 }
 
 function walkField(
@@ -205,36 +246,53 @@ function walkField(
   value: unknown,
   path: string,
   errors: FieldError[],
-): void {
+): unknown {
   const child = nested(f);
   if (child !== undefined && value !== null) {
     if (f.fieldKind === 'list') {
-      if (!Array.isArray(value))
+      if (!Array.isArray(value)) {
         errors.push({
           field: path,
           rule: 'type',
           message: `expected an array, got ${describe(value)}`,
         });
-      else value.forEach((item, i) => walk(child, item, `${path}[${i}]`, errors));
-    } else walk(child, value, path, errors);
-    return;
+        return undefined;
+      }
+      const items = value.map((item, i) => walk(child, item, `${path}[${i}]`, errors));
+      return items.every((item) => item !== undefined) ? items : undefined;
+    }
+    return walk(child, value, path, errors);
   }
   const problem = tryField(schema, key, value);
-  if (problem === undefined) return;
+  if (problem === undefined) return undefined;
   if (f.fieldKind === 'list' && Array.isArray(value)) {
     // Name the first bad item rather than the whole list.
     const bad = value.findIndex((item) => tryField(schema, key, [item]) !== undefined);
     if (bad >= 0) {
       const item: unknown = value[bad];
+      const rule = ruleFor(f, item);
       errors.push({
         field: `${path}[${bad}]`,
-        rule: ruleFor(f, item),
-        message: tryField(schema, key, [item]) ?? problem,
+        rule,
+        message: explain(f, rule, item, tryField(schema, key, [item]) ?? problem),
       });
-      return;
+      return undefined;
     }
   }
-  errors.push({ field: path, rule: ruleFor(f, value), message: problem });
+  const rule = ruleFor(f, value);
+  errors.push({ field: path, rule, message: explain(f, rule, value, problem) });
+  return undefined;
+}
+
+/** protobuf-es names only the bad value of an enum: say which values there are. */
+function explain(f: DescField, rule: string, value: unknown, problem: string): string {
+  const enumType =
+    f.fieldKind === 'enum' || (f.fieldKind === 'list' && f.listKind === 'enum')
+      ? f.enum
+      : undefined;
+  if (rule !== 'enum' || enumType === undefined) return problem;
+  const names = enumType.values.filter((v) => v.number !== 0).map((v) => v.name);
+  return `${JSON.stringify(value)} is not a ${enumType.name}: use one of ${names.join(', ')} (or its number)`;
 }
 
 /** Decodes one field on its own; the reason it fails, or undefined. */

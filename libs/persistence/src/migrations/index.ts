@@ -8,6 +8,7 @@ import { StaffUsersAndAuditLog1764100000000 } from './1764100000000-staff-users-
 import { ViolationFeedPaging1764200000000 } from './1764200000000-violation-feed-paging';
 import { AuditChainKeys1764300000000 } from './1764300000000-audit-chain-keys';
 import { SignInAttemptsAndSessions1764310000000 } from './1764310000000-sign-in-attempts-and-sessions';
+import { CameraEventFingerprints1764400000000 } from './1764400000000-camera-event-fingerprints';
 import { VehicleListsAndHits1764500000000 } from './1764500000000-vehicle-lists-and-hits';
 
 /** Applied in this order; never edit a released migration, add a new one. */
@@ -22,5 +23,6 @@ export const MIGRATIONS = [
   ViolationFeedPaging1764200000000,
   AuditChainKeys1764300000000,
   SignInAttemptsAndSessions1764310000000,
+  CameraEventFingerprints1764400000000,
   VehicleListsAndHits1764500000000,
 ];

@@ -4,6 +4,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
 import { KuzetConfig } from '@kuzet/config';
 import { findControlCharacter } from './control-characters';
+import { findDuplicateJsonKey } from './json-duplicate-keys';
 import { jsonNestingDepth } from './json-depth';
 import { FieldErrorsException, HardenedRouteConfig, RequestFieldError } from '@kuzet/http';
 
@@ -46,6 +47,8 @@ export async function hardenHttp(
     if (!routeConfig(route.config).largeBody) route.bodyLimit ??= config.HTTP_MAX_BODY_BYTES;
   });
 
+  // A body that cannot be taken is not failed in the parser (Fastify would answer in its own
+  // shape): it is parsed to a RefusedBody that the preHandler below answers with `errors`.
   const parseJson = fastify.getDefaultJsonParser('error', 'error');
   fastify.removeContentTypeParser('application/json');
   fastify.addContentTypeParser(
@@ -59,8 +62,24 @@ export async function hardenHttp(
         return;
       }
       parseJson(request, text, (error, parsed) => {
-        if (!error) return done(null, parsed);
-        done(null, new RefusedBody([{ field: '$', rule: 'json', message: error.message }]));
+        if (error) {
+          return done(
+            null,
+            new RefusedBody([{ field: '$', rule: 'json', message: error.message }]),
+          );
+        }
+        const duplicate = findDuplicateJsonKey(text);
+        if (duplicate === null) return done(null, parsed);
+        done(
+          null,
+          new RefusedBody([
+            {
+              field: duplicate.path,
+              rule: 'duplicate',
+              message: `the key ${JSON.stringify(duplicate.key)} appears more than once in the same object`,
+            },
+          ]),
+        );
       });
     },
   );

@@ -341,8 +341,10 @@ export type FaceObservation = Message<"kuzet.v1.FaceObservation"> & {
   embedding: number[];
 
   /**
-   * Embedding model identifier, for example "fr_feature@1": 1..128 characters
-   * of [A-Za-z0-9._:@-].
+   * Embedding model identifier: 1..128 characters of [A-Za-z0-9._:@/-]. The
+   * matcher compares only embeddings of its own model, today
+   * "faceplugin-face-recognition-js/fr_feature" (512 floats from a 112x112
+   * aligned crop); others are dead-lettered as incompatible_model.
    *
    * @generated from field: string model_id = 2;
    */
@@ -395,8 +397,10 @@ export type FaceObservationJson = {
   embedding?: (number | "NaN" | "Infinity" | "-Infinity")[];
 
   /**
-   * Embedding model identifier, for example "fr_feature@1": 1..128 characters
-   * of [A-Za-z0-9._:@-].
+   * Embedding model identifier: 1..128 characters of [A-Za-z0-9._:@/-]. The
+   * matcher compares only embeddings of its own model, today
+   * "faceplugin-face-recognition-js/fr_feature" (512 floats from a 112x112
+   * aligned crop); others are dead-lettered as incompatible_model.
    *
    * @generated from field: string model_id = 2;
    */
