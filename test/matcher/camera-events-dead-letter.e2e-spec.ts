@@ -1,6 +1,5 @@
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { randomUUID } from 'node:crypto';
-import { register } from 'prom-client';
 import { DataSource } from 'typeorm';
 import { encodeCameraEvent } from '@kuzet/contracts';
 import { sampleFaceObservationEvent } from '@kuzet/contracts/testing';
@@ -17,12 +16,8 @@ import { MatcherModule } from '../../apps/matcher/src/matcher.module';
 import { createTestDatabase, TestDatabase } from '../support/database';
 import { startTestApp } from '../support/kuzet-app';
 import { registerCameras } from '../support/cameras';
-import { eventually, suiteGroup, uniqueName } from '../support/transports';
-
-async function acceptedFaceObservations(): Promise<number> {
-  const metric = await register.getSingleMetric('kuzet_matcher_camera_events_total')?.get();
-  return metric?.values.find((v) => v.labels.payload === 'faceObservation')?.value ?? 0;
-}
+import { suiteGroup, uniqueName } from '../support/transports';
+import { waitFor } from '../support/wait';
 
 /** The matcher's consumer on the real broker: bad events go to the dead-letter topic with a
  * reason, and the consumer carries on with the next event. */
@@ -66,24 +61,28 @@ describe('matcher camera-event consumer on Kafka', () => {
     if (valid.payload.case === 'faceObservation') {
       valid.payload.value.modelId = 'faceplugin-face-recognition-js/fr_feature';
     }
-    const before = await acceptedFaceObservations();
+    // this test's own sign that the valid event was handled: a malformed one behind it on the
+    // same partition is dead-lettered only after the valid one has been matched
+    const marker = Buffer.from([0x0a, 0xff, 0xff, 0xff, 0xff, 0x0f, 0x02]);
 
     await bus.publish(TOPICS.cameraEvents, [
       { key: cameraId, value: malformed },
       { key: cameraId, value: encodeCameraEvent(invalid) },
       { key: cameraId, value: encodeCameraEvent(valid) },
+      { key: cameraId, value: marker },
     ]);
 
-    const mine = (): InboundMessage[] => letters.filter((l) => l.key === cameraId);
-    await eventually(() => mine().length === 2, 'two dead letters for the camera', 60_000);
-    let accepted = before;
-    for (let i = 0; i < 200 && accepted <= before; i++) {
-      accepted = await acceptedFaceObservations();
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    expect(accepted).toBeGreaterThan(before);
+    const [first, second, third] = await waitFor(
+      'three dead letters for the camera: the malformed, the invalid and the marker after the valid event',
+      () => {
+        const mine = letters.filter((l) => l.key === cameraId);
+        return mine.length >= 3 && mine;
+      },
+      { timeoutMs: 60_000 },
+    );
+    expect(third!.value.equals(marker)).toBe(true);
+    expect(letters.filter((l) => l.key === cameraId)).toHaveLength(3); // none for the valid event
 
-    const [first, second] = mine();
     expect(first!.value.equals(malformed)).toBe(true);
     expect(first!.headers[DEAD_LETTER_HEADERS.reason]).toBe('malformed_protobuf');
     expect(first!.headers[DEAD_LETTER_HEADERS.sourceTopic]).toBe(TOPICS.cameraEvents);

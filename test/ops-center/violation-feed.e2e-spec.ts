@@ -26,7 +26,8 @@ import { createTestDatabase, TestDatabase } from '../support/database';
 import { startTestApp } from '../support/kuzet-app';
 import { freePort } from '../support/process';
 import { signInAs } from '../support/staff';
-import { eventually, suiteGroup, uniqueName } from '../support/transports';
+import { suiteGroup, uniqueName } from '../support/transports';
+import { waitFor, waitUntil } from '../support/wait';
 
 const REGION = resolve(__dirname, '../../deploy/config/region.yaml');
 const PASSWORD = 'correct horse battery staple';
@@ -69,16 +70,13 @@ describe('violations feed of the operations-centre console', () => {
   };
 
   const logged = (eventIds: readonly string[]) =>
-    eventually(
-      async () => {
-        const rows = await app
-          .get(DataSource)
-          .getRepository(ViolationRecordEntity)
-          .countBy(eventIds.map((eventId) => ({ eventId })));
-        return rows === eventIds.length;
-      },
-      `violations ${eventIds.join(', ')} in the log`,
-    );
+    waitUntil(`violations ${eventIds.join(', ')} in the log`, async () => {
+      const rows = await app
+        .get(DataSource)
+        .getRepository(ViolationRecordEntity)
+        .countBy(eventIds.map((eventId) => ({ eventId })));
+      return rows === eventIds.length;
+    });
 
   const signIn = (username: string): Promise<Page> =>
     openConsole(browser, base, username, PASSWORD);
@@ -352,9 +350,20 @@ describe('violations feed of the operations-centre console', () => {
     );
   });
 
-  it('dead-letters what is not a violation on kuzet.violations.v1', async () => {
+  it('dead-letters what is not a violation on kuzet.violations.v1, naming why', async () => {
     const key = uniqueName('poison');
-    await bus.publish(TOPICS.violations, [{ key, value: Buffer.from('not protobuf') }]);
-    await eventually(() => deadLetters.some((m) => m.key === key), 'the poison dead-lettered');
+    const alarm = sampleEvent('alarm', (e) => (e.cameraId = key));
+    await bus.publish(TOPICS.violations, [
+      { key, value: Buffer.from('not protobuf') },
+      { key, value: encodeCameraEvent(alarm) },
+    ]);
+    const letters = await waitFor('two poison messages dead-lettered', () => {
+      const mine = deadLetters.filter((m) => m.key === key);
+      return mine.length === 2 && mine;
+    });
+    expect(letters.map((m) => m.headers[DEAD_LETTER_HEADERS.reason])).toEqual([
+      'malformed_protobuf',
+      'not_a_violation',
+    ]);
   });
 });

@@ -6,6 +6,7 @@ import {
   MessageBus,
   TOPIC_SPECS,
 } from '@kuzet/messaging';
+import { waitUntil } from './wait';
 
 export interface TransportUnderTest {
   readonly name: 'kafka' | 'in-process';
@@ -59,17 +60,13 @@ export async function provision(bus: MessageBus, ...topics: string[]): Promise<v
   await bus.ensureTopics([...TOPIC_SPECS, ...topics.map((name) => ({ name, config: {} }))]);
 }
 
-/** Polls until the predicate holds, failing with the description after the timeout. */
+/** Polls until the predicate holds (see ./wait.ts, the one waiting helper). */
 export async function eventually(
   predicate: () => boolean | Promise<boolean>,
   description: string,
   timeoutMs = 30_000,
 ): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await predicate())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${description}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+  await waitUntil(description, predicate, { timeoutMs, intervalMs: 50 });
 }
 
 export function text(message: InboundMessage): string {
