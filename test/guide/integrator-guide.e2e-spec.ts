@@ -279,7 +279,10 @@ describe('the integrator guide, run', () => {
       await run('protoc', [
         `-I${join(ROOT, 'proto')}`,
         `--java_out=${dir}`,
-        'kuzet/v1/camera_event.proto',
+        // camera_event.proto imports its payloads' files: generate them all, as the guide says
+        ...readdirSync(join(ROOT, 'proto/kuzet/v1'))
+          .filter((name) => name.endsWith('.proto'))
+          .map((name) => `kuzet/v1/${name}`),
       ]);
       writeFileSync(join(dir, 'ProduceAlarm.java'), localise(example('kafka-java').code));
       const kafkaLibs = readdirSync(KAFKA_CACHE_DIR)
@@ -292,7 +295,7 @@ describe('the integrator guide, run', () => {
         classpath,
         '-d',
         join(dir, 'classes'),
-        join(dir, 'kuzet/v1/CameraEventOuterClass.java'),
+        ...readdirSync(join(dir, 'kuzet/v1')).map((name) => join(dir, 'kuzet/v1', name)),
         join(dir, 'ProduceAlarm.java'),
       ]);
       await run('java', ['-cp', `${join(dir, 'classes')}:${classpath}`, 'ProduceAlarm']);

@@ -14,7 +14,9 @@ import { MatcherModule } from '../../apps/matcher/src/matcher.module';
 import { OpsCenterModule } from '../../apps/ops-center/src/ops-center.module';
 import { VIOLATIONS_GROUP } from '../../apps/violations/src/violation-log/violation.consumer';
 import { ViolationsModule } from '../../apps/violations/src/violations.module';
+import { DataSource } from 'typeorm';
 import { sampleEvent } from '../ingest/sample-events';
+import { registerCameras } from '../support/cameras';
 import { createTestDatabase, TestDatabase } from '../support/database';
 import { startTestApp } from '../support/kuzet-app';
 import { suiteGroup, uniqueName } from '../support/transports';
@@ -119,6 +121,7 @@ describe('dead-letter reasons of the consumers', () => {
     const event = observation((e) => {
       if (e.payload.case === 'faceObservation') e.payload.value.modelId = 'vendor/other-model';
     });
+    await registerCameras(app.get(DataSource), [event.cameraId]);
     const [letter] = await rejectedThenNext(
       TOPICS.cameraEvents,
       event.cameraId,
@@ -138,6 +141,7 @@ describe('dead-letter reasons of the consumers', () => {
       if (e.payload.case === 'faceFrame')
         e.payload.value.jpeg = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff]), Buffer.alloc(64)]);
     });
+    await registerCameras(app.get(DataSource), [event.cameraId]);
     const [letter] = await rejectedThenNext(
       TOPICS.cameraEvents,
       event.cameraId,
@@ -150,21 +154,35 @@ describe('dead-letter reasons of the consumers', () => {
     });
   });
 
-  it('violation log: key_mismatch for a violation keyed by another camera', async () => {
-    const event = sampleEvent('violation');
+  it('violation log: a violation keyed by another camera is one dead letter, naming the violation log among the groups that refuse it', async () => {
     const key = uniqueName('other-cam');
-    const invalid = sampleEvent('violation', (e) => {
-      e.cameraId = key;
-      e.eventId = 'not-a-uuid';
-    });
-    const [letter] = await rejectedThenNext(
-      TOPICS.cameraEvents,
-      key,
-      encodeCameraEvent(event),
-      suiteGroup(VIOLATIONS_GROUP),
-      { value: encodeCameraEvent(invalid), reason: 'invalid_violation' },
+    const mismatched = sampleEvent('violation');
+    const behind = sampleEvent('violation', (e) => (e.cameraId = key));
+    await registerCameras(app.get(DataSource), [key, mismatched.cameraId]);
+    await bus.publish(TOPICS.cameraEvents, [
+      { key, value: encodeCameraEvent(mismatched) },
+      { key, value: encodeCameraEvent(behind) },
+    ]);
+    // the violation log skipped the refused record and went on with the one behind it
+    await waitFor(
+      `the violation behind the refused one (${behind.eventId}) in the log`,
+      async () => {
+        const rows = (await app
+          .get(DataSource)
+          .query(`SELECT event_id FROM violation_record WHERE event_id = ANY($1)`, [
+            [mismatched.eventId, behind.eventId],
+          ])) as { event_id: string }[];
+        return rows.length > 0 && rows;
+      },
+    ).then((rows) => expect(rows.map((r) => r.event_id)).toEqual([behind.eventId]));
+    const letter = await waitFor(`the dead letter for key ${key}`, () =>
+      letters.find((l) => l.key === key),
     );
     expect(reasonOf(letter)).toEqual({ reason: 'key_mismatch', fields: ['camera_id'] });
+    expect(letter.headers[DEAD_LETTER_HEADERS.refusedBy]?.split(',')).toEqual(
+      expect.arrayContaining([suiteGroup(VIOLATIONS_GROUP), suiteGroup(MATCHER_GROUP)]),
+    );
+    expect(letters.filter((l) => l.key === key)).toHaveLength(1);
   });
 
   it('ops-center: invalid_watchlist_hit for a hit that fails validation', async () => {
@@ -190,6 +208,6 @@ describe('dead-letter reasons of the consumers', () => {
       { value: GARBAGE, reason: 'invalid_watchlist_change' },
     );
     expect(letter.headers[DEAD_LETTER_HEADERS.reason]).toBe('invalid_watchlist_change');
-    expect(letter.headers[DEAD_LETTER_HEADERS.consumerGroup]).toMatch(/^kuzet-matcher-index\./);
+    expect(letter.headers[DEAD_LETTER_HEADERS.consumerGroup]).toMatch(/kuzet-matcher-index\./);
   });
 });

@@ -18,6 +18,7 @@ import {
 } from '@kuzet/persistence';
 import { WatchlistIndex } from '@kuzet/watchlist';
 import { MatcherModule } from '../../apps/matcher/src/matcher.module';
+import { registerCameras } from '../support/cameras';
 import { createTestDatabase, TestDatabase } from '../support/database';
 import { fixture } from '../support/faces';
 import { startTestApp } from '../support/kuzet-app';
@@ -104,6 +105,7 @@ describe('sighting window of the matcher (production default)', () => {
   /** The enrolled face seen by the camera `secondsAgo` before now (the embedding as a camera
    * with the same model would send it). */
   async function sighting(cameraId: string, secondsAgo: number): Promise<string> {
+    await registerCameras(app.get(DataSource), [cameraId]);
     const eventId = randomUUID();
     const event = create(CameraEventSchema, {
       eventId,
