@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { RegistryModule } from '@kuzet/registry';
+import { VehicleRouteModule } from '@kuzet/vehicles';
 import { AlertRepository } from './alerts/alert.repository';
 import { AlertsController } from './alerts/alerts.controller';
 import { AlertsService } from './alerts/alerts.service';
@@ -15,7 +16,7 @@ import { ViolationFeedService } from './violations/violation-feed.service';
 
 /** Hits and alarms -> routing to centres -> live console -> decisions; violations as a feed. */
 @Module({
-  imports: [RegistryModule],
+  imports: [RegistryModule, VehicleRouteModule],
   controllers: [AlertsController, ConsoleController, ViolationFeedController],
   providers: [
     AlertRepository,

@@ -9,6 +9,7 @@ import { ViolationFeedPaging1764200000000 } from './1764200000000-violation-feed
 import { AuditChainKeys1764300000000 } from './1764300000000-audit-chain-keys';
 import { SignInAttemptsAndSessions1764310000000 } from './1764310000000-sign-in-attempts-and-sessions';
 import { VehicleListsAndHits1764500000000 } from './1764500000000-vehicle-lists-and-hits';
+import { PlateRead1764600000000 } from './1764600000000-plate-read';
 
 /** Applied in this order; never edit a released migration, add a new one. */
 export const MIGRATIONS = [
@@ -23,4 +24,5 @@ export const MIGRATIONS = [
   AuditChainKeys1764300000000,
   SignInAttemptsAndSessions1764310000000,
   VehicleListsAndHits1764500000000,
+  PlateRead1764600000000,
 ];
