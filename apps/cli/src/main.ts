@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { registerFaceCommands } from '@kuzet/face';
 import { registerAuditCommands } from './staff/audit.command';
 import { registerUserCommands } from './staff/users.command';
+import { registerVehicleCommands } from './vehicles/vehicles.command';
 import { registerWatchlistCommands } from './watchlist/watchlist.command';
 
 /** `kuzet <area> <command>`: operator and integrator tools. */
@@ -11,6 +12,7 @@ async function main(argv: readonly string[]): Promise<void> {
     .showHelpAfterError();
   registerFaceCommands(program);
   registerWatchlistCommands(program);
+  registerVehicleCommands(program);
   registerUserCommands(program);
   registerAuditCommands(program);
   await program.parseAsync([...argv]);
