@@ -61,6 +61,8 @@ const EXPECTED: Record<string, Access> = {
   'GET /v1/vehicle-lists/:id/entries': ['watchlist-admin'],
   'POST /v1/vehicle-lists/:id/entries': ['watchlist-admin'],
   'DELETE /v1/vehicle-list-entries/:id': ['watchlist-admin'],
+  // plates on no list: supervisors only, with a reason (test/vehicles/plate-route.e2e-spec.ts)
+  'GET /v1/vehicles/route': OPS,
   'POST /v1/watchlists': ['watchlist-admin'],
   'GET /v1/watchlists': ['watchlist-admin'],
   'GET /v1/watchlists/:id': ['watchlist-admin'],

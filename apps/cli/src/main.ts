@@ -3,6 +3,7 @@ import { registerFaceCommands } from '@kuzet/face';
 import { registerDeadLetterCommands } from './dead-letters/dead-letters.command';
 import { registerAuditCommands } from './staff/audit.command';
 import { registerUserCommands } from './staff/users.command';
+import { registerVehicleCommands } from './vehicles/vehicles.command';
 import { registerWatchlistCommands } from './watchlist/watchlist.command';
 
 /** `kuzet <area> <command>`: operator and integrator tools. */
@@ -12,6 +13,7 @@ async function main(argv: readonly string[]): Promise<void> {
     .showHelpAfterError();
   registerFaceCommands(program);
   registerWatchlistCommands(program);
+  registerVehicleCommands(program);
   registerUserCommands(program);
   registerAuditCommands(program);
   registerDeadLetterCommands(program);

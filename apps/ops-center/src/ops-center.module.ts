@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { EvidenceModule } from '@kuzet/evidence';
 import { RegistryModule } from '@kuzet/registry';
+import { VehicleRouteModule } from '@kuzet/vehicles';
 import { AlertRepository } from './alerts/alert.repository';
 import { AlertsController } from './alerts/alerts.controller';
 import { AlertsService } from './alerts/alerts.service';
@@ -16,7 +17,7 @@ import { ViolationFeedService } from './violations/violation-feed.service';
 
 /** Hits and alarms -> routing to centres -> live console -> decisions; violations as a feed. */
 @Module({
-  imports: [RegistryModule, EvidenceModule],
+  imports: [RegistryModule, EvidenceModule, VehicleRouteModule],
   controllers: [AlertsController, ConsoleController, ViolationFeedController],
   providers: [
     AlertRepository,

@@ -64,6 +64,8 @@ export const configSchema = z.object({
   EVIDENCE_RETENTION_DAYS: positiveInt.default(30),
   EVENT_RETENTION_DAYS: positiveInt.default(90),
   RETENTION_PURGE_INTERVAL_MS: z.coerce.number().int().min(0).default(900_000),
+  PLATE_READ_RETENTION_DAYS: positiveInt.max(3650).default(30),
+  PLATE_READ_PARTITION_INTERVAL_MS: z.coerce.number().int().min(0).default(3_600_000),
   JWT_SECRET: z.string().min(32).optional(),
   JWT_TTL_SECONDS: positiveInt.default(12 * 3600),
   /** The audit chain's keyring, `id:secret,id2:secret2` (secrets at least 32 characters);

@@ -4,6 +4,8 @@ export interface ConsumerMetadata {
   readonly topic: string;
   readonly groupId: string;
   readonly maxAttempts?: number;
+  /** A method of the same provider taking `readonly InboundMessage[]`: see batchHandler. */
+  readonly batchMethod?: string;
 }
 
 export const MESSAGE_CONSUMER = Symbol('MESSAGE_CONSUMER');

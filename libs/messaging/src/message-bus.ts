@@ -31,6 +31,10 @@ export interface SubscriptionOptions {
   readonly topic: string;
   readonly groupId: string;
   readonly handler: MessageHandler;
+  /** Optional: consecutive messages of one partition at once (Kafka only), for handlers that
+   * write in bulk. Its effects must be idempotent: if it throws, the same messages go through
+   * `handler` one by one, with its retries and dead-lettering. */
+  readonly batchHandler?: (messages: readonly InboundMessage[]) => Promise<void>;
   /** After this many failed attempts a message is dead-lettered instead of retried
    * (default: retried until it succeeds, so an outage never loses data). */
   readonly maxAttempts?: number;

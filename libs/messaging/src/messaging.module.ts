@@ -102,10 +102,17 @@ class MessagingLifecycle
         const handler = (message: InboundMessage): Promise<void> =>
           (method as (m: InboundMessage) => Promise<void>).call(instance, message);
         const groupId = `${this.settings.groupPrefix ?? ''}${metadata.groupId}`;
+        const { batchMethod, ...subscription } = metadata;
+        const batch = batchMethod
+          ? (instance as Record<string, (m: readonly InboundMessage[]) => Promise<void>>)[
+              batchMethod
+            ]
+          : undefined;
         await this.bus.subscribe({
-          ...metadata,
+          ...subscription,
           groupId,
           handler,
+          batchHandler: batch ? (messages) => batch.call(instance, messages) : undefined,
           newGroupStartsAt: this.settings.newGroupsStartAt,
         });
         this.logger.log(

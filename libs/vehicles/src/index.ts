@@ -5,3 +5,8 @@ export * from './lists/vehicle-list.repository';
 export * from './lists/vehicle-list.service';
 export * from './lists/vehicle-list-change.publisher';
 export * from './vehicle-lists.module';
+export * from './reads/plate-read.repository';
+export * from './reads/plate-read-store';
+export * from './route/vehicle-route.dto';
+export * from './route/vehicle-route.service';
+export * from './vehicle-reads.module';

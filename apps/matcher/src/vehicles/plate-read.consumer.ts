@@ -21,12 +21,25 @@ import {
 } from '@kuzet/messaging';
 import { CameraEventGate } from '@kuzet/registry';
 import { counter } from '@kuzet/observability';
-import { MatchKind, normalisePlate, PlateIndex } from '@kuzet/vehicles';
+import {
+  MatchKind,
+  normalisePlate,
+  PlateIndex,
+  PlateMatch,
+  PlateReadRow,
+  PlateReadStore,
+} from '@kuzet/vehicles';
 import { VehicleHitRepository, VehicleHitRow } from './vehicle-hit.repository';
 
 const reads = counter({
   name: 'kuzet_matcher_plate_reads_total',
   help: 'Plate reads checked against the vehicle lists, by outcome',
+  labelNames: ['outcome'] as const,
+});
+
+const storedReads = counter({
+  name: 'kuzet_matcher_plate_reads_stored_total',
+  help: 'Plate reads stored in plate_read, or why not (expired: older than the retention; future: dated beyond the partitions ahead; duplicate: a redelivery)',
   labelNames: ['outcome'] as const,
 });
 
@@ -83,42 +96,96 @@ function readOf(event: CameraEvent): Read | null {
 
 export const PLATE_MATCHER_GROUP = CAMERA_EVENT_GROUPS.plates;
 
-/** Every plate read against every active vehicle list; a hit is logged (deduplicated per
- * entry and camera within the window) and then published for the operations centre. Invalid
- * events are the face matcher's to dead-letter: this group only skips them. */
+/** Every plate read stored (plate_read, in bulk, idempotent by read time and event_id) and
+ * checked against every active vehicle list; a hit is logged (deduplicated per entry and
+ * camera within the window) and then published for the operations centre. Invalid events are
+ * the face matcher's to dead-letter: this group only skips them. */
 @Injectable()
 export class PlateReadConsumer {
   constructor(
     private readonly index: PlateIndex,
     private readonly hits: VehicleHitRepository,
+    private readonly store: PlateReadStore,
     @Inject(KUZET_CONFIG) private readonly config: KuzetConfig,
     @Inject(MESSAGE_BUS) private readonly bus: MessageBus,
     private readonly gate: CameraEventGate,
   ) {}
 
-  @ConsumeTopic({ topic: TOPICS.cameraEvents, groupId: PLATE_MATCHER_GROUP })
+  @ConsumeTopic({
+    topic: TOPICS.cameraEvents,
+    groupId: PLATE_MATCHER_GROUP,
+    batchMethod: 'handleBatch',
+  })
   async handle(message: InboundMessage): Promise<void> {
-    const payload = peekCameraEventPayload(message.value);
-    if (payload !== 'plateRead' && payload !== 'violation') return;
-    // the same rules as every group reading camera events: refused ones are skipped here
-    const event = await this.gate.admit(message, CAMERA_EVENT_GROUPS.plates);
-    if (event) await this.check(event);
+    await this.handleBatch([message]);
+  }
+
+  async handleBatch(messages: readonly InboundMessage[]): Promise<void> {
+    const events: CameraEvent[] = [];
+    for (const message of messages) {
+      const payload = peekCameraEventPayload(message.value);
+      if (payload !== 'plateRead' && payload !== 'violation') continue;
+      // the same rules as every group reading camera events: refused ones are skipped here
+      const event = await this.gate.admit(message, CAMERA_EVENT_GROUPS.plates);
+      if (event) events.push(event);
+    }
+    await this.ingest(events);
   }
 
   async check(event: CameraEvent): Promise<VehicleHitRow[]> {
-    const read = readOf(event);
-    const plate = read ? normalisePlate(read.plate, read.country || null) : null;
-    if (!read || !plate) return [];
-    const confidences = read.characterConfidences.length
-      ? plate.sourceIndex.map((i) => read.characterConfidences[i] ?? 0)
-      : undefined;
-    const matches = this.index.match({
-      plate: plate.text,
-      characterConfidences: confidences,
-      nowMs: Date.now(),
-    });
-    reads.inc({ outcome: matches.length ? 'hit' : 'no_hit' });
-    if (matches.length === 0) return [];
+    return this.ingest([event]);
+  }
+
+  /** Stores the reads first, then records and publishes their hits. Both are idempotent, so
+   * a batch that fails half-way is simply taken again. */
+  async ingest(events: readonly CameraEvent[]): Promise<VehicleHitRow[]> {
+    const nowMs = Date.now();
+    const rows: PlateReadRow[] = [];
+    const matched: { event: CameraEvent; read: Read; plate: string; matches: PlateMatch[] }[] = [];
+    for (const event of events) {
+      const read = readOf(event);
+      const plate = read ? normalisePlate(read.plate, read.country || null) : null;
+      if (!read || !plate) continue;
+      const confidences = read.characterConfidences.length
+        ? plate.sourceIndex.map((i) => read.characterConfidences[i] ?? 0)
+        : undefined;
+      const matches = this.index.match({
+        plate: plate.text,
+        characterConfidences: confidences,
+        nowMs,
+      });
+      reads.inc({ outcome: matches.length ? 'hit' : 'no_hit' });
+      rows.push({
+        readAt: event.capturedAt ? timestampDate(event.capturedAt) : new Date(nowMs),
+        eventId: event.eventId,
+        cameraId: event.cameraId,
+        plateNormalised: plate.text,
+        plateRead: read.plate,
+        confidence: read.confidence,
+        direction: read.direction,
+      });
+      if (matches.length) matched.push({ event, read, plate: plate.text, matches });
+    }
+    const result = await this.store.store(rows, new Date(nowMs));
+    storedReads.inc({ outcome: 'stored' }, result.stored);
+    storedReads.inc({ outcome: 'expired' }, result.expired);
+    storedReads.inc({ outcome: 'future' }, result.future);
+    storedReads.inc(
+      { outcome: 'duplicate' },
+      rows.length - result.stored - result.expired - result.future,
+    );
+    const recorded: VehicleHitRow[] = [];
+    for (const m of matched)
+      recorded.push(...(await this.recordHits(m.event, m.read, m.plate, m.matches)));
+    return recorded;
+  }
+
+  private async recordHits(
+    event: CameraEvent,
+    read: Read,
+    plateText: string,
+    matches: readonly PlateMatch[],
+  ): Promise<VehicleHitRow[]> {
     const capturedAt = event.capturedAt ? timestampDate(event.capturedAt) : new Date();
     const keepUntil = new Date(Date.now() + this.config.EVIDENCE_RETENTION_DAYS * 86_400_000);
     // images of listed cars are evidence; those of other cars are never stored
@@ -137,7 +204,7 @@ export class PlateReadConsumer {
           entryId: match.entry.entryId,
           listId: match.entry.listId,
           plateRead: read.plate,
-          plateNormalised: plate.text,
+          plateNormalised: plateText,
           plateListed: match.entry.plate,
           matchKind: match.kind,
           position: match.position,

@@ -1,13 +1,13 @@
 import { RegistryModule } from '@kuzet/registry';
 import { Module } from '@nestjs/common';
-import { PlateIndex, VehicleListsModule } from '@kuzet/vehicles';
+import { PlateIndex, PlateReadIntakeModule, VehicleListsModule } from '@kuzet/vehicles';
 import { PlateIndexSync } from './plate-index.sync';
 import { PlateReadConsumer } from './plate-read.consumer';
 import { VehicleHitRepository } from './vehicle-hit.repository';
 
-/** Plate reads -> vehicle lists -> vehicle hits; also serves vehicle list administration. */
+/** Plate reads -> plate_read table and vehicle lists -> vehicle hits; also serves vehicle list administration. */
 @Module({
-  imports: [VehicleListsModule, RegistryModule],
+  imports: [VehicleListsModule, PlateReadIntakeModule, RegistryModule],
   providers: [
     { provide: PlateIndex, useFactory: () => new PlateIndex() },
     PlateIndexSync,

@@ -5,6 +5,7 @@ import {
   EachBatchPayload,
   IHeaders,
   Kafka,
+  KafkaMessage,
   KafkaConfig,
   logLevel,
   Producer,
@@ -419,17 +420,23 @@ export class SupervisedConsumer implements Subscription {
     const signal = this.abortController.signal;
     let uncommitted: string | undefined;
     let sinceCommit = 0;
+    if (this.options.batchHandler && batch.messages.length > 1 && !signal.aborted) {
+      const last = batch.messages[batch.messages.length - 1]!.offset;
+      try {
+        await this.options.batchHandler(batch.messages.map((raw) => inbound(batch, raw)));
+        if (signal.aborted || !isRunning() || isStale()) return;
+        resolveOffset(last);
+        await commit(consumer, batch.topic, batch.partition, last);
+        await heartbeat();
+        return;
+      } catch (error) {
+        // effects are idempotent: the same messages again, one by one, isolate a bad one
+        this.logger.warn({ err: String(error) }, 'batch handler failed; one message at a time');
+      }
+    }
     for (const raw of batch.messages) {
       if (!isRunning() || isStale() || signal.aborted) break;
-      const message: InboundMessage = {
-        topic: batch.topic,
-        partition: batch.partition,
-        offset: raw.offset,
-        key: raw.key ? raw.key.toString('utf8') : null,
-        value: raw.value ?? Buffer.alloc(0),
-        headers: decodeHeaders(raw.headers),
-        timestamp: Number(raw.timestamp),
-      };
+      const message = inbound(batch, raw);
       const outcome = await this.processor.process(message, {
         crash: signal,
         stop: this.stopController.signal,
@@ -448,6 +455,18 @@ export class SupervisedConsumer implements Subscription {
       await commit(consumer, batch.topic, batch.partition, uncommitted);
     }
   }
+}
+
+function inbound(batch: EachBatchPayload['batch'], raw: KafkaMessage): InboundMessage {
+  return {
+    topic: batch.topic,
+    partition: batch.partition,
+    offset: raw.offset,
+    key: raw.key ? raw.key.toString('utf8') : null,
+    value: raw.value ?? Buffer.alloc(0),
+    headers: decodeHeaders(raw.headers),
+    timestamp: Number(raw.timestamp),
+  };
 }
 
 async function commit(

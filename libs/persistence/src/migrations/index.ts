@@ -10,6 +10,7 @@ import { AuditChainKeys1764300000000 } from './1764300000000-audit-chain-keys';
 import { SignInAttemptsAndSessions1764310000000 } from './1764310000000-sign-in-attempts-and-sessions';
 import { CameraEventFingerprints1764400000000 } from './1764400000000-camera-event-fingerprints';
 import { VehicleListsAndHits1764500000000 } from './1764500000000-vehicle-lists-and-hits';
+import { PlateRead1764600000000 } from './1764600000000-plate-read';
 
 /** Applied in this order; never edit a released migration, add a new one. */
 export const MIGRATIONS = [
@@ -25,4 +26,5 @@ export const MIGRATIONS = [
   SignInAttemptsAndSessions1764310000000,
   CameraEventFingerprints1764400000000,
   VehicleListsAndHits1764500000000,
+  PlateRead1764600000000,
 ];
