@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import fc from 'fast-check';
 import { tmpdir } from 'node:os';
@@ -194,10 +195,13 @@ describe('violations feed of the operations-centre console', () => {
     );
     await logged([first]);
     const second = await cameraViolation('aktau-cam-0003', ViolationCode.ILLEGAL_DUMPING, '');
-    const unrouted = await cameraViolation(
-      'camera-nobody-owns',
-      ViolationCode.RED_LIGHT,
-      '000XXX00',
+    // every camera event now needs a registered camera, so an unrouted violation is one logged
+    // before that rule (or whose centre was since removed): written as the log has it
+    const unrouted = randomUUID();
+    await app.get(DataSource).query(
+      `INSERT INTO violation_record (event_id, camera_id, centre_id, code, plate, evidence_ref, captured_at, logged_at)
+       VALUES ($1, 'camera-nobody-owns', NULL, 'red_light', '000XXX00', 's3://e/x', now(), now())`,
+      [unrouted],
     );
     await logged([second, unrouted]);
 

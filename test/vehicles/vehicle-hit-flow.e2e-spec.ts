@@ -1,5 +1,5 @@
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { randomUUID } from 'node:crypto';
+import { randomInt, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -19,6 +19,9 @@ import { SignedInStaff, signInAs } from '../support/staff';
 import { eventually } from '../support/transports';
 
 const REGION_FILE = resolve(__dirname, '../../deploy/config/region.yaml');
+/** This run's plate digits: other suites read plates on the same shared topic, and a fixed
+ * plate of theirs would match this suite's list. */
+const D = String(100 + randomInt(900));
 
 interface AlertJson {
   id: string;
@@ -123,15 +126,15 @@ describe('vehicle hits: read -> hit -> alert -> decision -> audit', () => {
     expect(list.statusCode).toBe(201);
     const listId = list.json<{ id: string }>().id;
     const added = await call(admin, 'POST', `/v1/vehicle-lists/${listId}/entries`, {
-      plate: '777 BOS 12',
+      plate: `${D} BOS 12`,
       caseReference: 'KUI-2026-0117',
       description: 'white Toyota Camry',
     });
     expect(added.statusCode).toBe(200);
-    expect(added.json()).toMatchObject({ outcome: 'added', entry: { plate: '777BOS12' } });
+    expect(added.json()).toMatchObject({ outcome: 'added', entry: { plate: `${D}BOS12` } });
     // the same plate again, written another way, changes nothing
     const again = await call(admin, 'POST', `/v1/vehicle-lists/${listId}/entries`, {
-      plate: '777-BOS-12',
+      plate: `${D}-BOS-12`,
       caseReference: 'KUI-2026-0117',
       description: 'white Toyota Camry',
     });
@@ -145,8 +148,8 @@ describe('vehicle hits: read -> hit -> alert -> decision -> audit', () => {
     // read with a confusion the camera was unsure of (Cyrillic O for the zero-like O)
     await produce(
       read('aktau-cam-0001', '123 ABC 12'),
-      read('aktau-cam-0001', '777 B0S 12', [1, 1, 1, 1, 1, 0.99, 1, 1, 1, 1]),
-      read('aktau-cam-0001', '777 В0S 12', [1, 1, 1, 1, 1, 0.4, 1, 1, 1, 1]),
+      read('aktau-cam-0001', `${D} B0S 12`, [1, 1, 1, 1, 1, 0.99, 1, 1, 1, 1]),
+      read('aktau-cam-0001', `${D} В0S 12`, [1, 1, 1, 1, 1, 0.4, 1, 1, 1, 1]),
     );
     let alert: AlertJson | undefined;
     await eventually(
@@ -160,14 +163,14 @@ describe('vehicle hits: read -> hit -> alert -> decision -> audit', () => {
     expect(alert).toMatchObject({
       centreId: 'aktau',
       cameraId: 'aktau-cam-0001',
-      message: '777B0S12',
+      message: `${D}B0S12`,
     });
     expect((await alertsOf(zhanaozenOperator)).some((a) => a.id === alert!.id)).toBe(false);
 
     const detail = await call(aktauOperator, 'GET', `/v1/alerts/${alert!.id}`);
     expect(detail.statusCode).toBe(200);
     expect(detail.json<AlertJson>().vehicle).toMatchObject({
-      plateListed: '777BOS12',
+      plateListed: `${D}BOS12`,
       matchKind: 'confusion',
       position: 4,
       hasPlateCrop: true,
@@ -179,7 +182,7 @@ describe('vehicle hits: read -> hit -> alert -> decision -> audit', () => {
     expect(Number(count)).toBe(1);
 
     // the same car again at the same camera within the window: the same alert, counted
-    await produce(read('aktau-cam-0001', '777BOS12'));
+    await produce(read('aktau-cam-0001', `${D}BOS12`));
     await eventually(
       async () =>
         (await alertsOf(aktauOperator)).find((a) => a.id === alert!.id)?.sightingCount === 2,
