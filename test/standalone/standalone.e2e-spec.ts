@@ -83,7 +83,8 @@ describe('standalone process (npm start)', () => {
     const peakRssKb = (): number =>
       Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${running.child.pid}/status`, 'utf8'))![1]);
     const peakBefore = peakRssKb();
-    const nested = '['.repeat(4_000_000) + ']'.repeat(4_000_000);
+    // encoded once: the attacking client should not stall its own measurements re-encoding it
+    const nested = Buffer.from('['.repeat(4_000_000) + ']'.repeat(4_000_000));
     const attack = (path: string, headers: Record<string, string> = {}) =>
       fetch(`${base}${path}`, {
         method: 'POST',
