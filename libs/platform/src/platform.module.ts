@@ -1,5 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
+import { ScheduleModule } from '@nestjs/schedule';
 import { LoggerModule } from 'nestjs-pino';
 import { AuditLogModule } from '@kuzet/audit-log';
 import { StaffAuthModule } from '@kuzet/auth';
@@ -45,7 +46,8 @@ export function messagingSettings(config: Readonly<KuzetConfig>): MessagingSetti
 }
 
 /** What every kuzet app stands on: typed configuration, JSON logs, the message bus,
- * the database, staff authentication (deny by default) and the audit log, health and metrics. */
+ * the database, staff authentication (deny by default) and the audit log, health and metrics,
+ * and the scheduler every periodic job registers with (`scheduleEvery`). */
 @Module({})
 export class PlatformModule {
   static forRoot({ service, config }: PlatformOptions): DynamicModule {
@@ -78,6 +80,7 @@ export class PlatformModule {
         AuditLogModule,
         StaffAuthModule,
         ObservabilityModule,
+        ScheduleModule.forRoot(),
       ],
       providers: [{ provide: APP_FILTER, useClass: RetryAfterFilter }],
     };

@@ -14,6 +14,8 @@ import {
   readCheckpointFile,
 } from '@kuzet/audit-log';
 import { KUZET_CONFIG, KuzetConfig } from '@kuzet/config';
+import { scheduleEvery } from '@kuzet/platform';
+import { SchedulerRegistry } from '@nestjs/schedule';
 import { existsSync } from 'node:fs';
 
 /** Takes the audit chain's head out of the database every AUDIT_CHECKPOINT_INTERVAL_MS (0:
@@ -25,26 +27,28 @@ import { existsSync } from 'node:fs';
 export class AuditCheckpointService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('AuditCheckpoint');
   private readonly file: string | undefined;
-  private timer?: NodeJS.Timeout;
   private running?: Promise<AuditCheckpoint | null>;
   private lastSeq = 0;
 
   constructor(
     private readonly audit: AuditLogService,
     @Inject(KUZET_CONFIG) private readonly config: Readonly<KuzetConfig>,
+    private readonly scheduler: SchedulerRegistry,
   ) {
     this.file = checkpointFile(config);
   }
 
   onApplicationBootstrap(): void {
-    const interval = this.config.AUDIT_CHECKPOINT_INTERVAL_MS;
-    if (interval === 0) return;
-    this.timer = setInterval(() => void this.onSchedule(), interval);
-    this.timer.unref();
+    scheduleEvery(
+      this.scheduler,
+      'audit-checkpoint',
+      this.config.AUDIT_CHECKPOINT_INTERVAL_MS,
+      () => this.onSchedule(),
+    );
   }
 
+  /** The scheduler has cleared the interval by now: a checkpoint under way is waited for. */
   async onApplicationShutdown(): Promise<void> {
-    clearInterval(this.timer);
     await this.running?.catch(() => undefined);
   }
 

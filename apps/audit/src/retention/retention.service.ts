@@ -7,6 +7,8 @@ import {
 } from '@nestjs/common';
 import { AuditLogService } from '@kuzet/audit-log';
 import { KUZET_CONFIG, KuzetConfig } from '@kuzet/config';
+import { scheduleEvery } from '@kuzet/platform';
+import { SchedulerRegistry } from '@nestjs/schedule';
 import { randomUUID } from 'node:crypto';
 import { EntityManager } from 'typeorm';
 // the disk store's files live under KUZET_DATA_DIR: purged here where that directory is shared
@@ -34,7 +36,6 @@ export interface PurgeReport {
 @Injectable()
 export class RetentionService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(RetentionService.name);
-  private timer?: NodeJS.Timeout;
   private running?: Promise<PurgeReport>;
 
   constructor(
@@ -42,17 +43,17 @@ export class RetentionService implements OnApplicationBootstrap, OnApplicationSh
     private readonly disk: DiskEvidenceStore,
     private readonly audit: AuditLogService,
     @Inject(KUZET_CONFIG) private readonly config: Readonly<KuzetConfig>,
+    private readonly scheduler: SchedulerRegistry,
   ) {}
 
   onApplicationBootstrap(): void {
-    const interval = this.config.RETENTION_PURGE_INTERVAL_MS;
-    if (interval === 0) return;
-    this.timer = setInterval(() => void this.purgeOnSchedule(), interval);
-    this.timer.unref();
+    scheduleEvery(this.scheduler, 'retention-purge', this.config.RETENTION_PURGE_INTERVAL_MS, () =>
+      this.purgeOnSchedule(),
+    );
   }
 
+  /** The scheduler has cleared the interval by now: a purge under way is waited for. */
   async onApplicationShutdown(): Promise<void> {
-    clearInterval(this.timer);
     await this.running?.catch(() => undefined);
   }
 

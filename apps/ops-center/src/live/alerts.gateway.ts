@@ -5,12 +5,14 @@ import {
   OnApplicationBootstrap,
   OnApplicationShutdown,
 } from '@nestjs/common';
+import { SchedulerRegistry } from '@nestjs/schedule';
 import { OnGatewayConnection, OnGatewayDisconnect, WebSocketGateway } from '@nestjs/websockets';
 import type { WebSocket } from 'ws';
 import { z } from 'zod';
 import { StaffPrincipal, StaffTokenService, StaffUserService, VerifiedToken } from '@kuzet/auth';
 import { KUZET_CONFIG, KuzetConfig } from '@kuzet/config';
 import { counter } from '@kuzet/observability';
+import { scheduleEvery } from '@kuzet/platform';
 import { AlertEntity } from '@kuzet/persistence';
 import { AlertRepository } from '../alerts/alert.repository';
 import { alertView } from '../alerts/alert.views';
@@ -60,8 +62,6 @@ export class AlertsGateway
   private readonly logger = new Logger(AlertsGateway.name);
   private readonly clients = new Map<WebSocket, Client>();
   private highWater = 0;
-  private timer?: NodeJS.Timeout;
-  private sessionTimer?: NodeJS.Timeout;
   private polling = false;
   private checkingSessions = false;
 
@@ -70,22 +70,26 @@ export class AlertsGateway
     private readonly tokens: StaffTokenService,
     private readonly users: StaffUserService,
     @Inject(KUZET_CONFIG) private readonly config: KuzetConfig,
+    private readonly scheduler: SchedulerRegistry,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
     this.highWater = await this.alerts.highestSeq();
-    this.timer = setInterval(() => void this.poll(), this.config.OPS_FEED_POLL_MS);
-    this.timer.unref();
-    this.sessionTimer = setInterval(
-      () => void this.checkSessions(),
-      this.config.OPS_LIVE_SESSION_CHECK_MS,
+    // the poll too is registered, though it runs every OPS_FEED_POLL_MS (100s of ms): the
+    // scheduler then stops it before shutdown like every other job, and lists it
+    scheduleEvery(this.scheduler, 'live-feed-poll', this.config.OPS_FEED_POLL_MS, () =>
+      this.poll(),
     );
-    this.sessionTimer.unref();
+    scheduleEvery(
+      this.scheduler,
+      'live-feed-session-check',
+      this.config.OPS_LIVE_SESSION_CHECK_MS,
+      () => this.checkSessions(),
+    );
   }
 
+  /** The scheduler has stopped the poll and the session checks by now. */
   onApplicationShutdown(): void {
-    clearInterval(this.timer);
-    clearInterval(this.sessionTimer);
     for (const socket of this.clients.keys()) socket.close(1001, 'server shutting down');
   }
 

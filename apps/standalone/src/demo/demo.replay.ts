@@ -1,10 +1,5 @@
-import {
-  Inject,
-  Injectable,
-  Logger,
-  OnApplicationBootstrap,
-  OnApplicationShutdown,
-} from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { SchedulerRegistry } from '@nestjs/schedule';
 import { randomUUID } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -13,7 +8,7 @@ import { CameraEventSchema, create, encodeCameraEvent, timestampFromDate } from 
 import { KUZET_CONFIG, KuzetConfig } from '@kuzet/config';
 import { AlarmKind, AlarmPriority } from '@kuzet/contracts';
 import { MESSAGE_BUS, MessageBus, TOPICS } from '@kuzet/messaging';
-import { projectRoot } from '@kuzet/platform';
+import { projectRoot, scheduleEvery } from '@kuzet/platform';
 import { StaffRole, StaffUserService } from '@kuzet/auth';
 import { WatchlistService } from '@kuzet/watchlist';
 
@@ -54,9 +49,8 @@ const DEMO_USERS: readonly {
  * watchlist, then their other photos and the group photos arrive as camera events, as an
  * integrator would send them, and hits appear live in the console. */
 @Injectable()
-export class DemoReplay implements OnApplicationBootstrap, OnApplicationShutdown {
+export class DemoReplay implements OnApplicationBootstrap {
   private readonly logger = new Logger('Demo');
-  private timer?: NodeJS.Timeout;
   private frames: Buffer[] = [];
   private sent = 0;
 
@@ -65,6 +59,7 @@ export class DemoReplay implements OnApplicationBootstrap, OnApplicationShutdown
     private readonly users: StaffUserService,
     @Inject(MESSAGE_BUS) private readonly bus: MessageBus,
     @Inject(KUZET_CONFIG) private readonly config: KuzetConfig,
+    private readonly scheduler: SchedulerRegistry,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -72,16 +67,13 @@ export class DemoReplay implements OnApplicationBootstrap, OnApplicationShutdown
     await this.createDemoUsers();
     await this.enrolFixturePeople();
     this.frames = await this.loadFrames();
-    this.timer = setInterval(() => void this.sendNext(), this.config.KUZET_DEMO_INTERVAL_MS);
-    this.timer.unref();
+    scheduleEvery(this.scheduler, 'demo-replay', this.config.KUZET_DEMO_INTERVAL_MS, () =>
+      this.sendNext(),
+    );
     this.logger.log(
       { frames: this.frames.length, everyMs: this.config.KUZET_DEMO_INTERVAL_MS },
       `demo replay started: open http://${this.config.HTTP_HOST}:${this.config.HTTP_PORT}/console`,
     );
-  }
-
-  onApplicationShutdown(): void {
-    clearInterval(this.timer);
   }
 
   private async createDemoUsers(): Promise<void> {
