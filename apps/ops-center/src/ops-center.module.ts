@@ -10,6 +10,7 @@ import { EscalationScheduler } from './escalation/escalation.scheduler';
 import { AlertIntakeConsumers } from './intake/alert-intake.consumers';
 import { VehicleHitConsumer } from './intake/vehicle-hit.consumer';
 import { AlertsGateway } from './live/alerts.gateway';
+import { CentreScopes } from './scope/centre-scope';
 import { ViolationFeedConsumer } from './violations/violation-feed.consumer';
 import { ViolationFeedController } from './violations/violation-feed.controller';
 import { ViolationFeedRepository } from './violations/violation-feed.repository';
@@ -20,6 +21,7 @@ import { ViolationFeedService } from './violations/violation-feed.service';
   imports: [RegistryModule, EvidenceModule, VehicleRouteModule],
   controllers: [AlertsController, ConsoleController, ViolationFeedController],
   providers: [
+    CentreScopes,
     AlertRepository,
     AlertsService,
     AlertIntakeConsumers,

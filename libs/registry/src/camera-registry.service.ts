@@ -5,6 +5,7 @@ import {
   NotFoundException,
   UnprocessableEntityException,
 } from '@nestjs/common';
+import { TTLCache } from '@isaacs/ttlcache';
 import { AuditLogService } from '@kuzet/audit-log';
 import { KUZET_CONFIG, KuzetConfig } from '@kuzet/config';
 import { CameraEntity } from '@kuzet/persistence';
@@ -63,13 +64,19 @@ function changedFields<T extends object>(before: T | null, after: T): string[] {
  * camera's centre decides who receives its alerts. */
 @Injectable()
 export class CameraRegistryService {
-  private readonly located = new Map<string, { location: CameraLocation; expiresAt: number }>();
+  private readonly located: TTLCache<string, CameraLocation>;
+  /** Every centre's parent (null for a main centre): a region has a handful of centres. */
+  private readonly parents: TTLCache<'all', ReadonlyMap<string, string | null>>;
 
   constructor(
     private readonly repository: CameraRegistryRepository,
-    @Inject(KUZET_CONFIG) private readonly config: Readonly<KuzetConfig>,
+    @Inject(KUZET_CONFIG) config: Readonly<KuzetConfig>,
     private readonly audit: AuditLogService,
-  ) {}
+  ) {
+    const ttl = config.REGISTRY_CACHE_TTL_MS;
+    this.located = new TTLCache({ ttl, max: 200_000, checkAgeOnGet: true });
+    this.parents = new TTLCache({ ttl, max: 1, checkAgeOnGet: true });
+  }
 
   async listCentres(): Promise<CentreDto[]> {
     return (await this.repository.listCentres()).map(toCentreDto);
@@ -115,6 +122,7 @@ export class CameraRegistryService {
     });
     // a centre's parent also sees its alerts: cached locations carry the parent
     this.located.clear();
+    this.parents.clear();
     return after;
   }
 
@@ -250,20 +258,29 @@ export class CameraRegistryService {
 
   /** Where each known camera belongs; unknown ids are absent from the map. */
   async locate(cameraIds: readonly string[]): Promise<Map<string, CameraLocation>> {
-    const now = Date.now();
     const found = new Map<string, CameraLocation>();
     const missing: string[] = [];
     for (const id of new Set(cameraIds)) {
       const cached = this.located.get(id);
-      if (cached && cached.expiresAt > now) found.set(id, cached.location);
+      if (cached) found.set(id, cached);
       else missing.push(id);
     }
-    const expiresAt = now + this.config.REGISTRY_CACHE_TTL_MS;
     for (const location of await this.repository.locateCameras(missing)) {
       found.set(location.cameraId, location);
-      this.located.set(location.cameraId, { location, expiresAt });
+      this.located.set(location.cameraId, location);
     }
     return found;
+  }
+
+  /** Each centre's main centre (null for a main centre), cached like camera locations. */
+  async centreParents(): Promise<ReadonlyMap<string, string | null>> {
+    let parents = this.parents.get('all');
+    if (!parents) {
+      const centres = await this.repository.listCentres();
+      parents = new Map(centres.map((centre) => [centre.id, centre.parentCentreId]));
+      this.parents.set('all', parents);
+    }
+    return parents;
   }
 
   /** Upserts every centre, district and camera of a region file in one transaction; what the
@@ -321,6 +338,7 @@ export class CameraRegistryService {
       );
     });
     this.located.clear();
+    this.parents.clear();
     return summary;
   }
 

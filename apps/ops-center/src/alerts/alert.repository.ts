@@ -9,13 +9,7 @@ import {
   WatchlistEntity,
   WatchlistPersonEntity,
 } from '@kuzet/persistence';
-
-export interface AlertScope {
-  /** Centres whose alerts (and whose district centres' alerts) are visible. */
-  readonly centreIds: readonly string[];
-  /** Alerts from cameras no centre owns go to supervisors rather than nowhere. */
-  readonly includeUnrouted: boolean;
-}
+import { AlertScope } from '../scope/centre-scope';
 
 export interface AlertFilter {
   readonly states?: readonly AlertState[];

@@ -5,9 +5,9 @@ import { StaffPrincipal } from '@kuzet/auth';
 import { AuditLogService } from '@kuzet/audit-log';
 import { EvidenceReader } from '@kuzet/evidence';
 import { AlertDecisionEntity, AlertEntity, AlertState, DecisionAction } from '@kuzet/persistence';
-import { CameraRegistryService } from '@kuzet/registry';
 import { AlertListRequest, DecisionRequest } from './alert.dto';
-import { AlertRepository, AlertScope } from './alert.repository';
+import { CentreScopes } from '../scope/centre-scope';
+import { AlertRepository } from './alert.repository';
 import { AlertDetailView, alertView, AlertView, decisionView } from './alert.views';
 import { vehicleAlertDetail } from './vehicle-alert';
 
@@ -41,7 +41,7 @@ export class AlertsService {
 
   constructor(
     private readonly alerts: AlertRepository,
-    private readonly registry: CameraRegistryService,
+    private readonly scopes: CentreScopes,
     private readonly audit: AuditLogService,
     private readonly evidenceStore: EvidenceReader,
   ) {}
@@ -128,7 +128,7 @@ export class AlertsService {
   }
 
   async list(user: StaffPrincipal, request: AlertListRequest): Promise<AlertView[]> {
-    const rows = await this.alerts.list(scopeOf(user), {
+    const rows = await this.alerts.list(this.scopes.of(user), {
       states: request.state,
       limit: request.limit,
       beforeSeq: request.beforeSeq,
@@ -137,7 +137,7 @@ export class AlertsService {
   }
 
   async changedSince(user: StaffPrincipal, afterSeq: number, limit = 500): Promise<AlertView[]> {
-    return (await this.alerts.changedSince(afterSeq, limit, scopeOf(user))).map(alertView);
+    return (await this.alerts.changedSince(afterSeq, limit, this.scopes.of(user))).map(alertView);
   }
 
   /** Who looked at which alert is part of the audit trail. */
@@ -154,7 +154,9 @@ export class AlertsService {
       alert.personId ? this.alerts.person(alert.personId) : null,
       alert.watchlistId && !vehicle ? this.alerts.watchlist(alert.watchlistId) : null,
       this.alerts.decisions(id),
-      alert.personId ? this.alerts.earlierSightings(alert.personId, id, scopeOf(user), 10) : [],
+      alert.personId
+        ? this.alerts.earlierSightings(alert.personId, id, this.scopes.of(user), 10)
+        : [],
       alert.personId ? this.alerts.enrolledFaceIds(alert.personId) : [],
       vehicle ? vehicleAlertDetail(this.alerts.dataSource, id) : null,
     ]);
@@ -296,19 +298,15 @@ export class AlertsService {
   private async route(
     cameraId: string,
   ): Promise<Pick<AlertEntity, 'centreId' | 'parentCentreId' | 'districtId'>> {
-    const location = (await this.registry.locate([cameraId])).get(cameraId);
-    if (!location) {
+    const route = await this.scopes.routeOfCamera(cameraId);
+    if (!route) {
       this.logger.warn(
         { cameraId },
         'alert from a camera the registry does not know: routed to supervisors',
       );
       return { centreId: null, parentCentreId: null, districtId: null };
     }
-    return {
-      centreId: location.centreId,
-      parentCentreId: location.parentCentreId,
-      districtId: location.districtId,
-    };
+    return route;
   }
 
   private async found(id: string): Promise<AlertEntity> {
@@ -323,23 +321,8 @@ export class AlertsService {
 
   private visibleTo(user: StaffPrincipal, alert: AlertEntity): AlertEntity {
     // the same answer as for an alert that does not exist: no probing other centres' alerts
-    if (!inScope(scopeOf(user), alert))
+    if (!this.scopes.admits(user, alert))
       throw new NotFoundException(`alert ${alert.id} does not exist`);
     return alert;
   }
-}
-
-export function scopeOf(user: StaffPrincipal): AlertScope {
-  return { centreIds: user.centreIds, includeUnrouted: user.roles.includes('supervisor') };
-}
-
-export function inScope(
-  scope: AlertScope,
-  alert: Pick<AlertEntity, 'centreId' | 'parentCentreId'>,
-): boolean {
-  if (alert.centreId === null) return scope.includeUnrouted;
-  return (
-    scope.centreIds.includes(alert.centreId) ||
-    (alert.parentCentreId !== null && scope.centreIds.includes(alert.parentCentreId))
-  );
 }

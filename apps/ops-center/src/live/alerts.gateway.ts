@@ -16,7 +16,7 @@ import { scheduleEvery } from '@kuzet/platform';
 import { AlertEntity } from '@kuzet/persistence';
 import { AlertRepository } from '../alerts/alert.repository';
 import { alertView } from '../alerts/alert.views';
-import { inScope, scopeOf } from '../alerts/alerts.service';
+import { CentreScopes, inScope } from '../scope/centre-scope';
 
 /** How far back each poll looks: a transaction that took a seq number but committed after a
  * later one is still picked up. */
@@ -69,6 +69,7 @@ export class AlertsGateway
     private readonly alerts: AlertRepository,
     private readonly tokens: StaffTokenService,
     private readonly users: StaffUserService,
+    private readonly scopes: CentreScopes,
     @Inject(KUZET_CONFIG) private readonly config: KuzetConfig,
     private readonly scheduler: SchedulerRegistry,
   ) {}
@@ -184,7 +185,7 @@ export class AlertsGateway
       });
       return;
     }
-    const scope = scopeOf(client.user);
+    const scope = this.scopes.of(client.user);
     let afterSeq = parsed.afterSeq;
     for (;;) {
       const missed = await this.alerts.changedSince(afterSeq, 500, scope);
@@ -241,7 +242,7 @@ export class AlertsGateway
       const wanted = new Map<Client, number[]>();
       for (const client of this.clients.values()) {
         if (!client.resumed) continue;
-        const scope = scopeOf(client.user);
+        const scope = this.scopes.of(client.user);
         const lacking = recent
           .filter((change) => !client.sent.has(change.seq) && inScope(scope, change))
           .map((change) => change.seq);

@@ -1,9 +1,8 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { Brackets, DataSource, In, SelectQueryBuilder } from 'typeorm';
-import { KUZET_CONFIG, KuzetConfig } from '@kuzet/config';
-import { OperationsCentreEntity, ViolationRecordEntity } from '@kuzet/persistence';
-import { AlertScope } from '../alerts/alert.repository';
+import { Brackets, DataSource, SelectQueryBuilder } from 'typeorm';
+import { ViolationRecordEntity } from '@kuzet/persistence';
+import { AlertScope, CentreScopes } from '../scope/centre-scope';
 
 export interface FeedCursor {
   readonly loggedAt: Date;
@@ -15,12 +14,9 @@ export interface FeedCursor {
  * nothing of its own for violations), scoped like alerts. */
 @Injectable()
 export class ViolationFeedRepository {
-  private readonly parents = new Map<string, { parent: string | null; expiresAt: number }>();
-  private readonly scopes = new Map<string, { centreIds: string[]; expiresAt: number }>();
-
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
-    @Inject(KUZET_CONFIG) private readonly config: Readonly<KuzetConfig>,
+    private readonly scopes: CentreScopes,
   ) {}
 
   /** Newest logged first. A centre sees its own violations and those of the district centres
@@ -45,7 +41,7 @@ export class ViolationFeedRepository {
     limit: number,
     before?: FeedCursor,
   ): Promise<SelectQueryBuilder<ViolationRecordEntity>> {
-    const centreIds = await this.withDistrictCentres(scope.centreIds);
+    const centreIds = await this.scopes.centresWithDistricts(scope);
     const query = this.dataSource
       .getRepository(ViolationRecordEntity)
       .createQueryBuilder('v')
@@ -69,34 +65,5 @@ export class ViolationFeedRepository {
       query.andWhere('v.logged_at < :at', { at: before.loggedAt });
     }
     return query;
-  }
-
-  /** The centres and the district centres whose parent they are, cached like parentOf. */
-  private async withDistrictCentres(centreIds: readonly string[]): Promise<string[]> {
-    if (centreIds.length === 0) return [];
-    const key = [...centreIds].sort().join('\n');
-    const now = Date.now();
-    const cached = this.scopes.get(key);
-    if (cached && cached.expiresAt > now) return cached.centreIds;
-    const children = await this.dataSource
-      .getRepository(OperationsCentreEntity)
-      .find({ where: { parentCentreId: In([...centreIds]) }, select: { id: true } });
-    const all = [...new Set([...centreIds, ...children.map((centre) => centre.id)])];
-    this.scopes.set(key, { centreIds: all, expiresAt: now + this.config.REGISTRY_CACHE_TTL_MS });
-    return all;
-  }
-
-  /** The main centre a centre reports to (null for a main centre or an unknown one), cached
-   * like the registry's camera lookups: the live feed asks once per violation. */
-  async parentOf(centreId: string): Promise<string | null> {
-    const now = Date.now();
-    const cached = this.parents.get(centreId);
-    if (cached && cached.expiresAt > now) return cached.parent;
-    const centre = await this.dataSource
-      .getRepository(OperationsCentreEntity)
-      .findOne({ where: { id: centreId }, select: { id: true, parentCentreId: true } });
-    const parent = centre?.parentCentreId ?? null;
-    this.parents.set(centreId, { parent, expiresAt: now + this.config.REGISTRY_CACHE_TTL_MS });
-    return parent;
   }
 }

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { StaffPrincipal } from '@kuzet/auth';
 import { AlertsGateway } from '../live/alerts.gateway';
-import { inScope, scopeOf } from '../alerts/alerts.service';
+import { CentreScopes } from '../scope/centre-scope';
 import {
   ViolationFeedItem,
   violationFeedItem,
@@ -17,13 +17,14 @@ export class ViolationFeedService {
   constructor(
     private readonly repository: ViolationFeedRepository,
     private readonly live: AlertsGateway,
+    private readonly scopes: CentreScopes,
   ) {}
 
   async page(user: StaffPrincipal, query: ViolationFeedQuery): Promise<ViolationFeedPage> {
     const before = query.beforeLoggedAt
       ? { loggedAt: query.beforeLoggedAt, eventId: query.beforeEventId }
       : undefined;
-    const records = await this.repository.page(scopeOf(user), query.limit, before);
+    const records = await this.repository.page(this.scopes.of(user), query.limit, before);
     const last = records.length === query.limit ? records[records.length - 1] : undefined;
     return {
       violations: records.map(violationFeedItem),
@@ -36,14 +37,9 @@ export class ViolationFeedService {
   /** Routed like an alert: to the centre that owned the camera when it was logged and to
    * that centre's main centre; unrouted ones to supervisors. Returns how many got it. */
   async push(violation: ViolationFeedItem): Promise<number> {
-    const route = {
-      centreId: violation.centreId,
-      parentCentreId: violation.centreId
-        ? await this.repository.parentOf(violation.centreId)
-        : null,
-    };
+    const route = await this.scopes.routeOfCentre(violation.centreId);
     return this.live.push({ type: 'violations', violations: [violation] }, (user) =>
-      inScope(scopeOf(user), route),
+      this.scopes.admits(user, route),
     );
   }
 }

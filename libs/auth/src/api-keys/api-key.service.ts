@@ -1,4 +1,5 @@
 import { Inject, Injectable, NotFoundException } from '@nestjs/common';
+import { TTLCache } from '@isaacs/ttlcache';
 import { KUZET_CONFIG, KuzetConfig } from '@kuzet/config';
 import { IntegratorApiKeyEntity } from '@kuzet/persistence';
 import { AuditLogService } from '@kuzet/audit-log';
@@ -15,7 +16,6 @@ import { IntegratorPrincipal } from './integrator-principal';
 interface CachedKey {
   readonly secretSha256: Buffer;
   readonly principal: IntegratorPrincipal | null;
-  readonly expiresAt: number;
 }
 
 /** Issues, lists, revokes and checks integrator API keys. A checked key is cached briefly so
@@ -23,13 +23,19 @@ interface CachedKey {
  * on this instance and within API_KEY_CACHE_TTL_MS on the others. */
 @Injectable()
 export class ApiKeyService {
-  private readonly cache = new Map<string, CachedKey>();
+  private readonly cache: TTLCache<string, CachedKey>;
 
   constructor(
     private readonly repository: ApiKeyRepository,
-    @Inject(KUZET_CONFIG) private readonly config: Readonly<KuzetConfig>,
+    @Inject(KUZET_CONFIG) config: Readonly<KuzetConfig>,
     private readonly audit: AuditLogService,
-  ) {}
+  ) {
+    this.cache = new TTLCache({
+      ttl: config.API_KEY_CACHE_TTL_MS,
+      max: 10_000,
+      checkAgeOnGet: true,
+    });
+  }
 
   /** actor: who issued the key, for the audit log. */
   async create(input: CreateApiKeyInput, actor: string): Promise<CreatedApiKeyDto> {
@@ -79,15 +85,13 @@ export class ApiKeyService {
   async authenticate(presented: string): Promise<IntegratorPrincipal | null> {
     const token = parseApiKeyToken(presented);
     if (!token) return null;
-    const now = Date.now();
     let cached = this.cache.get(token.id);
-    if (!cached || cached.expiresAt <= now) {
+    if (!cached) {
       const key = await this.repository.findById(token.id);
       if (!key) return null;
       cached = {
         secretSha256: key.secretSha256,
         principal: key.revokedAt === null ? toPrincipal(key) : null,
-        expiresAt: now + this.config.API_KEY_CACHE_TTL_MS,
       };
       this.cache.set(token.id, cached);
     }

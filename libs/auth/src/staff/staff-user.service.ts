@@ -5,6 +5,7 @@ import {
   NotFoundException,
   UnauthorizedException,
 } from '@nestjs/common';
+import { TTLCache } from '@isaacs/ttlcache';
 import { KUZET_CONFIG, KuzetConfig } from '@kuzet/config';
 import { StaffUserEntity } from '@kuzet/persistence';
 import { randomUUID } from 'node:crypto';
@@ -25,16 +26,12 @@ export interface AuthenticatedStaff {
   readonly tokenVersion: number;
 }
 
-interface CachedSession {
-  readonly current: boolean;
-  readonly expiresAt: number;
-}
-
 /** Staff users: creation and changes by system administrators (each on the audit log),
  * password checks, and whether a session is still current. */
 @Injectable()
 export class StaffUserService {
-  private readonly sessions = new Map<string, CachedSession>();
+  /** Whether a session is current, by user, token version and session id. */
+  private readonly sessions: TTLCache<string, boolean>;
   /** Bumped by every change, so a lookup that overlapped one does not cache what it read. */
   private sessionGeneration = 0;
 
@@ -42,8 +39,14 @@ export class StaffUserService {
     private readonly repository: StaffUserRepository,
     private readonly hasher: PasswordHasher,
     private readonly audit: AuditLogService,
-    @Inject(KUZET_CONFIG) private readonly config: Readonly<KuzetConfig>,
-  ) {}
+    @Inject(KUZET_CONFIG) config: Readonly<KuzetConfig>,
+  ) {
+    this.sessions = new TTLCache({
+      ttl: config.AUTH_SESSION_CACHE_TTL_MS,
+      max: 100_000,
+      checkAgeOnGet: true,
+    });
+  }
 
   async create(input: CreateUserInput, actor: string): Promise<StaffUserDto> {
     const user = {
@@ -158,9 +161,8 @@ export class StaffUserService {
     sessionId: string,
   ): Promise<boolean> {
     const key = `${userId}/${tokenVersion}/${sessionId}`;
-    const now = Date.now();
     const cached = this.sessions.get(key);
-    if (cached && cached.expiresAt > now) return cached.current;
+    if (cached !== undefined) return cached;
     const generation = this.sessionGeneration;
     const user = await this.repository.findById(userId);
     const current =
@@ -170,7 +172,7 @@ export class StaffUserService {
       (await this.repository.isSessionOpen(sessionId, userId));
     // a lookup that overlapped a change may have read the row before it: not cached
     if (generation === this.sessionGeneration) {
-      this.sessions.set(key, { current, expiresAt: now + this.config.AUTH_SESSION_CACHE_TTL_MS });
+      this.sessions.set(key, current);
     }
     return current;
   }

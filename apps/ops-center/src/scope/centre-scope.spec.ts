@@ -1,5 +1,5 @@
 import { StaffPrincipal } from '@kuzet/auth';
-import { inScope, scopeOf } from './alerts.service';
+import { inScope, scopeOf } from './centre-scope';
 
 const staff = (roles: StaffPrincipal['roles'], centreIds: string[]): StaffPrincipal => ({
   userId: 'u',

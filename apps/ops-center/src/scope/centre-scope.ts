@@ -1,0 +1,82 @@
+import { Injectable } from '@nestjs/common';
+import { StaffPrincipal } from '@kuzet/auth';
+import { CameraRegistryService } from '@kuzet/registry';
+
+/** Which centres' alerts and violations a user may see. */
+export interface AlertScope {
+  /** Centres whose alerts (and whose district centres' alerts) are visible. */
+  readonly centreIds: readonly string[];
+  /** Alerts from cameras no centre owns go to supervisors rather than nowhere. */
+  readonly includeUnrouted: boolean;
+}
+
+/** Where an alert or a violation is routed: the camera's centre and that centre's main centre. */
+export interface CentreRoute {
+  readonly centreId: string | null;
+  readonly parentCentreId: string | null;
+}
+
+export function scopeOf(user: StaffPrincipal): AlertScope {
+  return { centreIds: user.centreIds, includeUnrouted: user.roles.includes('supervisor') };
+}
+
+export function inScope(scope: AlertScope, route: CentreRoute): boolean {
+  if (route.centreId === null) return scope.includeUnrouted;
+  return (
+    scope.centreIds.includes(route.centreId) ||
+    (route.parentCentreId !== null && scope.centreIds.includes(route.parentCentreId))
+  );
+}
+
+/** The one answer to "which centres' alerts may this user see", for the alerts API, the live
+ * socket and the violation feed: a user sees the centres they belong to and the district
+ * centres below them (supervisors also what no centre owns); the centre tree comes from the
+ * camera registry and its cache. */
+@Injectable()
+export class CentreScopes {
+  constructor(private readonly registry: CameraRegistryService) {}
+
+  of(user: StaffPrincipal): AlertScope {
+    return scopeOf(user);
+  }
+
+  admits(user: StaffPrincipal, route: CentreRoute): boolean {
+    return inScope(scopeOf(user), route);
+  }
+
+  /** Where a camera's alerts go, or null for a camera the registry does not know. */
+  async routeOfCamera(
+    cameraId: string,
+  ): Promise<(CentreRoute & { readonly districtId: string }) | null> {
+    const location = (await this.registry.locate([cameraId])).get(cameraId);
+    return location
+      ? {
+          centreId: location.centreId,
+          parentCentreId: location.parentCentreId,
+          districtId: location.districtId,
+        }
+      : null;
+  }
+
+  /** Where a record logged for a centre goes: that centre and its main centre. The centre is
+   * the one that owned the camera when the record was logged, so its parent is looked up by
+   * centre, not by the camera (which may have moved since). */
+  async routeOfCentre(centreId: string | null): Promise<CentreRoute> {
+    if (centreId === null) return { centreId, parentCentreId: null };
+    return {
+      centreId,
+      parentCentreId: (await this.registry.centreParents()).get(centreId) ?? null,
+    };
+  }
+
+  /** The scope's centres with the district centres whose parent they are: for queries by a
+   * record's own centre (the violation log stores no parent). */
+  async centresWithDistricts(scope: AlertScope): Promise<string[]> {
+    if (scope.centreIds.length === 0) return [];
+    const parents = await this.registry.centreParents();
+    const children = [...parents]
+      .filter(([, parent]) => parent !== null && scope.centreIds.includes(parent))
+      .map(([id]) => id);
+    return [...new Set([...scope.centreIds, ...children])];
+  }
+}
