@@ -1,6 +1,6 @@
 import { Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import { fromBinary } from '@bufbuild/protobuf';
-import { CameraEvent, CameraEventSchema, timestampDate, ViolationCode } from '@kuzet/contracts';
+import { CameraEvent, CameraEventSchema, timestampDate, violationCodeName } from '@kuzet/contracts';
 import { instanceId, KUZET_CONFIG, KuzetConfig } from '@kuzet/config';
 import {
   InboundMessage,
@@ -10,7 +10,6 @@ import {
   TOPICS,
   VIOLATION_HEADERS,
 } from '@kuzet/messaging';
-import { VIOLATION_CODES, ViolationCodeName } from '@kuzet/persistence';
 import { ViolationFeedItem } from './violation-feed.dto';
 import { ViolationFeedService } from './violation-feed.service';
 
@@ -66,7 +65,7 @@ export function violationFromMessage(message: InboundMessage): ViolationFeedItem
   if (event.payload.case !== 'violation')
     throw rejected('not_a_violation', 'payload', 'kuzet.violations.v1 carries violations only');
   const violation = event.payload.value;
-  const code = codeName(violation.code);
+  const code = violationCodeName(violation.code);
   if (!code) throw rejected('violation_code', 'payload.violation.code', 'not a known code');
   const loggedAt = new Date(message.headers[VIOLATION_HEADERS.loggedAt] ?? message.timestamp);
   const at = Number.isNaN(loggedAt.getTime()) ? new Date(message.timestamp) : loggedAt;
@@ -84,12 +83,6 @@ export function violationFromMessage(message: InboundMessage): ViolationFeedItem
     capturedAt: (event.capturedAt ? timestampDate(event.capturedAt) : at).toISOString(),
     loggedAt: at.toISOString(),
   };
-}
-
-/** SPEEDING -> 'speeding', WRONG_WAY_DRIVING -> 'wrong_way_driving', as the log stores it. */
-function codeName(code: ViolationCode): ViolationCodeName | undefined {
-  const name = (ViolationCode[code] as string | undefined)?.toLowerCase();
-  return VIOLATION_CODES.find((known) => known === name);
 }
 
 function rejected(reason: string, field: string, message: string): RejectedMessageError {

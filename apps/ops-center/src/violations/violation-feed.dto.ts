@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { ViolationCodeName, ViolationRecordEntity } from '@kuzet/persistence';
+import { ViolationCodeName } from '@kuzet/contracts';
+import { ViolationRecordEntity } from '@kuzet/persistence';
 
 /** `GET /v1/ops/violations`: newest logged first; the next page starts strictly before the
  * last row's (loggedAt, eventId), which the previous page returns as `next`. */
@@ -46,7 +47,7 @@ export function violationFeedItem(record: ViolationRecordEntity): ViolationFeedI
     cameraId: record.cameraId,
     districtId: record.districtId,
     centreId: record.centreId,
-    code: record.code,
+    code: record.code as ViolationCodeName,
     plate: record.plate,
     measuredSpeedKmh: record.measuredSpeedKmh,
     limitSpeedKmh: record.limitSpeedKmh,

@@ -6,11 +6,11 @@ import {
   encodeCameraEvent,
   timestampDate,
   Violation,
-  ViolationCode,
+  violationCodeName,
 } from '@kuzet/contracts';
 import { MESSAGE_BUS, MessageBus, TOPICS, VIOLATION_HEADERS } from '@kuzet/messaging';
 import { counter } from '@kuzet/observability';
-import { ViolationCodeName, ViolationRecordEntity } from '@kuzet/persistence';
+import { ViolationRecordEntity } from '@kuzet/persistence';
 import { CameraRegistryService } from '@kuzet/registry';
 import { cursorInstant, isUuid, RequestValidationException } from '@kuzet/http';
 import { PageCursor, ViolationFilter, ViolationRepository } from './violation.repository';
@@ -28,14 +28,6 @@ const logged = counter({
   labelNames: ['code', 'outcome'] as const,
 });
 
-const CODE_NAMES: Readonly<Record<number, ViolationCodeName>> = {
-  [ViolationCode.SPEEDING]: 'speeding',
-  [ViolationCode.RED_LIGHT]: 'red_light',
-  [ViolationCode.ILLEGAL_DUMPING]: 'illegal_dumping',
-  [ViolationCode.NO_SEAT_BELT]: 'no_seat_belt',
-  [ViolationCode.WRONG_WAY_DRIVING]: 'wrong_way_driving',
-};
-
 /** The violation log: each violation event logged once by event_id with the district and
  * centre its camera belonged to at that moment, published to kuzet.violations.v1, counted and
  * queried. */
@@ -51,7 +43,8 @@ export class ViolationLogService {
   /** Publishes before it logs, so whatever is in the log is on the topic too; a crash in between
    * publishes the violation once more on redelivery, and consumers deduplicate by event_id. */
   async log(event: CameraEvent, violation: Violation): Promise<void> {
-    const code = CODE_NAMES[violation.code]!;
+    // the validation gate has already refused an unknown code
+    const code = violationCodeName(violation.code)!;
     if (await this.repository.exists(event.eventId)) {
       logged.inc({ code, outcome: 'duplicate' });
       return;

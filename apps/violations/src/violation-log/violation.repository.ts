@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectEntityManager } from '@nestjs/typeorm';
-import { ViolationCodeName, ViolationRecordEntity } from '@kuzet/persistence';
+import { ViolationCodeName } from '@kuzet/contracts';
+import { ViolationRecordEntity } from '@kuzet/persistence';
 import { EntityManager, SelectQueryBuilder } from 'typeorm';
 import { Dimension } from './violation.schemas';
 

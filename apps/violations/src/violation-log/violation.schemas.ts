@@ -1,4 +1,4 @@
-import { VIOLATION_CODES } from '@kuzet/persistence';
+import { VIOLATION_CODES } from '@kuzet/contracts';
 import { z } from 'zod';
 
 const timeZone = z

@@ -2,7 +2,7 @@ import { applyDecorators, Controller, Get, Param, ParseUUIDPipe, Query } from '@
 import { ApiBearerAuth, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { CurrentUser, Roles, StaffPrincipal } from '@kuzet/auth';
 import { ZodValidationPipe } from '@kuzet/http';
-import { VIOLATION_CODES } from '@kuzet/persistence';
+import { VIOLATION_CODES } from '@kuzet/contracts';
 import { ViolationLogService } from './violation-log.service';
 import {
   DIMENSIONS,

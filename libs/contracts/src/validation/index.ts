@@ -17,3 +17,4 @@ export {
   validateVehicleHit,
   validateVehicleListChange,
 } from './vehicle';
+export { VIOLATION_CODES, violationCodeName, type ViolationCodeName } from './violation-codes';

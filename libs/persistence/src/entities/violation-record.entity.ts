@@ -1,14 +1,5 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 
-export const VIOLATION_CODES = [
-  'speeding',
-  'red_light',
-  'illegal_dumping',
-  'no_seat_belt',
-  'wrong_way_driving',
-] as const;
-export type ViolationCodeName = (typeof VIOLATION_CODES)[number];
-
 /** One logged administrative violation. district_id and centre_id are the camera's at the
  * time it was logged (null when the camera was not in the registry then), so statistics do
  * not move when a camera is later reassigned. */
@@ -31,8 +22,9 @@ export class ViolationRecordEntity {
   @Column({ name: 'centre_id', type: 'text', nullable: true })
   centreId!: string | null;
 
+  /** A ViolationCodeName of @kuzet/contracts (the one naming of codes). */
   @Column({ type: 'text' })
-  code!: ViolationCodeName;
+  code!: string;
 
   @Column({ type: 'text' })
   plate!: string;
