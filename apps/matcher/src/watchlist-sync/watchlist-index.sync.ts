@@ -17,6 +17,7 @@ import {
   Subscription,
   TOPICS,
 } from '@kuzet/messaging';
+import { earliestExpiry } from '@kuzet/persistence';
 import { WatchlistIndex, WatchlistRepository } from '@kuzet/watchlist';
 
 const REBUILD_PAGE = 1_000;
@@ -79,7 +80,7 @@ export class WatchlistIndexSync implements OnModuleInit, OnApplicationBootstrap,
           personId: person.id,
           watchlistId: list.id,
           threshold: list.similarityThreshold,
-          expiresAt: earliest(person.expiresAt, list.expiresAt),
+          expiresAt: earliestExpiry(person.expiresAt, list.expiresAt),
           version: person.version,
           faces: compatible.map((face) => ({ photoId: face.id, embedding: face.embedding })),
         });
@@ -117,10 +118,4 @@ export class WatchlistIndexSync implements OnModuleInit, OnApplicationBootstrap,
         .map((e) => ({ photoId: e.photoId, embedding: Float32Array.from(e.embedding) })),
     });
   }
-}
-
-function earliest(a: Date | null, b: Date | null): Date | null {
-  if (!a) return b;
-  if (!b) return a;
-  return a < b ? a : b;
 }

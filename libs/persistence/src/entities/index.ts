@@ -17,7 +17,6 @@ import { StaffUserEntity } from './staff-user.entity';
 
 export { CameraEntity, DistrictEntity, OperationsCentreEntity };
 export { IngestedEventEntity, IntegratorApiKeyEntity, ViolationRecordEntity };
-export { VIOLATION_CODES, type ViolationCodeName } from './violation-record.entity';
 export type { CameraStatus } from './camera.entity';
 export type { CentreKind } from './operations-centre.entity';
 export {
@@ -55,3 +54,4 @@ export const ENTITIES = [
   StaffUserEntity,
   AuditLogEntryEntity,
 ];
+export { earliestExpiry } from './expiry';

@@ -8,6 +8,7 @@ import {
   VehicleMatchPolicy,
 } from '@kuzet/contracts';
 import { MESSAGE_BUS, MessageBus, TOPICS } from '@kuzet/messaging';
+import { earliestExpiry } from '@kuzet/persistence';
 import type { MatchPolicy } from '../matching/plate-index';
 import type { VehicleEntryRow, VehicleListRow } from './vehicle-list.repository';
 
@@ -25,7 +26,7 @@ export class VehicleListChangePublisher {
 
   async publish(entry: VehicleEntryRow, list: VehicleListRow): Promise<void> {
     const removed = entry.status !== 'active';
-    const expiresAt = earliest(entry.expiresAt, list.expiresAt);
+    const expiresAt = earliestExpiry(entry.expiresAt, list.expiresAt);
     const change = create(VehicleListChangeSchema, {
       entryId: entry.id,
       kind: removed ? VehicleListChangeKind.REMOVED : VehicleListChangeKind.UPSERTED,
@@ -44,10 +45,4 @@ export class VehicleListChangePublisher {
       { key: entry.id, value: encodeVehicleListChange(change) },
     ]);
   }
-}
-
-function earliest(a: Date | null, b: Date | null): Date | null {
-  if (!a) return b;
-  if (!b) return a;
-  return a < b ? a : b;
 }

@@ -8,7 +8,12 @@ import {
   WatchlistChangeSchema,
 } from '@kuzet/contracts';
 import { MESSAGE_BUS, MessageBus, TOPICS } from '@kuzet/messaging';
-import { EnrolledFaceEntity, WatchlistEntity, WatchlistPersonEntity } from '@kuzet/persistence';
+import {
+  earliestExpiry,
+  EnrolledFaceEntity,
+  WatchlistEntity,
+  WatchlistPersonEntity,
+} from '@kuzet/persistence';
 
 /** Every watchlist change goes to the compacted change topic keyed by person, so running
  * matchers apply it within moments; PostgreSQL stays the source of truth. */
@@ -22,7 +27,7 @@ export class WatchlistChangePublisher {
     faces: readonly EnrolledFaceEntity[],
   ): Promise<void> {
     const searchable = person.status === 'active' && list.status === 'active';
-    const expiresAt = earliest(person.expiresAt, list.expiresAt);
+    const expiresAt = earliestExpiry(person.expiresAt, list.expiresAt);
     const change = create(WatchlistChangeSchema, {
       personId: person.id,
       watchlistId: list.id,
@@ -50,10 +55,4 @@ export class WatchlistChangePublisher {
       { key: person.id, value: encodeWatchlistChange(change) },
     ]);
   }
-}
-
-function earliest(a: Date | null, b: Date | null): Date | null {
-  if (!a) return b;
-  if (!b) return a;
-  return a < b ? a : b;
 }
