@@ -29,6 +29,8 @@ export type MessageHandler = (message: InboundMessage) => Promise<void>;
 
 export interface SubscriptionOptions {
   readonly topic: string;
+  /** The group's name: the bus prepends its group prefix (KAFKA_GROUP_PREFIX), so every
+   * subscriber gets it, whether by @ConsumeTopic or by subscribe(). */
   readonly groupId: string;
   readonly handler: MessageHandler;
   /** Optional: consecutive messages of one partition at once (Kafka only), for handlers that
@@ -50,6 +52,7 @@ export interface SubscriptionOptions {
 
 export interface Subscription {
   readonly topic: string;
+  /** The group's id on the broker, the prefix included. */
   readonly groupId: string;
   /** Finishes the message in flight, commits, and leaves the group. */
   close(): Promise<void>;
@@ -62,6 +65,9 @@ export interface MessageBus {
   ensureTopics(specs: readonly TopicSpec[]): Promise<void>;
   publish(topic: string, messages: readonly OutboundMessage[]): Promise<void>;
   subscribe(options: SubscriptionOptions): Promise<Subscription>;
+  /** The id a group named `group` has on this bus: the group prefix applied (for naming
+   * groups elsewhere, as dead letters do). */
+  groupId(group: string): string;
   /** The state of every open subscription's consumer, for readiness and metrics. */
   consumerGroups(): readonly ConsumerGroupStatus[];
   /** Resolves when the transport can publish and consume; rejects with the reason otherwise. */

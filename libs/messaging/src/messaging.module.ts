@@ -59,11 +59,13 @@ export function createMessageBus(settings: MessagingSettings): MessageBus {
         fetchMaxWaitMs: settings.fetchMaxWaitMs,
         sessionTimeoutMs: settings.sessionTimeoutMs,
         lagIntervalMs: settings.lagIntervalMs,
+        groupPrefix: settings.groupPrefix,
       })
     : new InProcessMessageBus({
         defaultPartitions: settings.partitions,
         dataDir: settings.dataDir,
         partitionMaxBytes: settings.partitionMaxBytes,
+        groupPrefix: settings.groupPrefix,
       });
 }
 
@@ -101,16 +103,14 @@ class MessagingLifecycle
         if (!metadata) continue;
         const handler = (message: InboundMessage): Promise<void> =>
           (method as (m: InboundMessage) => Promise<void>).call(instance, message);
-        const groupId = `${this.settings.groupPrefix ?? ''}${metadata.groupId}`;
         const { batchMethod, ...subscription } = metadata;
         const batch = batchMethod
           ? (instance as Record<string, (m: readonly InboundMessage[]) => Promise<void>>)[
               batchMethod
             ]
           : undefined;
-        await this.bus.subscribe({
+        const { groupId } = await this.bus.subscribe({
           ...subscription,
-          groupId,
           handler,
           batchHandler: batch ? (messages) => batch.call(instance, messages) : undefined,
           newGroupStartsAt: this.settings.newGroupsStartAt,

@@ -3,13 +3,14 @@ import { InjectEntityManager } from '@nestjs/typeorm';
 import { createHash } from 'node:crypto';
 import { EntityManager } from 'typeorm';
 import { CameraEvent, decodeCameraEvent, encodeCameraEvent, FieldError } from '@kuzet/contracts';
-import { KUZET_CONFIG, KuzetConfig } from '@kuzet/config';
 import {
   CAMERA_EVENT_GROUPS,
   CAMERA_EVENT_REJECTIONS,
   CameraEventGroup,
   DEAD_LETTER_WRITER,
   InboundMessage,
+  MESSAGE_BUS,
+  MessageBus,
   RejectedMessageError,
 } from '@kuzet/messaging';
 import { counter } from '@kuzet/observability';
@@ -60,10 +61,9 @@ export class CameraEventGate {
   constructor(
     private readonly registry: CameraRegistryService,
     @InjectEntityManager() private readonly em: EntityManager,
-    @Inject(KUZET_CONFIG) config: Readonly<KuzetConfig>,
+    @Inject(MESSAGE_BUS) bus: MessageBus,
   ) {
-    const prefix = config.KAFKA_GROUP_PREFIX;
-    this.refusers = Object.values(CAMERA_EVENT_GROUPS).map((group) => `${prefix}${group}`);
+    this.refusers = Object.values(CAMERA_EVENT_GROUPS).map((group) => bus.groupId(group));
     this.writer = DEAD_LETTER_WRITER;
   }
 

@@ -52,7 +52,7 @@ export class WatchlistIndexSync implements OnModuleInit, OnApplicationBootstrap,
   async onApplicationBootstrap(): Promise<void> {
     this.subscription = await this.bus.subscribe({
       topic: TOPICS.watchlistChanges,
-      groupId: `${this.config.KAFKA_GROUP_PREFIX}${MATCHER_INDEX_GROUP}.${instanceId(this.config)}`,
+      groupId: `${MATCHER_INDEX_GROUP}.${instanceId(this.config)}`,
       handler: (message) => this.apply(message),
       ephemeral: true,
     });

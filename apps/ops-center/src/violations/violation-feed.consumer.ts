@@ -48,7 +48,7 @@ export class ViolationFeedConsumer implements OnApplicationBootstrap {
   }
 
   private groupId(): string {
-    const group = `${this.config.KAFKA_GROUP_PREFIX}${VIOLATION_FEED_GROUP}`;
+    const group = VIOLATION_FEED_GROUP;
     // in-process the one process is the whole deployment: a stable group, one offsets file
     if (this.bus.transport !== 'kafka') return group;
     return `${group}.${instanceId(this.config)}`;

@@ -14,6 +14,8 @@ export interface InProcessBusOptions {
   /** Bytes kept per partition of a topic with the delete policy (default 64 MiB): a
    * standalone demo replaying camera frames would otherwise grow without end. */
   readonly partitionMaxBytes?: number;
+  /** Prepended to every group id (KAFKA_GROUP_PREFIX). */
+  readonly groupPrefix?: string;
 }
 
 const DEFAULT_PARTITION_MAX_BYTES = 64 * 1024 * 1024;
@@ -57,7 +59,12 @@ export class InProcessMessageBus implements MessageBus {
     }
   }
 
-  async subscribe(options: SubscriptionOptions): Promise<Subscription> {
+  groupId(group: string): string {
+    return `${this.options.groupPrefix ?? ''}${group}`;
+  }
+
+  async subscribe(named: SubscriptionOptions): Promise<Subscription> {
+    const options = { ...named, groupId: this.groupId(named.groupId) };
     const partitions = this.requireTopic(options.topic);
     const groupKey = `${options.groupId}\u0000${options.topic}`;
     let group = this.groups.get(groupKey);

@@ -42,6 +42,8 @@ export interface KafkaBusOptions {
   readonly lagIntervalMs?: number;
   /** The supervisor's back-off between restarts of a crashed consumer. */
   readonly restartBackoff?: RestartBackoff;
+  /** Prepended to every group id (KAFKA_GROUP_PREFIX). */
+  readonly groupPrefix?: string;
 }
 
 export class KafkaMessageBus implements MessageBus {
@@ -108,7 +110,12 @@ export class KafkaMessageBus implements MessageBus {
     });
   }
 
-  async subscribe(options: SubscriptionOptions): Promise<Subscription> {
+  groupId(group: string): string {
+    return `${this.options.groupPrefix ?? ''}${group}`;
+  }
+
+  async subscribe(named: SubscriptionOptions): Promise<Subscription> {
+    const options = { ...named, groupId: this.groupId(named.groupId) };
     if (options.newGroupStartsAt === 'latest') await this.pinNewGroupToEnd(options);
     const sessionTimeout = this.options.sessionTimeoutMs ?? 30_000;
     const subscription = new SupervisedConsumer(
