@@ -7,13 +7,11 @@ describe('@kuzet/contracts', () => {
       'CameraEventSchema',
       'WatchlistChangeSchema',
       'WatchlistHitSchema',
-      'DecisionSchema',
     ] as const) {
       expect(contracts[name].kind).toBe('message');
     }
     expect(contracts.ViolationCode.SPEEDING).toBe(1);
-    expect(contracts.DecisionOutcome.ESCALATE).toBe(3);
-    for (const message of ['CameraEvent', 'WatchlistChange', 'WatchlistHit', 'Decision'] as const) {
+    for (const message of ['CameraEvent', 'WatchlistChange', 'WatchlistHit'] as const) {
       for (const fn of [`validate${message}`, `decode${message}`, `encode${message}`]) {
         expect(typeof (contracts as Record<string, unknown>)[fn]).toBe('function');
       }

@@ -1,7 +1,6 @@
 // Generated from proto/kuzet/v1 by `npm run proto:gen`: schemas, message types, enums, JSON types.
 export * from './gen/kuzet/v1/camera_event_pb';
 export * from './gen/kuzet/v1/camera_event_batch_pb';
-export * from './gen/kuzet/v1/decision_pb';
 export * from './gen/kuzet/v1/plate_read_pb';
 export * from './gen/kuzet/v1/vehicle_hit_pb';
 export * from './gen/kuzet/v1/vehicle_list_change_pb';

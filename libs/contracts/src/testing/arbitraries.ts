@@ -10,12 +10,6 @@ import {
 } from '../gen/kuzet/v1/camera_event_pb';
 import { VehicleDirection, VehicleType } from '../gen/kuzet/v1/plate_read_pb';
 import {
-  AlertKind,
-  DecisionOutcome,
-  DecisionSchema,
-  type Decision,
-} from '../gen/kuzet/v1/decision_pb';
-import {
   WatchlistChangeKind,
   WatchlistChangeSchema,
   type WatchlistChange,
@@ -304,24 +298,6 @@ export function arbWatchlistHit(now: Date): fc.Arbitrary<WatchlistHit> {
         lastSeenAt: rest.sightingCount > 1 ? timestampFromMs(capturedMs + lagMs) : undefined,
       }),
     );
-}
-
-export function arbDecision(now: Date): fc.Arbitrary<Decision> {
-  return fc
-    .record({
-      decisionId: arbUuid(),
-      alertId: arbUuid(),
-      alertKind: fc.constantFrom(AlertKind.WATCHLIST_HIT, AlertKind.ALARM),
-      outcome: fc.constantFrom(
-        DecisionOutcome.CONFIRM,
-        DecisionOutcome.REJECT,
-        DecisionOutcome.ESCALATE,
-      ),
-      reason: arbText(L.maxReasonLength).filter((s) => s.length > 0),
-      operatorId: arbId(),
-      decidedAt: arbTimestamp(now),
-    })
-    .map((init) => create(DecisionSchema, init));
 }
 
 /** One of `encodings` with a few bytes overwritten at random and up to `maxCut` cut off its end:

@@ -9,12 +9,6 @@ import {
 } from '../gen/kuzet/v1/camera_event_pb';
 import { VehicleDirection, VehicleType } from '../gen/kuzet/v1/plate_read_pb';
 import {
-  AlertKind,
-  DecisionOutcome,
-  DecisionSchema,
-  type Decision,
-} from '../gen/kuzet/v1/decision_pb';
-import {
   WatchlistChangeKind,
   WatchlistChangeSchema,
   type WatchlistChange,
@@ -167,17 +161,5 @@ export function sampleWatchlistHit(now: Date = new Date()): WatchlistHit {
     capturedAt: timestampFromMs(now.getTime() - 2_000),
     matchedAt: timestampFromMs(now.getTime() - 1_900),
     sightingCount: 1,
-  });
-}
-
-export function sampleDecision(now: Date = new Date()): Decision {
-  return create(DecisionSchema, {
-    decisionId: '5a3eb293-8b6f-4c70-93c5-6f708192a3b4',
-    alertId: '4f2da182-7a5e-4b6f-82b4-5e6f708192a3',
-    alertKind: AlertKind.WATCHLIST_HIT,
-    outcome: DecisionOutcome.REJECT,
-    reason: 'different person: no scar on the left cheek',
-    operatorId: 'operator.aktau.17',
-    decidedAt: timestampFromMs(now.getTime() - 100),
   });
 }

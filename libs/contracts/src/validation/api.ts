@@ -4,7 +4,6 @@ import {
   type CameraEvent,
   type CameraEventJson,
 } from '../gen/kuzet/v1/camera_event_pb';
-import { DecisionSchema, type Decision, type DecisionJson } from '../gen/kuzet/v1/decision_pb';
 import {
   WatchlistChangeSchema,
   type WatchlistChange,
@@ -22,7 +21,6 @@ import {
 } from '../gen/kuzet/v1/watchlist_hit_pb';
 import { validateCameraEvent } from './camera-event';
 import { decodeWith, encodeWith, fromJsonStringWith, fromJsonWith } from './codec';
-import { validateDecision } from './decision';
 import type { Validated } from './errors';
 import type { ContractLimits } from './limits';
 import { validateVehicleHit, validateVehicleListChange } from './vehicle';
@@ -115,34 +113,6 @@ export function watchlistHitFromJsonString(
 }
 export function watchlistHitToJson(msg: WatchlistHit): WatchlistHitJson {
   return toJson(WatchlistHitSchema, msg);
-}
-
-export function decodeDecision(
-  bytes: Uint8Array,
-  now: Date = new Date(),
-  limits?: Limits,
-): Validated<Decision> {
-  return decodeWith(DecisionSchema, validateDecision, bytes, now, limits);
-}
-export function encodeDecision(msg: Decision): Uint8Array {
-  return encodeWith(DecisionSchema, msg);
-}
-export function decisionFromJson(
-  json: unknown,
-  now: Date = new Date(),
-  limits?: Limits,
-): Validated<Decision> {
-  return fromJsonWith(DecisionSchema, validateDecision, json, now, limits);
-}
-export function decisionFromJsonString(
-  text: string,
-  now: Date = new Date(),
-  limits?: Limits,
-): Validated<Decision> {
-  return fromJsonStringWith(DecisionSchema, validateDecision, text, now, limits);
-}
-export function decisionToJson(msg: Decision): DecisionJson {
-  return toJson(DecisionSchema, msg);
 }
 
 export function decodeVehicleListChange(

@@ -4,12 +4,10 @@ import {
   ViolationCode,
   type CameraEvent,
 } from '../gen/kuzet/v1/camera_event_pb';
-import { DecisionSchema } from '../gen/kuzet/v1/decision_pb';
 import { WatchlistChangeSchema } from '../gen/kuzet/v1/watchlist_change_pb';
 import { WatchlistHitSchema } from '../gen/kuzet/v1/watchlist_hit_pb';
 import {
   sampleAlarmEvent,
-  sampleDecision,
   sampleFaceFrameEvent,
   sampleFaceObservationEvent,
   sampleViolationEvent,
@@ -21,15 +19,10 @@ import {
   cameraEventFromJson,
   cameraEventFromJsonString,
   cameraEventToJson,
-  decisionFromJson,
-  decisionFromJsonString,
-  decisionToJson,
   decodeCameraEvent,
-  decodeDecision,
   decodeWatchlistChange,
   decodeWatchlistHit,
   encodeCameraEvent,
-  encodeDecision,
   encodeWatchlistChange,
   encodeWatchlistHit,
   watchlistChangeFromJson,
@@ -75,10 +68,6 @@ describe('binary encoding', () => {
     expect(
       equals(WatchlistHitSchema, valueOf(decodeWatchlistHit(encodeWatchlistHit(hit), NOW)), hit),
     ).toBe(true);
-    const decision = sampleDecision(NOW);
-    expect(
-      equals(DecisionSchema, valueOf(decodeDecision(encodeDecision(decision), NOW)), decision),
-    ).toBe(true);
   });
 
   it('decodes a Node Buffer that is a slice of a larger buffer (as kafkajs delivers values)', () => {
@@ -100,7 +89,7 @@ describe('binary encoding', () => {
     }
     const truncated = encodeCameraEvent(sampleFaceFrameEvent(NOW)).subarray(0, 30);
     expect(errorsOf(decodeCameraEvent(truncated, NOW))).toEqual(['$: protobuf']);
-    expect(errorsOf(decodeDecision(Uint8Array.of(0x0a, 0x05), NOW))).toEqual(['$: protobuf']);
+    expect(errorsOf(decodeWatchlistHit(Uint8Array.of(0x0a, 0x05), NOW))).toEqual(['$: protobuf']);
   });
 
   it('rejects input larger than maxMessageBytes before parsing it', () => {
@@ -197,17 +186,6 @@ describe('proto3 JSON mapping', () => {
         WatchlistHitSchema,
         valueOf(watchlistHitFromJsonString(JSON.stringify(watchlistHitToJson(hit)), NOW)),
         hit,
-      ),
-    ).toBe(true);
-    const decision = sampleDecision(NOW);
-    expect(
-      equals(DecisionSchema, valueOf(decisionFromJson(decisionToJson(decision), NOW)), decision),
-    ).toBe(true);
-    expect(
-      equals(
-        DecisionSchema,
-        valueOf(decisionFromJsonString(JSON.stringify(decisionToJson(decision)), NOW)),
-        decision,
       ),
     ).toBe(true);
   });
@@ -382,8 +360,8 @@ describe('proto3 JSON mapping', () => {
       ),
     ).toEqual(expect.arrayContaining(['version: type', 'embeddings[0].embedding[1]: type']));
     expect(errorsOf(watchlistHitFromJson({ similarity: 'high' }, NOW))[0]).toBe('similarity: type');
-    expect(errorsOf(decisionFromJson({ outcome: 'DECISION_OUTCOME_MAYBE' }, NOW))[0]).toBe(
-      'outcome: enum',
+    expect(errorsOf(watchlistChangeFromJson({ kind: 'WATCHLIST_CHANGE_KIND_MAYBE' }, NOW))[0]).toBe(
+      'kind: enum',
     );
   });
 });

@@ -7,13 +7,11 @@ import {
   ViolationCode,
   type CameraEvent,
 } from '../gen/kuzet/v1/camera_event_pb';
-import { DecisionSchema } from '../gen/kuzet/v1/decision_pb';
 import { WatchlistChangeSchema } from '../gen/kuzet/v1/watchlist_change_pb';
 import { WatchlistHitSchema } from '../gen/kuzet/v1/watchlist_hit_pb';
 import {
   arbCameraEvent,
   arbDamaged,
-  arbDecision,
   arbWatchlistChange,
   arbWatchlistHit,
 } from '../testing/arbitraries';
@@ -22,16 +20,13 @@ import {
   cameraEventFromJsonString,
   cameraEventToJson,
   decodeCameraEvent,
-  decodeDecision,
   decodeWatchlistChange,
   decodeWatchlistHit,
   encodeCameraEvent,
-  encodeDecision,
   encodeWatchlistChange,
   encodeWatchlistHit,
 } from './api';
 import { validateCameraEvent } from './camera-event';
-import { validateDecision } from './decision';
 import type { FieldError, Validated } from './errors';
 import { NOW } from './test-helpers';
 import { validateWatchlistChange, validateWatchlistHit } from './watchlist';
@@ -79,10 +74,6 @@ describe('decoders never throw on arbitrary input', () => {
     );
     fc.assert(
       fc.property(bytes, (b) => wellFormed(decodeWatchlistHit(b, NOW))),
-      { numRuns: 3_000 },
-    );
-    fc.assert(
-      fc.property(bytes, (b) => wellFormed(decodeDecision(b, NOW))),
       { numRuns: 3_000 },
     );
   });
@@ -141,7 +132,7 @@ describe('valid messages from the arbitraries', () => {
     );
   });
 
-  it('watchlist changes, hits and decisions validate and round-trip (500 runs each)', () => {
+  it('watchlist changes and hits validate and round-trip (500 runs each)', () => {
     fc.assert(
       fc.property(arbWatchlistChange(NOW), (m) => {
         expect(validateWatchlistChange(m, NOW)).toEqual([]);
@@ -155,14 +146,6 @@ describe('valid messages from the arbitraries', () => {
         expect(validateWatchlistHit(m, NOW)).toEqual([]);
         const d = decodeWatchlistHit(encodeWatchlistHit(m), NOW);
         expect(d.ok && equals(WatchlistHitSchema, d.value, m)).toBe(true);
-      }),
-      { numRuns: 500 },
-    );
-    fc.assert(
-      fc.property(arbDecision(NOW), (m) => {
-        expect(validateDecision(m, NOW)).toEqual([]);
-        const d = decodeDecision(encodeDecision(m), NOW);
-        expect(d.ok && equals(DecisionSchema, d.value, m)).toBe(true);
       }),
       { numRuns: 500 },
     );

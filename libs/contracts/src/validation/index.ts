@@ -1,7 +1,6 @@
 export * from './api';
 export { validateCameraEvent } from './camera-event';
 export { peekCameraEventPayload, type CameraEventPayloadCase } from './camera-event-payload';
-export { validateDecision } from './decision';
 export {
   CONTRACT_RULES,
   formatFieldErrors,
