@@ -25,7 +25,7 @@ async function main(): Promise<void> {
       : { KUZET_REGION_FILE: process.env.KUZET_REGION_FILE || SEED_REGION_FILE }),
     ...demoFlag,
   });
-  const external = distributed || process.env.STANDALONE_DATABASE === 'external';
+  const external = distributed || base.STANDALONE_DATABASE === 'external';
   assertDemoAllowed(base, external);
   const embedded = external
     ? undefined

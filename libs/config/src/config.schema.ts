@@ -6,8 +6,8 @@ const flag = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
   .transform((value) => value === 'true' || value === '1' || value === 'yes');
 
-/** Every setting kuzet reads from the environment, with its default. The README's
- * configuration table is generated from the same names, so keep descriptions short. */
+/** Every setting kuzet reads from the environment, with its default. Each is described in
+ * CONFIG_DOCS (config.docs.ts), from which the README's configuration table is generated. */
 export const configSchema = z.object({
   KUZET_MODE: z.enum(['distributed', 'standalone']).default('distributed'),
   HTTP_HOST: z.string().min(1).default('127.0.0.1'),
@@ -50,6 +50,7 @@ export const configSchema = z.object({
     .optional(),
   KUZET_DATA_DIR: z.string().min(1).default('./data'),
   STANDALONE_PARTITION_MAX_MB: positiveInt.default(64),
+  STANDALONE_DATABASE: z.enum(['embedded', 'external']).default('embedded'),
   SHUTDOWN_TIMEOUT_MS: positiveInt.default(15_000),
   KUZET_REGION_FILE: z.string().min(1).optional(),
   REGISTRY_CACHE_TTL_MS: positiveInt.default(10_000),
