@@ -1,4 +1,5 @@
-import { Inject, Injectable, UnauthorizedException } from '@nestjs/common';
+import { Inject, Injectable, Logger, UnauthorizedException } from '@nestjs/common';
+import { Interval } from '@nestjs/schedule';
 import { randomUUID } from 'node:crypto';
 import { KUZET_CONFIG, KuzetConfig } from '@kuzet/config';
 import { TooManyRequestsException } from '@kuzet/http';
@@ -19,8 +20,9 @@ const SWEEP_EVERY_MS = 3_600_000;
  * address and per instance. Sign-ins, refusals and sign-outs are on the audit log. */
 @Injectable()
 export class StaffSessionService {
+  private readonly logger = new Logger(StaffSessionService.name);
   private readonly admission: SignInAdmission;
-  private lastSweep = 0;
+  private sweeping = false;
 
   constructor(
     private readonly users: StaffUserService,
@@ -55,7 +57,6 @@ export class StaffSessionService {
         subjectId: principal.userId,
         details: { expiresAt: token.expiresAt, sessionId },
       });
-      this.sweepNow();
       return { ...token, user: principal };
     } finally {
       leave();
@@ -102,11 +103,18 @@ export class StaffSessionService {
     );
   }
 
-  /** Old attempt windows and sessions go at most once an hour, off the sign-in's path. */
-  private sweepNow(): void {
-    const now = Date.now();
-    if (now - this.lastSweep < SWEEP_EVERY_MS) return;
-    this.lastSweep = now;
-    void this.sessions.sweep().catch(() => (this.lastSweep = 0));
+  /** Old attempt windows and sessions go once an hour (@nestjs/schedule; the period is fixed,
+   * so the decorator serves). Every instance sweeps: the deletes are idempotent. */
+  @Interval('staff-session-sweep', SWEEP_EVERY_MS)
+  async sweep(): Promise<void> {
+    if (this.sweeping) return;
+    this.sweeping = true;
+    try {
+      await this.sessions.sweep();
+    } catch (error) {
+      this.logger.warn({ err: String(error) }, 'sweep of old sign-in windows failed; next hour');
+    } finally {
+      this.sweeping = false;
+    }
   }
 }
