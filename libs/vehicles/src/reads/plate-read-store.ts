@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { SchedulerRegistry } from '@nestjs/schedule';
 import { randomUUID } from 'node:crypto';
 import { AuditLogService } from '@kuzet/audit-log';
 import { KUZET_CONFIG, KuzetConfig } from '@kuzet/config';
@@ -33,25 +34,27 @@ export interface DroppedPartition {
 export class PlateReadStore implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(PlateReadStore.name);
   private readonly known = new Set<number>();
-  private timer?: NodeJS.Timeout;
   private running?: Promise<DroppedPartition[]>;
 
   constructor(
     private readonly repository: PlateReadRepository,
     private readonly audit: AuditLogService,
     @Inject(KUZET_CONFIG) private readonly config: Readonly<KuzetConfig>,
+    private readonly scheduler: SchedulerRegistry,
   ) {}
 
   async onModuleInit(): Promise<void> {
     await this.maintain();
     const interval = this.config.PLATE_READ_PARTITION_INTERVAL_MS;
     if (interval === 0) return;
-    this.timer = setInterval(() => void this.maintainOnSchedule(), interval);
-    this.timer.unref();
+    // on @nestjs/schedule like every periodic job (libs/platform's scheduleEvery, a layer up)
+    const timer = setInterval(() => void this.maintainOnSchedule(), interval);
+    timer.unref();
+    this.scheduler.addInterval('plate-read-partitions', timer);
   }
 
+  /** The scheduler has cleared the interval by now: maintenance under way is waited for. */
   async onApplicationShutdown(): Promise<void> {
-    clearInterval(this.timer);
     await this.running?.catch(() => undefined);
   }
 
