@@ -42,7 +42,8 @@ export function zodFieldErrors(error: z.ZodError, prefix = ''): RequestFieldErro
 /** `@Body(new ZodValidationPipe(schema))`: parses, or answers 400 naming each bad field. */
 export class ZodValidationPipe<S extends z.ZodType> implements PipeTransform<unknown, z.infer<S>> {
   constructor(
-    private readonly schema: S,
+    /** Public: the OpenAPI documents are generated from it. */
+    readonly schema: S,
     private readonly prefix = '',
   ) {}
 

@@ -1,35 +1,46 @@
+import { z } from 'zod';
 import { CameraEntity, DistrictEntity, OperationsCentreEntity } from '@kuzet/persistence';
 
-export interface CentreDto {
-  id: string;
-  name: string;
-  kind: 'main' | 'district';
-  parent_centre_id: string | null;
-}
+export const centreDtoSchema = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    kind: z.enum(['main', 'district']),
+    parent_centre_id: z.string().nullable(),
+  })
+  .meta({ id: 'Centre' });
+export type CentreDto = z.infer<typeof centreDtoSchema>;
 
-export interface DistrictDto {
-  id: string;
-  name: string;
-  centre_id: string;
-}
+export const districtDtoSchema = z
+  .object({ id: z.string(), name: z.string(), centre_id: z.string() })
+  .meta({ id: 'District' });
+export type DistrictDto = z.infer<typeof districtDtoSchema>;
 
-export interface CameraDto {
-  id: string;
-  name: string;
-  district_id: string;
-  centre_id: string;
-  latitude: number | null;
-  longitude: number | null;
-  address: string | null;
-  status: 'active' | 'retired';
-  updated_at: string;
-}
+export const cameraDtoSchema = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    district_id: z.string(),
+    centre_id: z.string(),
+    latitude: z.number().nullable(),
+    longitude: z.number().nullable(),
+    address: z.string().nullable(),
+    status: z.enum(['active', 'retired']),
+    updated_at: z.iso.datetime(),
+  })
+  .meta({ id: 'Camera' });
+export type CameraDto = z.infer<typeof cameraDtoSchema>;
 
-export interface CameraPageDto {
-  cameras: CameraDto[];
-  /** Pass as `after` to read the next page; null on the last page. */
-  next_after: string | null;
-}
+export const cameraPageDtoSchema = z
+  .object({
+    cameras: z.array(cameraDtoSchema),
+    next_after: z
+      .string()
+      .nullable()
+      .describe('pass as `after` to read the next page; null on the last page'),
+  })
+  .meta({ id: 'CameraPage' });
+export type CameraPageDto = z.infer<typeof cameraPageDtoSchema>;
 
 export interface RegionLoadSummary {
   centres: number;

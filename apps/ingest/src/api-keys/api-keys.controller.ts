@@ -3,17 +3,18 @@ import { ApiBearerAuth, ApiBody, ApiOperation, ApiResponse, ApiTags } from '@nes
 import {
   API_KEY_ID_PATTERN,
   ApiKeyDto,
+  apiKeyDtoSchema,
   ApiKeyService,
   CreateApiKeyInput,
   createApiKeySchema,
   CreatedApiKeyDto,
+  createdApiKeyDtoSchema,
   CurrentUser,
   Roles,
   StaffPrincipal,
 } from '@kuzet/auth';
-import { ZodValidationPipe } from '@kuzet/http';
+import { ApiResult, FROM_ZOD_PIPE, ZodValidationPipe } from '@kuzet/http';
 import { z } from 'zod';
-import { openApiSchemaOf } from '../http/openapi-schema';
 
 const apiKeyIdSchema = z.string().regex(API_KEY_ID_PATTERN, 'API key ids are 16 of [a-z0-9]');
 
@@ -27,7 +28,7 @@ export class ApiKeysController {
   @Post()
   @ApiOperation({ summary: 'Issue an API key for an integrator; the key is shown only here' })
   @ApiBody({
-    schema: openApiSchemaOf(createApiKeySchema),
+    schema: FROM_ZOD_PIPE,
     examples: {
       district: {
         summary: 'all cameras of two districts',
@@ -49,6 +50,7 @@ export class ApiKeysController {
     },
   })
   @ApiResponse({ status: 201, description: 'the key, with `key` to hand to the integrator' })
+  @ApiResult(createdApiKeyDtoSchema)
   create(
     @CurrentUser() admin: StaffPrincipal,
     @Body(new ZodValidationPipe(createApiKeySchema)) input: CreateApiKeyInput,
@@ -58,6 +60,7 @@ export class ApiKeysController {
 
   @Get()
   @ApiOperation({ summary: 'List API keys (never their secrets)' })
+  @ApiResult(z.array(apiKeyDtoSchema))
   list(): Promise<ApiKeyDto[]> {
     return this.apiKeys.list();
   }
@@ -66,6 +69,7 @@ export class ApiKeysController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Revoke an API key: requests with it get 401 from now on' })
   @ApiResponse({ status: 200, description: 'the revoked key (revoking again changes nothing)' })
+  @ApiResult(apiKeyDtoSchema)
   @ApiResponse({ status: 404, description: 'no such key' })
   revoke(
     @CurrentUser() admin: StaffPrincipal,

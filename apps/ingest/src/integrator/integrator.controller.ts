@@ -2,8 +2,8 @@ import { Controller, Get, Inject, Query } from '@nestjs/common';
 import { ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { Integrator, IntegratorApiKeyAuth, IntegratorPrincipal } from '@kuzet/auth';
 import { KUZET_CONFIG, KuzetConfig } from '@kuzet/config';
-import { ZodValidationPipe } from '@kuzet/http';
-import { CameraPageDto, CameraRegistryService } from '@kuzet/registry';
+import { ApiResult, ZodValidationPipe } from '@kuzet/http';
+import { CameraPageDto, cameraPageDtoSchema, CameraRegistryService } from '@kuzet/registry';
 import { z } from 'zod';
 
 const pageSchema = z.strictObject({
@@ -11,18 +11,24 @@ const pageSchema = z.strictObject({
   limit: z.coerce.number().int().min(1).max(500).default(100),
 });
 
-export interface IntegratorSelfDto {
-  integrator_id: string;
-  key_id: string;
-  /** The events this key may push: cameras named, and every camera of the districts named. */
-  scope: { camera_ids: string[]; district_ids: string[] };
-  limits: {
-    requests_per_minute: number;
-    max_batch_events: number;
-    max_body_bytes: number;
-    publish_timeout_ms: number;
-  };
-}
+export const integratorSelfDtoSchema = z
+  .object({
+    integrator_id: z.string(),
+    key_id: z.string(),
+    scope: z
+      .object({ camera_ids: z.array(z.string()), district_ids: z.array(z.string()) })
+      .describe(
+        'the events this key may push: cameras named, and every camera of the districts named',
+      ),
+    limits: z.object({
+      requests_per_minute: z.number().int(),
+      max_batch_events: z.number().int(),
+      max_body_bytes: z.number().int(),
+      publish_timeout_ms: z.number().int(),
+    }),
+  })
+  .meta({ id: 'IntegratorSelf' });
+export type IntegratorSelfDto = z.infer<typeof integratorSelfDtoSchema>;
 
 /** What an integrator can learn with its own key: its scope and limits, and the cameras it
  * may push for (staff endpoints such as GET /v1/cameras need a staff sign-in). */
@@ -38,6 +44,7 @@ export class IntegratorController {
 
   @Get('me')
   @ApiOperation({ summary: "The key's integrator, scope and limits" })
+  @ApiResult(integratorSelfDtoSchema)
   me(@Integrator() integrator: IntegratorPrincipal): IntegratorSelfDto {
     return {
       integrator_id: integrator.integratorId,
@@ -60,6 +67,7 @@ export class IntegratorController {
   @ApiOperation({
     summary: 'The registered cameras within the key’s scope (status active or retired), by id',
   })
+  @ApiResult(cameraPageDtoSchema)
   cameras(
     @Integrator() integrator: IntegratorPrincipal,
     @Query(new ZodValidationPipe(pageSchema)) page: z.infer<typeof pageSchema>,

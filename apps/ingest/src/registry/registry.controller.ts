@@ -1,27 +1,31 @@
 import { Body, Controller, Get, Param, Patch, Post, Put, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { CurrentUser, Roles, STAFF_ROLES, StaffPrincipal } from '@kuzet/auth';
-import { ZodValidationPipe } from '@kuzet/http';
+import { ApiResult, FROM_ZOD_PIPE, ZodValidationPipe } from '@kuzet/http';
+import { z } from 'zod';
 import {
   CameraDto,
+  cameraDtoSchema,
   cameraIdSchema,
   CameraPageDto,
+  cameraPageDtoSchema,
   CameraQuery,
   cameraQuerySchema,
   CameraRegistryService,
   CentreDto,
+  centreDtoSchema,
   CentreInput,
   centreSchema,
   CreateCameraInput,
   createCameraSchema,
   DistrictDto,
+  districtDtoSchema,
   DistrictInput,
   districtSchema,
   slugSchema,
   UpdateCameraInput,
   updateCameraSchema,
 } from '@kuzet/registry';
-import { openApiSchemaOf } from '../http/openapi-schema';
 
 @ApiTags('camera registry')
 /** Everyone on the staff may read the registry; only system administrators change it. */
@@ -33,6 +37,7 @@ export class RegistryController {
 
   @Get('centres')
   @ApiOperation({ summary: 'List operations centres' })
+  @ApiResult(z.array(centreDtoSchema))
   listCentres(): Promise<CentreDto[]> {
     return this.registry.listCentres();
   }
@@ -40,8 +45,9 @@ export class RegistryController {
   @Put('centres/:id')
   @Roles('system-admin')
   @ApiOperation({ summary: 'Create or update an operations centre' })
+  @ApiResult(centreDtoSchema)
   @ApiBody({
-    schema: openApiSchemaOf(centreSchema),
+    schema: FROM_ZOD_PIPE,
     examples: {
       district: {
         value: {
@@ -63,6 +69,7 @@ export class RegistryController {
 
   @Get('districts')
   @ApiOperation({ summary: 'List districts' })
+  @ApiResult(z.array(districtDtoSchema))
   listDistricts(): Promise<DistrictDto[]> {
     return this.registry.listDistricts();
   }
@@ -70,8 +77,9 @@ export class RegistryController {
   @Put('districts/:id')
   @Roles('system-admin')
   @ApiOperation({ summary: 'Create or update a district' })
+  @ApiResult(districtDtoSchema)
   @ApiBody({
-    schema: openApiSchemaOf(districtSchema),
+    schema: FROM_ZOD_PIPE,
     examples: {
       munaily: { value: { id: 'munaily', name: 'Munaily district', centre_id: 'munaily' } },
     },
@@ -87,6 +95,7 @@ export class RegistryController {
 
   @Get('cameras')
   @ApiOperation({ summary: 'List cameras by id, a page at a time' })
+  @ApiResult(cameraPageDtoSchema)
   @ApiQuery({ name: 'district_id', required: false })
   @ApiQuery({ name: 'centre_id', required: false })
   @ApiQuery({ name: 'after', required: false, description: 'next_after of the previous page' })
@@ -99,6 +108,7 @@ export class RegistryController {
 
   @Get('cameras/:id')
   @ApiOperation({ summary: 'One camera, with its district and centre' })
+  @ApiResult(cameraDtoSchema)
   getCamera(
     @Param('id', new ZodValidationPipe(cameraIdSchema, 'id')) id: string,
   ): Promise<CameraDto> {
@@ -108,8 +118,9 @@ export class RegistryController {
   @Post('cameras')
   @Roles('system-admin')
   @ApiOperation({ summary: 'Register a camera (409 if the id exists)' })
+  @ApiResult(cameraDtoSchema)
   @ApiBody({
-    schema: openApiSchemaOf(createCameraSchema),
+    schema: FROM_ZOD_PIPE,
     examples: {
       camera: {
         value: {
@@ -132,8 +143,9 @@ export class RegistryController {
   @Patch('cameras/:id')
   @Roles('system-admin')
   @ApiOperation({ summary: 'Change a camera: move it to another district or centre, retire it' })
+  @ApiResult(cameraDtoSchema)
   @ApiBody({
-    schema: openApiSchemaOf(updateCameraSchema),
+    schema: FROM_ZOD_PIPE,
     examples: { retire: { value: { status: 'retired' } } },
   })
   updateCamera(

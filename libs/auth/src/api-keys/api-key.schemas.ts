@@ -20,18 +20,21 @@ export const createApiKeySchema = z
   });
 export type CreateApiKeyInput = z.infer<typeof createApiKeySchema>;
 
-export interface ApiKeyDto {
-  id: string;
-  integrator_id: string;
-  label: string;
-  camera_ids: string[];
-  district_ids: string[];
-  rate_limit_per_minute: number | null;
-  created_at: string;
-  revoked_at: string | null;
-}
+export const apiKeyDtoSchema = z
+  .object({
+    id: z.string(),
+    integrator_id: z.string(),
+    label: z.string(),
+    camera_ids: z.array(z.string()),
+    district_ids: z.array(z.string()),
+    rate_limit_per_minute: z.number().int().nullable(),
+    created_at: z.iso.datetime(),
+    revoked_at: z.iso.datetime().nullable(),
+  })
+  .meta({ id: 'ApiKey' });
+export type ApiKeyDto = z.infer<typeof apiKeyDtoSchema>;
 
-export interface CreatedApiKeyDto extends ApiKeyDto {
-  /** The whole key, shown once: only its hash is stored. */
-  key: string;
-}
+export const createdApiKeyDtoSchema = apiKeyDtoSchema
+  .extend({ key: z.string().describe('the whole key, shown once: only its hash is stored') })
+  .meta({ id: 'CreatedApiKey' });
+export type CreatedApiKeyDto = z.infer<typeof createdApiKeyDtoSchema>;

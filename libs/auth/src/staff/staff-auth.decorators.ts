@@ -58,3 +58,15 @@ export const CurrentSessionId = createParamDecorator(
     return sessionId;
   },
 );
+
+/** Who may call a route, read the way StaffAuthGuard reads it: 'public', 'api-key', the staff
+ * roles, or 'nothing' (no declaration: the guard answers 403). */
+export type RouteAccess = 'public' | 'api-key' | readonly StaffRole[] | 'nothing';
+
+export function routeAccess(handler: object, controller: object): RouteAccess {
+  const read = <T>(key: string): T | undefined =>
+    (Reflect.getMetadata(key, handler) ?? Reflect.getMetadata(key, controller)) as T | undefined;
+  if (read<boolean>(PUBLIC_METADATA)) return 'public';
+  if (read<boolean>(API_KEY_AUTH_METADATA)) return 'api-key';
+  return read<StaffRole[]>(ROLES_METADATA) ?? 'nothing';
+}
