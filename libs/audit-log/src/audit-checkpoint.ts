@@ -1,18 +1,23 @@
+import { z } from 'zod';
 import { appendFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 
 /** The chain's head as it was at one moment, kept outside the database (a file, a log line)
  * so that a later rewrite or removal of rows up to it can be found. */
-export interface AuditCheckpoint {
-  readonly seq: number;
-  /** hex SHA-256 chain hash of row seq */
-  readonly hash: string;
-  /** hex HMAC of row seq, null for an unsigned legacy row */
-  readonly mac: string | null;
-  readonly keyId: string | null;
-  /** when the checkpoint was taken (ISO) */
-  readonly at: string;
-}
+export const auditCheckpointSchema = z
+  .object({
+    seq: z.number().int(),
+    /** hex SHA-256 chain hash of row seq */
+    hash: z.string().describe('hex SHA-256 chain hash of row seq'),
+    /** hex HMAC of row seq, null for an unsigned legacy row */
+    mac: z.string().nullable().describe('hex HMAC of row seq, null for an unsigned legacy row'),
+    keyId: z.string().nullable(),
+    /** when the checkpoint was taken (ISO) */
+    at: z.iso.datetime().describe('when the checkpoint was taken'),
+  })
+  .readonly()
+  .meta({ id: 'AuditCheckpoint' });
+export type AuditCheckpoint = z.infer<typeof auditCheckpointSchema>;
 
 const HEX32 = /^[0-9a-f]{64}$/;
 

@@ -3,7 +3,8 @@ import { KUZET_CONFIG, KuzetConfig } from '@kuzet/config';
 import { AuditLogEntryEntity } from '@kuzet/persistence';
 import { EntityManager } from 'typeorm';
 import { AuditRecord, chainHash, GENESIS_HASH, jsonSafe } from './audit-chain';
-import { AuditCheckpoint } from './audit-checkpoint';
+import { AuditCheckpoint, auditCheckpointSchema } from './audit-checkpoint';
+import { z } from 'zod';
 import { AuditKeyring } from './audit-keyring';
 import { AuditLogFilter, AuditLogRepository, ChainHead } from './audit-log.repository';
 
@@ -19,30 +20,41 @@ export interface AuditEntry {
   readonly details?: Record<string, unknown>;
 }
 
-export interface AuditLogEntryDto {
-  readonly seq: number;
-  readonly occurredAt: string;
-  readonly actor: string;
-  readonly action: string;
-  readonly subjectType: string;
-  readonly subjectId: string;
-  readonly details: Record<string, unknown>;
-  readonly hash: string;
-  /** The key that signed the row; null on unsigned legacy rows. */
-  readonly keyId: string | null;
-}
+export const auditLogEntryDtoSchema = z
+  .object({
+    seq: z.number().int(),
+    occurredAt: z.iso.datetime(),
+    actor: z.string(),
+    action: z.string(),
+    subjectType: z.string(),
+    subjectId: z.string(),
+    details: z.record(z.string(), z.unknown()),
+    hash: z.string(),
+    /** The key that signed the row; null on unsigned legacy rows. */
+    keyId: z
+      .string()
+      .nullable()
+      .describe('the key that signed the row; null on unsigned legacy rows'),
+  })
+  .readonly()
+  .meta({ id: 'AuditLogEntry' });
+export type AuditLogEntryDto = z.infer<typeof auditLogEntryDtoSchema>;
 
-export interface ChainVerification {
-  readonly ok: boolean;
-  readonly rowsChecked: number;
-  /** Rows without a MAC among those checked (accepted only up to AUDIT_CHAIN_LEGACY_ROWS). */
-  readonly unsignedRows: number;
-  /** Checkpoints found to match the chain. */
-  readonly checkpointsChecked: number;
-  /** The last good row: a checkpoint to keep outside the database. */
-  readonly head: AuditCheckpoint | null;
-  readonly firstBroken?: { readonly seq: number; readonly reason: string };
-}
+export const chainVerificationSchema = z
+  .object({
+    ok: z.boolean(),
+    rowsChecked: z.number().int(),
+    /** Rows without a MAC among those checked (accepted only up to AUDIT_CHAIN_LEGACY_ROWS). */
+    unsignedRows: z.number().int(),
+    /** Checkpoints found to match the chain. */
+    checkpointsChecked: z.number().int(),
+    /** The last good row: a checkpoint to keep outside the database. */
+    head: auditCheckpointSchema.nullable(),
+    firstBroken: z.object({ seq: z.number().int(), reason: z.string() }).readonly().optional(),
+  })
+  .readonly()
+  .meta({ id: 'ChainVerification' });
+export type ChainVerification = z.infer<typeof chainVerificationSchema>;
 
 export interface VerifyOptions {
   /** Heads recorded earlier outside the database: each must still be in the chain, unchanged. */

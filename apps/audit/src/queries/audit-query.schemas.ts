@@ -45,46 +45,59 @@ export const auditLogQuerySchema = z.strictObject({
 });
 export type AuditLogQuery = z.infer<typeof auditLogQuerySchema>;
 
-export interface HitRecordDto {
-  readonly hit_id: string;
-  readonly event_id: string;
-  readonly camera_id: string;
-  readonly district_id: string | null;
-  readonly centre_id: string | null;
-  readonly person_id: string;
-  readonly person_name: string | null;
-  readonly watchlist_id: string;
-  readonly watchlist_name: string | null;
-  readonly similarity: number;
-  readonly threshold: number;
-  readonly model_id: string;
-  readonly captured_at: string;
-  readonly matched_at: string;
-  readonly last_seen_at: string;
-  readonly sighting_count: number;
-  readonly alert_state: string | null;
-  readonly last_decision: string | null;
-  readonly decided_by: string | null;
-  readonly decided_at: string | null;
-  readonly decision_reason: string | null;
-}
+const nullableString = () => z.string().nullable();
 
-export interface HitPageDto {
-  readonly items: HitRecordDto[];
-  readonly next_cursor: string | null;
-}
+export const hitRecordDtoSchema = z
+  .object({
+    hit_id: z.uuid(),
+    event_id: z.string(),
+    camera_id: z.string(),
+    district_id: nullableString(),
+    centre_id: nullableString(),
+    person_id: z.string(),
+    person_name: nullableString(),
+    watchlist_id: z.string(),
+    watchlist_name: nullableString(),
+    similarity: z.number(),
+    threshold: z.number(),
+    model_id: z.string(),
+    captured_at: z.iso.datetime(),
+    matched_at: z.iso.datetime(),
+    last_seen_at: z.iso.datetime(),
+    sighting_count: z.number().int(),
+    alert_state: nullableString(),
+    last_decision: nullableString(),
+    decided_by: nullableString(),
+    decided_at: z.iso.datetime().nullable(),
+    decision_reason: nullableString(),
+  })
+  .readonly()
+  .meta({ id: 'AuditHit' });
+export type HitRecordDto = z.infer<typeof hitRecordDtoSchema>;
 
-export interface TimelineEventDto {
-  readonly at: string;
-  /** camera_event.captured, camera_event.ingested, sighting, hit.matched, alert.created,
-   * decision.<action>, or an audit log action. */
-  readonly kind: string;
-  /** Who: a username, a service, or null for the camera itself. */
-  readonly actor: string | null;
-  readonly details: Record<string, unknown>;
-}
+export const hitPageDtoSchema = z
+  .object({ items: z.array(hitRecordDtoSchema), next_cursor: z.string().nullable() })
+  .readonly()
+  .meta({ id: 'AuditHitPage' });
+export type HitPageDto = z.infer<typeof hitPageDtoSchema>;
 
-export interface HitTimelineDto {
-  readonly hit: HitRecordDto;
-  readonly events: TimelineEventDto[];
-}
+export const timelineEventDtoSchema = z
+  .object({
+    at: z.iso.datetime(),
+    kind: z
+      .string()
+      .describe(
+        'camera_event.captured, camera_event.ingested, sighting, hit.matched, alert.created, decision.<action>, or an audit log action',
+      ),
+    actor: z.string().nullable().describe('a username, a service, or null for the camera itself'),
+    details: z.record(z.string(), z.unknown()),
+  })
+  .readonly()
+  .meta({ id: 'AuditTimelineEvent' });
+export type TimelineEventDto = z.infer<typeof timelineEventDtoSchema>;
+
+export const hitTimelineDtoSchema = z
+  .object({ hit: hitRecordDtoSchema, events: z.array(timelineEventDtoSchema) })
+  .readonly()
+  .meta({ id: 'AuditHitTimeline' });
+export type HitTimelineDto = z.infer<typeof hitTimelineDtoSchema>;

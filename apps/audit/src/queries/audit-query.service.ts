@@ -1,6 +1,7 @@
 import { Injectable, NotFoundException } from '@nestjs/common';
 import { StaffPrincipal } from '@kuzet/auth';
-import { AuditLogEntryDto, AuditLogService, ChainVerification } from '@kuzet/audit-log';
+import { auditLogEntryDtoSchema, AuditLogService, ChainVerification } from '@kuzet/audit-log';
+import { z } from 'zod';
 import { cursorInstant, isUuid, RequestValidationException } from '@kuzet/http';
 import {
   AuditLogQuery,
@@ -17,10 +18,14 @@ import { csvLine, HIT_CSV_COLUMNS, hitCsvLine } from './hits-csv';
 
 const EXPORT_PAGE = 1_000;
 
-export interface AuditLogPageDto {
-  readonly items: AuditLogEntryDto[];
-  readonly next_after_seq: number | null;
-}
+export const auditLogPageDtoSchema = z
+  .object({
+    items: z.array(auditLogEntryDtoSchema),
+    next_after_seq: z.number().int().nullable(),
+  })
+  .readonly()
+  .meta({ id: 'AuditLogPage' });
+export type AuditLogPageDto = z.infer<typeof auditLogPageDtoSchema>;
 
 /** What auditors ask. Every question is itself written to the audit log, with who asked it
  * and the filters, before it is answered. */

@@ -9,8 +9,8 @@ import {
 } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentUser, Roles, StaffPrincipal } from '@kuzet/auth';
-import { ChainVerification } from '@kuzet/audit-log';
-import { ZodValidationPipe } from '@kuzet/http';
+import { ChainVerification, chainVerificationSchema } from '@kuzet/audit-log';
+import { ApiResult, ZodValidationPipe } from '@kuzet/http';
 import { Readable } from 'node:stream';
 import {
   AuditLogQuery,
@@ -18,11 +18,13 @@ import {
   HitFilterQuery,
   hitFilterSchema,
   HitPageDto,
+  hitPageDtoSchema,
   HitPageQuery,
   hitPageSchema,
   HitTimelineDto,
+  hitTimelineDtoSchema,
 } from './audit-query.schemas';
-import { AuditLogPageDto, AuditQueryService } from './audit-query.service';
+import { AuditLogPageDto, auditLogPageDtoSchema, AuditQueryService } from './audit-query.service';
 
 /** Read-only, for auditors; each request is itself recorded on the audit log. */
 @ApiTags('audit')
@@ -34,6 +36,7 @@ export class AuditController {
 
   @Get('hits')
   @ApiOperation({ summary: 'Hits with their alert state and latest decision, newest first, paged' })
+  @ApiResult(hitPageDtoSchema)
   hits(
     @CurrentUser() auditor: StaffPrincipal,
     @Query(new ZodValidationPipe(hitPageSchema)) query: HitPageQuery,
@@ -45,6 +48,7 @@ export class AuditController {
   @Header('Content-Type', 'text/csv; charset=utf-8')
   @Header('Content-Disposition', 'attachment; filename="kuzet-hits.csv"')
   @ApiOperation({ summary: 'Every hit the filters select, streamed as CSV' })
+  @ApiResult.file('text/csv')
   async exportHits(
     @CurrentUser() auditor: StaffPrincipal,
     @Query(new ZodValidationPipe(hitFilterSchema)) query: HitFilterQuery,
@@ -56,6 +60,7 @@ export class AuditController {
   @ApiOperation({
     summary: 'Camera event, sightings, hit, alert and decisions of one hit, with who and when',
   })
+  @ApiResult(hitTimelineDtoSchema)
   timeline(
     @CurrentUser() auditor: StaffPrincipal,
     @Param('hitId', new ParseUUIDPipe()) hitId: string,
@@ -65,6 +70,7 @@ export class AuditController {
 
   @Get('log')
   @ApiOperation({ summary: 'Audit log entries in chain order, paged by seq' })
+  @ApiResult(auditLogPageDtoSchema)
   log(
     @CurrentUser() auditor: StaffPrincipal,
     @Query(new ZodValidationPipe(auditLogQuerySchema)) query: AuditLogQuery,
@@ -74,6 +80,7 @@ export class AuditController {
 
   @Get('verify')
   @ApiOperation({ summary: 'Check the whole hash chain; names the first broken row' })
+  @ApiResult(chainVerificationSchema)
   verify(@CurrentUser() auditor: StaffPrincipal): Promise<ChainVerification> {
     return this.queries.verifyChain(auditor);
   }

@@ -1,52 +1,68 @@
 import { isEvidenceRef } from '@kuzet/evidence';
 import { AlertDecisionEntity, AlertEntity } from '@kuzet/persistence';
-import type { VehicleAlertDetail } from './vehicle-alert';
+import { z } from 'zod';
+import { vehicleAlertDetailSchema } from './vehicle-alert';
 
 /** Alerts at or above this priority get the console's sound and flashing cue. */
 export const PRIORITY_ALERT_LEVEL = 50;
 
-export interface AlertView {
-  readonly id: string;
-  readonly seq: number;
-  readonly kind: AlertEntity['kind'];
-  readonly state: AlertEntity['state'];
-  readonly priority: number;
-  readonly isPriority: boolean;
-  readonly centreId: string | null;
-  readonly districtId: string | null;
-  readonly cameraId: string;
-  readonly eventId: string;
-  readonly personId: string | null;
-  readonly watchlistId: string | null;
-  readonly similarity: number | null;
-  readonly threshold: number | null;
-  readonly hasEvidence: boolean;
-  readonly message: string | null;
-  readonly sightingCount: number;
-  readonly capturedAt: string;
-  readonly lastSeenAt: string;
-  readonly decidedBy: string | null;
-  readonly decidedAt: string | null;
-  readonly decisionReason: string | null;
-}
+const nullable = <T extends z.ZodType>(schema: T) => schema.nullable();
 
-export interface AlertDetailView extends AlertView {
-  readonly personName: string | null;
-  readonly caseReference: string | null;
-  readonly watchlistName: string | null;
-  readonly enrolledFaceIds: readonly string[];
-  readonly decisions: readonly DecisionView[];
-  readonly earlierSightings: readonly AlertView[];
-  /** For vehicle hits: the read, the list entry and the car's last sightings. */
-  readonly vehicle: VehicleAlertDetail | null;
-}
+export const alertViewSchema = z
+  .object({
+    id: z.uuid(),
+    seq: z.number().int(),
+    kind: z.enum(['watchlist_hit', 'alarm', 'vehicle_hit']),
+    state: z.enum(['new', 'acknowledged', 'confirmed', 'rejected', 'escalated']),
+    priority: z.number().int(),
+    isPriority: z.boolean().describe('priority at or above the console cue level'),
+    centreId: nullable(z.string()),
+    districtId: nullable(z.string()),
+    cameraId: z.string(),
+    eventId: z.string(),
+    personId: nullable(z.string()),
+    watchlistId: nullable(z.string()),
+    similarity: nullable(z.number()),
+    threshold: nullable(z.number()),
+    hasEvidence: z.boolean(),
+    message: nullable(z.string()),
+    sightingCount: z.number().int(),
+    capturedAt: z.iso.datetime(),
+    lastSeenAt: z.iso.datetime(),
+    decidedBy: nullable(z.string()),
+    decidedAt: nullable(z.iso.datetime()),
+    decisionReason: nullable(z.string()),
+  })
+  .readonly()
+  .meta({ id: 'Alert' });
+export type AlertView = z.infer<typeof alertViewSchema>;
 
-export interface DecisionView {
-  readonly action: AlertDecisionEntity['action'];
-  readonly reason: string | null;
-  readonly username: string;
-  readonly decidedAt: string;
-}
+export const decisionViewSchema = z
+  .object({
+    action: z.enum(['acknowledge', 'confirm', 'reject', 'escalate']),
+    reason: nullable(z.string()),
+    username: z.string(),
+    decidedAt: z.iso.datetime(),
+  })
+  .readonly()
+  .meta({ id: 'AlertDecision' });
+export type DecisionView = z.infer<typeof decisionViewSchema>;
+
+export const alertDetailViewSchema = z
+  .object({
+    ...alertViewSchema.unwrap().shape,
+    personName: nullable(z.string()),
+    caseReference: nullable(z.string()),
+    watchlistName: nullable(z.string()),
+    enrolledFaceIds: z.array(z.uuid()).readonly(),
+    decisions: z.array(decisionViewSchema).readonly(),
+    earlierSightings: z.array(alertViewSchema).readonly(),
+    /** For vehicle hits: the read, the list entry and the car's last sightings. */
+    vehicle: nullable(vehicleAlertDetailSchema),
+  })
+  .readonly()
+  .meta({ id: 'AlertDetail' });
+export type AlertDetailView = z.infer<typeof alertDetailViewSchema>;
 
 export function alertView(alert: AlertEntity): AlertView {
   return {

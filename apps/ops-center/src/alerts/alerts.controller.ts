@@ -10,9 +10,10 @@ import {
   StreamableFile,
 } from '@nestjs/common';
 import { CurrentUser, Roles, StaffPrincipal } from '@kuzet/auth';
-import { ZodValidationPipe } from '@kuzet/http';
+import { ApiResult, ZodValidationPipe } from '@kuzet/http';
+import { z } from 'zod';
 import { AlertListRequest, alertListSchema, DecisionRequest, decisionSchema } from './alert.dto';
-import { AlertDetailView, AlertView } from './alert.views';
+import { AlertDetailView, alertDetailViewSchema, AlertView, alertViewSchema } from './alert.views';
 import { AlertsService } from './alerts.service';
 
 @Controller('v1/alerts')
@@ -21,6 +22,7 @@ export class AlertsController {
   constructor(private readonly alerts: AlertsService) {}
 
   @Get()
+  @ApiResult(z.array(alertViewSchema))
   list(
     @CurrentUser() user: StaffPrincipal,
     @Query(new ZodValidationPipe(alertListSchema)) query: AlertListRequest,
@@ -29,6 +31,7 @@ export class AlertsController {
   }
 
   @Get(':id')
+  @ApiResult(alertDetailViewSchema)
   detail(
     @CurrentUser() user: StaffPrincipal,
     @Param('id', new ParseUUIDPipe()) id: string,
@@ -37,6 +40,7 @@ export class AlertsController {
   }
 
   @Post(':id/decisions')
+  @ApiResult(alertViewSchema)
   decide(
     @CurrentUser() user: StaffPrincipal,
     @Param('id', new ParseUUIDPipe()) id: string,
@@ -48,6 +52,7 @@ export class AlertsController {
   @Get(':id/face-crop')
   @Header('Content-Type', 'image/jpeg')
   @Header('Cache-Control', 'private, no-store')
+  @ApiResult.file('image/jpeg')
   async faceCrop(
     @CurrentUser() user: StaffPrincipal,
     @Param('id', new ParseUUIDPipe()) id: string,
@@ -58,6 +63,7 @@ export class AlertsController {
   @Get(':id/enrolled-faces/:faceId')
   @Header('Content-Type', 'image/jpeg')
   @Header('Cache-Control', 'private, no-store')
+  @ApiResult.file('image/jpeg')
   async enrolledFace(
     @CurrentUser() user: StaffPrincipal,
     @Param('id', new ParseUUIDPipe()) id: string,

@@ -1,30 +1,44 @@
+import { z } from 'zod';
 import { DataSource } from 'typeorm';
 
-export interface VehicleAlertDetail {
-  readonly plateRead: string;
-  readonly plateNormalised: string;
-  readonly plateListed: string;
-  readonly matchKind: string;
-  readonly position: number | null;
-  readonly confidence: number;
-  readonly direction: string | null;
-  readonly hasPlateCrop: boolean;
-  readonly hasOverview: boolean;
-  readonly entry: {
-    readonly id: string;
-    readonly listName: string;
-    readonly category: string;
-    readonly caseReference: string | null;
-    readonly description: string | null;
-  } | null;
-  /** The car's last sightings on lists, newest first, with the camera's position. */
-  readonly lastSightings: readonly {
-    readonly cameraId: string;
-    readonly seenAt: string;
-    readonly latitude: number | null;
-    readonly longitude: number | null;
-  }[];
-}
+export const vehicleAlertDetailSchema = z
+  .object({
+    plateRead: z.string(),
+    plateNormalised: z.string(),
+    plateListed: z.string(),
+    matchKind: z.string(),
+    position: z.number().nullable(),
+    confidence: z.number(),
+    direction: z.string().nullable(),
+    hasPlateCrop: z.boolean(),
+    hasOverview: z.boolean(),
+    entry: z
+      .object({
+        id: z.string(),
+        listName: z.string(),
+        category: z.string(),
+        caseReference: z.string().nullable(),
+        description: z.string().nullable(),
+      })
+      .readonly()
+      .nullable(),
+    /** The car's last sightings on lists, newest first, with the camera's position. */
+    lastSightings: z
+      .array(
+        z
+          .object({
+            cameraId: z.string(),
+            seenAt: z.iso.datetime(),
+            latitude: z.number().nullable(),
+            longitude: z.number().nullable(),
+          })
+          .readonly(),
+      )
+      .readonly(),
+  })
+  .readonly()
+  .meta({ id: 'VehicleAlertDetail' });
+export type VehicleAlertDetail = z.infer<typeof vehicleAlertDetailSchema>;
 
 /** What an operator needs beside a vehicle hit: the read, the list entry and where the car was
  * seen before. Plain data and codes (matchKind, direction), no prose. */

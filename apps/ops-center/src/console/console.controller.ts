@@ -3,6 +3,7 @@ import type { FastifyReply } from 'fastify';
 import { readFile } from 'node:fs/promises';
 import { extname, join, normalize } from 'node:path';
 import { Public } from '@kuzet/auth';
+import { ApiResult } from '@kuzet/http';
 import { projectRoot } from '@kuzet/platform';
 
 /** dist/console holds the built web console (vite), next to the compiled apps. */
@@ -20,6 +21,7 @@ const CONTENT_TYPES: Record<string, string> = {
 export class ConsoleController {
   @Get()
   @Header('Content-Type', 'text/html; charset=utf-8')
+  @ApiResult.file('text/html')
   index(): Promise<Buffer> {
     return readFile(join(CONSOLE_ROOT, 'index.html')).catch(() => {
       throw new NotFoundException('the console is not built: run npm run build');
@@ -27,6 +29,7 @@ export class ConsoleController {
   }
 
   @Get('assets/:file')
+  @ApiResult.file('application/octet-stream')
   async asset(@Param('file') file: string, @Res() reply: FastifyReply): Promise<void> {
     const path = normalize(join(CONSOLE_ROOT, 'assets', file));
     if (!path.startsWith(join(CONSOLE_ROOT, 'assets')) || !CONTENT_TYPES[extname(path)]) {

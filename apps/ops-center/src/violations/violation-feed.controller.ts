@@ -1,8 +1,9 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { CurrentUser, Roles, StaffPrincipal } from '@kuzet/auth';
-import { ZodValidationPipe } from '@kuzet/http';
+import { ApiResult, ZodValidationPipe } from '@kuzet/http';
 import {
   ViolationFeedPage,
+  violationFeedPageSchema,
   ViolationFeedQuery,
   violationFeedQuerySchema,
 } from './violation-feed.dto';
@@ -16,6 +17,7 @@ export class ViolationFeedController {
   /** Recent violations in the user's scope, newest logged first (a reconnecting console
    * reloads this page; nothing is replayed over the socket). */
   @Get()
+  @ApiResult(violationFeedPageSchema)
   list(
     @CurrentUser() user: StaffPrincipal,
     @Query(new ZodValidationPipe(violationFeedQuerySchema)) query: ViolationFeedQuery,

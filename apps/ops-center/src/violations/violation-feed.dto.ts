@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ViolationCodeName } from '@kuzet/contracts';
+import { VIOLATION_CODES, ViolationCodeName } from '@kuzet/contracts';
 import { ViolationRecordEntity } from '@kuzet/persistence';
 
 /** `GET /v1/ops/violations`: newest logged first; the next page starts strictly before the
@@ -20,26 +20,38 @@ export const violationFeedQuerySchema = z
 export type ViolationFeedQuery = z.infer<typeof violationFeedQuerySchema>;
 
 /** One violation as the console shows it, over REST and pushed live alike. */
-export interface ViolationFeedItem {
-  readonly eventId: string;
-  readonly cameraId: string;
-  readonly districtId: string | null;
-  readonly centreId: string | null;
-  readonly code: ViolationCodeName;
-  readonly plate: string;
-  readonly measuredSpeedKmh: number | null;
-  readonly limitSpeedKmh: number | null;
-  readonly evidenceRef: string;
-  readonly lane: number | null;
-  readonly capturedAt: string;
-  readonly loggedAt: string;
-}
+export const violationFeedItemSchema = z
+  .object({
+    eventId: z.uuid(),
+    cameraId: z.string(),
+    districtId: z.string().nullable(),
+    centreId: z.string().nullable(),
+    code: z.enum(VIOLATION_CODES),
+    plate: z.string(),
+    measuredSpeedKmh: z.number().nullable(),
+    limitSpeedKmh: z.number().nullable(),
+    evidenceRef: z.string(),
+    lane: z.number().int().nullable(),
+    capturedAt: z.iso.datetime(),
+    loggedAt: z.iso.datetime(),
+  })
+  .readonly()
+  .meta({ id: 'ViolationFeedItem' });
+export type ViolationFeedItem = z.infer<typeof violationFeedItemSchema>;
 
-export interface ViolationFeedPage {
-  readonly violations: readonly ViolationFeedItem[];
-  /** Query parameters of the next (older) page; null on the last page. */
-  readonly next: { readonly beforeLoggedAt: string; readonly beforeEventId: string } | null;
-}
+export const violationFeedPageSchema = z
+  .object({
+    violations: z.array(violationFeedItemSchema).readonly(),
+    /** Query parameters of the next (older) page; null on the last page. */
+    next: z
+      .object({ beforeLoggedAt: z.iso.datetime(), beforeEventId: z.uuid() })
+      .readonly()
+      .nullable()
+      .describe('query parameters of the next (older) page; null on the last page'),
+  })
+  .readonly()
+  .meta({ id: 'ViolationFeedPage' });
+export type ViolationFeedPage = z.infer<typeof violationFeedPageSchema>;
 
 export function violationFeedItem(record: ViolationRecordEntity): ViolationFeedItem {
   return {

@@ -60,38 +60,52 @@ export const listQuerySchema = z
   });
 export type ListQuery = z.infer<typeof listQuerySchema>;
 
-export interface ViolationDto {
-  event_id: string;
-  camera_id: string;
-  district_id: string | null;
-  centre_id: string | null;
-  code: string;
-  plate: string;
-  measured_speed_kmh: number | null;
-  limit_speed_kmh: number | null;
-  evidence_ref: string;
-  lane: number | null;
-  source_id: string | null;
-  captured_at: string;
-  logged_at: string;
-}
+export const violationDtoSchema = z
+  .object({
+    event_id: z.uuid(),
+    camera_id: z.string(),
+    district_id: z.string().nullable(),
+    centre_id: z.string().nullable(),
+    code: z.string().describe(VIOLATION_CODES.join(', ')),
+    plate: z.string(),
+    measured_speed_kmh: z.number().nullable(),
+    limit_speed_kmh: z.number().nullable(),
+    evidence_ref: z.string(),
+    lane: z.number().int().nullable(),
+    source_id: z.string().nullable(),
+    captured_at: z.iso.datetime(),
+    logged_at: z.iso.datetime(),
+  })
+  .meta({ id: 'Violation' });
+export type ViolationDto = z.infer<typeof violationDtoSchema>;
 
-export interface ViolationPageDto {
-  violations: ViolationDto[];
-  /** Pass as `cursor` for the next page; null on the last page. */
-  next_cursor: string | null;
-}
+export const violationPageDtoSchema = z
+  .object({
+    violations: z.array(violationDtoSchema),
+    next_cursor: z
+      .string()
+      .nullable()
+      .describe('pass as `cursor` for the next page; null on the last page'),
+  })
+  .meta({ id: 'ViolationPage' });
+export type ViolationPageDto = z.infer<typeof violationPageDtoSchema>;
 
-export interface StatsRowDto {
-  district_id?: string | null;
-  code?: string;
-  period?: string;
-  count: number;
-}
+export const statsRowDtoSchema = z
+  .object({
+    district_id: z.string().nullable().optional(),
+    code: z.string().optional(),
+    period: z.string().optional(),
+    count: z.number().int(),
+  })
+  .meta({ id: 'ViolationStatsRow' });
+export type StatsRowDto = z.infer<typeof statsRowDtoSchema>;
 
-export interface StatsDto {
-  group_by: Dimension[];
-  tz: string;
-  total: number;
-  rows: StatsRowDto[];
-}
+export const statsDtoSchema = z
+  .object({
+    group_by: z.array(z.enum(DIMENSIONS)),
+    tz: z.string(),
+    total: z.number().int(),
+    rows: z.array(statsRowDtoSchema),
+  })
+  .meta({ id: 'ViolationStats' });
+export type StatsDto = z.infer<typeof statsDtoSchema>;

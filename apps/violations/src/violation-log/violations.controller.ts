@@ -1,7 +1,7 @@
 import { applyDecorators, Controller, Get, Param, ParseUUIDPipe, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { CurrentUser, Roles, StaffPrincipal } from '@kuzet/auth';
-import { ZodValidationPipe } from '@kuzet/http';
+import { ApiResult, ZodValidationPipe } from '@kuzet/http';
 import { VIOLATION_CODES } from '@kuzet/contracts';
 import { ViolationLogService } from './violation-log.service';
 import {
@@ -9,10 +9,13 @@ import {
   ListQuery,
   listQuerySchema,
   StatsDto,
+  statsDtoSchema,
   StatsQuery,
   statsQuerySchema,
   ViolationDto,
+  violationDtoSchema,
   ViolationPageDto,
+  violationPageDtoSchema,
 } from './violation.schemas';
 
 const FILTERS = [
@@ -51,6 +54,7 @@ export class ViolationsController {
   })
   @ApiQuery({ name: 'tz', required: false, example: 'Asia/Aqtau' })
   @applyDecorators(...FILTERS)
+  @ApiResult(statsDtoSchema)
   stats(@Query(new ZodValidationPipe(statsQuerySchema)) query: StatsQuery): Promise<StatsDto> {
     return this.violations.stats(query);
   }
@@ -66,6 +70,7 @@ export class ViolationsController {
   @ApiQuery({ name: 'limit', required: false, description: '1..500, default 100' })
   @ApiQuery({ name: 'cursor', required: false, description: 'next_cursor of the previous page' })
   @applyDecorators(...FILTERS)
+  @ApiResult(violationPageDtoSchema)
   list(
     @CurrentUser() user: StaffPrincipal,
     @Query(new ZodValidationPipe(listQuerySchema)) query: ListQuery,
@@ -75,6 +80,7 @@ export class ViolationsController {
 
   @Get(':eventId')
   @ApiOperation({ summary: 'One logged violation by its event_id' })
+  @ApiResult(violationDtoSchema)
   get(
     @CurrentUser() user: StaffPrincipal,
     @Param('eventId', new ParseUUIDPipe()) eventId: string,

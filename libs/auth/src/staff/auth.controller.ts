@@ -1,10 +1,10 @@
 import { Body, Controller, Get, HttpCode, Ip, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ZodValidationPipe } from '@kuzet/http';
+import { ApiResult, ZodValidationPipe } from '@kuzet/http';
 import { CurrentSessionId, CurrentUser, Public, Roles } from './staff-auth.decorators';
-import { STAFF_ROLES, StaffPrincipal } from './staff-principal';
+import { STAFF_ROLES, StaffPrincipal, staffPrincipalSchema } from './staff-principal';
 import { StaffSessionService } from './staff-session.service';
-import { LoginInput, loginSchema, LoginResult } from './staff-user.schemas';
+import { LoginInput, LoginResult, loginResultSchema, loginSchema } from './staff-user.schemas';
 
 @ApiTags('auth')
 @Controller('v1/auth')
@@ -15,6 +15,7 @@ export class AuthController {
   @Public()
   @HttpCode(200)
   @ApiOperation({ summary: 'Sign in: a bearer access token for the other endpoints' })
+  @ApiResult(loginResultSchema)
   login(
     @Body(new ZodValidationPipe(loginSchema)) input: LoginInput,
     @Ip() clientIp: string,
@@ -27,6 +28,7 @@ export class AuthController {
   @HttpCode(204)
   @ApiBearerAuth('staff')
   @ApiOperation({ summary: 'Sign out: the token stops working for every instance' })
+  @ApiResult.empty(204)
   logout(
     @CurrentUser() user: StaffPrincipal,
     @CurrentSessionId() sessionId: string,
@@ -38,6 +40,7 @@ export class AuthController {
   @Roles(...STAFF_ROLES)
   @ApiBearerAuth('staff')
   @ApiOperation({ summary: 'Who is signed in' })
+  @ApiResult(staffPrincipalSchema)
   me(@CurrentUser() user: StaffPrincipal): StaffPrincipal {
     return user;
   }

@@ -1,3 +1,5 @@
+import { z } from 'zod';
+
 export const STAFF_ROLES = [
   'operator',
   'supervisor',
@@ -9,12 +11,16 @@ export const STAFF_ROLES = [
 export type StaffRole = (typeof STAFF_ROLES)[number];
 
 /** Who is signed in. centreIds: the operations centres an operator or supervisor is scoped to. */
-export interface StaffPrincipal {
-  readonly userId: string;
-  readonly username: string;
-  readonly roles: readonly StaffRole[];
-  readonly centreIds: readonly string[];
-}
+export const staffPrincipalSchema = z
+  .object({
+    userId: z.uuid(),
+    username: z.string(),
+    roles: z.array(z.enum(STAFF_ROLES)).readonly(),
+    centreIds: z.array(z.string()).readonly(),
+  })
+  .readonly()
+  .meta({ id: 'StaffPrincipal' });
+export type StaffPrincipal = z.infer<typeof staffPrincipalSchema>;
 
 export function isStaffRole(value: string): value is StaffRole {
   return (STAFF_ROLES as readonly string[]).includes(value);

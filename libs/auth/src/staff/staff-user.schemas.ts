@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { STAFF_ROLES, StaffPrincipal } from './staff-principal';
+import { STAFF_ROLES, staffPrincipalSchema } from './staff-principal';
 
 export const usernameSchema = z
   .string()
@@ -49,18 +49,26 @@ export const updateUserSchema = z
   .refine((patch) => Object.keys(patch).length > 0, { message: 'nothing to change' });
 export type UpdateUserInput = z.infer<typeof updateUserSchema>;
 
-export interface StaffUserDto {
-  readonly id: string;
-  readonly username: string;
-  readonly roles: StaffPrincipal['roles'];
-  readonly centreIds: readonly string[];
-  readonly status: 'active' | 'disabled';
-  readonly createdAt: string;
-  readonly updatedAt: string;
-}
+export const staffUserSchema = z
+  .object({
+    id: z.uuid(),
+    username: z.string(),
+    roles: z.array(z.enum(STAFF_ROLES)).readonly(),
+    centreIds: z.array(z.string()).readonly(),
+    status: z.enum(['active', 'disabled']),
+    createdAt: z.iso.datetime(),
+    updatedAt: z.iso.datetime(),
+  })
+  .readonly()
+  .meta({ id: 'StaffUser' });
+export type StaffUserDto = z.infer<typeof staffUserSchema>;
 
-export interface LoginResult {
-  readonly accessToken: string;
-  readonly expiresAt: string;
-  readonly user: StaffPrincipal;
-}
+export const loginResultSchema = z
+  .object({
+    accessToken: z.string().describe('send as Authorization: Bearer <accessToken>'),
+    expiresAt: z.iso.datetime(),
+    user: staffPrincipalSchema,
+  })
+  .readonly()
+  .meta({ id: 'LoginResult' });
+export type LoginResult = z.infer<typeof loginResultSchema>;

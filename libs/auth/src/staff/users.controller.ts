@@ -1,12 +1,14 @@
 import { Body, Controller, Get, Param, ParseUUIDPipe, Patch, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ZodValidationPipe } from '@kuzet/http';
+import { ApiResult, ZodValidationPipe } from '@kuzet/http';
+import { z } from 'zod';
 import { CurrentUser, Roles } from './staff-auth.decorators';
 import { StaffPrincipal } from './staff-principal';
 import {
   CreateUserInput,
   createUserSchema,
   StaffUserDto,
+  staffUserSchema,
   UpdateUserInput,
   updateUserSchema,
 } from './staff-user.schemas';
@@ -23,6 +25,7 @@ export class UsersController {
   @ApiOperation({
     summary: 'Create a staff user with roles (and centres for operators and supervisors)',
   })
+  @ApiResult(staffUserSchema)
   create(
     @CurrentUser() admin: StaffPrincipal,
     @Body(new ZodValidationPipe(createUserSchema)) input: CreateUserInput,
@@ -32,12 +35,14 @@ export class UsersController {
 
   @Get()
   @ApiOperation({ summary: 'List staff users' })
+  @ApiResult(z.array(staffUserSchema))
   list(): Promise<StaffUserDto[]> {
     return this.users.list();
   }
 
   @Get(':id')
   @ApiOperation({ summary: 'One staff user' })
+  @ApiResult(staffUserSchema)
   get(@Param('id', new ParseUUIDPipe()) id: string): Promise<StaffUserDto> {
     return this.users.get(id);
   }
@@ -46,6 +51,7 @@ export class UsersController {
   @ApiOperation({
     summary: 'Change roles, centres, password or status; ends the user’s current sessions',
   })
+  @ApiResult(staffUserSchema)
   update(
     @CurrentUser() admin: StaffPrincipal,
     @Param('id', new ParseUUIDPipe()) id: string,

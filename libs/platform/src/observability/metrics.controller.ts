@@ -1,5 +1,6 @@
 import { Controller, Get, Header } from '@nestjs/common';
 import { Public } from '@kuzet/auth';
+import { ApiResult } from '@kuzet/http';
 import { collectDefaultMetrics, register } from 'prom-client';
 
 let defaultMetricsCollected = false;
@@ -16,6 +17,7 @@ export class MetricsController {
 
   @Get()
   @Header('Content-Type', register.contentType)
+  @ApiResult.file('text/plain')
   scrape(): Promise<string> {
     return register.metrics();
   }

@@ -10,16 +10,21 @@ import {
   Query,
 } from '@nestjs/common';
 import { CurrentUser, Roles, StaffPrincipal } from '@kuzet/auth';
-import { ZodValidationPipe } from '@kuzet/http';
+import { ApiResult, ZodValidationPipe } from '@kuzet/http';
 import { z } from 'zod';
 import {
   AddVehicleEntryRequest,
+  AddVehicleEntryResult,
+  addVehicleEntryResultSchema,
   addVehicleEntrySchema,
   CreateVehicleListRequest,
   createVehicleListSchema,
+  VehicleEntryView,
+  vehicleEntryViewSchema,
+  VehicleListView,
+  vehicleListViewSchema,
 } from './vehicle-list.dto';
-import { VehicleEntryRow, VehicleListRow } from './vehicle-list.repository';
-import { EntryOutcome, VehicleListService } from './vehicle-list.service';
+import { VehicleListService } from './vehicle-list.service';
 
 const pageSchema = z.object({
   limit: z.coerce.number().int().min(1).max(500).default(100),
@@ -32,43 +37,48 @@ export class VehicleListController {
   constructor(private readonly service: VehicleListService) {}
 
   @Post('vehicle-lists')
+  @ApiResult(vehicleListViewSchema)
   createList(
     @CurrentUser() admin: StaffPrincipal,
     @Body(new ZodValidationPipe(createVehicleListSchema)) body: CreateVehicleListRequest,
-  ): Promise<VehicleListRow> {
+  ): Promise<VehicleListView> {
     return this.service.createList(body, admin.username);
   }
 
   @Get('vehicle-lists')
-  lists(): Promise<VehicleListRow[]> {
+  @ApiResult(z.array(vehicleListViewSchema))
+  lists(): Promise<VehicleListView[]> {
     return this.service.lists();
   }
 
   @Get('vehicle-lists/:id/entries')
+  @ApiResult(z.array(vehicleEntryViewSchema))
   entries(
     @Param('id', new ParseUUIDPipe()) id: string,
     @Query(new ZodValidationPipe(pageSchema)) page: z.infer<typeof pageSchema>,
-  ): Promise<VehicleEntryRow[]> {
+  ): Promise<VehicleEntryView[]> {
     return this.service.entries(id, page.limit, page.offset);
   }
 
   /** Idempotent by list and normalised plate: 200 with what happened to the entry. */
   @Post('vehicle-lists/:id/entries')
   @HttpCode(200)
+  @ApiResult(addVehicleEntryResultSchema)
   addEntry(
     @CurrentUser() admin: StaffPrincipal,
     @Param('id', new ParseUUIDPipe()) id: string,
     @Body(new ZodValidationPipe(addVehicleEntrySchema)) body: AddVehicleEntryRequest,
-  ): Promise<{ entry: VehicleEntryRow; outcome: EntryOutcome }> {
+  ): Promise<AddVehicleEntryResult> {
     return this.service.addEntry(id, body, admin.username);
   }
 
   @Delete('vehicle-list-entries/:id')
   @HttpCode(200)
+  @ApiResult(vehicleEntryViewSchema)
   removeEntry(
     @CurrentUser() admin: StaffPrincipal,
     @Param('id', new ParseUUIDPipe()) id: string,
-  ): Promise<VehicleEntryRow> {
+  ): Promise<VehicleEntryView> {
     return this.service.removeEntry(id, admin.username);
   }
 }

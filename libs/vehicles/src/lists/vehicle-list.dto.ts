@@ -1,3 +1,4 @@
+import { jsonDate } from '@kuzet/http';
 import { z } from 'zod';
 import { plateScript } from '@kuzet/contracts';
 import { normalisePlate } from '../plates/normalise';
@@ -36,3 +37,45 @@ export const addVehicleEntrySchema = z.object({
   expiresAt: z.iso.datetime({ offset: true }).optional(),
 });
 export type AddVehicleEntryRequest = z.infer<typeof addVehicleEntrySchema>;
+
+/** A vehicle list as the API answers it (the repository's row, serialised). */
+export const vehicleListViewSchema = z
+  .object({
+    id: z.uuid(),
+    name: z.string(),
+    category: z.string(),
+    priority: z.number().int(),
+    matchPolicy: z.enum(['exact', 'confusion', 'edit']),
+    expiresAt: jsonDate().nullable(),
+    createdBy: z.string(),
+    createdAt: jsonDate(),
+  })
+  .readonly()
+  .meta({ id: 'VehicleList' });
+export type VehicleListView = z.infer<typeof vehicleListViewSchema>;
+
+/** A plate on a vehicle list as the API answers it (the repository's row, serialised). */
+export const vehicleEntryViewSchema = z
+  .object({
+    id: z.uuid(),
+    listId: z.uuid(),
+    plate: z.string().describe('normalised'),
+    plateAsListed: z.string(),
+    caseReference: z.string().nullable(),
+    description: z.string().nullable(),
+    expiresAt: jsonDate().nullable(),
+    status: z.enum(['active', 'removed']),
+    version: z.number().int(),
+    updatedAt: jsonDate(),
+  })
+  .readonly()
+  .meta({ id: 'VehicleListEntry' });
+export type VehicleEntryView = z.infer<typeof vehicleEntryViewSchema>;
+
+export const addVehicleEntryResultSchema = z
+  .object({
+    entry: vehicleEntryViewSchema,
+    outcome: z.enum(['added', 'changed', 'unchanged']),
+  })
+  .meta({ id: 'VehicleListEntryOutcome' });
+export type AddVehicleEntryResult = z.infer<typeof addVehicleEntryResultSchema>;

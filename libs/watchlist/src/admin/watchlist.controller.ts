@@ -12,19 +12,25 @@ import {
   StreamableFile,
 } from '@nestjs/common';
 import { CurrentUser, Roles, StaffPrincipal } from '@kuzet/auth';
-import { WatchlistEntity } from '@kuzet/persistence';
 import type { HardenedRouteConfig } from '@kuzet/http';
-import { ZodValidationPipe } from '@kuzet/http';
+import { ApiResult, ZodValidationPipe } from '@kuzet/http';
+import { z } from 'zod';
 import { RouteConfig } from '@nestjs/platform-fastify';
 import {
   CreateWatchlistRequest,
   createWatchlistSchema,
+  EnrolmentView,
+  enrolmentViewSchema,
   EnrolPersonRequest,
   enrolPersonSchema,
   PageRequest,
   pageSchema,
+  PersonView,
+  personViewSchema,
+  WatchlistView,
+  watchlistViewSchema,
 } from './watchlist.dto';
-import { EnrolmentView, PersonView, WatchlistService } from './watchlist.service';
+import { WatchlistService } from './watchlist.service';
 
 @Controller('v1')
 @Roles('watchlist-admin')
@@ -32,25 +38,29 @@ export class WatchlistController {
   constructor(private readonly service: WatchlistService) {}
 
   @Post('watchlists')
+  @ApiResult(watchlistViewSchema)
   createWatchlist(
     @CurrentUser() admin: StaffPrincipal,
     @Body(new ZodValidationPipe(createWatchlistSchema)) body: CreateWatchlistRequest,
-  ): Promise<WatchlistEntity> {
+  ): Promise<WatchlistView> {
     return this.service.createWatchlist(body, admin.username);
   }
 
   @Get('watchlists')
-  listWatchlists(): Promise<WatchlistEntity[]> {
+  @ApiResult(z.array(watchlistViewSchema))
+  listWatchlists(): Promise<WatchlistView[]> {
     return this.service.listWatchlists();
   }
 
   @Get('watchlists/:id')
-  getWatchlist(@Param('id', new ParseUUIDPipe()) id: string): Promise<WatchlistEntity> {
+  @ApiResult(watchlistViewSchema)
+  getWatchlist(@Param('id', new ParseUUIDPipe()) id: string): Promise<WatchlistView> {
     return this.service.getWatchlist(id);
   }
 
   @Post('watchlists/:id/persons')
   @RouteConfig({ largeBody: true } satisfies HardenedRouteConfig)
+  @ApiResult(enrolmentViewSchema)
   enrolPerson(
     @CurrentUser() admin: StaffPrincipal,
     @Param('id', new ParseUUIDPipe()) id: string,
@@ -60,6 +70,7 @@ export class WatchlistController {
   }
 
   @Get('watchlists/:id/persons')
+  @ApiResult(z.array(personViewSchema))
   listPersons(
     @CurrentUser() admin: StaffPrincipal,
     @Param('id', new ParseUUIDPipe()) id: string,
@@ -69,6 +80,7 @@ export class WatchlistController {
   }
 
   @Get('persons/:id')
+  @ApiResult(personViewSchema)
   getPerson(
     @CurrentUser() admin: StaffPrincipal,
     @Param('id', new ParseUUIDPipe()) id: string,
@@ -78,6 +90,7 @@ export class WatchlistController {
 
   @Delete('persons/:id')
   @HttpCode(200)
+  @ApiResult(personViewSchema)
   removePerson(
     @CurrentUser() admin: StaffPrincipal,
     @Param('id', new ParseUUIDPipe()) id: string,
@@ -88,6 +101,7 @@ export class WatchlistController {
   @Get('persons/:id/faces/:faceId/thumbnail')
   @Header('Content-Type', 'image/jpeg')
   @Header('Cache-Control', 'private, no-store')
+  @ApiResult.file('image/jpeg')
   async faceThumbnail(
     @CurrentUser() admin: StaffPrincipal,
     @Param('id', new ParseUUIDPipe()) id: string,

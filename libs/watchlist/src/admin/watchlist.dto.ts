@@ -1,3 +1,4 @@
+import { jsonDate } from '@kuzet/http';
 import { z } from 'zod';
 
 const MAX_PHOTO_BYTES = 4 * 1024 * 1024;
@@ -39,3 +40,57 @@ export const pageSchema = z.object({
   offset: z.coerce.number().int().min(0).default(0),
 });
 export type PageRequest = z.infer<typeof pageSchema>;
+
+export const watchlistViewSchema = z
+  .object({
+    id: z.uuid(),
+    name: z.string(),
+    category: z.enum(['wanted', 'missing', 'other']),
+    similarityThreshold: z.number().describe('cosine similarity at or above which a face is a hit'),
+    priority: z.number().int(),
+    expiresAt: jsonDate().nullable(),
+    status: z.enum(['active', 'archived']),
+    createdAt: jsonDate(),
+    updatedAt: jsonDate(),
+  })
+  .meta({ id: 'Watchlist' });
+/** What the API answers for a watchlist (the entity, serialised). */
+export type WatchlistView = z.infer<typeof watchlistViewSchema>;
+
+export const personViewSchema = z
+  .object({
+    id: z.uuid(),
+    watchlistId: z.uuid(),
+    fullName: z.string(),
+    caseReference: z.string().nullable(),
+    notes: z.string().nullable(),
+    status: z.enum(['pending', 'active', 'expired', 'removed']),
+    expiresAt: z.iso.datetime().nullable(),
+    version: z.number().int(),
+    faces: z
+      .array(
+        z.object({
+          id: z.uuid(),
+          modelId: z.string(),
+          quality: z.number(),
+          sourceName: z.string().nullable(),
+        }),
+      )
+      .readonly(),
+  })
+  .readonly()
+  .meta({ id: 'WatchlistPerson' });
+export type PersonView = z.infer<typeof personViewSchema>;
+
+export const photoOutcomeSchema = z
+  .discriminatedUnion('status', [
+    z.object({ photo: z.string(), status: z.literal('enrolled') }).readonly(),
+    z.object({ photo: z.string(), status: z.literal('rejected'), reason: z.string() }).readonly(),
+  ])
+  .meta({ id: 'PhotoOutcome' });
+
+export const enrolmentViewSchema = z
+  .object({ person: personViewSchema, photos: z.array(photoOutcomeSchema).readonly() })
+  .readonly()
+  .meta({ id: 'Enrolment' });
+export type EnrolmentView = z.infer<typeof enrolmentViewSchema>;

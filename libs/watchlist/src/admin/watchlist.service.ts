@@ -3,31 +3,15 @@ import { randomUUID } from 'node:crypto';
 import { AuditLogService } from '@kuzet/audit-log';
 import { EnrolledFaceEntity, WatchlistEntity, WatchlistPersonEntity } from '@kuzet/persistence';
 import { WatchlistChangePublisher } from '../changes/watchlist-change.publisher';
-import { FaceEnrolment, PhotoOutcome } from '../enrolment/face-enrolment';
-import { CreateWatchlistRequest, EnrolPersonRequest, PageRequest } from './watchlist.dto';
+import { FaceEnrolment } from '../enrolment/face-enrolment';
+import {
+  CreateWatchlistRequest,
+  EnrolmentView,
+  EnrolPersonRequest,
+  PageRequest,
+  PersonView,
+} from './watchlist.dto';
 import { WatchlistRepository } from './watchlist.repository';
-
-export interface PersonView {
-  readonly id: string;
-  readonly watchlistId: string;
-  readonly fullName: string;
-  readonly caseReference: string | null;
-  readonly notes: string | null;
-  readonly status: WatchlistPersonEntity['status'];
-  readonly expiresAt: string | null;
-  readonly version: number;
-  readonly faces: readonly {
-    id: string;
-    modelId: string;
-    quality: number;
-    sourceName: string | null;
-  }[];
-}
-
-export interface EnrolmentView {
-  readonly person: PersonView;
-  readonly photos: readonly PhotoOutcome[];
-}
 
 /** Watchlist administration: lists, people and their enrolled faces. A person becomes
  * searchable only with at least one photo that passed the quality gates. */
