@@ -1,67 +1,38 @@
-export interface StaffUser {
-  readonly userId: string;
-  readonly username: string;
-  readonly roles: readonly string[];
-  readonly centreIds: readonly string[];
+import type { components, paths } from './generated/api-types';
+
+// The console's view of the API: types generated from the OpenAPI document (npm run
+// openapi:types, run by npm run build), never copied by hand. A route whose schema changes
+// breaks this build.
+
+type Schemas = components['schemas'];
+
+/** The JSON a route answers with on success. */
+type Answer<P extends keyof paths, M extends 'get' | 'post'> = paths[P][M] extends {
+  responses: infer R;
 }
+  ? R extends { 200: { content: { 'application/json': infer J } } }
+    ? J
+    : R extends { 201: { content: { 'application/json': infer J } } }
+      ? J
+      : never
+  : never;
 
-export type AlertState = 'new' | 'acknowledged' | 'confirmed' | 'rejected' | 'escalated';
-
-export interface Alert {
-  readonly id: string;
-  readonly seq: number;
-  readonly kind: 'watchlist_hit' | 'alarm';
-  readonly state: AlertState;
-  readonly priority: number;
-  readonly isPriority: boolean;
-  readonly centreId: string | null;
-  readonly districtId: string | null;
-  readonly cameraId: string;
-  readonly personId: string | null;
-  readonly similarity: number | null;
-  readonly threshold: number | null;
-  readonly hasEvidence: boolean;
-  readonly message: string | null;
-  readonly sightingCount: number;
-  readonly capturedAt: string;
-  readonly lastSeenAt: string;
-  readonly decidedBy: string | null;
-  readonly decidedAt: string | null;
-  readonly decisionReason: string | null;
+/** The JSON body a route takes. */
+type Body<P extends keyof paths, M extends 'post'> = paths[P][M] extends {
+  requestBody?: { content: { 'application/json': infer B } };
 }
+  ? B
+  : never;
 
-export type ViolationCode =
-  'speeding' | 'red_light' | 'illegal_dumping' | 'no_seat_belt' | 'wrong_way_driving';
-
+export type StaffUser = Schemas['StaffPrincipal'];
+export type Alert = Schemas['Alert'];
+export type AlertState = Alert['state'];
+export type AlertDetail = Schemas['AlertDetail'];
 /** A logged violation as GET /v1/ops/violations and the live feed give it. */
-export interface Violation {
-  readonly eventId: string;
-  readonly cameraId: string;
-  readonly districtId: string | null;
-  readonly centreId: string | null;
-  readonly code: ViolationCode;
-  readonly plate: string;
-  readonly measuredSpeedKmh: number | null;
-  readonly limitSpeedKmh: number | null;
-  readonly evidenceRef: string;
-  readonly lane: number | null;
-  readonly capturedAt: string;
-  readonly loggedAt: string;
-}
-
-export interface AlertDetail extends Alert {
-  readonly personName: string | null;
-  readonly caseReference: string | null;
-  readonly watchlistName: string | null;
-  readonly enrolledFaceIds: readonly string[];
-  readonly decisions: readonly {
-    action: string;
-    reason: string | null;
-    username: string;
-    decidedAt: string;
-  }[];
-  readonly earlierSightings: readonly Alert[];
-}
+export type Violation = Schemas['ViolationFeedItem'];
+export type ViolationCode = Violation['code'];
+type Decision = Body<'/v1/alerts/{id}/decisions', 'post'>;
+export type DecisionAction = Decision['action'];
 
 export class ApiError extends Error {
   constructor(
@@ -85,17 +56,12 @@ export class Api {
     return this.token ?? '';
   }
 
-  async login(
-    username: string,
-    password: string,
-  ): Promise<{ accessToken: string; user: StaffUser }> {
-    const result = await this.request<{ accessToken: string; user: StaffUser }>(
+  async login(username: string, password: string): Promise<Answer<'/v1/auth/login', 'post'>> {
+    const credentials: Body<'/v1/auth/login', 'post'> = { username, password };
+    const result = await this.request<Answer<'/v1/auth/login', 'post'>>(
       'POST',
       '/v1/auth/login',
-      {
-        username,
-        password,
-      },
+      credentials,
     );
     this.token = result.accessToken;
     return result;
@@ -112,29 +78,30 @@ export class Api {
     }).catch(() => undefined);
   }
 
-  me(): Promise<StaffUser> {
+  me(): Promise<Answer<'/v1/auth/me', 'get'>> {
     return this.request('GET', '/v1/auth/me');
   }
 
-  alerts(): Promise<Alert[]> {
+  alerts(): Promise<Answer<'/v1/alerts', 'get'>> {
     return this.request('GET', '/v1/alerts?limit=200');
   }
 
   /** The most recent violations in the user's scope, newest logged first. */
-  violations(limit = 100): Promise<{ violations: Violation[] }> {
+  violations(limit = 100): Promise<Answer<'/v1/ops/violations', 'get'>> {
     return this.request('GET', `/v1/ops/violations?limit=${limit}`);
   }
 
-  alert(id: string): Promise<AlertDetail> {
+  alert(id: string): Promise<Answer<'/v1/alerts/{id}', 'get'>> {
     return this.request('GET', `/v1/alerts/${id}`);
   }
 
-  decide(id: string, action: string, reason?: string): Promise<Alert> {
-    return this.request(
-      'POST',
-      `/v1/alerts/${id}/decisions`,
-      reason ? { action, reason } : { action },
-    );
+  decide(
+    id: string,
+    action: Decision['action'],
+    reason?: string,
+  ): Promise<Answer<'/v1/alerts/{id}/decisions', 'post'>> {
+    const decision: Decision = reason ? { action, reason } : { action };
+    return this.request('POST', `/v1/alerts/${id}/decisions`, decision);
   }
 
   /** Images need the bearer token too, so they are fetched and shown as object URLs. */

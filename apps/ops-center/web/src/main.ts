@@ -1,5 +1,5 @@
 import { AlertList } from './alert-list';
-import { Alert, AlertDetail, Api, ApiError, StaffUser } from './api';
+import { Alert, AlertDetail, Api, ApiError, DecisionAction, StaffUser } from './api';
 import { priorityCue } from './cue';
 import { h, percent, time } from './dom';
 import { LiveFeed } from './live-feed';
@@ -165,7 +165,7 @@ async function showDetail(id: string): Promise<void> {
     placeholder: 'Reason (required to reject)',
     'data-testid': 'reason',
   });
-  const button = (action: string, label: string) => {
+  const button = (action: DecisionAction, label: string) => {
     const b = h('button', { 'data-testid': `decide-${action}`, class: action }, label);
     b.addEventListener('click', () => {
       api
