@@ -7,7 +7,9 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { OpenAPIObject } from '@nestjs/swagger';
 import { DataSource } from 'typeorm';
+import { z } from 'zod';
 import {
   API_KEY_AUTH_METADATA,
   PUBLIC_METADATA,
@@ -15,6 +17,13 @@ import {
   STAFF_ROLES,
   StaffRole,
 } from '@kuzet/auth';
+import { HttpRoute, jsonResponseCheckOf, requestSchemasOf, resultOf } from '@kuzet/http';
+import {
+  buildOpenApiDocument,
+  OpenApiDocuments,
+  ROLES_EXTENSION,
+} from '../../apps/ingest/src/openapi';
+import { offlineOpenApiDocument } from '../../tools/openapi-types';
 import { createTestDatabase, TestDatabase } from '../support/database';
 import { everyAppModule, startTestApp } from '../support/kuzet-app';
 import { SignedInStaff, signInAs } from '../support/staff';
@@ -94,6 +103,7 @@ interface Route {
   readonly declared: Access | 'nothing';
   /** The body's media type where the route checks it before anything else (ingest). */
   readonly mediaType: string;
+  readonly http: HttpRoute;
 }
 
 function mediaTypeOf(handler: object): string {
@@ -146,6 +156,15 @@ function routesOf(app: NestFastifyApplication): Route[] {
               key: `${method} ${path}`,
               declared,
               mediaType: mediaTypeOf(handler),
+              http: {
+                method: method!,
+                path,
+                openApiPath: path.replace(/:([A-Za-z0-9_]+)/g, '{$1}'),
+                key: `${method} ${path}`,
+                controller,
+                methodName: name,
+                handler,
+              },
             });
           }
         }
@@ -185,6 +204,103 @@ describe('who may call which endpoint (role by endpoint)', () => {
     expect(routes.length).toBeGreaterThan(30);
     const declared = Object.fromEntries(routes.map((r) => [r.key, r.declared]));
     expect(declared).toEqual(EXPECTED);
+  });
+
+  it('finds every route in the OpenAPI document with its roles, request and response schemas', async () => {
+    app.get(OpenApiDocuments).staff = buildOpenApiDocument(app);
+    const served = await app.inject({
+      method: 'GET',
+      url: '/v1/openapi.json',
+      headers: staff.get('operator')!.headers,
+    });
+    expect(served.statusCode).toBe(200);
+    const document = served.json<OpenAPIObject>();
+    type Operation = {
+      description?: string;
+      [ROLES_EXTENSION]?: string[];
+      parameters?: Array<{ name: string; in: string; schema?: object }>;
+      requestBody?: { content?: Record<string, { schema?: object }> };
+      responses?: Record<string, { content?: Record<string, { schema?: object }> }>;
+    };
+    const problems: string[] = [];
+    const routes = routesOf(app);
+    for (const route of routes) {
+      const operation = (document.paths[route.http.openApiPath] as Record<string, Operation>)?.[
+        route.method.toLowerCase()
+      ];
+      if (!operation) {
+        problems.push(`${route.key}: not in the document`);
+        continue;
+      }
+      const roles = typeof route.declared === 'string' ? [route.declared] : [...route.declared];
+      if (JSON.stringify(operation[ROLES_EXTENSION]) !== JSON.stringify(roles)) {
+        problems.push(
+          `${route.key}: roles ${String(operation[ROLES_EXTENSION])}, declared ${roles}`,
+        );
+      }
+      if (!operation.description?.includes('Access: ')) {
+        problems.push(`${route.key}: the description does not say who may call it`);
+      }
+      const request = requestSchemasOf(route.http);
+      if (request.body || request.rawBody) {
+        const content = Object.values(operation.requestBody?.content ?? {});
+        if (content.length === 0 || !content.every((c) => c.schema)) {
+          problems.push(`${route.key}: takes a body but documents no schema for it`);
+        }
+      }
+      if (request.query) {
+        const names = Object.keys(
+          (z.toJSONSchema(request.query, { io: 'input', unrepresentable: 'any' }).properties ??
+            {}) as object,
+        ).sort();
+        const documented = (operation.parameters ?? [])
+          .filter((p) => p.in === 'query' && p.schema)
+          .map((p) => p.name)
+          .sort();
+        if (JSON.stringify(names) !== JSON.stringify(documented)) {
+          problems.push(`${route.key}: query ${documented}, the schema takes ${names}`);
+        }
+      }
+      for (const name of route.path.match(/:([A-Za-z0-9_]+)/g) ?? []) {
+        const documented = operation.parameters?.find(
+          (p) => p.in === 'path' && p.name === name.slice(1) && p.schema,
+        );
+        if (!documented) problems.push(`${route.key}: path parameter ${name} undocumented`);
+      }
+      const success = Object.entries(operation.responses ?? {}).filter(([status, response]) =>
+        status === '204'
+          ? true
+          : /^2/.test(status) && Object.values(response.content ?? {}).some((c) => c.schema),
+      );
+      if (success.length === 0) problems.push(`${route.key}: no response schema`);
+    }
+    expect(problems).toEqual([]);
+    // the document the console's types are generated from (without a database) is this one
+    expect(await offlineOpenApiDocument()).toEqual(document);
+  });
+
+  it('answers what the document says: lists read as each allowed role match their response schemas', async () => {
+    const mismatches: string[] = [];
+    let checked = 0;
+    for (const route of routesOf(app)) {
+      const result = resultOf(route.http);
+      if (route.method !== 'GET' || route.path.includes(':') || result?.kind !== 'json') continue;
+      if (!Array.isArray(route.declared)) continue;
+      const role = (route.declared as StaffRole[])[0]!;
+      const response = await app.inject({
+        method: 'GET',
+        url: route.path,
+        headers: staff.get(role)!.headers,
+      });
+      if (response.statusCode !== 200) continue;
+      checked++;
+      const parsed = jsonResponseCheckOf(result.schema).safeParse(response.json());
+      if (!parsed.success) {
+        mismatches.push(`${route.key}: ${JSON.stringify(parsed.error.issues.slice(0, 3))}`);
+      }
+    }
+    expect(checked).toBeGreaterThan(10);
+    expect(mismatches).toEqual([]);
   });
 
   it('lets each role reach exactly its endpoints: 403 elsewhere, 401 without a session', async () => {
