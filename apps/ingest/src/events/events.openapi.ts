@@ -207,6 +207,7 @@ export const ApiPushEvents = (): MethodDecorator =>
           cameraEventSchema,
           {
             type: 'object',
+            required: ['events'],
             properties: { events: { type: 'array', items: cameraEventSchema, maxItems: 500 } },
           },
         ],

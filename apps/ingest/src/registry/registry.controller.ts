@@ -51,7 +51,6 @@ export class RegistryController {
     examples: {
       district: {
         value: {
-          id: 'munaily',
           name: 'Munaily district centre',
           kind: 'district',
           parent_centre_id: 'aktau',
@@ -81,7 +80,7 @@ export class RegistryController {
   @ApiBody({
     schema: FROM_ZOD_PIPE,
     examples: {
-      munaily: { value: { id: 'munaily', name: 'Munaily district', centre_id: 'munaily' } },
+      munaily: { value: { name: 'Munaily district', centre_id: 'munaily' } },
     },
   })
   putDistrict(

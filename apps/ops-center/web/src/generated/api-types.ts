@@ -2079,7 +2079,7 @@ export interface operations {
               };
             }
           | {
-              events?: {
+              events: {
                 /**
                  * Format: uuid
                  * @description lowercase UUID; a retry repeats it
@@ -2302,7 +2302,7 @@ export interface operations {
               };
             }
           | {
-              events?: {
+              events: {
                 /**
                  * Format: uuid
                  * @description lowercase UUID; a retry repeats it
