@@ -54,7 +54,7 @@ export const cameraQuerySchema = z.strictObject({
   district_id: slugSchema.optional(),
   centre_id: slugSchema.optional(),
   /** Keyset paging: the last camera id of the previous page. */
-  after: cameraIdSchema.optional(),
+  after: cameraIdSchema.meta({ description: 'next_after of the previous page' }).optional(),
   limit: z.coerce.number().int().min(1).max(500).default(100),
 });
 export type CameraQuery = z.infer<typeof cameraQuerySchema>;

@@ -1,5 +1,5 @@
 import { Body, Controller, Get, Param, Patch, Post, Put, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentUser, Roles, STAFF_ROLES, StaffPrincipal } from '@kuzet/auth';
 import { ApiResult, FROM_ZOD_PIPE, ZodValidationPipe } from '@kuzet/http';
 import { z } from 'zod';
@@ -95,10 +95,6 @@ export class RegistryController {
   @Get('cameras')
   @ApiOperation({ summary: 'List cameras by id, a page at a time' })
   @ApiResult(cameraPageDtoSchema)
-  @ApiQuery({ name: 'district_id', required: false })
-  @ApiQuery({ name: 'centre_id', required: false })
-  @ApiQuery({ name: 'after', required: false, description: 'next_after of the previous page' })
-  @ApiQuery({ name: 'limit', required: false, description: '1..500, default 100' })
   listCameras(
     @Query(new ZodValidationPipe(cameraQuerySchema)) query: CameraQuery,
   ): Promise<CameraPageDto> {

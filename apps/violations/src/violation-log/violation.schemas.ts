@@ -9,9 +9,12 @@ const timeZone = z
   );
 
 const filters = {
-  from: z.iso.datetime({ offset: true }).optional(),
-  to: z.iso.datetime({ offset: true }).optional(),
-  district_id: z.string().min(1).max(64).optional(),
+  from: z.iso
+    .datetime({ offset: true })
+    .meta({ description: 'RFC 3339, inclusive', example: '2026-01-01T00:00:00+05:00' })
+    .optional(),
+  to: z.iso.datetime({ offset: true }).meta({ description: 'RFC 3339, exclusive' }).optional(),
+  district_id: z.string().min(1).max(64).meta({ example: 'munaily' }).optional(),
   centre_id: z.string().min(1).max(64).optional(),
   camera_id: z.string().min(1).max(128).optional(),
   code: z.enum(VIOLATION_CODES).optional(),
@@ -24,6 +27,10 @@ export const statsQuerySchema = z.strictObject({
   ...filters,
   group_by: z
     .string()
+    .meta({
+      description: `a comma list of ${DIMENSIONS.join(', ')} (day or month, not both)`,
+      example: 'district,month',
+    })
     .default('district')
     .transform((value) => value.split(',').map((d) => d.trim()))
     .pipe(
@@ -37,7 +44,9 @@ export const statsQuerySchema = z.strictObject({
         ),
     ),
   /** Days and months are those of this time zone. */
-  tz: timeZone.default('Asia/Aqtau'),
+  tz: timeZone
+    .meta({ description: 'days and months are those of this time zone', example: 'Asia/Aqtau' })
+    .default('Asia/Aqtau'),
 });
 export type StatsQuery = z.infer<typeof statsQuerySchema>;
 
@@ -46,12 +55,21 @@ export const listQuerySchema = z
     ...filters,
     plate: z.string().min(1).max(16).optional(),
     /** Why this car's history is looked up: required with plate, recorded on the audit log. */
-    reason: z.string().trim().min(1).max(500).optional(),
+    reason: z
+      .string()
+      .trim()
+      .min(1)
+      .max(500)
+      .meta({
+        description: 'why this car is looked up: required with plate, recorded on the audit log',
+      })
+      .optional(),
     limit: z.coerce.number().int().min(1).max(500).default(100),
     /** next_cursor of the previous page. */
     cursor: z
       .string()
       .regex(/^[A-Za-z0-9_-]{1,200}$/)
+      .meta({ description: 'next_cursor of the previous page' })
       .optional(),
   })
   .refine((query) => query.plate === undefined || query.reason !== undefined, {

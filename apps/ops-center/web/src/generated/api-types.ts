@@ -3152,12 +3152,11 @@ export interface operations {
   RegistryController_listCameras: {
     parameters: {
       query?: {
-        /** @description 1..500, default 100 */
-        limit?: number;
+        district_id?: string;
+        centre_id?: string;
         /** @description next_after of the previous page */
         after?: string;
-        centre_id?: string;
-        district_id?: string;
+        limit?: number;
       };
       header?: never;
       path?: never;
@@ -4167,9 +4166,10 @@ export interface operations {
         centre_id?: string;
         camera_id?: string;
         code?: 'speeding' | 'red_light' | 'illegal_dumping' | 'no_seat_belt' | 'wrong_way_driving';
-        tz?: string;
-        /** @description district, code, day, month */
+        /** @description a comma list of district, code, day, month (day or month, not both) */
         group_by?: string;
+        /** @description days and months are those of this time zone */
+        tz?: string;
       };
       header?: never;
       path?: never;
@@ -4226,13 +4226,12 @@ export interface operations {
         centre_id?: string;
         camera_id?: string;
         code?: 'speeding' | 'red_light' | 'illegal_dumping' | 'no_seat_belt' | 'wrong_way_driving';
-        /** @description next_cursor of the previous page */
-        cursor?: string;
-        /** @description 1..500, default 100 */
-        limit?: number;
+        plate?: string;
         /** @description why this car is looked up: required with plate, recorded on the audit log */
         reason?: string;
-        plate?: string;
+        limit?: number;
+        /** @description next_cursor of the previous page */
+        cursor?: string;
       };
       header?: never;
       path?: never;
