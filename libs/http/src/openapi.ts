@@ -158,6 +158,18 @@ export function successStatusOf(route: HttpRoute): number {
 
 export type JsonSchema = Record<string, unknown>;
 
+/** What zod writes that says nothing to a reader: .int()'s safe-integer bounds, and in an
+ * answer the long pattern beside format date-time or uuid. */
+function isNoise(key: string, value: unknown, schema: JsonSchema, io: 'input' | 'output'): boolean {
+  if (key === 'minimum' && value === Number.MIN_SAFE_INTEGER) return true;
+  if (key === 'maximum' && value === Number.MAX_SAFE_INTEGER) return true;
+  return (
+    io === 'output' &&
+    key === 'pattern' &&
+    (schema.format === 'date-time' || schema.format === 'uuid')
+  );
+}
+
 /** A zod schema as an OpenAPI 3.0 schema. Sub-schemas with an id (`.meta({ id })`) go to
  * `components` and are referred to by name; `io: 'input'` is what a request may send,
  * `'output'` what a response holds. */
@@ -179,12 +191,14 @@ export function openApiSchemaOf(
     if (Array.isArray(value)) return value.map(rename);
     if (value && typeof value === 'object') {
       return Object.fromEntries(
-        Object.entries(value).map(([k, v]) => [
-          k,
-          k === '$ref' && typeof v === 'string'
-            ? v.replace(/^#\/definitions\/(.+)$/, `#/components/schemas/$1${suffix}`)
-            : rename(v),
-        ]),
+        Object.entries(value)
+          .filter(([k, v]) => !isNoise(k, v, value as JsonSchema, io))
+          .map(([k, v]) => [
+            k,
+            k === '$ref' && typeof v === 'string'
+              ? v.replace(/^#\/definitions\/(.+)$/, `#/components/schemas/$1${suffix}`)
+              : rename(v),
+          ]),
       );
     }
     return value;

@@ -11,6 +11,8 @@ import {
 } from '@nestjs/swagger';
 import type { SchemaObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
 import { cameraEventToJson } from '@kuzet/contracts';
+import { openApiSchemaOf } from '@kuzet/http';
+import { z } from 'zod';
 import {
   sampleAlarmEvent,
   sampleFaceObservationEvent,
@@ -18,6 +20,7 @@ import {
 } from '@kuzet/contracts/testing';
 import { BATCH_MESSAGE_TYPE, MEDIA_TYPES } from './event-body.decoder';
 import { plateReadSchema } from './plate-read.openapi';
+import { acceptedEventBodySchema, batchResponseBodySchema, errorBodySchema } from './ingest-result';
 
 // The OpenAPI description of the ingest endpoints. Examples are built from the contracts'
 // sample events, so they are valid by construction (their timestamps are those of start-up).
@@ -121,55 +124,12 @@ const cameraEventSchema: SchemaObject = {
   },
 };
 
-const fieldErrorSchema: SchemaObject = {
-  type: 'object',
-  properties: {
-    field: { type: 'string', example: 'payload.violation.code' },
-    rule: { type: 'string', example: 'enum' },
-    message: { type: 'string' },
-  },
-};
-
-const errorSchema: SchemaObject = {
-  type: 'object',
-  properties: {
-    statusCode: { type: 'integer' },
-    error: { type: 'string' },
-    message: { type: 'string' },
-    errors: { type: 'array', items: fieldErrorSchema },
-  },
-};
-
-const batchResultSchema: SchemaObject = {
-  type: 'object',
-  properties: {
-    accepted: { type: 'integer' },
-    rejected: { type: 'integer' },
-    results: {
-      type: 'array',
-      items: {
-        type: 'object',
-        properties: {
-          index: { type: 'integer' },
-          event_id: { type: 'string', nullable: true },
-          status: { type: 'string', enum: ['accepted', 'rejected'] },
-          accepted_at: { type: 'string', format: 'date-time' },
-          code: { type: 'integer', description: 'the status this event alone would get' },
-          errors: { type: 'array', items: fieldErrorSchema },
-        },
-      },
-    },
-  },
-};
-
-const acceptedSchema: SchemaObject = {
-  type: 'object',
-  properties: {
-    event_id: { type: 'string', format: 'uuid' },
-    status: { type: 'string', enum: ['accepted'] },
-    accepted_at: { type: 'string', format: 'date-time' },
-  },
-};
+// the answers, from the zod schemas their types derive from (ingest-result.ts)
+const answer = (schema: z.ZodType): SchemaObject =>
+  openApiSchemaOf(schema, 'output', {}) as SchemaObject;
+const errorSchema = answer(errorBodySchema);
+const batchResultSchema = answer(batchResponseBodySchema);
+const acceptedSchema = answer(acceptedEventBodySchema);
 
 const errorResponses = [
   ApiResponse({ status: 400, description: 'a field breaks a contract rule', schema: errorSchema }),

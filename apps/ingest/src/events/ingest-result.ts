@@ -1,18 +1,33 @@
 import { FieldError } from '@kuzet/contracts';
+import { z } from 'zod';
+
+export const fieldErrorSchema = z.object({
+  field: z.string().meta({ example: 'payload.violation.code' }),
+  rule: z.string().meta({ example: 'enum' }),
+  message: z.string(),
+});
+
+const REJECTION_CODES = [400, 403, 409, 413, 422, 503] as const;
+export type RejectionCode = (typeof REJECTION_CODES)[number];
 
 /** What happened to one event of a request, in the order of the request. */
-export type EventResult =
-  | { index: number; event_id: string; status: 'accepted'; accepted_at: string }
-  | {
-      index: number;
-      event_id: string | null;
-      status: 'rejected';
-      /** The HTTP status this event alone would have been answered with. */
-      code: RejectionCode;
-      errors: FieldError[];
-    };
-
-export type RejectionCode = 400 | 403 | 409 | 413 | 422 | 503;
+export const eventResultSchema = z.discriminatedUnion('status', [
+  z.object({
+    index: z.number().int(),
+    event_id: z.string(),
+    status: z.literal('accepted'),
+    accepted_at: z.iso.datetime(),
+  }),
+  z.object({
+    index: z.number().int(),
+    event_id: z.string().nullable(),
+    status: z.literal('rejected'),
+    /** The HTTP status this event alone would have been answered with. */
+    code: z.literal(REJECTION_CODES).describe('the status this event alone would get'),
+    errors: z.array(fieldErrorSchema),
+  }),
+]);
+export type EventResult = z.infer<typeof eventResultSchema>;
 
 /** The results of one request's events, filled in as each event is decided. */
 export class EventOutcomes {
@@ -42,24 +57,27 @@ export class EventOutcomes {
   }
 }
 
-export interface BatchResponseBody {
-  accepted: number;
-  rejected: number;
-  results: EventResult[];
-}
+export const batchResponseBodySchema = z.object({
+  accepted: z.number().int(),
+  rejected: z.number().int(),
+  results: z.array(eventResultSchema),
+});
+export type BatchResponseBody = z.infer<typeof batchResponseBodySchema>;
 
-export interface AcceptedEventBody {
-  event_id: string;
-  status: 'accepted';
-  accepted_at: string;
-}
+export const acceptedEventBodySchema = z.object({
+  event_id: z.uuid(),
+  status: z.literal('accepted'),
+  accepted_at: z.iso.datetime(),
+});
+export type AcceptedEventBody = z.infer<typeof acceptedEventBodySchema>;
 
-export interface ErrorBody {
-  statusCode: number;
-  error: string;
-  message: string;
-  errors: FieldError[];
-}
+export const errorBodySchema = z.object({
+  statusCode: z.number().int(),
+  error: z.string(),
+  message: z.string(),
+  errors: z.array(fieldErrorSchema),
+});
+export type ErrorBody = z.infer<typeof errorBodySchema>;
 
 export interface IngestResponse {
   readonly status: number;

@@ -2425,32 +2425,43 @@ export interface operations {
           'application/json':
             | {
                 /** Format: uuid */
-                event_id?: string;
+                event_id: string;
                 /** @enum {string} */
-                status?: 'accepted';
+                status: 'accepted';
                 /** Format: date-time */
-                accepted_at?: string;
+                accepted_at: string;
               }
             | {
-                accepted?: number;
-                rejected?: number;
-                results?: {
-                  index?: number;
-                  event_id?: string | null;
-                  /** @enum {string} */
-                  status?: 'accepted' | 'rejected';
-                  /** Format: date-time */
-                  accepted_at?: string;
-                  /** @description the status this event alone would get */
-                  code?: number;
-                  errors?: {
-                    /** @example payload.violation.code */
-                    field?: string;
-                    /** @example enum */
-                    rule?: string;
-                    message?: string;
-                  }[];
-                }[];
+                accepted: number;
+                rejected: number;
+                results: (
+                  | {
+                      index: number;
+                      event_id: string;
+                      /** @enum {string} */
+                      status: 'accepted';
+                      /** Format: date-time */
+                      accepted_at: string;
+                    }
+                  | {
+                      index: number;
+                      event_id: string | null;
+                      /** @enum {string} */
+                      status: 'rejected';
+                      /**
+                       * @description the status this event alone would get
+                       * @enum {number}
+                       */
+                      code: 400 | 403 | 409 | 413 | 422 | 503;
+                      errors: {
+                        /** @example payload.violation.code */
+                        field: string;
+                        /** @example enum */
+                        rule: string;
+                        message: string;
+                      }[];
+                    }
+                )[];
               };
         };
       };
@@ -2461,25 +2472,36 @@ export interface operations {
         };
         content: {
           'application/json': {
-            accepted?: number;
-            rejected?: number;
-            results?: {
-              index?: number;
-              event_id?: string | null;
-              /** @enum {string} */
-              status?: 'accepted' | 'rejected';
-              /** Format: date-time */
-              accepted_at?: string;
-              /** @description the status this event alone would get */
-              code?: number;
-              errors?: {
-                /** @example payload.violation.code */
-                field?: string;
-                /** @example enum */
-                rule?: string;
-                message?: string;
-              }[];
-            }[];
+            accepted: number;
+            rejected: number;
+            results: (
+              | {
+                  index: number;
+                  event_id: string;
+                  /** @enum {string} */
+                  status: 'accepted';
+                  /** Format: date-time */
+                  accepted_at: string;
+                }
+              | {
+                  index: number;
+                  event_id: string | null;
+                  /** @enum {string} */
+                  status: 'rejected';
+                  /**
+                   * @description the status this event alone would get
+                   * @enum {number}
+                   */
+                  code: 400 | 403 | 409 | 413 | 422 | 503;
+                  errors: {
+                    /** @example payload.violation.code */
+                    field: string;
+                    /** @example enum */
+                    rule: string;
+                    message: string;
+                  }[];
+                }
+            )[];
           };
         };
       };
@@ -2490,15 +2512,15 @@ export interface operations {
         };
         content: {
           'application/json': {
-            statusCode?: number;
-            error?: string;
-            message?: string;
-            errors?: {
+            statusCode: number;
+            error: string;
+            message: string;
+            errors: {
               /** @example payload.violation.code */
-              field?: string;
+              field: string;
               /** @example enum */
-              rule?: string;
-              message?: string;
+              rule: string;
+              message: string;
             }[];
           };
         };
@@ -2517,15 +2539,15 @@ export interface operations {
         };
         content: {
           'application/json': {
-            statusCode?: number;
-            error?: string;
-            message?: string;
-            errors?: {
+            statusCode: number;
+            error: string;
+            message: string;
+            errors: {
               /** @example payload.violation.code */
-              field?: string;
+              field: string;
               /** @example enum */
-              rule?: string;
-              message?: string;
+              rule: string;
+              message: string;
             }[];
           };
         };
@@ -2537,15 +2559,15 @@ export interface operations {
         };
         content: {
           'application/json': {
-            statusCode?: number;
-            error?: string;
-            message?: string;
-            errors?: {
+            statusCode: number;
+            error: string;
+            message: string;
+            errors: {
               /** @example payload.violation.code */
-              field?: string;
+              field: string;
               /** @example enum */
-              rule?: string;
-              message?: string;
+              rule: string;
+              message: string;
             }[];
           };
         };
@@ -2557,15 +2579,15 @@ export interface operations {
         };
         content: {
           'application/json': {
-            statusCode?: number;
-            error?: string;
-            message?: string;
-            errors?: {
+            statusCode: number;
+            error: string;
+            message: string;
+            errors: {
               /** @example payload.violation.code */
-              field?: string;
+              field: string;
               /** @example enum */
-              rule?: string;
-              message?: string;
+              rule: string;
+              message: string;
             }[];
           };
         };
@@ -2577,15 +2599,15 @@ export interface operations {
         };
         content: {
           'application/json': {
-            statusCode?: number;
-            error?: string;
-            message?: string;
-            errors?: {
+            statusCode: number;
+            error: string;
+            message: string;
+            errors: {
               /** @example payload.violation.code */
-              field?: string;
+              field: string;
               /** @example enum */
-              rule?: string;
-              message?: string;
+              rule: string;
+              message: string;
             }[];
           };
         };
@@ -2597,15 +2619,15 @@ export interface operations {
         };
         content: {
           'application/json': {
-            statusCode?: number;
-            error?: string;
-            message?: string;
-            errors?: {
+            statusCode: number;
+            error: string;
+            message: string;
+            errors: {
               /** @example payload.violation.code */
-              field?: string;
+              field: string;
               /** @example enum */
-              rule?: string;
-              message?: string;
+              rule: string;
+              message: string;
             }[];
           };
         };
@@ -2655,11 +2677,11 @@ export interface operations {
         content: {
           'application/json': {
             /** Format: uuid */
-            event_id?: string;
+            event_id: string;
             /** @enum {string} */
-            status?: 'accepted';
+            status: 'accepted';
             /** Format: date-time */
-            accepted_at?: string;
+            accepted_at: string;
           };
         };
       };
@@ -2670,15 +2692,15 @@ export interface operations {
         };
         content: {
           'application/json': {
-            statusCode?: number;
-            error?: string;
-            message?: string;
-            errors?: {
+            statusCode: number;
+            error: string;
+            message: string;
+            errors: {
               /** @example payload.violation.code */
-              field?: string;
+              field: string;
               /** @example enum */
-              rule?: string;
-              message?: string;
+              rule: string;
+              message: string;
             }[];
           };
         };
@@ -2697,15 +2719,15 @@ export interface operations {
         };
         content: {
           'application/json': {
-            statusCode?: number;
-            error?: string;
-            message?: string;
-            errors?: {
+            statusCode: number;
+            error: string;
+            message: string;
+            errors: {
               /** @example payload.violation.code */
-              field?: string;
+              field: string;
               /** @example enum */
-              rule?: string;
-              message?: string;
+              rule: string;
+              message: string;
             }[];
           };
         };
@@ -2717,15 +2739,15 @@ export interface operations {
         };
         content: {
           'application/json': {
-            statusCode?: number;
-            error?: string;
-            message?: string;
-            errors?: {
+            statusCode: number;
+            error: string;
+            message: string;
+            errors: {
               /** @example payload.violation.code */
-              field?: string;
+              field: string;
               /** @example enum */
-              rule?: string;
-              message?: string;
+              rule: string;
+              message: string;
             }[];
           };
         };
@@ -2737,15 +2759,15 @@ export interface operations {
         };
         content: {
           'application/json': {
-            statusCode?: number;
-            error?: string;
-            message?: string;
-            errors?: {
+            statusCode: number;
+            error: string;
+            message: string;
+            errors: {
               /** @example payload.violation.code */
-              field?: string;
+              field: string;
               /** @example enum */
-              rule?: string;
-              message?: string;
+              rule: string;
+              message: string;
             }[];
           };
         };
@@ -2757,15 +2779,15 @@ export interface operations {
         };
         content: {
           'application/json': {
-            statusCode?: number;
-            error?: string;
-            message?: string;
-            errors?: {
+            statusCode: number;
+            error: string;
+            message: string;
+            errors: {
               /** @example payload.violation.code */
-              field?: string;
+              field: string;
               /** @example enum */
-              rule?: string;
-              message?: string;
+              rule: string;
+              message: string;
             }[];
           };
         };
@@ -2777,15 +2799,15 @@ export interface operations {
         };
         content: {
           'application/json': {
-            statusCode?: number;
-            error?: string;
-            message?: string;
-            errors?: {
+            statusCode: number;
+            error: string;
+            message: string;
+            errors: {
               /** @example payload.violation.code */
-              field?: string;
+              field: string;
               /** @example enum */
-              rule?: string;
-              message?: string;
+              rule: string;
+              message: string;
             }[];
           };
         };
