@@ -11,6 +11,7 @@ import {
 import { STUB_JPEG } from '@kuzet/contracts/testing';
 import { TOPICS } from '@kuzet/messaging';
 import { eventually } from '../support/transports';
+import { waitFor } from '../support/wait';
 import { IngestHarness, REGION_FILE, startIngest } from './ingest-app';
 import {
   EventJson,
@@ -21,10 +22,16 @@ import {
   sampleJson,
 } from './sample-events';
 
-const ALL_DISTRICTS = parseRegionFile(
-  REGION_FILE,
-  readFileSync(REGION_FILE, 'utf8'),
-).centres.flatMap((centre) => centre.districts.map((district) => district.id));
+const REGION = parseRegionFile(REGION_FILE, readFileSync(REGION_FILE, 'utf8'));
+const ALL_DISTRICTS = REGION.centres.flatMap((centre) =>
+  centre.districts.map((district) => district.id),
+);
+/** Every camera of the region: keyed by camera id, their events land on every partition. */
+const ALL_CAMERAS = REGION.centres.flatMap((centre) =>
+  centre.districts.flatMap((district) => district.cameras.map((camera) => camera.id)),
+);
+/** The harness creates kuzet.camera-events.v1 with three partitions (KAFKA_TOPIC_PARTITIONS). */
+const PARTITIONS = 3;
 const PROTOBUF = 'application/x-protobuf';
 const PROTOBUF_BATCH = `${PROTOBUF}; messageType=kuzet.v1.CameraEventBatch`;
 
@@ -56,16 +63,26 @@ describe('ingest API on Kafka and PostgreSQL', () => {
   const post = (payload: unknown, headers = jsonHeaders(key)) =>
     h.request({ method: 'POST', url: '/v1/events', headers, payload: JSON.stringify(payload) });
 
-  /** Pushes a valid event and waits until it is on the topic: every record published before
-   * it by this process is then in h.published too. */
+  /** Pushes one valid event from every camera of the region, and waits until all of them are
+   * read: Kafka orders records within a partition only, so it takes one behind every partition
+   * to know that every record this process published before them has been read (a sentinel on
+   * one partition says nothing of a late record on another). */
   async function sentinel(): Promise<void> {
-    const event = sampleJson('alarm');
-    expect((await post(event)).statusCode).toBe(202);
-    await eventually(
-      () => publishedIds(h.published).includes(event.eventId),
-      'the sentinel',
-      60_000,
+    const events = ALL_CAMERAS.map((cameraId) =>
+      sampleJson('alarm', (e) => (e.cameraId = cameraId)),
     );
+    const ids = new Set(events.map((e) => e.eventId));
+    expect((await post({ events })).statusCode).toBe(202);
+    const arrived = await waitFor(
+      `the ${ids.size} sentinels, one per camera`,
+      () => {
+        const read = readable(h.published).filter((r) => ids.has(r.event.eventId));
+        return new Set(read.map((r) => r.event.eventId)).size === ids.size && read;
+      },
+      { timeoutMs: 60_000, intervalMs: 50 },
+    );
+    const partitions = new Set(arrived.map((r) => r.record.partition));
+    expect({ partitions: partitions.size }).toEqual({ partitions: PARTITIONS });
   }
 
   it('publishes a valid JSON batch to kuzet.camera-events.v1 keyed by camera id', async () => {
@@ -423,6 +440,31 @@ describe('ingest API on Kafka and PostgreSQL', () => {
     expect(rows[0]).toEqual({ n: 1, published: 1 });
     await sentinel();
     expect(publishedIds(h.published).filter((id) => id === event.eventId)).toHaveLength(1);
+  });
+
+  it('answers concurrent copies of one event alike and records it once; of two contents at once, one is refused', async () => {
+    const event = sampleJson('violation');
+    const copies = await Promise.all(Array.from({ length: 8 }, () => post(event)));
+    expect(copies.map((r) => r.statusCode)).toEqual(Array(8).fill(202));
+    expect(new Set(copies.map((r) => r.json<{ event_id: string }>().event_id))).toEqual(
+      new Set([event.eventId]),
+    );
+    const rows = await h.dataSource.query<{ n: number; published: number }[]>(
+      'SELECT count(*)::int AS n, count(published_at)::int AS published FROM ingested_event WHERE event_id = $1',
+      [event.eventId],
+    );
+    expect(rows[0]).toEqual({ n: 1, published: 1 });
+    await sentinel();
+    // copies in flight together may each publish it (consumers deduplicate by event_id)
+    expect(publishedIds(h.published)).toContain(event.eventId);
+
+    const original = sampleJson('violation');
+    const changed = {
+      ...original,
+      violation: { ...(original.violation as object), plate: '999ZZZ01' },
+    };
+    const both = await Promise.all([post(original), post(changed)]);
+    expect(both.map((r) => r.statusCode).sort()).toEqual([202, 409]);
   });
 
   it('publishes again a retry of an event whose publication was never confirmed', async () => {
