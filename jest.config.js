@@ -13,12 +13,18 @@ const common = {
   testEnvironment: 'node',
 };
 module.exports = {
-  // end-to-end tests wait for consumer-group rebalances on the real broker
+  // end-to-end tests wait for consumer-group rebalances on the real broker (unit tests: 15 s,
+  // test/setup/unit-timeout.ts)
   testTimeout: 120000,
   globalSetup: '<rootDir>/test/setup/global-setup.ts',
   globalTeardown: '<rootDir>/test/setup/global-teardown.ts',
   projects: [
-    { ...common, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs,tools}/**/*.spec.ts'] },
+    {
+      ...common,
+      displayName: 'unit',
+      testMatch: ['<rootDir>/{apps,libs,tools}/**/*.spec.ts'],
+      setupFilesAfterEnv: ['<rootDir>/test/setup/unit-timeout.ts'],
+    },
     { ...common, displayName: 'e2e', testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'] },
   ],
 };

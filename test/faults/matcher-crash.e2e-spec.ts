@@ -25,6 +25,7 @@ import {
   suiteGroup,
   uniqueName,
 } from '../support/transports';
+import { sleep, waitUntil } from '../support/wait';
 
 const MAIN = resolve(__dirname, '../../dist/apps/matcher/src/main.js');
 const CLI = resolve(__dirname, '../../dist/apps/cli/src/main.js');
@@ -390,19 +391,21 @@ describe('matcher killed mid-stream (SIGKILL) and restarted', () => {
     for (let sent = 0; sent < plan.length; sent += perBatch) {
       const due = started + (sent / perBatch) * (1000 / BATCHES_PER_SECOND);
       const wait = due - Date.now();
-      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+      if (wait > 0) await sleep(wait);
       await bus.publish(TOPICS.cameraEvents, plan.slice(sent, sent + perBatch).map(encode));
       await killWhenDue(sent + perBatch);
     }
-    const streamSeconds = (Date.now() - started) / 1000;
-    expect(streamSeconds).toBeLessThan(STREAM_SECONDS * 2);
     // on a loaded machine the matcher may lag the paced stream: it is then killed while it
-    // works through the backlog, which is just as much in the middle of its stream
-    const deadline = Date.now() + 120_000;
-    while (!killedAt && Date.now() < deadline) {
-      await killWhenDue(plan.length);
-      if (!killedAt) await new Promise((r) => setTimeout(r, 50));
-    }
+    // works through the backlog, which is just as much in the middle of its stream (how long
+    // the paced stream took is the benchmark's business, not this test's)
+    await waitUntil(
+      `${KILL_AFTER_LOGGED_HITS} of the stream's hits logged, to kill the matcher`,
+      async () => {
+        await killWhenDue(plan.length);
+        return killedAt !== undefined;
+      },
+      { timeoutMs: 120_000, intervalMs: 50 },
+    );
 
     // killed by the signal, in the middle of the stream, with part of the hits logged
     expect(killedExit).toEqual({ code: null, signal: 'SIGKILL' });

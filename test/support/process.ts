@@ -1,5 +1,6 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
+import { waitFor } from './wait';
 
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -49,28 +50,28 @@ export function startNode(
   };
 }
 
+/** Polls the URL (with the one waiting helper, ./wait.ts) until its status is accepted; fails
+ * at once, with the process's output, if the process exits first. */
 export async function waitForHttp(
   url: string,
   accept: (status: number) => boolean,
   timeoutMs: number,
   running?: RunningProcess,
 ): Promise<Response> {
-  const deadline = Date.now() + timeoutMs;
-  let lastError = 'no answer';
-  while (Date.now() < deadline) {
-    if (running && running.child.exitCode !== null) {
-      throw new Error(`process exited with ${running.child.exitCode}:\n${running.output()}`);
-    }
-    try {
+  const outcome = await waitFor(
+    `${url} to answer`,
+    async () => {
+      if (running && running.child.exitCode !== null) return { exited: running.child.exitCode };
       const response = await fetch(url);
-      if (accept(response.status)) return response;
-      lastError = `status ${response.status}`;
-    } catch (error) {
-      lastError = String(error);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 250));
+      if (!accept(response.status)) throw new Error(`status ${response.status}`);
+      return { response };
+    },
+    { timeoutMs, intervalMs: 250 },
+  ).catch((error: unknown) => {
+    throw new Error(`${String(error)}\n${running?.output() ?? ''}`);
+  });
+  if ('exited' in outcome) {
+    throw new Error(`process exited with ${outcome.exited}:\n${running!.output()}`);
   }
-  throw new Error(
-    `${url} not ready within ${timeoutMs} ms (${lastError})\n${running?.output() ?? ''}`,
-  );
+  return outcome.response;
 }
