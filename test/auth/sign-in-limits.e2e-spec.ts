@@ -7,6 +7,7 @@ import { StaffUserService } from '@kuzet/auth';
 import { createTestDatabase, TestDatabase } from '../support/database';
 import { startTestApp } from '../support/kuzet-app';
 import { freePort } from '../support/process';
+import { waitUntil } from '../support/wait';
 
 interface Answer {
   readonly status: number;
@@ -104,7 +105,9 @@ describe('sign-in limits', () => {
       }>;
       return rows[0]?.attempts ?? 0;
     };
-    while ((await counted()) < 10) await new Promise((resolve) => setTimeout(resolve, 5));
+    await waitUntil('the ten guesses counted', async () => (await counted()) >= 10, {
+      intervalMs: 5,
+    });
     const right = await postLogin(base, { username, password: PASSWORD });
     const answers = await Promise.all(guesses);
 

@@ -18,6 +18,7 @@ import {
   Producer,
   RecordMetadata,
 } from 'kafkajs';
+import { waitUntil } from '../support/wait';
 
 // Bounded: rebalances on the real broker take seconds, never minutes.
 jest.setTimeout(90_000);
@@ -42,19 +43,17 @@ interface Received {
   seq: number;
 }
 
-/** Polls `predicate` every 50 ms until it holds; fails with `what` after `timeoutMs`. */
+/** Polls `predicate` every 50 ms until it holds; fails with `what` and the detail after
+ * `timeoutMs` (the one waiting helper, test/support/wait.ts). */
 async function waitFor(
   what: string,
   predicate: () => boolean | Promise<boolean>,
   timeoutMs = 30_000,
   detail: () => string = () => '',
 ): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await predicate())) {
-    if (Date.now() > deadline)
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what} ${detail()}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+  await waitUntil(what, predicate, { timeoutMs, intervalMs: 50 }).catch((error: unknown) => {
+    throw new Error(`${String(error)} ${detail()}`);
+  });
 }
 
 interface VersionRange {

@@ -116,12 +116,11 @@ describe('violation log on Kafka and PostgreSQL', () => {
   }
 
   async function waitLogged(eventIds: readonly string[]): Promise<void> {
-    const deadline = Date.now() + 60_000;
-    while ((await loggedCount(eventIds)) < eventIds.length) {
-      if (Date.now() > deadline)
-        throw new Error(`${eventIds.length} violations not logged in time`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    await eventually(
+      async () => (await loggedCount(eventIds)) >= eventIds.length,
+      `${eventIds.length} violations logged`,
+      60_000,
+    );
   }
 
   const batch = [
