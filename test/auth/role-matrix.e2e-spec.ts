@@ -358,7 +358,8 @@ describe('who may call which endpoint (role by endpoint)', () => {
   });
 
   it('refuses a forged, an expired-looking and a revoked session with 401', async () => {
-    const operator = staff.get('operator')!;
+    // an operator of its own: disabling the shared one would fail any test run after this one
+    const operator = await signInAs(app, ['operator'], ['centre-a']);
     const me = (authorization: string) =>
       app.inject({ method: 'GET', url: '/v1/auth/me', headers: { authorization } });
     expect((await me(operator.headers.authorization)).json()).toMatchObject({
