@@ -126,7 +126,8 @@ describe.each(CONSUMERS)('the $app consumer killed mid-stream and restarted', (c
       `all ${EVENTS} events recorded after the restart`,
       async () => {
         const all = await recorded();
-        return all.length >= EVENTS && all;
+        if (all.length < EVENTS) throw new Error(`${all.length} of ${EVENTS} recorded`);
+        return all;
       },
       { timeoutMs: 150_000, intervalMs: 200 },
     );
