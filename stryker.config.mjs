@@ -21,7 +21,14 @@ export default {
     'apps/ops-center/src/alerts/alerts.service.ts:332-345',
     'libs/messaging/src/message-processor.ts',
   ],
-  ignorePatterns: ['dist', 'deploy/kafka/.cache', 'reports', 'data', 'bench', 'apps/ops-center/web'],
+  ignorePatterns: [
+    'dist',
+    'deploy/kafka/.cache',
+    'reports',
+    'data',
+    'bench',
+    'apps/ops-center/web',
+  ],
   // only the mutated files: the AssemblyScript kernel in libs/watchlist/wasm is not TypeScript babel can read
   disableTypeChecks:
     '{libs/contracts/src/validation,libs/audit-log/src,libs/messaging/src,apps/ops-center/src/alerts}/**/*.ts',
