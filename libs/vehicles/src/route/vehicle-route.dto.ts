@@ -5,12 +5,23 @@ export const MAX_ROUTE_SIGHTINGS = 1_000;
 
 export const routeQuerySchema = z
   .object({
-    plate: plateSchema,
-    from: z.iso.datetime({ offset: true }),
-    to: z.iso.datetime({ offset: true }),
-    /** Why a car on no list is looked up (a case number); recorded on the audit log. */
-    reason: z.string().trim().min(1).max(500).optional(),
-    limit: z.coerce.number().int().min(1).max(MAX_ROUTE_SIGHTINGS).default(500),
+    plate: plateSchema.meta({ example: '777BOS12' }),
+    from: z.iso.datetime({ offset: true }).meta({ example: '2026-12-01T00:00:00+05:00' }),
+    to: z.iso.datetime({ offset: true }).meta({ example: '2026-12-08T00:00:00+05:00' }),
+    reason: z
+      .string()
+      .trim()
+      .min(1)
+      .max(500)
+      .optional()
+      .describe('case number; required for a plate on no list, recorded on the audit log'),
+    limit: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(MAX_ROUTE_SIGHTINGS)
+      .default(500)
+      .describe('the newest sightings kept, 1..1000'),
   })
   .refine((q) => Date.parse(q.from) < Date.parse(q.to), {
     path: ['from'],
@@ -18,26 +29,37 @@ export const routeQuerySchema = z
   });
 export type RouteQuery = z.infer<typeof routeQuerySchema>;
 
-export interface RouteSightingDto {
-  readonly eventId: string;
-  readonly cameraId: string;
-  readonly cameraName: string | null;
-  readonly latitude: number | null;
-  readonly longitude: number | null;
-  readonly seenAt: string;
-  /** VehicleDirection code of the contract: 'APPROACHING', 'RECEDING', ... */
-  readonly direction: string;
-  /** Seconds since the previous sighting in this answer; null for the first. */
-  readonly secondsSincePrevious: number | null;
-}
+export const routeSightingSchema = z
+  .object({
+    eventId: z.uuid(),
+    cameraId: z.string(),
+    cameraName: z.string().nullable(),
+    latitude: z.number().nullable(),
+    longitude: z.number().nullable(),
+    seenAt: z.iso.datetime({ offset: true }),
+    direction: z
+      .string()
+      .describe("VehicleDirection code of the contract: 'APPROACHING', 'RECEDING', ..."),
+    secondsSincePrevious: z
+      .number()
+      .nullable()
+      .describe('seconds since the previous sighting in this answer; null for the first'),
+  })
+  .meta({ id: 'RouteSighting' });
+export type RouteSightingDto = z.infer<typeof routeSightingSchema>;
 
-export interface RouteDto {
-  readonly plate: string;
-  readonly onList: boolean;
-  readonly from: string;
-  readonly to: string;
-  /** Oldest first: the newest `limit` sightings of the window. */
-  readonly sightings: readonly RouteSightingDto[];
-  /** The window held more sightings than `limit`: the oldest were left out. */
-  readonly truncated: boolean;
-}
+export const routeSchema = z
+  .object({
+    plate: z.string().describe('normalised'),
+    onList: z.boolean(),
+    from: z.iso.datetime({ offset: true }),
+    to: z.iso.datetime({ offset: true }),
+    sightings: z
+      .array(routeSightingSchema)
+      .describe('oldest first: the newest `limit` sightings of the window'),
+    truncated: z
+      .boolean()
+      .describe('the window held more sightings than `limit`: the oldest were left out'),
+  })
+  .meta({ id: 'VehicleRoute' });
+export type RouteDto = z.infer<typeof routeSchema>;
