@@ -1,5 +1,4 @@
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { Agent, request } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { KuzetConfig, loadConfig } from '@kuzet/config';
@@ -7,47 +6,8 @@ import { StaffUserService } from '@kuzet/auth';
 import { createTestDatabase, TestDatabase } from '../support/database';
 import { startTestApp } from '../support/kuzet-app';
 import { freePort } from '../support/process';
+import { floodSignIn, postLogin } from '../support/sign-in';
 import { waitUntil } from '../support/wait';
-
-interface Answer {
-  readonly status: number;
-  readonly retryAfter: string | undefined;
-  readonly ms: number;
-}
-
-/** Posts a sign-in over real HTTP from a chosen loopback address (127.0.0.0/8 is all local),
- * so that one test can be several clients. */
-function postLogin(
-  base: string,
-  body: unknown,
-  fromAddress = '127.0.0.1',
-  path = '/v1/auth/login',
-): Promise<Answer> {
-  const started = Date.now();
-  const payload = JSON.stringify(body);
-  return new Promise((resolve, reject) => {
-    const req = request(
-      `${base}${path}`,
-      {
-        method: 'POST',
-        agent: new Agent({ localAddress: fromAddress }),
-        headers: { 'content-type': 'application/json', 'content-length': payload.length },
-      },
-      (res) => {
-        res.resume();
-        res.on('end', () =>
-          resolve({
-            status: res.statusCode ?? 0,
-            retryAfter: res.headers['retry-after'] as string | undefined,
-            ms: Date.now() - started,
-          }),
-        );
-      },
-    );
-    req.on('error', reject);
-    req.end(payload);
-  });
-}
 
 /** The sign-in's limits under attack, on the real PostgreSQL and real HTTP: attempts are
  * counted before the password is checked, and one address cannot crowd out the others. */
@@ -143,40 +103,28 @@ describe('sign-in limits', () => {
     expect(rows).toEqual([]);
   });
 
-  it('keeps a real sign-in quick while one address floods the sign-in with random usernames', async () => {
+  // how quickly the real sign-in is answered under the flood is measured by
+  // npm run bench:hardening; here: it is answered, and the flood is held to its limits
+  it('still signs a real user in while one address floods the sign-in with random usernames', async () => {
     const defaults = loadConfig({});
     const { app, base } = await serve({
       AUTH_LOGINS_PER_ADDRESS_PER_MINUTE: defaults.AUTH_LOGINS_PER_ADDRESS_PER_MINUTE,
       AUTH_LOGINS_IN_FLIGHT_PER_ADDRESS: defaults.AUTH_LOGINS_IN_FLIGHT_PER_ADDRESS,
     });
     const username = await createUser(app);
-    const flooding = { stop: false, answers: [] as Answer[] };
-    // 40 connections from 127.0.0.2, each posting again as soon as it is answered
-    const flood = Array.from({ length: 40 }, async () => {
-      while (!flooding.stop) {
-        const answer = await postLogin(
-          base,
-          { username: `u${randomUUID().slice(0, 12)}`, password: 'x'.repeat(16) },
-          '127.0.0.2',
-        );
-        flooding.answers.push(answer);
+    const { result: real, flood } = await floodSignIn(base, '127.0.0.2', async () => {
+      const answers = [];
+      for (let i = 0; i < 3; i++) {
+        answers.push(await postLogin(base, { username, password: PASSWORD }, '127.0.0.1'));
       }
+      return answers;
     });
-    await new Promise((resolve) => setTimeout(resolve, 1_500));
-    const timings: number[] = [];
-    for (let i = 0; i < 3; i++) {
-      const answer = await postLogin(base, { username, password: PASSWORD }, '127.0.0.1');
-      expect(answer.status).toBe(200);
-      timings.push(answer.ms);
-    }
-    flooding.stop = true;
-    await Promise.all(flood);
 
-    expect(Math.max(...timings)).toBeLessThan(2_000);
+    expect(real.map((answer) => answer.status)).toEqual([200, 200, 200]);
     // the flood got its 30 attempts a minute and two at a time, the rest refused at once
-    const refused = flooding.answers.filter((a) => a.status === 429);
-    expect(refused.length).toBeGreaterThan(flooding.answers.length / 2);
+    const refused = flood.filter((a) => a.status === 429);
+    expect(refused.length).toBeGreaterThan(flood.length / 2);
     expect(refused.every((a) => Number(a.retryAfter) >= 1)).toBe(true);
-    expect(flooding.answers.filter((a) => a.status === 401).length).toBeLessThanOrEqual(30);
+    expect(flood.filter((a) => a.status === 401).length).toBeLessThanOrEqual(30);
   });
 });
