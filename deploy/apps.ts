@@ -150,8 +150,9 @@ export const APPS: readonly AppSpec[] = Object.freeze<AppSpec[]>([
       minReplicas: 2,
       maxReplicas: CAMERA_EVENT_PARTITIONS,
     },
-    // 491 µs of CPU per edge embedding (2,000/s a core); 230 MB of index per 100,000 faces
-    requests: { cpuMillis: 1000, memoryMiB: 1024 },
+    // 491 µs of CPU per edge embedding (2,000/s a core); 400 MiB assumed for the process, 230 MB
+    // of face index per 100,000 faces, 422 MB of plate index per 1,000,000 entries (capacity.md)
+    requests: { cpuMillis: 1000, memoryMiB: 1152 },
     limits: { cpuMillis: 2000, memoryMiB: 2048 },
   },
   {

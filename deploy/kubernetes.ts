@@ -173,8 +173,13 @@ function scaledObject(app: AppSpec): ScaledObject | undefined {
       minReplicaCount: scaling.minReplicas,
       maxReplicaCount: scaling.maxReplicas,
       pollingInterval: 15,
-      // a new matcher rebuilds its index before it consumes: do not flap
-      cooldownPeriod: 300,
+      // a new matcher rebuilds its index before it consumes: scale down only after the lag has
+      // stayed low for 5 minutes (KEDA's cooldownPeriod concerns scaling to zero, never done here)
+      advanced: {
+        horizontalPodAutoscalerConfig: {
+          behavior: { scaleDown: { stabilizationWindowSeconds: 300 } },
+        },
+      },
       triggers: [
         {
           type: 'kafka',
