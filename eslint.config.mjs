@@ -10,7 +10,7 @@ export default tseslint.config(
       'libs/contracts/src/gen/**',
       'libs/watchlist/wasm/**',
       '**/*.wasm.ts',
-      'deploy/**',
+      'deploy/kafka/**',
       '**/*.js',
       '**/*.mjs',
       '**/*.cjs',

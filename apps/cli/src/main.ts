@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { registerFaceCommands } from '@kuzet/face';
+import { registerDatabaseCommands } from './database/migrate.command';
 import { registerDeadLetterCommands } from './dead-letters/dead-letters.command';
 import { registerAuditCommands } from './staff/audit.command';
 import { registerUserCommands } from './staff/users.command';
@@ -17,6 +18,7 @@ async function main(argv: readonly string[]): Promise<void> {
   registerUserCommands(program);
   registerAuditCommands(program);
   registerDeadLetterCommands(program);
+  registerDatabaseCommands(program);
   await program.parseAsync([...argv]);
 }
 

@@ -259,6 +259,9 @@ export class KafkaMessageBus implements MessageBus {
         });
         return;
       } catch (error) {
+        // another replica of the same group pinned it and joined between our read and our
+        // write (replicas starting together): the group is already at the ends, or later
+        if (/must have no running instances/.test(String(error))) return;
         const retriable = (error as { retriable?: unknown }).retriable === true;
         if (!retriable || attempt >= 30) throw error;
         await new Promise((resolve) => setTimeout(resolve, 500));
