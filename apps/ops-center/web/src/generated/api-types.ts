@@ -74,7 +74,7 @@ export interface paths {
       cookie?: never;
     };
     /**
-     * List staff users
+     * List staff users, by username
      * @description Access: signed-in staff with one of the roles system-admin.
      */
     get: operations['UsersController_list'];
@@ -780,6 +780,28 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v1/vehicles/route': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * One plate's sightings in a time window, oldest first, with camera positions
+     * @description A plate on an active list: operators and supervisors. A plate on no list: supervisors only, with reason (403 / 400 naming reason). Every answer is on the audit log (vehicle.history-searched).
+     *
+     *     Access: signed-in staff with one of the roles operator, supervisor.
+     */
+    get: operations['VehicleRouteController_route'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/v1/audit/hits': {
     parameters: {
       query?: never;
@@ -884,31 +906,47 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
   schemas: {
+    StaffErrorBody: {
+      errors: components['schemas']['StaffFieldError'][];
+    };
+    StaffFieldError: {
+      field: string;
+      /** @description a stable machine code the web app translates: required, too_small, not_found, conflict, state_conflict, forbidden, unauthenticated, rate_limit... */
+      rule: string;
+      /** @description English, for integrators and logs */
+      message: string;
+      /** @description values the translation needs, e.g. { "minimum": 8 } */
+      params?: {
+        [key: string]: unknown;
+      };
+    };
     ErrorBody: {
       statusCode: number;
       error: string;
       message: string;
-      errors?: {
+      errors: {
+        /** @example payload.violation.code */
         field: string;
+        /** @example enum */
         rule: string;
         message: string;
       }[];
     };
     LoginResult: {
-      /** @description send as Authorization: Bearer <accessToken> */
-      accessToken: string;
+      /** @description send as Authorization: Bearer <access_token> */
+      access_token: string;
       /** Format: date-time */
-      expiresAt: string;
+      expires_at: string;
       user: components['schemas']['StaffPrincipal'];
     };
     StaffPrincipal: {
       /** Format: uuid */
-      userId: string;
+      user_id: string;
       username: string;
       readonly roles: (
         'operator' | 'supervisor' | 'watchlist-admin' | 'auditor' | 'system-admin'
       )[];
-      readonly centreIds: string[];
+      readonly centre_ids: string[];
     };
     StaffUser: {
       /** Format: uuid */
@@ -917,13 +955,18 @@ export interface components {
       readonly roles: (
         'operator' | 'supervisor' | 'watchlist-admin' | 'auditor' | 'system-admin'
       )[];
-      readonly centreIds: string[];
+      readonly centre_ids: string[];
       /** @enum {string} */
       status: 'active' | 'disabled';
       /** Format: date-time */
-      createdAt: string;
+      created_at: string;
       /** Format: date-time */
-      updatedAt: string;
+      updated_at: string;
+    };
+    StaffUserPage: {
+      items: components['schemas']['StaffUser'][];
+      /** @description send as cursor for the next page; null on the last page */
+      next_cursor: string | null;
     };
     CreatedApiKey: {
       id: string;
@@ -1351,10 +1394,13 @@ export interface components {
   headers: never;
   pathItems: never;
 }
+export type SchemaStaffErrorBody = components['schemas']['StaffErrorBody'];
+export type SchemaStaffFieldError = components['schemas']['StaffFieldError'];
 export type SchemaErrorBody = components['schemas']['ErrorBody'];
 export type SchemaLoginResult = components['schemas']['LoginResult'];
 export type SchemaStaffPrincipal = components['schemas']['StaffPrincipal'];
 export type SchemaStaffUser = components['schemas']['StaffUser'];
+export type SchemaStaffUserPage = components['schemas']['StaffUserPage'];
 export type SchemaCreatedApiKey = components['schemas']['CreatedApiKey'];
 export type SchemaApiKey = components['schemas']['ApiKey'];
 export type SchemaCentre = components['schemas']['Centre'];
@@ -1420,7 +1466,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
     };
@@ -1447,7 +1493,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
       /** @description none of the roles this needs */
@@ -1456,7 +1502,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
     };
@@ -1485,7 +1531,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
       /** @description none of the roles this needs */
@@ -1494,14 +1540,19 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
     };
   };
   UsersController_list: {
     parameters: {
-      query?: never;
+      query?: {
+        /** @description items a page holds (1..500) */
+        limit?: number;
+        /** @description next_cursor of the page before; absent for the first page */
+        cursor?: string;
+      };
       header?: never;
       path?: never;
       cookie?: never;
@@ -1514,7 +1565,16 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['StaffUser'][];
+          'application/json': components['schemas']['StaffUserPage'];
+        };
+      };
+      /** @description a field breaks a rule: errors names each */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
       /** @description not signed in */
@@ -1523,7 +1583,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
       /** @description none of the roles this needs */
@@ -1532,7 +1592,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
     };
@@ -1551,7 +1611,7 @@ export interface operations {
           password: string;
           roles: ('operator' | 'supervisor' | 'watchlist-admin' | 'auditor' | 'system-admin')[];
           /** @default [] */
-          centreIds?: string[];
+          centre_ids?: string[];
         };
       };
     };
@@ -1571,7 +1631,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
       /** @description not signed in */
@@ -1580,7 +1640,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
       /** @description none of the roles this needs */
@@ -1589,7 +1649,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
     };
@@ -1620,7 +1680,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
       /** @description not signed in */
@@ -1629,7 +1689,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
       /** @description none of the roles this needs */
@@ -1638,7 +1698,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
     };
@@ -1657,7 +1717,7 @@ export interface operations {
         'application/json': {
           password?: string;
           roles?: ('operator' | 'supervisor' | 'watchlist-admin' | 'auditor' | 'system-admin')[];
-          centreIds?: string[];
+          centre_ids?: string[];
           /** @enum {string} */
           status?: 'active' | 'disabled';
         };
@@ -1679,7 +1739,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
       /** @description not signed in */
@@ -1688,7 +1748,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
       /** @description none of the roles this needs */
@@ -1697,7 +1757,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
     };
@@ -2852,7 +2912,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
       /** @description none of the roles this needs */
@@ -2861,7 +2921,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
     };
@@ -2902,7 +2962,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
       /** @description not signed in */
@@ -2911,7 +2971,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
       /** @description none of the roles this needs */
@@ -2920,7 +2980,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
     };
@@ -2951,7 +3011,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
       /** @description not signed in */
@@ -2960,7 +3020,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
       /** @description none of the roles this needs */
@@ -2969,7 +3029,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
       /** @description no such key */
@@ -3005,7 +3065,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
       /** @description none of the roles this needs */
@@ -3014,7 +3074,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
     };
@@ -3054,7 +3114,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
       /** @description not signed in */
@@ -3063,7 +3123,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
       /** @description none of the roles this needs */
@@ -3072,7 +3132,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
     };
@@ -3101,7 +3161,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
       /** @description none of the roles this needs */
@@ -3110,7 +3170,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
     };
@@ -3148,7 +3208,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
       /** @description not signed in */
@@ -3157,7 +3217,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
       /** @description none of the roles this needs */
@@ -3166,7 +3226,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
     };
@@ -3201,7 +3261,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
       /** @description not signed in */
@@ -3210,7 +3270,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
       /** @description none of the roles this needs */
@@ -3219,7 +3279,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
     };
@@ -3262,7 +3322,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
       /** @description not signed in */
@@ -3271,7 +3331,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
       /** @description none of the roles this needs */
@@ -3280,7 +3340,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
     };
@@ -3311,7 +3371,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
       /** @description not signed in */
@@ -3320,7 +3380,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
       /** @description none of the roles this needs */
@@ -3329,7 +3389,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
     };
@@ -3373,7 +3433,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
       /** @description not signed in */
@@ -3382,7 +3442,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
       /** @description none of the roles this needs */
@@ -3391,7 +3451,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
     };
@@ -3422,7 +3482,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
       /** @description none of the roles this needs */
@@ -3431,7 +3491,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
     };
@@ -3530,7 +3590,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
       /** @description none of the roles this needs */
@@ -3539,7 +3599,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
     };
@@ -3581,7 +3641,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
       /** @description not signed in */
@@ -3590,7 +3650,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
       /** @description none of the roles this needs */
@@ -3599,7 +3659,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
     };
@@ -3630,7 +3690,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
       /** @description not signed in */
@@ -3639,7 +3699,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
       /** @description none of the roles this needs */
@@ -3648,7 +3708,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
     };
@@ -3682,7 +3742,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
       /** @description not signed in */
@@ -3691,7 +3751,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
       /** @description none of the roles this needs */
@@ -3700,7 +3760,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
     };
@@ -3745,7 +3805,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
       /** @description not signed in */
@@ -3754,7 +3814,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
       /** @description none of the roles this needs */
@@ -3763,7 +3823,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
     };
@@ -3794,7 +3854,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
       /** @description not signed in */
@@ -3803,7 +3863,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
       /** @description none of the roles this needs */
@@ -3812,7 +3872,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
     };
@@ -3843,7 +3903,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
       /** @description not signed in */
@@ -3852,7 +3912,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
       /** @description none of the roles this needs */
@@ -3861,7 +3921,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
     };
@@ -3893,7 +3953,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
       /** @description not signed in */
@@ -3902,7 +3962,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
       /** @description none of the roles this needs */
@@ -3911,7 +3971,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
     };
@@ -3940,7 +4000,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
       /** @description none of the roles this needs */
@@ -3949,7 +4009,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
     };
@@ -3994,7 +4054,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
       /** @description not signed in */
@@ -4003,7 +4063,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
       /** @description none of the roles this needs */
@@ -4012,7 +4072,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
     };
@@ -4046,7 +4106,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
       /** @description not signed in */
@@ -4055,7 +4115,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
       /** @description none of the roles this needs */
@@ -4064,7 +4124,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
     };
@@ -4105,7 +4165,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
       /** @description not signed in */
@@ -4114,7 +4174,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
       /** @description none of the roles this needs */
@@ -4123,7 +4183,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
     };
@@ -4154,7 +4214,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
       /** @description not signed in */
@@ -4163,7 +4223,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
       /** @description none of the roles this needs */
@@ -4172,7 +4232,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
     };
@@ -4214,7 +4274,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
       /** @description not signed in */
@@ -4223,7 +4283,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
       /** @description none of the roles this needs */
@@ -4232,7 +4292,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
     };
@@ -4276,7 +4336,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
       /** @description not signed in */
@@ -4285,7 +4345,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
       /** @description none of the roles this needs */
@@ -4294,7 +4354,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
     };
@@ -4325,7 +4385,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
       /** @description not signed in */
@@ -4334,7 +4394,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
       /** @description none of the roles this needs */
@@ -4343,7 +4403,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
     };
@@ -4376,7 +4436,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
       /** @description not signed in */
@@ -4385,7 +4445,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
       /** @description none of the roles this needs */
@@ -4394,7 +4454,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
     };
@@ -4425,7 +4485,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
       /** @description not signed in */
@@ -4434,7 +4494,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
       /** @description none of the roles this needs */
@@ -4443,7 +4503,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
     };
@@ -4482,7 +4542,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
       /** @description not signed in */
@@ -4491,7 +4551,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
       /** @description none of the roles this needs */
@@ -4500,7 +4560,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
     };
@@ -4531,7 +4591,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
       /** @description not signed in */
@@ -4540,7 +4600,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
       /** @description none of the roles this needs */
@@ -4549,7 +4609,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
     };
@@ -4581,7 +4641,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
       /** @description not signed in */
@@ -4590,7 +4650,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
       /** @description none of the roles this needs */
@@ -4599,7 +4659,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
     };
@@ -4674,7 +4734,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
       /** @description not signed in */
@@ -4683,7 +4743,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
       /** @description none of the roles this needs */
@@ -4692,7 +4752,59 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
+        };
+      };
+    };
+  };
+  VehicleRouteController_route: {
+    parameters: {
+      query: {
+        /** @description 1..1000, default 500: the newest sightings */
+        limit?: number;
+        /** @description case number; required for a plate on no list */
+        reason?: string;
+        to: string;
+        from: string;
+        plate: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description a field breaks a rule: errors names each */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['StaffErrorBody'];
+        };
+      };
+      /** @description not signed in */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['StaffErrorBody'];
+        };
+      };
+      /** @description none of the roles this needs */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
     };
@@ -4734,7 +4846,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
       /** @description not signed in */
@@ -4743,7 +4855,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
       /** @description none of the roles this needs */
@@ -4752,7 +4864,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
     };
@@ -4792,7 +4904,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
       /** @description not signed in */
@@ -4801,7 +4913,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
       /** @description none of the roles this needs */
@@ -4810,7 +4922,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
     };
@@ -4841,7 +4953,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
       /** @description not signed in */
@@ -4850,7 +4962,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
       /** @description none of the roles this needs */
@@ -4859,7 +4971,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
     };
@@ -4897,7 +5009,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
       /** @description not signed in */
@@ -4906,7 +5018,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
       /** @description none of the roles this needs */
@@ -4915,7 +5027,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
     };
@@ -4944,7 +5056,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
       /** @description none of the roles this needs */
@@ -4953,7 +5065,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
     };
