@@ -208,6 +208,12 @@ function completeFromRoutes(app: INestApplication, document: OpenAPIObject): voi
       );
     }
     if (Array.isArray(access)) responses['403'] ??= error('none of the roles this needs');
+    // a staff 4xx an @ApiResponse declared with a description only answers the error body too
+    for (const [code, response] of Object.entries(responses)) {
+      if (access !== 'api-key' && /^4/.test(code) && !response.content) {
+        responses[code] = error((response.description as string | undefined) ?? 'refused');
+      }
+    }
   }
 }
 

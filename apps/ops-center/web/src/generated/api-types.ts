@@ -982,6 +982,11 @@ export interface components {
       /** @description the whole key, shown once: only its hash is stored */
       key: string;
     };
+    ApiKeyList: {
+      items: components['schemas']['ApiKey'][];
+      /** @description send as cursor for the next page; null on the last page */
+      next_cursor: string | null;
+    };
     ApiKey: {
       id: string;
       integrator_id: string;
@@ -994,6 +999,11 @@ export interface components {
       /** Format: date-time */
       revoked_at: string | null;
     };
+    CentreList: {
+      items: components['schemas']['Centre'][];
+      /** @description send as cursor for the next page; null on the last page */
+      next_cursor: string | null;
+    };
     Centre: {
       id: string;
       name: string;
@@ -1001,15 +1011,20 @@ export interface components {
       kind: 'main' | 'district';
       parent_centre_id: string | null;
     };
+    DistrictList: {
+      items: components['schemas']['District'][];
+      /** @description send as cursor for the next page; null on the last page */
+      next_cursor: string | null;
+    };
     District: {
       id: string;
       name: string;
       centre_id: string;
     };
-    CameraPage: {
-      cameras: components['schemas']['Camera'][];
-      /** @description pass as `after` to read the next page; null on the last page */
-      next_after: string | null;
+    CameraList: {
+      items: components['schemas']['Camera'][];
+      /** @description send as cursor for the next page; null on the last page */
+      next_cursor: string | null;
     };
     Camera: {
       id: string;
@@ -1038,6 +1053,11 @@ export interface components {
         max_body_bytes: number;
         publish_timeout_ms: number;
       };
+    };
+    CameraPage: {
+      cameras: components['schemas']['Camera'][];
+      /** @description pass as `after` to read the next page; null on the last page */
+      next_after: string | null;
     };
     Watchlist: {
       /** Format: uuid */
@@ -1402,12 +1422,16 @@ export type SchemaStaffPrincipal = components['schemas']['StaffPrincipal'];
 export type SchemaStaffUser = components['schemas']['StaffUser'];
 export type SchemaStaffUserPage = components['schemas']['StaffUserPage'];
 export type SchemaCreatedApiKey = components['schemas']['CreatedApiKey'];
+export type SchemaApiKeyList = components['schemas']['ApiKeyList'];
 export type SchemaApiKey = components['schemas']['ApiKey'];
+export type SchemaCentreList = components['schemas']['CentreList'];
 export type SchemaCentre = components['schemas']['Centre'];
+export type SchemaDistrictList = components['schemas']['DistrictList'];
 export type SchemaDistrict = components['schemas']['District'];
-export type SchemaCameraPage = components['schemas']['CameraPage'];
+export type SchemaCameraList = components['schemas']['CameraList'];
 export type SchemaCamera = components['schemas']['Camera'];
 export type SchemaIntegratorSelf = components['schemas']['IntegratorSelf'];
+export type SchemaCameraPage = components['schemas']['CameraPage'];
 export type SchemaWatchlist = components['schemas']['Watchlist'];
 export type SchemaEnrolment = components['schemas']['Enrolment'];
 export type SchemaWatchlistPerson = components['schemas']['WatchlistPerson'];
@@ -2890,7 +2914,12 @@ export interface operations {
   };
   ApiKeysController_list: {
     parameters: {
-      query?: never;
+      query?: {
+        /** @description items a page holds (1..500) */
+        limit?: number;
+        /** @description next_cursor of the page before; absent for the first page */
+        cursor?: string;
+      };
       header?: never;
       path?: never;
       cookie?: never;
@@ -2903,7 +2932,16 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ApiKey'][];
+          'application/json': components['schemas']['ApiKeyList'];
+        };
+      };
+      /** @description a field breaks a rule: errors names each */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
       /** @description not signed in */
@@ -3037,13 +3075,20 @@ export interface operations {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['StaffErrorBody'];
+        };
       };
     };
   };
   RegistryController_listCentres: {
     parameters: {
-      query?: never;
+      query?: {
+        /** @description items a page holds (1..500) */
+        limit?: number;
+        /** @description next_cursor of the page before; absent for the first page */
+        cursor?: string;
+      };
       header?: never;
       path?: never;
       cookie?: never;
@@ -3056,7 +3101,16 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Centre'][];
+          'application/json': components['schemas']['CentreList'];
+        };
+      };
+      /** @description a field breaks a rule: errors names each */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
       /** @description not signed in */
@@ -3139,7 +3193,12 @@ export interface operations {
   };
   RegistryController_listDistricts: {
     parameters: {
-      query?: never;
+      query?: {
+        /** @description items a page holds (1..500) */
+        limit?: number;
+        /** @description next_cursor of the page before; absent for the first page */
+        cursor?: string;
+      };
       header?: never;
       path?: never;
       cookie?: never;
@@ -3152,7 +3211,16 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['District'][];
+          'application/json': components['schemas']['DistrictList'];
+        };
+      };
+      /** @description a field breaks a rule: errors names each */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
       /** @description not signed in */
@@ -3236,9 +3304,10 @@ export interface operations {
       query?: {
         district_id?: string;
         centre_id?: string;
-        /** @description next_after of the previous page */
-        after?: string;
+        /** @description items a page holds (1..500) */
         limit?: number;
+        /** @description next_cursor of the page before; absent for the first page */
+        cursor?: string;
       };
       header?: never;
       path?: never;
@@ -3252,7 +3321,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['CameraPage'];
+          'application/json': components['schemas']['CameraList'];
         };
       };
       /** @description a field breaks a rule: errors names each */
