@@ -376,10 +376,11 @@ async function enrol(app: NestFastifyApplication, base: string): Promise<Enrolle
     { username: 'bench.admin', password: PASSWORD, roles: ['watchlist-admin'], centreIds: [] },
     'bench',
   );
-  const { accessToken } = await post<{ accessToken: string }>(base, '/v1/auth/login', {
-    username: 'bench.admin',
-    password: PASSWORD,
-  });
+  const { access_token: accessToken } = await post<{ access_token: string }>(
+    base,
+    '/v1/auth/login',
+    { username: 'bench.admin', password: PASSWORD },
+  );
   const list = await post<{ id: string }>(
     base,
     '/v1/watchlists',

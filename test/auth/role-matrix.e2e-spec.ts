@@ -365,7 +365,7 @@ describe('who may call which endpoint (role by endpoint)', () => {
     expect((await me(operator.headers.authorization)).json()).toMatchObject({
       username: operator.username,
       roles: ['operator'],
-      centreIds: ['centre-a'],
+      centre_ids: ['centre-a'],
     });
     const [header, payload] = operator.token.split('.');
     const forged = `${header}.${Buffer.from(

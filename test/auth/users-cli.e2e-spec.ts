@@ -43,9 +43,12 @@ describe('kuzet users create-admin', () => {
       payload: { username: 'root-admin', password: 'first admin passphrase' },
     });
     expect(login.statusCode).toBe(200);
-    const { accessToken, user } = login.json<{ accessToken: string; user: { roles: string[] } }>();
+    const { access_token, user } = login.json<{
+      access_token: string;
+      user: { roles: string[] };
+    }>();
     expect(user.roles).toEqual(['system-admin']);
-    const headers = { authorization: `Bearer ${accessToken}` };
+    const headers = { authorization: `Bearer ${access_token}` };
     const operator = await app.inject({
       method: 'POST',
       url: '/v1/users',
@@ -53,6 +56,9 @@ describe('kuzet users create-admin', () => {
       payload: { username: 'dana', password: 'operator passphrase', roles: ['operator'] },
     });
     expect(operator.statusCode).toBe(400); // an operator needs a centre
+    expect(operator.json()).toEqual({
+      errors: [expect.objectContaining({ field: 'centre_ids', rule: 'centre_required' })],
+    });
     const created2 = await app.inject({
       method: 'POST',
       url: '/v1/users',
@@ -61,7 +67,7 @@ describe('kuzet users create-admin', () => {
         username: 'dana',
         password: 'operator passphrase',
         roles: ['operator'],
-        centreIds: ['munaily'],
+        centre_ids: ['munaily'],
       },
     });
     expect(created2.statusCode).toBe(201);
@@ -92,7 +98,8 @@ describe('kuzet users create-admin', () => {
       expect((await attempt('a wrong guess', '10.0.0.9')).statusCode).toBe(401);
     const locked = await attempt('first admin passphrase', '10.0.0.9');
     expect(locked.statusCode).toBe(429);
-    expect(locked.json<{ message: string }>().message).toMatch(/too many failed sign-ins/);
+    const [lockedError] = locked.json<{ errors: { rule: string; message: string }[] }>().errors;
+    expect(lockedError!.message).toMatch(/too many failed sign-ins/);
     expect((await attempt('first admin passphrase', '10.0.0.10')).statusCode).toBe(200);
     const throttled = await app
       .get(AuditLogService)

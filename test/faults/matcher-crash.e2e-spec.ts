@@ -160,7 +160,7 @@ describe('matcher killed mid-stream (SIGKILL) and restarted', () => {
     const response = await http('POST', '/v1/auth/login', { username, password });
     expect(response.status).toBe(200);
     auth = {
-      authorization: `Bearer ${((await response.json()) as { accessToken: string }).accessToken}`,
+      authorization: `Bearer ${((await response.json()) as { access_token: string }).access_token}`,
     };
   };
 

@@ -174,7 +174,9 @@ describe('the integrator guide, run', () => {
       headers: { 'x-api-key': key },
     });
     expect(staffOnly.statusCode).toBe(401);
-    expect(staffOnly.json<{ message: string }>().message).toContain('GET /v1/integrator/me');
+    const [staffError] = staffOnly.json<{ errors: { rule: string; message: string }[] }>().errors;
+    expect(staffError).toMatchObject({ rule: 'unauthenticated' });
+    expect(staffError!.message).toContain('GET /v1/integrator/me');
     const ids = JSON.parse(cameras!) as { cameras: { id: string }[] };
     expect(ids.cameras.map((c) => c.id)).toEqual([
       'aktau-cam-0001',

@@ -29,9 +29,9 @@ describe('camera registry', () => {
     )[0]!;
 
   it('loads the seed region: two main centres and five district centres under them', async () => {
-    const centres = (await h.admin('GET', '/v1/centres')).json<
-      { id: string; kind: string; parent_centre_id: string | null }[]
-    >();
+    const centres = (await h.admin('GET', '/v1/centres')).json<{
+      items: { id: string; kind: string; parent_centre_id: string | null }[];
+    }>().items;
     expect(centres.filter((c) => c.kind === 'main').map((c) => c.id)).toEqual([
       'aktau',
       'zhanaozen',
@@ -64,24 +64,24 @@ describe('camera registry', () => {
 
   it('pages cameras by id', async () => {
     const ids: string[] = [];
-    let after = '';
+    let cursor = '';
     for (;;) {
       const page = (
-        await h.admin('GET', `/v1/cameras?limit=5${after ? `&after=${after}` : ''}`)
+        await h.admin('GET', `/v1/cameras?limit=5${cursor ? `&cursor=${cursor}` : ''}`)
       ).json<{
-        cameras: Camera[];
-        next_after: string | null;
+        items: Camera[];
+        next_cursor: string | null;
       }>();
-      ids.push(...page.cameras.map((c) => c.id));
-      if (!page.next_after) break;
-      after = page.next_after;
+      ids.push(...page.items.map((c) => c.id));
+      if (!page.next_cursor) break;
+      cursor = page.next_cursor;
     }
     expect(ids.length).toBe((await counts()).cameras);
     expect([...ids].sort()).toEqual(ids);
     const beineu = (await h.admin('GET', '/v1/cameras?district_id=beineu')).json<{
-      cameras: Camera[];
+      items: Camera[];
     }>();
-    expect(beineu.cameras.map((c) => c.id)).toEqual(['beineu-cam-0001', 'beineu-sos-0003']);
+    expect(beineu.items.map((c) => c.id)).toEqual(['beineu-cam-0001', 'beineu-sos-0003']);
   });
 
   it('registers, moves and retires a camera; a retired camera’s events are refused', async () => {

@@ -167,7 +167,7 @@ describe('operations-centre console in a real browser', () => {
       url: '/v1/auth/login',
       payload: { username, password: PASSWORD },
     });
-    return (login.json() as { accessToken: string }).accessToken;
+    return (login.json() as { access_token: string }).access_token;
   };
 
   it('escalates an alert nobody acknowledged in time, attributed to the escalation timer', async () => {

@@ -43,6 +43,6 @@ export async function signInAs(
     payload: { username, password },
   });
   if (response.statusCode !== 200) throw new Error(`login failed: ${response.body}`);
-  const token = response.json<{ accessToken: string }>().accessToken;
+  const token = response.json<{ access_token: string }>().access_token;
   return { userId: user.id, username, token, headers: { authorization: `Bearer ${token}` } };
 }

@@ -261,7 +261,9 @@ describe('plate reads: intake, route, audited history search, partition retentio
 
     const asOperator = await route(operator, { ...window, reason: 'KUI-2026-0200' });
     expect(asOperator.statusCode).toBe(403);
-    expect(asOperator.json()).toMatchObject({ message: 'plate_not_listed' });
+    expect(asOperator.json()).toMatchObject({
+      errors: [{ field: 'plate', rule: 'plate_not_listed' }],
+    });
 
     const noReason = await route(supervisor, window);
     expect(noReason.statusCode).toBe(400);

@@ -15,6 +15,7 @@ import {
   successStatusOf,
 } from '@kuzet/http';
 import { z } from 'zod';
+import { errorBodySchema as integratorErrorBodySchema } from './events/ingest-result';
 
 export const OPENAPI_PATH = 'docs';
 export const STAFF_OPENAPI_ROUTE = 'v1/openapi.json';
@@ -104,6 +105,12 @@ function accessSentence(access: RouteAccess): string {
 function completeFromRoutes(app: INestApplication, document: OpenAPIObject): void {
   const schemas = (document.components!.schemas ??= {}) as Record<string, JsonSchema>;
   const errorRef = openApiSchemaOf(errorBodySchema, 'output', schemas);
+  // the integrator API v1 keeps the error body it was published with
+  const integratorErrorRef = openApiSchemaOf(
+    integratorErrorBodySchema.meta({ id: 'ErrorBody' }),
+    'output',
+    schemas,
+  );
   for (const route of httpRoutesOf(app)) {
     const item = (document.paths[route.openApiPath] ??= {}) as Record<string, Operation>;
     const operation = (item[route.method.toLowerCase()] ??= { responses: {} });
@@ -188,7 +195,9 @@ function completeFromRoutes(app: INestApplication, document: OpenAPIObject): voi
     }
     const error = (description: string) => ({
       description,
-      content: { 'application/json': { schema: errorRef } },
+      content: {
+        'application/json': { schema: access === 'api-key' ? integratorErrorRef : errorRef },
+      },
     });
     if (request.body || request.query || Object.keys(request.params).length > 0) {
       responses['400'] ??= error('a field breaks a rule: errors names each');
@@ -199,6 +208,12 @@ function completeFromRoutes(app: INestApplication, document: OpenAPIObject): voi
       );
     }
     if (Array.isArray(access)) responses['403'] ??= error('none of the roles this needs');
+    // a staff 4xx an @ApiResponse declared with a description only answers the error body too
+    for (const [code, response] of Object.entries(responses)) {
+      if (access !== 'api-key' && /^4/.test(code) && !response.content) {
+        responses[code] = error((response.description as string | undefined) ?? 'refused');
+      }
+    }
   }
 }
 

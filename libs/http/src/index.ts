@@ -3,3 +3,5 @@ export * from './too-many-requests';
 export * from './cursor-parts';
 export * from './route-config';
 export * from './openapi';
+export * from './api-errors';
+export * from './paging';

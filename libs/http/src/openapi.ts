@@ -39,17 +39,26 @@ export const ApiResult = Object.assign(
   },
 );
 
-/** The one error shape of every kuzet API (FieldErrorsException), as a schema. */
-export const errorBodySchema = z
+/** One refused field (or `$`, the request as a whole) in an error body. */
+export const fieldErrorSchema = z
   .object({
-    statusCode: z.number().int(),
-    error: z.string(),
-    message: z.string(),
-    errors: z
-      .array(z.object({ field: z.string(), rule: z.string(), message: z.string() }))
-      .optional(),
+    field: z.string(),
+    rule: z.string().meta({
+      description:
+        'a stable machine code the web app translates: required, too_small, not_found, conflict, state_conflict, forbidden, unauthenticated, rate_limit...',
+    }),
+    message: z.string().meta({ description: 'English, for integrators and logs' }),
+    params: z
+      .record(z.string(), z.unknown())
+      .optional()
+      .meta({ description: 'values the translation needs, e.g. { "minimum": 8 }' }),
   })
-  .meta({ id: 'ErrorBody' });
+  .meta({ id: 'StaffFieldError' });
+
+/** The one error body of the staff API, every 4xx (docs/api-conventions.md). */
+export const errorBodySchema = z
+  .strictObject({ errors: z.array(fieldErrorSchema).min(1) })
+  .meta({ id: 'StaffErrorBody' });
 
 export interface HttpRoute {
   readonly method: string;

@@ -9,7 +9,7 @@ import { MessagingModule, MessagingSettings } from '@kuzet/messaging';
 import { ObservabilityModule } from './observability/observability.module';
 import { PersistenceModule } from '@kuzet/persistence';
 import { join } from 'node:path';
-import { RetryAfterFilter } from '@kuzet/http';
+import { ApiErrorFilter } from '@kuzet/http';
 import { requestLogSerializer } from './logging/request-log';
 
 export interface PlatformOptions {
@@ -82,7 +82,7 @@ export class PlatformModule {
         ObservabilityModule,
         ScheduleModule.forRoot(),
       ],
-      providers: [{ provide: APP_FILTER, useClass: RetryAfterFilter }],
+      providers: [{ provide: APP_FILTER, useClass: ApiErrorFilter }],
     };
   }
 }

@@ -1,3 +1,4 @@
+import { pageSchema } from '@kuzet/http';
 import { z } from 'zod';
 import { CameraEntity, DistrictEntity, OperationsCentreEntity } from '@kuzet/persistence';
 
@@ -41,6 +42,10 @@ export const cameraPageDtoSchema = z
   })
   .meta({ id: 'CameraPage' });
 export type CameraPageDto = z.infer<typeof cameraPageDtoSchema>;
+
+export const centreListSchema = pageSchema(centreDtoSchema).meta({ id: 'CentreList' });
+export const districtListSchema = pageSchema(districtDtoSchema).meta({ id: 'DistrictList' });
+export const cameraListSchema = pageSchema(cameraDtoSchema).meta({ id: 'CameraList' });
 
 export interface RegionLoadSummary {
   centres: number;

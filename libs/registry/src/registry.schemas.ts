@@ -1,3 +1,4 @@
+import { pageQueryShape } from '@kuzet/http';
 import { z } from 'zod';
 
 /** The same charset the contracts require of CameraEvent.camera_id. */
@@ -58,6 +59,15 @@ export const cameraQuerySchema = z.strictObject({
   limit: z.coerce.number().int().min(1).max(500).default(100),
 });
 export type CameraQuery = z.infer<typeof cameraQuerySchema>;
+
+/** GET /v1/cameras (staff): the filters, and the staff API's paging (docs/api-conventions.md).
+ * The integrator's GET /v1/integrator/cameras keeps `after` (cameraQuerySchema). */
+export const staffCameraQuerySchema = z.strictObject({
+  district_id: slugSchema.optional(),
+  centre_id: slugSchema.optional(),
+  ...pageQueryShape,
+});
+export type StaffCameraQuery = z.infer<typeof staffCameraQuerySchema>;
 
 /** deploy/config/region.yaml: centres, each with its districts, each with its cameras. */
 export const regionFileSchema = z.strictObject({

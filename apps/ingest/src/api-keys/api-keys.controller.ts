@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import {
   API_KEY_ID_PATTERN,
@@ -13,7 +13,16 @@ import {
   Roles,
   StaffPrincipal,
 } from '@kuzet/auth';
-import { ApiResult, FROM_ZOD_PIPE, ZodValidationPipe } from '@kuzet/http';
+import {
+  ApiResult,
+  FROM_ZOD_PIPE,
+  Page,
+  pageOf,
+  PageQuery,
+  pageQuerySchema,
+  pageSchema,
+  ZodValidationPipe,
+} from '@kuzet/http';
 import { z } from 'zod';
 
 const apiKeyIdSchema = z.string().regex(API_KEY_ID_PATTERN, 'API key ids are 16 of [a-z0-9]');
@@ -60,9 +69,12 @@ export class ApiKeysController {
 
   @Get()
   @ApiOperation({ summary: 'List API keys (never their secrets)' })
-  @ApiResult(z.array(apiKeyDtoSchema))
-  list(): Promise<ApiKeyDto[]> {
-    return this.apiKeys.list();
+  @ApiResult(pageSchema(apiKeyDtoSchema).meta({ id: 'ApiKeyList' }))
+  async list(
+    @Query(new ZodValidationPipe(pageQuerySchema)) query: PageQuery,
+  ): Promise<Page<ApiKeyDto>> {
+    // oldest first; created_at then id, so that keys made in the same millisecond keep an order
+    return pageOf(await this.apiKeys.list(), (key) => `${key.created_at} ${key.id}`, query);
   }
 
   @Post(':id/revoke')

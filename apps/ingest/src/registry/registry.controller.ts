@@ -1,28 +1,38 @@
 import { Body, Controller, Get, Param, Patch, Post, Put, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentUser, Roles, STAFF_ROLES, StaffPrincipal } from '@kuzet/auth';
-import { ApiResult, FROM_ZOD_PIPE, ZodValidationPipe } from '@kuzet/http';
-import { z } from 'zod';
+import {
+  ApiResult,
+  decodeCursor,
+  encodeCursor,
+  FROM_ZOD_PIPE,
+  Page,
+  pageOf,
+  PageQuery,
+  pageQuerySchema,
+  ZodValidationPipe,
+} from '@kuzet/http';
 import {
   CameraDto,
   cameraDtoSchema,
   cameraIdSchema,
-  CameraPageDto,
-  cameraPageDtoSchema,
-  CameraQuery,
-  cameraQuerySchema,
+  cameraListSchema,
   CameraRegistryService,
   CentreDto,
   centreDtoSchema,
+  centreListSchema,
   CentreInput,
   centreSchema,
   CreateCameraInput,
   createCameraSchema,
   DistrictDto,
   districtDtoSchema,
+  districtListSchema,
   DistrictInput,
   districtSchema,
   slugSchema,
+  StaffCameraQuery,
+  staffCameraQuerySchema,
   UpdateCameraInput,
   updateCameraSchema,
 } from '@kuzet/registry';
@@ -37,9 +47,11 @@ export class RegistryController {
 
   @Get('centres')
   @ApiOperation({ summary: 'List operations centres' })
-  @ApiResult(z.array(centreDtoSchema))
-  listCentres(): Promise<CentreDto[]> {
-    return this.registry.listCentres();
+  @ApiResult(centreListSchema)
+  async listCentres(
+    @Query(new ZodValidationPipe(pageQuerySchema)) query: PageQuery,
+  ): Promise<Page<CentreDto>> {
+    return pageOf(await this.registry.listCentres(), (centre) => centre.id, query);
   }
 
   @Put('centres/:id')
@@ -68,9 +80,11 @@ export class RegistryController {
 
   @Get('districts')
   @ApiOperation({ summary: 'List districts' })
-  @ApiResult(z.array(districtDtoSchema))
-  listDistricts(): Promise<DistrictDto[]> {
-    return this.registry.listDistricts();
+  @ApiResult(districtListSchema)
+  async listDistricts(
+    @Query(new ZodValidationPipe(pageQuerySchema)) query: PageQuery,
+  ): Promise<Page<DistrictDto>> {
+    return pageOf(await this.registry.listDistricts(), (district) => district.id, query);
   }
 
   @Put('districts/:id')
@@ -94,11 +108,17 @@ export class RegistryController {
 
   @Get('cameras')
   @ApiOperation({ summary: 'List cameras by id, a page at a time' })
-  @ApiResult(cameraPageDtoSchema)
-  listCameras(
-    @Query(new ZodValidationPipe(cameraQuerySchema)) query: CameraQuery,
-  ): Promise<CameraPageDto> {
-    return this.registry.listCameras(query);
+  @ApiResult(cameraListSchema)
+  async listCameras(
+    @Query(new ZodValidationPipe(staffCameraQuerySchema)) query: StaffCameraQuery,
+  ): Promise<Page<CameraDto>> {
+    const { cursor, ...filters } = query;
+    const after = cursor === undefined ? undefined : String(decodeCursor(cursor, 1)[0]);
+    const page = await this.registry.listCameras({ ...filters, after });
+    return {
+      items: page.cameras,
+      next_cursor: page.next_after === null ? null : encodeCursor([page.next_after]),
+    };
   }
 
   @Get('cameras/:id')

@@ -1,7 +1,8 @@
-import { ConflictException, Injectable, Logger, NotFoundException } from '@nestjs/common';
+import { HttpStatus, Injectable, Logger, NotFoundException } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { CameraEvent, timestampDate, VehicleHit, WatchlistHit } from '@kuzet/contracts';
 import { StaffPrincipal } from '@kuzet/auth';
+import { FieldErrorsException } from '@kuzet/http';
 import { AuditLogService } from '@kuzet/audit-log';
 import { EvidenceReader } from '@kuzet/evidence';
 import { AlertDecisionEntity, AlertEntity, AlertState, DecisionAction } from '@kuzet/persistence';
@@ -229,7 +230,8 @@ export class AlertsService {
         await this.apply(alert.id, 'escalate', 'not acknowledged in time', ESCALATION_ACTOR);
         escalated += 1;
       } catch (error) {
-        if (!(error instanceof ConflictException)) throw error;
+        if (!(error instanceof FieldErrorsException && error.getStatus() === HttpStatus.CONFLICT))
+          throw error;
       }
     }
     if (escalated > 0)
@@ -249,15 +251,20 @@ export class AlertsService {
       if (!ALLOWED_FROM[action].includes(alert.state)) {
         const by = alert.decidedBy ? ` by ${alert.decidedBy}` : '';
         const at = alert.decidedAt ? ` at ${alert.decidedAt.toISOString()}` : '';
-        throw new ConflictException({
-          statusCode: 409,
-          error: 'Conflict',
-          message: TERMINAL.includes(alert.state)
-            ? `alert already ${alert.state}${by}${at}`
-            : `cannot ${action} an alert that is ${alert.state}`,
+        const message = TERMINAL.includes(alert.state)
+          ? `alert already ${alert.state}${by}${at}`
+          : `cannot ${action} an alert that is ${alert.state}`;
+        const params = {
           state: alert.state,
-          decidedBy: alert.decidedBy,
-        });
+          action,
+          decided_by: alert.decidedBy,
+          decided_at: alert.decidedAt?.toISOString() ?? null,
+        };
+        throw new FieldErrorsException(
+          HttpStatus.CONFLICT,
+          [{ field: '$', rule: 'state_conflict', message, params }],
+          message,
+        );
       }
       const now = new Date();
       alert.state = NEXT_STATE[action];

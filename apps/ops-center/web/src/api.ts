@@ -34,10 +34,16 @@ export type ViolationCode = Violation['code'];
 type Decision = Body<'/v1/alerts/{id}/decisions', 'post'>;
 export type DecisionAction = Decision['action'];
 
+type FieldError = Schemas['StaffFieldError'];
+
+/** A refused request: the status and the first of the server's `errors` (docs/api-conventions.md):
+ * `rule` is the stable code to translate, `params` its values, the message English. */
 export class ApiError extends Error {
   constructor(
     readonly status: number,
     message: string,
+    readonly rule: string = 'error',
+    readonly params: FieldError['params'] = {},
   ) {
     super(message);
   }
@@ -63,7 +69,7 @@ export class Api {
       '/v1/auth/login',
       credentials,
     );
-    this.token = result.accessToken;
+    this.token = result.access_token;
     return result;
   }
 
@@ -123,11 +129,13 @@ export class Api {
     const text = await response.text();
     const json = text ? (JSON.parse(text) as unknown) : null;
     if (!response.ok) {
-      const message =
-        json && typeof json === 'object' && 'message' in json
-          ? String((json as { message: unknown }).message)
-          : text;
-      throw new ApiError(response.status, message || `${response.status}`);
+      const first = (json as Partial<Schemas['StaffErrorBody']> | null)?.errors?.[0];
+      throw new ApiError(
+        response.status,
+        first?.message || text || `${response.status}`,
+        first?.rule,
+        first?.params,
+      );
     }
     return json as T;
   }

@@ -43,8 +43,8 @@ function showLogin(error?: string): void {
     event.preventDefault();
     api
       .login(username.value, password.value)
-      .then(({ accessToken, user }) => {
-        sessionStorage.setItem(TOKEN_KEY, accessToken);
+      .then(({ access_token, user }) => {
+        sessionStorage.setItem(TOKEN_KEY, access_token);
         return showConsole(user);
       })
       .catch((e: unknown) =>
@@ -86,7 +86,7 @@ async function showConsole(user: StaffUser): Promise<void> {
       h(
         'span',
         { 'data-testid': 'whoami' },
-        `${user.username} · ${user.centreIds.join(', ') || 'all centres'}`,
+        `${user.username} · ${user.centre_ids.join(', ') || 'all centres'}`,
       ),
       status,
       signOut,

@@ -2,7 +2,13 @@ import { Body, Controller, Get, HttpCode, Ip, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiResult, ZodValidationPipe } from '@kuzet/http';
 import { CurrentSessionId, CurrentUser, Public, Roles } from './staff-auth.decorators';
-import { STAFF_ROLES, StaffPrincipal, staffPrincipalSchema } from './staff-principal';
+import {
+  STAFF_ROLES,
+  StaffPrincipal,
+  staffPrincipalBody,
+  StaffPrincipalBody,
+  staffPrincipalBodySchema,
+} from './staff-principal';
 import { StaffSessionService } from './staff-session.service';
 import { LoginInput, LoginResult, loginResultSchema, loginSchema } from './staff-user.schemas';
 
@@ -40,8 +46,8 @@ export class AuthController {
   @Roles(...STAFF_ROLES)
   @ApiBearerAuth('staff')
   @ApiOperation({ summary: 'Who is signed in' })
-  @ApiResult(staffPrincipalSchema)
-  me(@CurrentUser() user: StaffPrincipal): StaffPrincipal {
-    return user;
+  @ApiResult(staffPrincipalBodySchema)
+  me(@CurrentUser() user: StaffPrincipal): StaffPrincipalBody {
+    return staffPrincipalBody(user);
   }
 }

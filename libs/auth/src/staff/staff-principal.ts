@@ -18,9 +18,29 @@ export const staffPrincipalSchema = z
     roles: z.array(z.enum(STAFF_ROLES)).readonly(),
     centreIds: z.array(z.string()).readonly(),
   })
+  .readonly();
+export type StaffPrincipal = z.infer<typeof staffPrincipalSchema>;
+
+/** Who is signed in, as the API answers it (snake_case, docs/api-conventions.md). */
+export const staffPrincipalBodySchema = z
+  .object({
+    user_id: z.uuid(),
+    username: z.string(),
+    roles: z.array(z.enum(STAFF_ROLES)).readonly(),
+    centre_ids: z.array(z.string()).readonly(),
+  })
   .readonly()
   .meta({ id: 'StaffPrincipal' });
-export type StaffPrincipal = z.infer<typeof staffPrincipalSchema>;
+export type StaffPrincipalBody = z.infer<typeof staffPrincipalBodySchema>;
+
+export function staffPrincipalBody(principal: StaffPrincipal): StaffPrincipalBody {
+  return {
+    user_id: principal.userId,
+    username: principal.username,
+    roles: principal.roles,
+    centre_ids: principal.centreIds,
+  };
+}
 
 export function isStaffRole(value: string): value is StaffRole {
   return (STAFF_ROLES as readonly string[]).includes(value);

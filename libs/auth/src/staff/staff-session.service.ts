@@ -5,7 +5,7 @@ import { KUZET_CONFIG, KuzetConfig } from '@kuzet/config';
 import { TooManyRequestsException } from '@kuzet/http';
 import { AuditLogService } from '@kuzet/audit-log';
 import { SignInAdmission } from './sign-in-admission';
-import { StaffPrincipal } from './staff-principal';
+import { StaffPrincipal, staffPrincipalBody } from './staff-principal';
 import { StaffSessionRepository } from './staff-session.repository';
 import { StaffTokenService } from './staff-token.service';
 import { LoginInput, LoginResult } from './staff-user.schemas';
@@ -57,7 +57,11 @@ export class StaffSessionService {
         subjectId: principal.userId,
         details: { expiresAt: token.expiresAt, sessionId },
       });
-      return { ...token, user: principal };
+      return {
+        access_token: token.accessToken,
+        expires_at: token.expiresAt,
+        user: staffPrincipalBody(principal),
+      };
     } finally {
       leave();
     }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { STAFF_ROLES, staffPrincipalSchema } from './staff-principal';
+import { pageSchema } from '@kuzet/http';
+import { STAFF_ROLES, StaffRole, staffPrincipalBodySchema } from './staff-principal';
 
 export const usernameSchema = z
   .string()
@@ -20,7 +21,8 @@ export function hasCentreWhereNeeded(user: {
 }
 const CENTRE_NEEDED = {
   message: 'operators and supervisors need at least one centre',
-  path: ['centreIds'],
+  path: ['centre_ids'],
+  params: { rule: 'centre_required' },
 };
 
 export const loginSchema = z.strictObject({
@@ -34,40 +36,51 @@ export const createUserSchema = z
     username: usernameSchema,
     password: passwordSchema,
     roles: rolesSchema,
-    centreIds: z.array(centreId).max(100).default([]),
+    centre_ids: z.array(centreId).max(100).default([]),
   })
-  .refine(hasCentreWhereNeeded, CENTRE_NEEDED);
+  .refine((user) => hasCentreWhereNeeded({ ...user, centreIds: user.centre_ids }), CENTRE_NEEDED)
+  .transform(({ centre_ids, ...user }) => ({ ...user, centreIds: centre_ids }));
 export type CreateUserInput = z.infer<typeof createUserSchema>;
 
 export const updateUserSchema = z
   .strictObject({
     password: passwordSchema.optional(),
     roles: rolesSchema.optional(),
-    centreIds: z.array(centreId).max(100).optional(),
+    centre_ids: z.array(centreId).max(100).optional(),
     status: z.enum(['active', 'disabled']).optional(),
   })
-  .refine((patch) => Object.keys(patch).length > 0, { message: 'nothing to change' });
-export type UpdateUserInput = z.infer<typeof updateUserSchema>;
+  .refine((patch) => Object.keys(patch).length > 0, { message: 'nothing to change' })
+  .transform(({ centre_ids, ...patch }): UpdateUserInput => ({ ...patch, centreIds: centre_ids }));
+/** A change to a user as the service takes it (the API's `centre_ids` is `centreIds`). */
+export interface UpdateUserInput {
+  readonly password?: string;
+  readonly roles?: StaffRole[];
+  readonly centreIds?: string[];
+  readonly status?: 'active' | 'disabled';
+}
 
 export const staffUserSchema = z
   .object({
     id: z.uuid(),
     username: z.string(),
     roles: z.array(z.enum(STAFF_ROLES)).readonly(),
-    centreIds: z.array(z.string()).readonly(),
+    centre_ids: z.array(z.string()).readonly(),
     status: z.enum(['active', 'disabled']),
-    createdAt: z.iso.datetime(),
-    updatedAt: z.iso.datetime(),
+    created_at: z.iso.datetime(),
+    updated_at: z.iso.datetime(),
   })
   .readonly()
   .meta({ id: 'StaffUser' });
 export type StaffUserDto = z.infer<typeof staffUserSchema>;
 
+/** GET /v1/users: a page of users, by username. */
+export const staffUserPageSchema = pageSchema(staffUserSchema).meta({ id: 'StaffUserPage' });
+
 export const loginResultSchema = z
   .object({
-    accessToken: z.string().describe('send as Authorization: Bearer <accessToken>'),
-    expiresAt: z.iso.datetime(),
-    user: staffPrincipalSchema,
+    access_token: z.string().describe('send as Authorization: Bearer <access_token>'),
+    expires_at: z.iso.datetime(),
+    user: staffPrincipalBodySchema,
   })
   .readonly()
   .meta({ id: 'LoginResult' });

@@ -1,5 +1,5 @@
 import {
-  ConflictException,
+  HttpStatus,
   Inject,
   Injectable,
   NotFoundException,
@@ -9,7 +9,7 @@ import { TTLCache } from '@isaacs/ttlcache';
 import { KUZET_CONFIG, KuzetConfig } from '@kuzet/config';
 import { StaffUserEntity } from '@kuzet/persistence';
 import { randomUUID } from 'node:crypto';
-import { RequestValidationException } from '@kuzet/http';
+import { FieldErrorsException, RequestValidationException } from '@kuzet/http';
 import { AuditLogService } from '@kuzet/audit-log';
 import { PasswordHasher } from './password-hasher';
 import { isStaffRole, StaffPrincipal } from './staff-principal';
@@ -58,7 +58,14 @@ export class StaffUserService {
     };
     const created = await this.repository.transaction(async (manager) => {
       const inserted = await this.repository.insert(user, manager);
-      if (!inserted) throw new ConflictException(`username ${input.username} is taken`);
+      if (!inserted) {
+        const message = `username ${input.username} is taken`;
+        throw new FieldErrorsException(
+          HttpStatus.CONFLICT,
+          [{ field: 'username', rule: 'conflict', message }],
+          message,
+        );
+      }
       await this.audit.append(
         {
           actor,
@@ -106,8 +113,8 @@ export class StaffUserService {
       if (!hasCentreWhereNeeded(after)) {
         throw new RequestValidationException([
           {
-            field: 'centreIds',
-            rule: 'custom',
+            field: 'centre_ids',
+            rule: 'centre_required',
             message: 'operators and supervisors need at least one centre',
           },
         ]);
@@ -198,9 +205,9 @@ function toDto(user: StaffUserEntity): StaffUserDto {
     id: user.id,
     username: user.username,
     roles: user.roles.filter(isStaffRole),
-    centreIds: user.centreIds,
+    centre_ids: user.centreIds,
     status: user.status,
-    createdAt: user.createdAt.toISOString(),
-    updatedAt: user.updatedAt.toISOString(),
+    created_at: user.createdAt.toISOString(),
+    updated_at: user.updatedAt.toISOString(),
   };
 }

@@ -1,13 +1,20 @@
-import { Body, Controller, Get, Param, ParseUUIDPipe, Patch, Post } from '@nestjs/common';
+import { Body, Controller, Get, Param, ParseUUIDPipe, Patch, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ApiResult, ZodValidationPipe } from '@kuzet/http';
-import { z } from 'zod';
+import {
+  ApiResult,
+  Page,
+  pageOf,
+  PageQuery,
+  pageQuerySchema,
+  ZodValidationPipe,
+} from '@kuzet/http';
 import { CurrentUser, Roles } from './staff-auth.decorators';
 import { StaffPrincipal } from './staff-principal';
 import {
   CreateUserInput,
   createUserSchema,
   StaffUserDto,
+  staffUserPageSchema,
   staffUserSchema,
   UpdateUserInput,
   updateUserSchema,
@@ -34,10 +41,12 @@ export class UsersController {
   }
 
   @Get()
-  @ApiOperation({ summary: 'List staff users' })
-  @ApiResult(z.array(staffUserSchema))
-  list(): Promise<StaffUserDto[]> {
-    return this.users.list();
+  @ApiOperation({ summary: 'List staff users, by username' })
+  @ApiResult(staffUserPageSchema)
+  async list(
+    @Query(new ZodValidationPipe(pageQuerySchema)) query: PageQuery,
+  ): Promise<Page<StaffUserDto>> {
+    return pageOf(await this.users.list(), (user) => user.username, query);
   }
 
   @Get(':id')

@@ -6,7 +6,7 @@ import { KuzetConfig } from '@kuzet/config';
 import { findControlCharacter } from './control-characters';
 import { findDuplicateJsonKey } from './json-duplicate-keys';
 import { jsonNestingDepth } from './json-depth';
-import { FieldErrorsException, HardenedRouteConfig, RequestFieldError } from '@kuzet/http';
+import { errorBodyFor, HardenedRouteConfig, RequestFieldError } from '@kuzet/http';
 
 const CREDENTIAL_HEADERS = ['authorization', 'x-api-key'] as const;
 
@@ -145,5 +145,5 @@ function sendErrors(
   status: HttpStatus,
   errors: readonly RequestFieldError[],
 ): FastifyReply {
-  return reply.status(status).send(new FieldErrorsException(status, errors).getResponse());
+  return reply.status(status).send(errorBodyFor(reply.request.url, status, errors));
 }

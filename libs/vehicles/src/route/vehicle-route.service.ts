@@ -1,8 +1,8 @@
-import { ForbiddenException, Injectable } from '@nestjs/common';
+import { HttpStatus, Injectable } from '@nestjs/common';
 import { AuditLogService } from '@kuzet/audit-log';
 import type { StaffPrincipal } from '@kuzet/auth';
 import { VehicleDirection } from '@kuzet/contracts';
-import { RequestValidationException } from '@kuzet/http';
+import { FieldErrorsException, RequestValidationException } from '@kuzet/http';
 import { normalisePlate } from '../plates/normalise';
 import { PlateReadRepository } from '../reads/plate-read.repository';
 import { RouteDto, RouteQuery } from './vehicle-route.dto';
@@ -26,14 +26,13 @@ export class VehicleRouteService {
     const onList = await this.reads.isListed(plate, new Date());
     if (!onList) {
       if (!user.roles.includes('supervisor'))
-        throw new ForbiddenException({
-          statusCode: 403,
-          error: 'Forbidden',
-          message: 'plate_not_listed',
-          errors: [
-            { field: 'plate', rule: 'not_listed_needs_supervisor', message: 'plate_not_listed' },
-          ],
-        });
+        throw new FieldErrorsException(HttpStatus.FORBIDDEN, [
+          {
+            field: 'plate',
+            rule: 'plate_not_listed',
+            message: 'the plate is on no active list: only a supervisor may search its route',
+          },
+        ]);
       if (query.reason === undefined)
         throw new RequestValidationException([
           { field: 'reason', rule: 'required', message: 'reason_required_for_unlisted_plate' },

@@ -74,7 +74,7 @@ export interface paths {
       cookie?: never;
     };
     /**
-     * List staff users
+     * List staff users, by username
      * @description Access: signed-in staff with one of the roles system-admin.
      */
     get: operations['UsersController_list'];
@@ -906,31 +906,47 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
   schemas: {
+    StaffErrorBody: {
+      errors: components['schemas']['StaffFieldError'][];
+    };
+    StaffFieldError: {
+      field: string;
+      /** @description a stable machine code the web app translates: required, too_small, not_found, conflict, state_conflict, forbidden, unauthenticated, rate_limit... */
+      rule: string;
+      /** @description English, for integrators and logs */
+      message: string;
+      /** @description values the translation needs, e.g. { "minimum": 8 } */
+      params?: {
+        [key: string]: unknown;
+      };
+    };
     ErrorBody: {
       statusCode: number;
       error: string;
       message: string;
-      errors?: {
+      errors: {
+        /** @example payload.violation.code */
         field: string;
+        /** @example enum */
         rule: string;
         message: string;
       }[];
     };
     LoginResult: {
-      /** @description send as Authorization: Bearer <accessToken> */
-      accessToken: string;
+      /** @description send as Authorization: Bearer <access_token> */
+      access_token: string;
       /** Format: date-time */
-      expiresAt: string;
+      expires_at: string;
       user: components['schemas']['StaffPrincipal'];
     };
     StaffPrincipal: {
       /** Format: uuid */
-      userId: string;
+      user_id: string;
       username: string;
       readonly roles: (
         'operator' | 'supervisor' | 'watchlist-admin' | 'auditor' | 'system-admin'
       )[];
-      readonly centreIds: string[];
+      readonly centre_ids: string[];
     };
     StaffUser: {
       /** Format: uuid */
@@ -939,13 +955,18 @@ export interface components {
       readonly roles: (
         'operator' | 'supervisor' | 'watchlist-admin' | 'auditor' | 'system-admin'
       )[];
-      readonly centreIds: string[];
+      readonly centre_ids: string[];
       /** @enum {string} */
       status: 'active' | 'disabled';
       /** Format: date-time */
-      createdAt: string;
+      created_at: string;
       /** Format: date-time */
-      updatedAt: string;
+      updated_at: string;
+    };
+    StaffUserPage: {
+      items: components['schemas']['StaffUser'][];
+      /** @description send as cursor for the next page; null on the last page */
+      next_cursor: string | null;
     };
     CreatedApiKey: {
       id: string;
@@ -961,6 +982,11 @@ export interface components {
       /** @description the whole key, shown once: only its hash is stored */
       key: string;
     };
+    ApiKeyList: {
+      items: components['schemas']['ApiKey'][];
+      /** @description send as cursor for the next page; null on the last page */
+      next_cursor: string | null;
+    };
     ApiKey: {
       id: string;
       integrator_id: string;
@@ -973,6 +999,11 @@ export interface components {
       /** Format: date-time */
       revoked_at: string | null;
     };
+    CentreList: {
+      items: components['schemas']['Centre'][];
+      /** @description send as cursor for the next page; null on the last page */
+      next_cursor: string | null;
+    };
     Centre: {
       id: string;
       name: string;
@@ -980,15 +1011,20 @@ export interface components {
       kind: 'main' | 'district';
       parent_centre_id: string | null;
     };
+    DistrictList: {
+      items: components['schemas']['District'][];
+      /** @description send as cursor for the next page; null on the last page */
+      next_cursor: string | null;
+    };
     District: {
       id: string;
       name: string;
       centre_id: string;
     };
-    CameraPage: {
-      cameras: components['schemas']['Camera'][];
-      /** @description pass as `after` to read the next page; null on the last page */
-      next_after: string | null;
+    CameraList: {
+      items: components['schemas']['Camera'][];
+      /** @description send as cursor for the next page; null on the last page */
+      next_cursor: string | null;
     };
     Camera: {
       id: string;
@@ -1017,6 +1053,11 @@ export interface components {
         max_body_bytes: number;
         publish_timeout_ms: number;
       };
+    };
+    CameraPage: {
+      cameras: components['schemas']['Camera'][];
+      /** @description pass as `after` to read the next page; null on the last page */
+      next_after: string | null;
     };
     Watchlist: {
       /** Format: uuid */
@@ -1373,17 +1414,24 @@ export interface components {
   headers: never;
   pathItems: never;
 }
+export type SchemaStaffErrorBody = components['schemas']['StaffErrorBody'];
+export type SchemaStaffFieldError = components['schemas']['StaffFieldError'];
 export type SchemaErrorBody = components['schemas']['ErrorBody'];
 export type SchemaLoginResult = components['schemas']['LoginResult'];
 export type SchemaStaffPrincipal = components['schemas']['StaffPrincipal'];
 export type SchemaStaffUser = components['schemas']['StaffUser'];
+export type SchemaStaffUserPage = components['schemas']['StaffUserPage'];
 export type SchemaCreatedApiKey = components['schemas']['CreatedApiKey'];
+export type SchemaApiKeyList = components['schemas']['ApiKeyList'];
 export type SchemaApiKey = components['schemas']['ApiKey'];
+export type SchemaCentreList = components['schemas']['CentreList'];
 export type SchemaCentre = components['schemas']['Centre'];
+export type SchemaDistrictList = components['schemas']['DistrictList'];
 export type SchemaDistrict = components['schemas']['District'];
-export type SchemaCameraPage = components['schemas']['CameraPage'];
+export type SchemaCameraList = components['schemas']['CameraList'];
 export type SchemaCamera = components['schemas']['Camera'];
 export type SchemaIntegratorSelf = components['schemas']['IntegratorSelf'];
+export type SchemaCameraPage = components['schemas']['CameraPage'];
 export type SchemaWatchlist = components['schemas']['Watchlist'];
 export type SchemaEnrolment = components['schemas']['Enrolment'];
 export type SchemaWatchlistPerson = components['schemas']['WatchlistPerson'];
@@ -1442,7 +1490,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
     };
@@ -1469,7 +1517,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
       /** @description none of the roles this needs */
@@ -1478,7 +1526,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
     };
@@ -1507,7 +1555,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
       /** @description none of the roles this needs */
@@ -1516,14 +1564,19 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
     };
   };
   UsersController_list: {
     parameters: {
-      query?: never;
+      query?: {
+        /** @description items a page holds (1..500) */
+        limit?: number;
+        /** @description next_cursor of the page before; absent for the first page */
+        cursor?: string;
+      };
       header?: never;
       path?: never;
       cookie?: never;
@@ -1536,7 +1589,16 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['StaffUser'][];
+          'application/json': components['schemas']['StaffUserPage'];
+        };
+      };
+      /** @description a field breaks a rule: errors names each */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
       /** @description not signed in */
@@ -1545,7 +1607,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
       /** @description none of the roles this needs */
@@ -1554,7 +1616,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
     };
@@ -1573,7 +1635,7 @@ export interface operations {
           password: string;
           roles: ('operator' | 'supervisor' | 'watchlist-admin' | 'auditor' | 'system-admin')[];
           /** @default [] */
-          centreIds?: string[];
+          centre_ids?: string[];
         };
       };
     };
@@ -1593,7 +1655,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
       /** @description not signed in */
@@ -1602,7 +1664,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
       /** @description none of the roles this needs */
@@ -1611,7 +1673,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
     };
@@ -1642,7 +1704,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
       /** @description not signed in */
@@ -1651,7 +1713,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
       /** @description none of the roles this needs */
@@ -1660,7 +1722,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
     };
@@ -1679,7 +1741,7 @@ export interface operations {
         'application/json': {
           password?: string;
           roles?: ('operator' | 'supervisor' | 'watchlist-admin' | 'auditor' | 'system-admin')[];
-          centreIds?: string[];
+          centre_ids?: string[];
           /** @enum {string} */
           status?: 'active' | 'disabled';
         };
@@ -1701,7 +1763,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
       /** @description not signed in */
@@ -1710,7 +1772,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
       /** @description none of the roles this needs */
@@ -1719,7 +1781,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
     };
@@ -2852,7 +2914,12 @@ export interface operations {
   };
   ApiKeysController_list: {
     parameters: {
-      query?: never;
+      query?: {
+        /** @description items a page holds (1..500) */
+        limit?: number;
+        /** @description next_cursor of the page before; absent for the first page */
+        cursor?: string;
+      };
       header?: never;
       path?: never;
       cookie?: never;
@@ -2865,7 +2932,16 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ApiKey'][];
+          'application/json': components['schemas']['ApiKeyList'];
+        };
+      };
+      /** @description a field breaks a rule: errors names each */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
       /** @description not signed in */
@@ -2874,7 +2950,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
       /** @description none of the roles this needs */
@@ -2883,7 +2959,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
     };
@@ -2924,7 +3000,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
       /** @description not signed in */
@@ -2933,7 +3009,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
       /** @description none of the roles this needs */
@@ -2942,7 +3018,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
     };
@@ -2973,7 +3049,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
       /** @description not signed in */
@@ -2982,7 +3058,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
       /** @description none of the roles this needs */
@@ -2991,7 +3067,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
       /** @description no such key */
@@ -2999,13 +3075,20 @@ export interface operations {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['StaffErrorBody'];
+        };
       };
     };
   };
   RegistryController_listCentres: {
     parameters: {
-      query?: never;
+      query?: {
+        /** @description items a page holds (1..500) */
+        limit?: number;
+        /** @description next_cursor of the page before; absent for the first page */
+        cursor?: string;
+      };
       header?: never;
       path?: never;
       cookie?: never;
@@ -3018,7 +3101,16 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Centre'][];
+          'application/json': components['schemas']['CentreList'];
+        };
+      };
+      /** @description a field breaks a rule: errors names each */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
       /** @description not signed in */
@@ -3027,7 +3119,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
       /** @description none of the roles this needs */
@@ -3036,7 +3128,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
     };
@@ -3076,7 +3168,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
       /** @description not signed in */
@@ -3085,7 +3177,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
       /** @description none of the roles this needs */
@@ -3094,14 +3186,19 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
     };
   };
   RegistryController_listDistricts: {
     parameters: {
-      query?: never;
+      query?: {
+        /** @description items a page holds (1..500) */
+        limit?: number;
+        /** @description next_cursor of the page before; absent for the first page */
+        cursor?: string;
+      };
       header?: never;
       path?: never;
       cookie?: never;
@@ -3114,7 +3211,16 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['District'][];
+          'application/json': components['schemas']['DistrictList'];
+        };
+      };
+      /** @description a field breaks a rule: errors names each */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
       /** @description not signed in */
@@ -3123,7 +3229,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
       /** @description none of the roles this needs */
@@ -3132,7 +3238,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
     };
@@ -3170,7 +3276,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
       /** @description not signed in */
@@ -3179,7 +3285,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
       /** @description none of the roles this needs */
@@ -3188,7 +3294,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
     };
@@ -3198,9 +3304,10 @@ export interface operations {
       query?: {
         district_id?: string;
         centre_id?: string;
-        /** @description next_after of the previous page */
-        after?: string;
+        /** @description items a page holds (1..500) */
         limit?: number;
+        /** @description next_cursor of the page before; absent for the first page */
+        cursor?: string;
       };
       header?: never;
       path?: never;
@@ -3214,7 +3321,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['CameraPage'];
+          'application/json': components['schemas']['CameraList'];
         };
       };
       /** @description a field breaks a rule: errors names each */
@@ -3223,7 +3330,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
       /** @description not signed in */
@@ -3232,7 +3339,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
       /** @description none of the roles this needs */
@@ -3241,7 +3348,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
     };
@@ -3284,7 +3391,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
       /** @description not signed in */
@@ -3293,7 +3400,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
       /** @description none of the roles this needs */
@@ -3302,7 +3409,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
     };
@@ -3333,7 +3440,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
       /** @description not signed in */
@@ -3342,7 +3449,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
       /** @description none of the roles this needs */
@@ -3351,7 +3458,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
     };
@@ -3395,7 +3502,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
       /** @description not signed in */
@@ -3404,7 +3511,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
       /** @description none of the roles this needs */
@@ -3413,7 +3520,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
     };
@@ -3444,7 +3551,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
       /** @description none of the roles this needs */
@@ -3453,7 +3560,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
     };
@@ -3552,7 +3659,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
       /** @description none of the roles this needs */
@@ -3561,7 +3668,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
     };
@@ -3603,7 +3710,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
       /** @description not signed in */
@@ -3612,7 +3719,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
       /** @description none of the roles this needs */
@@ -3621,7 +3728,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
     };
@@ -3652,7 +3759,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
       /** @description not signed in */
@@ -3661,7 +3768,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
       /** @description none of the roles this needs */
@@ -3670,7 +3777,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
     };
@@ -3704,7 +3811,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
       /** @description not signed in */
@@ -3713,7 +3820,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
       /** @description none of the roles this needs */
@@ -3722,7 +3829,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
     };
@@ -3767,7 +3874,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
       /** @description not signed in */
@@ -3776,7 +3883,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
       /** @description none of the roles this needs */
@@ -3785,7 +3892,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
     };
@@ -3816,7 +3923,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
       /** @description not signed in */
@@ -3825,7 +3932,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
       /** @description none of the roles this needs */
@@ -3834,7 +3941,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
     };
@@ -3865,7 +3972,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
       /** @description not signed in */
@@ -3874,7 +3981,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
       /** @description none of the roles this needs */
@@ -3883,7 +3990,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
     };
@@ -3915,7 +4022,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
       /** @description not signed in */
@@ -3924,7 +4031,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
       /** @description none of the roles this needs */
@@ -3933,7 +4040,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
     };
@@ -3962,7 +4069,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
       /** @description none of the roles this needs */
@@ -3971,7 +4078,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
     };
@@ -4016,7 +4123,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
       /** @description not signed in */
@@ -4025,7 +4132,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
       /** @description none of the roles this needs */
@@ -4034,7 +4141,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
     };
@@ -4068,7 +4175,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
       /** @description not signed in */
@@ -4077,7 +4184,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
       /** @description none of the roles this needs */
@@ -4086,7 +4193,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
     };
@@ -4127,7 +4234,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
       /** @description not signed in */
@@ -4136,7 +4243,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
       /** @description none of the roles this needs */
@@ -4145,7 +4252,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
     };
@@ -4176,7 +4283,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
       /** @description not signed in */
@@ -4185,7 +4292,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
       /** @description none of the roles this needs */
@@ -4194,7 +4301,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
     };
@@ -4236,7 +4343,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
       /** @description not signed in */
@@ -4245,7 +4352,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
       /** @description none of the roles this needs */
@@ -4254,7 +4361,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
     };
@@ -4298,7 +4405,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
       /** @description not signed in */
@@ -4307,7 +4414,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
       /** @description none of the roles this needs */
@@ -4316,7 +4423,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
     };
@@ -4347,7 +4454,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
       /** @description not signed in */
@@ -4356,7 +4463,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
       /** @description none of the roles this needs */
@@ -4365,7 +4472,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
     };
@@ -4398,7 +4505,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
       /** @description not signed in */
@@ -4407,7 +4514,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
       /** @description none of the roles this needs */
@@ -4416,7 +4523,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
     };
@@ -4447,7 +4554,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
       /** @description not signed in */
@@ -4456,7 +4563,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
       /** @description none of the roles this needs */
@@ -4465,7 +4572,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
     };
@@ -4504,7 +4611,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
       /** @description not signed in */
@@ -4513,7 +4620,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
       /** @description none of the roles this needs */
@@ -4522,7 +4629,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
     };
@@ -4553,7 +4660,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
       /** @description not signed in */
@@ -4562,7 +4669,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
       /** @description none of the roles this needs */
@@ -4571,7 +4678,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
     };
@@ -4603,7 +4710,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
       /** @description not signed in */
@@ -4612,7 +4719,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
       /** @description none of the roles this needs */
@@ -4621,7 +4728,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
     };
@@ -4696,7 +4803,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
       /** @description not signed in */
@@ -4705,7 +4812,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
       /** @description none of the roles this needs */
@@ -4714,7 +4821,59 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
+        };
+      };
+    };
+  };
+  VehicleRouteController_route: {
+    parameters: {
+      query: {
+        /** @description 1..1000, default 500: the newest sightings */
+        limit?: number;
+        /** @description case number; required for a plate on no list */
+        reason?: string;
+        to: string;
+        from: string;
+        plate: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description a field breaks a rule: errors names each */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['StaffErrorBody'];
+        };
+      };
+      /** @description not signed in */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['StaffErrorBody'];
+        };
+      };
+      /** @description none of the roles this needs */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
     };
@@ -4808,7 +4967,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
       /** @description not signed in */
@@ -4817,7 +4976,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
       /** @description none of the roles this needs */
@@ -4826,7 +4985,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
     };
@@ -4866,7 +5025,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
       /** @description not signed in */
@@ -4875,7 +5034,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
       /** @description none of the roles this needs */
@@ -4884,7 +5043,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
     };
@@ -4915,7 +5074,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
       /** @description not signed in */
@@ -4924,7 +5083,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
       /** @description none of the roles this needs */
@@ -4933,7 +5092,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
     };
@@ -4971,7 +5130,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
       /** @description not signed in */
@@ -4980,7 +5139,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
       /** @description none of the roles this needs */
@@ -4989,7 +5148,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
     };
@@ -5018,7 +5177,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
       /** @description none of the roles this needs */
@@ -5027,7 +5186,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
     };
