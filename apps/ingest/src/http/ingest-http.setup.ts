@@ -48,6 +48,13 @@ export class IngestHttpSetup implements OnModuleInit {
         raw,
       );
     }
+    // device alerts: the XML alone, or with its pictures; read whole (bounded) and parsed by
+    // the device adapter, whose parser refuses entities and deep nesting
+    for (const type of ['application/xml', 'text/xml', 'multipart/form-data']) {
+      if (!fastify.hasContentTypeParser(type)) {
+        fastify.addContentTypeParser(type, { parseAs: 'buffer', bodyLimit: maxBodyBytes }, raw);
+      }
+    }
     fastify.addHook('onRequest', (request, reply, done) =>
       checkIngestRequest(request, reply, maxBodyBytes, done),
     );
