@@ -1151,7 +1151,7 @@ export interface components {
       id: string;
       seq: number;
       /** @enum {string} */
-      kind: 'watchlist_hit' | 'alarm' | 'vehicle_hit';
+      kind: 'watchlist_hit' | 'alarm' | 'vehicle_hit' | 'analytics';
       /** @enum {string} */
       state: 'new' | 'acknowledged' | 'confirmed' | 'rejected' | 'escalated';
       priority: number;
@@ -1182,7 +1182,7 @@ export interface components {
       id: string;
       seq: number;
       /** @enum {string} */
-      kind: 'watchlist_hit' | 'alarm' | 'vehicle_hit';
+      kind: 'watchlist_hit' | 'alarm' | 'vehicle_hit' | 'analytics';
       /** @enum {string} */
       state: 'new' | 'acknowledged' | 'confirmed' | 'rejected' | 'escalated';
       priority: number;
