@@ -38,11 +38,14 @@ function alertXml(name: string, edit: (xml: string) => string = (x) => x): strin
 /** multipart/form-data as Hikvision firmware lays it out: the XML part, then the pictures. */
 function multipart(xml: string, pictures: Record<string, Uint8Array>) {
   const boundary = 'MIME_boundary';
-  const chunks: Buffer[] = [
-    Buffer.from(
-      `--${boundary}\r\nContent-Disposition: form-data; name="anpr.xml"; filename="anpr.xml"\r\nContent-Type: application/xml\r\nContent-Length: ${Buffer.byteLength(xml)}\r\n\r\n${xml}\r\n`,
-    ),
-  ];
+  const chunks: Buffer[] = [];
+  if (xml !== '') {
+    chunks.push(
+      Buffer.from(
+        `--${boundary}\r\nContent-Disposition: form-data; name="anpr.xml"; filename="anpr.xml"\r\nContent-Type: application/xml\r\nContent-Length: ${Buffer.byteLength(xml)}\r\n\r\n${xml}\r\n`,
+      ),
+    );
+  }
   for (const [name, bytes] of Object.entries(pictures)) {
     chunks.push(
       Buffer.from(
@@ -203,6 +206,30 @@ describe('Hikvision ISAPI alerts: device -> ingest -> alerts', () => {
       priority: 60,
       message: 'crowd count=37 zone=2',
     });
+  });
+
+  it("posts the integrator guide's example alert as written (but for the time)", async () => {
+    const guide = readFileSync(resolve(__dirname, '../../docs/integrator-guide.md'), 'utf8');
+    const block = /<!-- device-example: hikvision-crowd -->\s*\n```xml\n([\s\S]*?)\n```/.exec(
+      guide,
+    );
+    expect(block).not.toBeNull();
+    const local = new Date(Date.now() + 5 * 3600_000 - 2000).toISOString().slice(0, 19);
+    const xml = block![1]!.replace(
+      /<dateTime>[^<]*<\/dateTime>/,
+      `<dateTime>${local}+05:00</dateTime>`,
+    );
+    const posted = await post(xml, 'application/xml');
+    expect(posted.statusCode).toBe(202);
+    const eventId = posted.json<{ event_id: string }>().event_id;
+    await eventually(
+      async () =>
+        (await alertsOf(aktauOperator)).some(
+          (a) => a.id === eventId && a.message === 'crowd count=12 zone=4',
+        ),
+      "the guide example's alert",
+      60_000,
+    );
   });
 
   it('a heartbeat marks the camera as seen', async () => {

@@ -72,6 +72,12 @@ export class IngestHttpSetup implements OnModuleInit {
           ]),
         );
     });
+    // devices (cameras) send their HTTP Basic credentials only when challenged
+    fastify.addHook('onSend', async (request, reply) => {
+      if (reply.statusCode !== 401) return;
+      if (!(request.routeOptions.config as Partial<IngestRouteConfig> | undefined)?.ingest) return;
+      void reply.header('WWW-Authenticate', 'Basic realm="kuzet", charset="UTF-8"');
+    });
     if (!fastify.hasDecorator('createRateLimit')) {
       await fastify.register(rateLimit, { global: false });
     }

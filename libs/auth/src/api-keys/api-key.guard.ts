@@ -26,12 +26,10 @@ export class ApiKeyGuard implements CanActivate {
     const request = context.switchToHttp().getRequest<RequestWithIntegrator>();
     const presented = presentedApiKey(request.headers);
     if (presented === undefined) {
-      challenge(context);
       throw apiKeyRefused('required', 'an X-Api-Key header is required');
     }
     const integrator = await this.apiKeys.authenticate(presented);
     if (!integrator) {
-      challenge(context);
       throw apiKeyRefused('api_key', 'the API key is unknown or revoked');
     }
     request.integrator = integrator;
@@ -54,14 +52,6 @@ export function presentedApiKey(
   const colon = decoded.indexOf(':');
   const password = colon === -1 ? '' : decoded.slice(colon + 1);
   return password === '' ? undefined : password;
-}
-
-/** Devices send credentials only after a challenge. */
-function challenge(context: ExecutionContext): void {
-  const reply = context
-    .switchToHttp()
-    .getResponse<{ header?: (k: string, v: string) => unknown }>();
-  reply.header?.('WWW-Authenticate', 'Basic realm="kuzet", charset="UTF-8"');
 }
 
 export const Integrator = createParamDecorator(
