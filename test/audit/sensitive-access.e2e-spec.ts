@@ -315,8 +315,17 @@ describe('audit entries of sensitive reads and registry changes', () => {
       longitude: 51.67,
       address: null,
       status: 'active',
+      device_id: null,
+      device_channel: null,
     };
-    const { centre_id: _centre, status: _status, address: _address, ...body } = registered;
+    const {
+      centre_id: _centre,
+      status: _status,
+      address: _address,
+      device_id: _device,
+      device_channel: _channel,
+      ...body
+    } = registered;
     expect((await send('POST', '/v1/cameras', body)).statusCode).toBe(201);
     expect(await entries('registry.camera-created', camera)).toEqual([
       {

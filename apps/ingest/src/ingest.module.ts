@@ -2,6 +2,8 @@ import { Module } from '@nestjs/common';
 import { AuthModule } from '@kuzet/auth';
 import { RegistryModule } from '@kuzet/registry';
 import { ApiKeysController } from './api-keys/api-keys.controller';
+import { DevicesController } from './devices/devices.controller';
+import { HikvisionService } from './devices/hikvision.service';
 import { EventsController } from './events/events.controller';
 import { IngestService } from './events/ingest.service';
 import { IngestedEventRepository } from './events/ingested-event.repository';
@@ -17,6 +19,7 @@ import { OpenApiDocuments, StaffOpenApiController } from './openapi';
   imports: [AuthModule, RegistryModule],
   controllers: [
     EventsController,
+    DevicesController,
     ApiKeysController,
     RegistryController,
     StaffOpenApiController,
@@ -24,6 +27,7 @@ import { OpenApiDocuments, StaffOpenApiController } from './openapi';
   ],
   providers: [
     IngestService,
+    HikvisionService,
     IngestedEventRepository,
     IngestHttpSetup,
     RateLimitGuard,

@@ -22,7 +22,8 @@ export interface CameraFilter {
 export type CameraRow = Pick<
   CameraEntity,
   'id' | 'name' | 'districtId' | 'centreId' | 'latitude' | 'longitude' | 'address' | 'status'
->;
+> &
+  Partial<Pick<CameraEntity, 'deviceId' | 'deviceChannel'>>;
 export type CentreRow = Pick<OperationsCentreEntity, 'id' | 'name' | 'kind' | 'parentCentreId'>;
 export type DistrictRow = Pick<DistrictEntity, 'id' | 'name' | 'centreId'>;
 
@@ -133,6 +134,25 @@ export class CameraRegistryRepository {
   async upsertCameras(rows: readonly CameraRow[]): Promise<void> {
     if (rows.length === 0) return;
     await this.em.upsert(CameraEntity, [...rows], ['id']);
+  }
+
+  /** The camera a device's channel is, under any of the device's ids. */
+  async cameraOfDevice(deviceIds: readonly string[], channel: number): Promise<string | null> {
+    if (deviceIds.length === 0) return null;
+    const rows = await this.em.query<{ id: string }[]>(
+      `SELECT id FROM camera WHERE device_id = ANY($1::text[]) AND device_channel = $2
+        ORDER BY array_position($1::text[], device_id) LIMIT 1`,
+      [[...deviceIds], channel],
+    );
+    return rows[0]?.id ?? null;
+  }
+
+  /** Never moves last_seen_at backwards. */
+  async markSeen(cameraId: string, at: Date): Promise<void> {
+    await this.em.query(
+      `UPDATE camera SET last_seen_at = $2 WHERE id = $1 AND (last_seen_at IS NULL OR last_seen_at < $2)`,
+      [cameraId, at],
+    );
   }
 
   async locateCameras(ids: readonly string[]): Promise<CameraLocation[]> {

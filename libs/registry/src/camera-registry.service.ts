@@ -47,6 +47,9 @@ function unprocessable(field: string, rule: string, message: string): Unprocessa
 /** The registry as the audit log records it: the API's field names, without timestamps. */
 type CameraState = Omit<CameraDto, 'updated_at'>;
 
+/** Liveness is kept to this precision: a device posting every second writes once a window. */
+const SEEN_WRITE_INTERVAL_MS = 10_000;
+
 function cameraState(camera: CameraEntity): CameraState {
   const { updated_at: _updatedAt, ...state } = toCameraDto(camera);
   return state;
@@ -65,6 +68,10 @@ function changedFields<T extends object>(before: T | null, after: T): string[] {
 @Injectable()
 export class CameraRegistryService {
   private readonly located: TTLCache<string, CameraLocation>;
+  private readonly seenWritten = new TTLCache<string, number>({
+    ttl: SEEN_WRITE_INTERVAL_MS,
+    max: 200_000,
+  });
   /** Every centre's parent (null for a main centre): a region has a handful of centres. */
   private readonly parents: TTLCache<'all', ReadonlyMap<string, string | null>>;
 
@@ -198,6 +205,8 @@ export class CameraRegistryService {
         longitude: input.longitude ?? null,
         address: input.address ?? null,
         status: input.status ?? 'active',
+        deviceId: input.device_id ?? null,
+        deviceChannel: input.device_channel ?? null,
       });
       if (!created) throw new ConflictException(`camera ${input.id} is already registered`);
       const saved = (await tx.findCamera(input.id))!;
@@ -236,6 +245,8 @@ export class CameraRegistryService {
         longitude: patch.longitude,
         address: patch.address,
         status: patch.status,
+        deviceId: patch.device_id,
+        deviceChannel: patch.device_channel,
       });
       const saved = (await tx.findCamera(id))!;
       const after = cameraState(saved);
@@ -254,6 +265,20 @@ export class CameraRegistryService {
     });
     this.located.delete(id);
     return toCameraDto(camera);
+  }
+
+  /** The camera registered for a device's channel (see camera.device_id), or null. */
+  cameraOfDevice(deviceIds: readonly string[], channel: number): Promise<string | null> {
+    return this.repository.cameraOfDevice(deviceIds, channel);
+  }
+
+  /** Records that a camera was heard from (a device event or heartbeat); at most one write per
+   * camera and SEEN_WRITE_INTERVAL_MS. */
+  async markSeen(cameraId: string, at: Date): Promise<void> {
+    const last = this.seenWritten.get(cameraId);
+    if (last !== undefined && at.getTime() - last < SEEN_WRITE_INTERVAL_MS) return;
+    this.seenWritten.set(cameraId, at.getTime());
+    await this.repository.markSeen(cameraId, at);
   }
 
   /** Where each known camera belongs; unknown ids are absent from the map. */

@@ -27,6 +27,8 @@ export const cameraDtoSchema = z
     longitude: z.number().nullable(),
     address: z.string().nullable(),
     status: z.enum(['active', 'retired']),
+    device_id: z.string().nullable(),
+    device_channel: z.number().int().nullable(),
     updated_at: z.iso.datetime(),
   })
   .meta({ id: 'Camera' });
@@ -71,6 +73,8 @@ export function toCameraDto(c: CameraEntity): CameraDto {
     longitude: c.longitude,
     address: c.address,
     status: c.status,
+    device_id: c.deviceId,
+    device_channel: c.deviceChannel,
     updated_at: c.updatedAt.toISOString(),
   };
 }

@@ -1,6 +1,15 @@
 import { pageQueryShape } from '@kuzet/http';
 import { z } from 'zod';
 
+/** MACs compare as lowercase with colons; serials and IPs as given (trimmed). */
+export function normaliseDeviceId(id: string): string {
+  const mac =
+    /^([0-9a-f]{2})[:-]?([0-9a-f]{2})[:-]?([0-9a-f]{2})[:-]?([0-9a-f]{2})[:-]?([0-9a-f]{2})[:-]?([0-9a-f]{2})$/i.exec(
+      id,
+    );
+  return mac ? mac.slice(1).join(':').toLowerCase() : id;
+}
+
 /** The same charset the contracts require of CameraEvent.camera_id. */
 export const cameraIdSchema = z
   .string()
@@ -39,6 +48,9 @@ const cameraDescription = {
   longitude: z.number().min(-180).max(180).nullish(),
   address: z.string().trim().min(1).max(500).nullish(),
   status: z.enum(['active', 'retired']).optional(),
+  /** A device pushing its own format: serial, MAC or IP; with device_channel, or both null. */
+  device_id: z.string().trim().min(1).max(128).transform(normaliseDeviceId).nullish(),
+  device_channel: z.number().int().min(1).max(4096).nullish(),
 };
 const cameraFields = { ...cameraDescription, district_id: slugSchema };
 

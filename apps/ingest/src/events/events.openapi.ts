@@ -125,13 +125,13 @@ const cameraEventSchema: SchemaObject = {
 };
 
 // the answers, from the zod schemas their types derive from (ingest-result.ts)
-const answer = (schema: z.ZodType): SchemaObject =>
+export const answer = (schema: z.ZodType): SchemaObject =>
   openApiSchemaOf(schema, 'output', {}) as SchemaObject;
 const errorSchema = answer(errorBodySchema);
 const batchResultSchema = answer(batchResponseBodySchema);
-const acceptedSchema = answer(acceptedEventBodySchema);
+export const acceptedSchema = answer(acceptedEventBodySchema);
 
-const errorResponses = [
+export const errorResponses = [
   ApiResponse({ status: 400, description: 'a field breaks a contract rule', schema: errorSchema }),
   ApiResponse({ status: 401, description: 'missing, unknown or revoked X-Api-Key' }),
   ApiResponse({ status: 403, description: 'camera outside the key scope', schema: errorSchema }),

@@ -6,6 +6,7 @@ import {
   encodeCameraEvent,
   FieldError,
   timestampFromDate,
+  validateCameraEvent,
 } from '@kuzet/contracts';
 import { KUZET_CONFIG, KuzetConfig } from '@kuzet/config';
 import { IntegratorPrincipal, mayPushFor } from '@kuzet/auth';
@@ -93,6 +94,20 @@ export class IngestService {
   async acceptFrame(upload: FrameUpload, integrator: IntegratorPrincipal): Promise<IngestResponse> {
     const frame = this.decoder.decodeFrame(upload, new Date());
     return toResponse(await this.accept([frame], integrator, frame.capturedAtDefaulted), false);
+  }
+
+  /** An event a device adapter built from the device's own format (Hikvision ISAPI, ...):
+   * validated, scoped, claimed and published exactly as a pushed one. */
+  async acceptDeviceEvent(
+    event: CameraEvent,
+    integrator: IntegratorPrincipal,
+  ): Promise<IngestResponse> {
+    const errors = validateCameraEvent(event, new Date());
+    const validated: DecodedEvent = {
+      eventId: event.eventId,
+      validated: errors.length === 0 ? { ok: true, value: event } : { ok: false, errors },
+    };
+    return toResponse(await this.accept([validated], integrator), false);
   }
 
   private async accept(

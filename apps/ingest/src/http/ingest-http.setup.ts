@@ -48,6 +48,13 @@ export class IngestHttpSetup implements OnModuleInit {
         raw,
       );
     }
+    // device alerts: the XML alone, or with its pictures; read whole (bounded) and parsed by
+    // the device adapter, whose parser refuses entities and deep nesting
+    for (const type of ['application/xml', 'text/xml', 'multipart/form-data']) {
+      if (!fastify.hasContentTypeParser(type)) {
+        fastify.addContentTypeParser(type, { parseAs: 'buffer', bodyLimit: maxBodyBytes }, raw);
+      }
+    }
     fastify.addHook('onRequest', (request, reply, done) =>
       checkIngestRequest(request, reply, maxBodyBytes, done),
     );
@@ -64,6 +71,12 @@ export class IngestHttpSetup implements OnModuleInit {
             { field: 'X-Api-Key', rule: 'api_key', message: 'the API key is unknown or revoked' },
           ]),
         );
+    });
+    // devices (cameras) send their HTTP Basic credentials only when challenged
+    fastify.addHook('onSend', async (request, reply) => {
+      if (reply.statusCode !== 401) return;
+      if (!(request.routeOptions.config as Partial<IngestRouteConfig> | undefined)?.ingest) return;
+      void reply.header('WWW-Authenticate', 'Basic realm="kuzet", charset="UTF-8"');
     });
     if (!fastify.hasDecorator('createRateLimit')) {
       await fastify.register(rateLimit, { global: false });

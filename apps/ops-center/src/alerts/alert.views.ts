@@ -12,7 +12,7 @@ export const alertViewSchema = z
   .object({
     id: z.uuid(),
     seq: z.number().int(),
-    kind: z.enum(['watchlist_hit', 'alarm', 'vehicle_hit']),
+    kind: z.enum(['watchlist_hit', 'alarm', 'vehicle_hit', 'analytics']),
     state: z.enum(['new', 'acknowledged', 'confirmed', 'rejected', 'escalated']),
     priority: z.number().int(),
     isPriority: z.boolean().describe('priority at or above the console cue level'),

@@ -1,6 +1,14 @@
 import { HttpStatus, Injectable, Logger, NotFoundException } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { CameraEvent, timestampDate, VehicleHit, WatchlistHit } from '@kuzet/contracts';
+import {
+  AnalyticsType,
+  AnalyticsTypeSchema,
+  CameraEvent,
+  timestampDate,
+  VehicleHit,
+  WatchlistHit,
+  type AnalyticsDetection,
+} from '@kuzet/contracts';
 import { StaffPrincipal } from '@kuzet/auth';
 import { FieldErrorsException } from '@kuzet/http';
 import { AuditLogService } from '@kuzet/audit-log';
@@ -13,6 +21,28 @@ import { AlertDetailView, alertView, AlertView, decisionView } from './alert.vie
 import { vehicleAlertDetail } from './vehicle-alert';
 
 const ALARM_PRIORITY = 100;
+/** Priorities of analytics detections (SOS alarms: 100): people at risk first. */
+export const ANALYTICS_PRIORITY: Readonly<Partial<Record<AnalyticsType, number>>> = {
+  [AnalyticsType.INTRUSION]: 70,
+  [AnalyticsType.ABANDONED_OBJECT]: 70,
+  [AnalyticsType.CROWD]: 60,
+  [AnalyticsType.LINE_CROSSING]: 50,
+  [AnalyticsType.LOITERING]: 40,
+  [AnalyticsType.ILLEGAL_DUMPING]: 30,
+};
+const UNKNOWN_ANALYTICS_PRIORITY = 20;
+
+function detectionSummary(d: AnalyticsDetection): string {
+  const type = AnalyticsTypeSchema.value[d.type]?.name.replace('ANALYTICS_TYPE_', '').toLowerCase();
+  const name = d.type === AnalyticsType.UNSPECIFIED || !type ? (d.typeText ?? 'unknown') : type;
+  return [
+    name,
+    d.objectCount !== undefined ? `count=${d.objectCount}` : '',
+    d.zone !== undefined ? `zone=${d.zone}` : '',
+  ]
+    .filter((s) => s !== '')
+    .join(' ');
+}
 const TERMINAL: readonly AlertState[] = ['confirmed', 'rejected'];
 const NEXT_STATE: Record<DecisionAction, AlertState> = {
   acknowledge: 'acknowledged',
@@ -119,6 +149,37 @@ export class AlertsService {
       threshold: null,
       faceCropRef: null,
       message: event.payload.value.message || 'SOS',
+      sightingCount: 1,
+      capturedAt,
+      lastSeenAt: capturedAt,
+      decidedBy: null,
+      decidedAt: null,
+      decisionReason: null,
+    });
+  }
+
+  /** A scene-analytics detection (dumping, crowd...) for the camera's centre, its priority
+   * chosen by its type. */
+  async recordDetection(event: CameraEvent): Promise<void> {
+    if (event.payload.case !== 'analyticsDetection') return;
+    const detection = event.payload.value;
+    const routing = await this.route(event.cameraId);
+    const capturedAt = event.capturedAt ? timestampDate(event.capturedAt) : new Date();
+    await this.alerts.upsert({
+      id: event.eventId,
+      kind: 'analytics',
+      state: 'new',
+      priority: ANALYTICS_PRIORITY[detection.type] ?? UNKNOWN_ANALYTICS_PRIORITY,
+      ...routing,
+      cameraId: event.cameraId,
+      eventId: event.eventId,
+      personId: null,
+      watchlistId: null,
+      similarity: detection.confidence,
+      threshold: null,
+      faceCropRef: null,
+      // data, not prose: the type's name, the count and the zone the device reported
+      message: detectionSummary(detection),
       sightingCount: 1,
       capturedAt,
       lastSeenAt: capturedAt,

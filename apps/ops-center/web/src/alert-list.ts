@@ -95,12 +95,16 @@ export class AlertList {
         'data-alert-id': alert.id,
         'data-state': alert.state,
       },
-      h('span', { class: 'kind' }, alert.kind === 'alarm' ? 'SOS' : 'HIT'),
+      h(
+        'span',
+        { class: 'kind' },
+        alert.kind === 'alarm' ? 'SOS' : alert.kind === 'analytics' ? 'SCENE' : 'HIT',
+      ),
       h('span', { class: 'camera' }, alert.cameraId),
       h(
         'span',
         { class: 'score' },
-        alert.kind === 'alarm'
+        alert.kind === 'alarm' || alert.kind === 'analytics'
           ? (alert.message ?? '')
           : `${percent(alert.similarity)} ≥ ${percent(alert.threshold)}`,
       ),

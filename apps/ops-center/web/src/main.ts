@@ -197,7 +197,9 @@ async function showDetail(id: string): Promise<void> {
         { 'data-testid': 'detail-title' },
         detail.kind === 'alarm'
           ? `SOS alarm — ${detail.message ?? ''}`
-          : (detail.personName ?? 'Unknown person'),
+          : detail.kind === 'analytics'
+            ? `Scene analytics — ${detail.message ?? ''}`
+            : (detail.personName ?? 'Unknown person'),
       ),
       h(
         'dl',

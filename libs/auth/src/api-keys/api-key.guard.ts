@@ -24,15 +24,34 @@ export class ApiKeyGuard implements CanActivate {
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<RequestWithIntegrator>();
-    const presented = request.headers[API_KEY_HEADER];
-    if (typeof presented !== 'string' || presented === '') {
+    const presented = presentedApiKey(request.headers);
+    if (presented === undefined) {
       throw apiKeyRefused('required', 'an X-Api-Key header is required');
     }
     const integrator = await this.apiKeys.authenticate(presented);
-    if (!integrator) throw apiKeyRefused('api_key', 'the API key is unknown or revoked');
+    if (!integrator) {
+      throw apiKeyRefused('api_key', 'the API key is unknown or revoked');
+    }
     request.integrator = integrator;
     return true;
   }
+}
+
+/** The API key of a request: the X-Api-Key header, or else the password of HTTP Basic
+ * credentials (devices such as cameras can be given a user and password, not a header). */
+export function presentedApiKey(
+  headers: Record<string, string | string[] | undefined>,
+): string | undefined {
+  const header = headers[API_KEY_HEADER];
+  if (typeof header === 'string' && header !== '') return header;
+  const authorization = headers['authorization'];
+  if (typeof authorization !== 'string') return undefined;
+  const basic = /^Basic +([A-Za-z0-9+/=]{1,1024})$/i.exec(authorization.trim());
+  if (!basic) return undefined;
+  const decoded = Buffer.from(basic[1]!, 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  const password = colon === -1 ? '' : decoded.slice(colon + 1);
+  return password === '' ? undefined : password;
 }
 
 export const Integrator = createParamDecorator(

@@ -4,6 +4,7 @@ import fc from 'fast-check';
 import {
   AlarmKind,
   AlarmPriority,
+  AnalyticsType,
   CameraEventSchema,
   ViolationCode,
   type CameraEvent,
@@ -167,6 +168,27 @@ export const arbAlarm = () =>
     ),
   });
 
+export const arbAnalyticsDetection = () =>
+  fc
+    .record(
+      {
+        type: fc.constantFrom(
+          ...(Object.values(AnalyticsType).filter((v) => typeof v === 'number') as AnalyticsType[]),
+        ),
+        typeText: fc.stringMatching(/^[A-Za-z][A-Za-z0-9 _-]{0,63}$/),
+        confidence: arbUnit(),
+        objectCount: fc.integer({ min: 0, max: 100_000 }),
+        zone: arbText(128),
+        snapshotJpeg: arbJpeg(),
+      },
+      { requiredKeys: ['type', 'confidence'] },
+    )
+    .map((d) =>
+      d.type === AnalyticsType.UNSPECIFIED && d.typeText === undefined
+        ? { ...d, typeText: 'unknown' }
+        : d,
+    );
+
 /** Kazakh plates of both current formats and foreign ones, as cameras send them: sometimes
  * with spaces or dashes, sometimes with Cyrillic look-alike letters. */
 export const arbPlateText = (): fc.Arbitrary<string> => {
@@ -228,6 +250,7 @@ export function arbCameraEvent(now: Date): fc.Arbitrary<CameraEvent> {
     arbViolation().map((value) => ({ case: 'violation' as const, value })),
     arbAlarm().map((value) => ({ case: 'alarm' as const, value })),
     arbPlateRead().map((value) => ({ case: 'plateRead' as const, value })),
+    arbAnalyticsDetection().map((value) => ({ case: 'analyticsDetection' as const, value })),
   );
   return fc
     .record(

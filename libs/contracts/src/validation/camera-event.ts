@@ -1,6 +1,9 @@
 import {
   AlarmKindSchema,
   AlarmPrioritySchema,
+  AnalyticsType,
+  AnalyticsTypeSchema,
+  type AnalyticsDetection,
   ViolationCode,
   ViolationCodeSchema,
   type Alarm,
@@ -59,11 +62,14 @@ export function validateCameraEvent(
     case 'plateRead':
       checkPlateRead(ctx, 'payload.plate_read', p.value);
       break;
+    case 'analyticsDetection':
+      checkAnalyticsDetection(ctx, 'payload.analytics_detection', p.value);
+      break;
     default:
       ctx.sink.add(
         'payload',
         'required',
-        'exactly one of face_frame, face_observation, violation, alarm, plate_read must be set',
+        'exactly one of face_frame, face_observation, violation, alarm, plate_read, analytics_detection must be set',
       );
   }
   return ctx.sink.errors;
@@ -123,4 +129,29 @@ function checkAlarm(ctx: Ctx, at: string, a: Alarm): void {
   checkEnum(ctx, `${at}.kind`, a.kind, AlarmKindSchema);
   checkText(ctx, `${at}.message`, a.message, ctx.limits.maxAlarmMessageLength);
   checkEnum(ctx, `${at}.priority`, a.priority, AlarmPrioritySchema, true);
+}
+
+/** Most objects a detection may count. */
+const MAX_OBJECT_COUNT = 100_000;
+
+function checkAnalyticsDetection(ctx: Ctx, at: string, d: AnalyticsDetection): void {
+  checkEnum(ctx, `${at}.type`, d.type, AnalyticsTypeSchema, true);
+  const unnamed = d.type === AnalyticsType.UNSPECIFIED;
+  if (d.typeText !== undefined || unnamed) {
+    checkText(
+      ctx,
+      `${at}.type_text`,
+      d.typeText ?? '',
+      64,
+      unnamed ? 'is required when type is UNSPECIFIED' : false,
+    );
+  }
+  checkRange(ctx, `${at}.confidence`, d.confidence, 0, 1);
+  if (d.objectCount !== undefined) {
+    checkRange(ctx, `${at}.object_count`, d.objectCount, 0, MAX_OBJECT_COUNT);
+  }
+  if (d.zone !== undefined) checkText(ctx, `${at}.zone`, d.zone, 128);
+  if (d.snapshotJpeg !== undefined) {
+    checkJpeg(ctx, `${at}.snapshot_jpeg`, d.snapshotJpeg, ctx.limits.maxJpegBytes, false);
+  }
 }

@@ -1,6 +1,6 @@
 import { Column, CreateDateColumn, Entity, PrimaryColumn, UpdateDateColumn } from 'typeorm';
 
-export type AlertKind = 'watchlist_hit' | 'alarm' | 'vehicle_hit';
+export type AlertKind = 'watchlist_hit' | 'alarm' | 'vehicle_hit' | 'analytics';
 export type AlertState = 'new' | 'acknowledged' | 'confirmed' | 'rejected' | 'escalated';
 
 const bigintAsNumber = {

@@ -49,6 +49,20 @@ export class CameraEntity {
   @Column({ type: 'text', default: 'active' })
   status!: CameraStatus;
 
+  /** The device that pushes this camera's events in its own format (a Hikvision camera or NVR):
+   * its serial, MAC (lowercase, colons) or IP, with device_channel. Null for cameras whose
+   * events come through the contract. */
+  @Column({ name: 'device_id', type: 'text', nullable: true })
+  deviceId!: string | null;
+
+  /** When the camera (or its device) last sent an event or heartbeat through a device adapter. */
+  @Column({ name: 'last_seen_at', type: 'timestamptz', nullable: true })
+  lastSeenAt!: Date | null;
+
+  /** The device's channel (1..4096) that is this camera. */
+  @Column({ name: 'device_channel', type: 'integer', nullable: true })
+  deviceChannel!: number | null;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;
 

@@ -209,6 +209,28 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v1/devices/hikvision/events': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Hikvision "HTTP listening" (alarm server): one EventNotificationAlert
+     * @description The ISAPI EventNotificationAlert (namespace http://www.isapi.org/ver20/XMLSchema or http://www.hikvision.com/ver20/XMLSchema) as application/xml, or as multipart/form-data with the XML part and its JPEG pictures (licensePlatePicture.jpg, detectionPicture.jpg, a face Picture). ANPR becomes a plate read, face capture a face frame, intrusion / line / crowd / loitering alarms analytics detections; heartbeats and inactive states mark the camera as seen (200). The camera is the one registered for the device (deviceID, macAddress or ipAddress) and channelID. Authenticate with HTTP Basic, password = the API key.
+     *
+     *     Access: an integrator API key (x-api-key).
+     */
+    post: operations['DevicesController_hikvisionEvent'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/v1/api-keys': {
     parameters: {
       query?: never;
@@ -1036,6 +1058,8 @@ export interface components {
       address: string | null;
       /** @enum {string} */
       status: 'active' | 'retired';
+      device_id: string | null;
+      device_channel: number | null;
       /** Format: date-time */
       updated_at: string;
     };
@@ -1192,7 +1216,7 @@ export interface components {
       id: string;
       seq: number;
       /** @enum {string} */
-      kind: 'watchlist_hit' | 'alarm' | 'vehicle_hit';
+      kind: 'watchlist_hit' | 'alarm' | 'vehicle_hit' | 'analytics';
       /** @enum {string} */
       state: 'new' | 'acknowledged' | 'confirmed' | 'rejected' | 'escalated';
       priority: number;
@@ -1223,7 +1247,7 @@ export interface components {
       id: string;
       seq: number;
       /** @enum {string} */
-      kind: 'watchlist_hit' | 'alarm' | 'vehicle_hit';
+      kind: 'watchlist_hit' | 'alarm' | 'vehicle_hit' | 'analytics';
       /** @enum {string} */
       state: 'new' | 'acknowledged' | 'confirmed' | 'rejected' | 'escalated';
       priority: number;
@@ -2912,6 +2936,199 @@ export interface operations {
       };
     };
   };
+  DevicesController_hikvisionEvent: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/xml': string;
+        'text/xml': string;
+        'multipart/form-data': string;
+      };
+    };
+    responses: {
+      /** @description a heartbeat: the camera is marked as seen */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @enum {string} */
+            status: 'seen';
+            camera_id: string;
+            /** Format: date-time */
+            seen_at: string;
+          };
+        };
+      };
+      /** @description the alert became an event */
+      202: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** Format: uuid */
+            event_id: string;
+            /** @enum {string} */
+            status: 'accepted';
+            /** Format: date-time */
+            accepted_at: string;
+          };
+        };
+      };
+      /** @description a field breaks a contract rule */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            statusCode: number;
+            error: string;
+            message: string;
+            errors: {
+              /** @example payload.violation.code */
+              field: string;
+              /** @example enum */
+              rule: string;
+              message: string;
+            }[];
+          };
+        };
+      };
+      /** @description missing, unknown or revoked X-Api-Key */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description camera outside the key scope */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            statusCode: number;
+            error: string;
+            message: string;
+            errors: {
+              /** @example payload.violation.code */
+              field: string;
+              /** @example enum */
+              rule: string;
+              message: string;
+            }[];
+          };
+        };
+      };
+      /** @description event_id reused for other content */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            statusCode: number;
+            error: string;
+            message: string;
+            errors: {
+              /** @example payload.violation.code */
+              field: string;
+              /** @example enum */
+              rule: string;
+              message: string;
+            }[];
+          };
+        };
+      };
+      /** @description body or image too large */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            statusCode: number;
+            error: string;
+            message: string;
+            errors: {
+              /** @example payload.violation.code */
+              field: string;
+              /** @example enum */
+              rule: string;
+              message: string;
+            }[];
+          };
+        };
+      };
+      /** @description unsupported Content-Type */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            statusCode: number;
+            error: string;
+            message: string;
+            errors: {
+              /** @example payload.violation.code */
+              field: string;
+              /** @example enum */
+              rule: string;
+              message: string;
+            }[];
+          };
+        };
+      };
+      /**
+       * @description camera not registered or retired
+       *
+       *     unknown device or channel, missing channel, date without offset
+       */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            statusCode: number;
+            error: string;
+            message: string;
+            errors: {
+              /** @example payload.violation.code */
+              field: string;
+              /** @example enum */
+              rule: string;
+              message: string;
+            }[];
+          };
+        };
+      };
+      /** @description rate limit of the key exceeded; see Retry-After */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description Kafka unavailable; retry with the same event_id */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+    };
+  };
   ApiKeysController_list: {
     parameters: {
       query?: {
@@ -3371,6 +3588,8 @@ export interface operations {
           address?: string | null;
           /** @enum {string} */
           status?: 'active' | 'retired';
+          device_id?: string | null;
+          device_channel?: number | null;
           district_id: string;
         };
       };
@@ -3482,6 +3701,8 @@ export interface operations {
           address?: string | null;
           /** @enum {string} */
           status?: 'active' | 'retired';
+          device_id?: string | null;
+          device_channel?: number | null;
           district_id?: string;
         };
       };

@@ -14,7 +14,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file kuzet/v1/camera_event.proto.
  */
 export const file_kuzet_v1_camera_event: GenFile = /*@__PURE__*/
-  fileDesc("ChtrdXpldC92MS9jYW1lcmFfZXZlbnQucHJvdG8SCGt1emV0LnYxIu0CCgtDYW1lcmFFdmVudBIQCghldmVudF9pZBgBIAEoCRIRCgljYW1lcmFfaWQYAiABKAkSLwoLY2FwdHVyZWRfYXQYAyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhYKCXNvdXJjZV9pZBgEIAEoCUgBiAEBEikKCmZhY2VfZnJhbWUYCiABKAsyEy5rdXpldC52MS5GYWNlRnJhbWVIABI1ChBmYWNlX29ic2VydmF0aW9uGAsgASgLMhkua3V6ZXQudjEuRmFjZU9ic2VydmF0aW9uSAASKAoJdmlvbGF0aW9uGAwgASgLMhMua3V6ZXQudjEuVmlvbGF0aW9uSAASIAoFYWxhcm0YDSABKAsyDy5rdXpldC52MS5BbGFybUgAEikKCnBsYXRlX3JlYWQYDiABKAsyEy5rdXpldC52MS5QbGF0ZVJlYWRIAEIJCgdwYXlsb2FkQgwKCl9zb3VyY2VfaWQiVwoJRmFjZUZyYW1lEgwKBGpwZWcYASABKAwSEgoFd2lkdGgYAiABKA1IAIgBARITCgZoZWlnaHQYAyABKA1IAYgBAUIICgZfd2lkdGhCCQoHX2hlaWdodCJCCgtCb3VuZGluZ0JveBIJCgF4GAEgASgCEgkKAXkYAiABKAISDQoFd2lkdGgYAyABKAISDgoGaGVpZ2h0GAQgASgCIrcBCg9GYWNlT2JzZXJ2YXRpb24SEQoJZW1iZWRkaW5nGAEgAygCEhAKCG1vZGVsX2lkGAIgASgJEg8KB3F1YWxpdHkYAyABKAISIgoDYm94GAQgASgLMhUua3V6ZXQudjEuQm91bmRpbmdCb3gSFgoJZnJhbWVfcmVmGAUgASgJSACIAQESFgoJY3JvcF9qcGVnGAYgASgMSAGIAQFCDAoKX2ZyYW1lX3JlZkIMCgpfY3JvcF9qcGVnIt0BCglWaW9sYXRpb24SJQoEY29kZRgBIAEoDjIXLmt1emV0LnYxLlZpb2xhdGlvbkNvZGUSDQoFcGxhdGUYAiABKAkSHwoSbWVhc3VyZWRfc3BlZWRfa21oGAMgASgBSACIAQESHAoPbGltaXRfc3BlZWRfa21oGAQgASgBSAGIAQESFAoMZXZpZGVuY2VfcmVmGAUgASgJEhEKBGxhbmUYBiABKA1IAogBAUIVChNfbWVhc3VyZWRfc3BlZWRfa21oQhIKEF9saW1pdF9zcGVlZF9rbWhCBwoFX2xhbmUiZgoFQWxhcm0SIQoEa2luZBgBIAEoDjITLmt1emV0LnYxLkFsYXJtS2luZBIPCgdtZXNzYWdlGAIgASgJEikKCHByaW9yaXR5GAMgASgOMhcua3V6ZXQudjEuQWxhcm1Qcmlvcml0eSrVAQoNVmlvbGF0aW9uQ29kZRIeChpWSU9MQVRJT05fQ09ERV9VTlNQRUNJRklFRBAAEhsKF1ZJT0xBVElPTl9DT0RFX1NQRUVESU5HEAESHAoYVklPTEFUSU9OX0NPREVfUkVEX0xJR0hUEAISIgoeVklPTEFUSU9OX0NPREVfSUxMRUdBTF9EVU1QSU5HEAMSHwobVklPTEFUSU9OX0NPREVfTk9fU0VBVF9CRUxUEAQSJAogVklPTEFUSU9OX0NPREVfV1JPTkdfV0FZX0RSSVZJTkcQBSpZCglBbGFybUtpbmQSGgoWQUxBUk1fS0lORF9VTlNQRUNJRklFRBAAEhkKFUFMQVJNX0tJTkRfU09TX0JVVFRPThABEhUKEUFMQVJNX0tJTkRfVEFNUEVSEAIqmAEKDUFsYXJtUHJpb3JpdHkSHgoaQUxBUk1fUFJJT1JJVFlfVU5TUEVDSUZJRUQQABIWChJBTEFSTV9QUklPUklUWV9MT1cQARIZChVBTEFSTV9QUklPUklUWV9OT1JNQUwQAhIXChNBTEFSTV9QUklPUklUWV9ISUdIEAMSGwoXQUxBUk1fUFJJT1JJVFlfQ1JJVElDQUwQBGIGcHJvdG8z", [file_google_protobuf_timestamp, file_kuzet_v1_plate_read]);
+  fileDesc("ChtrdXpldC92MS9jYW1lcmFfZXZlbnQucHJvdG8SCGt1emV0LnYxIqoDCgtDYW1lcmFFdmVudBIQCghldmVudF9pZBgBIAEoCRIRCgljYW1lcmFfaWQYAiABKAkSLwoLY2FwdHVyZWRfYXQYAyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhYKCXNvdXJjZV9pZBgEIAEoCUgBiAEBEikKCmZhY2VfZnJhbWUYCiABKAsyEy5rdXpldC52MS5GYWNlRnJhbWVIABI1ChBmYWNlX29ic2VydmF0aW9uGAsgASgLMhkua3V6ZXQudjEuRmFjZU9ic2VydmF0aW9uSAASKAoJdmlvbGF0aW9uGAwgASgLMhMua3V6ZXQudjEuVmlvbGF0aW9uSAASIAoFYWxhcm0YDSABKAsyDy5rdXpldC52MS5BbGFybUgAEikKCnBsYXRlX3JlYWQYDiABKAsyEy5rdXpldC52MS5QbGF0ZVJlYWRIABI7ChNhbmFseXRpY3NfZGV0ZWN0aW9uGA8gASgLMhwua3V6ZXQudjEuQW5hbHl0aWNzRGV0ZWN0aW9uSABCCQoHcGF5bG9hZEIMCgpfc291cmNlX2lkIlcKCUZhY2VGcmFtZRIMCgRqcGVnGAEgASgMEhIKBXdpZHRoGAIgASgNSACIAQESEwoGaGVpZ2h0GAMgASgNSAGIAQFCCAoGX3dpZHRoQgkKB19oZWlnaHQiQgoLQm91bmRpbmdCb3gSCQoBeBgBIAEoAhIJCgF5GAIgASgCEg0KBXdpZHRoGAMgASgCEg4KBmhlaWdodBgEIAEoAiK3AQoPRmFjZU9ic2VydmF0aW9uEhEKCWVtYmVkZGluZxgBIAMoAhIQCghtb2RlbF9pZBgCIAEoCRIPCgdxdWFsaXR5GAMgASgCEiIKA2JveBgEIAEoCzIVLmt1emV0LnYxLkJvdW5kaW5nQm94EhYKCWZyYW1lX3JlZhgFIAEoCUgAiAEBEhYKCWNyb3BfanBlZxgGIAEoDEgBiAEBQgwKCl9mcmFtZV9yZWZCDAoKX2Nyb3BfanBlZyLdAQoJVmlvbGF0aW9uEiUKBGNvZGUYASABKA4yFy5rdXpldC52MS5WaW9sYXRpb25Db2RlEg0KBXBsYXRlGAIgASgJEh8KEm1lYXN1cmVkX3NwZWVkX2ttaBgDIAEoAUgAiAEBEhwKD2xpbWl0X3NwZWVkX2ttaBgEIAEoAUgBiAEBEhQKDGV2aWRlbmNlX3JlZhgFIAEoCRIRCgRsYW5lGAYgASgNSAKIAQFCFQoTX21lYXN1cmVkX3NwZWVkX2ttaEISChBfbGltaXRfc3BlZWRfa21oQgcKBV9sYW5lImYKBUFsYXJtEiEKBGtpbmQYASABKA4yEy5rdXpldC52MS5BbGFybUtpbmQSDwoHbWVzc2FnZRgCIAEoCRIpCghwcmlvcml0eRgDIAEoDjIXLmt1emV0LnYxLkFsYXJtUHJpb3JpdHki6wEKEkFuYWx5dGljc0RldGVjdGlvbhIlCgR0eXBlGAEgASgOMhcua3V6ZXQudjEuQW5hbHl0aWNzVHlwZRIWCgl0eXBlX3RleHQYAiABKAlIAIgBARISCgpjb25maWRlbmNlGAMgASgCEhkKDG9iamVjdF9jb3VudBgEIAEoDUgBiAEBEhEKBHpvbmUYBSABKAlIAogBARIaCg1zbmFwc2hvdF9qcGVnGAYgASgMSAOIAQFCDAoKX3R5cGVfdGV4dEIPCg1fb2JqZWN0X2NvdW50QgcKBV96b25lQhAKDl9zbmFwc2hvdF9qcGVnKtUBCg1WaW9sYXRpb25Db2RlEh4KGlZJT0xBVElPTl9DT0RFX1VOU1BFQ0lGSUVEEAASGwoXVklPTEFUSU9OX0NPREVfU1BFRURJTkcQARIcChhWSU9MQVRJT05fQ09ERV9SRURfTElHSFQQAhIiCh5WSU9MQVRJT05fQ09ERV9JTExFR0FMX0RVTVBJTkcQAxIfChtWSU9MQVRJT05fQ09ERV9OT19TRUFUX0JFTFQQBBIkCiBWSU9MQVRJT05fQ09ERV9XUk9OR19XQVlfRFJJVklORxAFKlkKCUFsYXJtS2luZBIaChZBTEFSTV9LSU5EX1VOU1BFQ0lGSUVEEAASGQoVQUxBUk1fS0lORF9TT1NfQlVUVE9OEAESFQoRQUxBUk1fS0lORF9UQU1QRVIQAiqYAQoNQWxhcm1Qcmlvcml0eRIeChpBTEFSTV9QUklPUklUWV9VTlNQRUNJRklFRBAAEhYKEkFMQVJNX1BSSU9SSVRZX0xPVxABEhkKFUFMQVJNX1BSSU9SSVRZX05PUk1BTBACEhcKE0FMQVJNX1BSSU9SSVRZX0hJR0gQAxIbChdBTEFSTV9QUklPUklUWV9DUklUSUNBTBAEKvABCg1BbmFseXRpY3NUeXBlEh4KGkFOQUxZVElDU19UWVBFX1VOU1BFQ0lGSUVEEAASIgoeQU5BTFlUSUNTX1RZUEVfSUxMRUdBTF9EVU1QSU5HEAESGAoUQU5BTFlUSUNTX1RZUEVfQ1JPV0QQAhIcChhBTkFMWVRJQ1NfVFlQRV9MT0lURVJJTkcQAxIjCh9BTkFMWVRJQ1NfVFlQRV9BQkFORE9ORURfT0JKRUNUEAQSIAocQU5BTFlUSUNTX1RZUEVfTElORV9DUk9TU0lORxAFEhwKGEFOQUxZVElDU19UWVBFX0lOVFJVU0lPThAGYgZwcm90bzM", [file_google_protobuf_timestamp, file_kuzet_v1_plate_read]);
 
 /**
  * CameraEvent is everything a camera network or its analytics reports to kuzet.
@@ -106,6 +106,15 @@ export type CameraEvent = Message<"kuzet.v1.CameraEvent"> & {
      */
     value: PlateRead;
     case: "plateRead";
+  } | {
+    /**
+     * A scene-analytics detection (dumping, crowd, loitering...) for the
+     * camera's operations centre.
+     *
+     * @generated from field: kuzet.v1.AnalyticsDetection analytics_detection = 15;
+     */
+    value: AnalyticsDetection;
+    case: "analyticsDetection";
   } | { case: undefined; value?: undefined };
 };
 
@@ -188,6 +197,14 @@ export type CameraEventJson = {
    * @generated from field: kuzet.v1.PlateRead plate_read = 14;
    */
   plateRead?: PlateReadJson;
+
+  /**
+   * A scene-analytics detection (dumping, crowd, loitering...) for the
+   * camera's operations centre.
+   *
+   * @generated from field: kuzet.v1.AnalyticsDetection analytics_detection = 15;
+   */
+  analyticsDetection?: AnalyticsDetectionJson;
 };
 
 /**
@@ -623,6 +640,117 @@ export const AlarmSchema: GenMessage<Alarm, {jsonType: AlarmJson}> = /*@__PURE__
   messageDesc(file_kuzet_v1_camera_event, 5);
 
 /**
+ * A detection of the camera's (or its pipeline's) scene analytics, delivered
+ * as an alert to the operations centre that owns the camera with a priority
+ * chosen by its type.
+ *
+ * @generated from message kuzet.v1.AnalyticsDetection
+ */
+export type AnalyticsDetection = Message<"kuzet.v1.AnalyticsDetection"> & {
+  /**
+   * The type; UNSPECIFIED (or an unknown number) requires type_text.
+   *
+   * @generated from field: kuzet.v1.AnalyticsType type = 1;
+   */
+  type: AnalyticsType;
+
+  /**
+   * The device's own name of the type, kept as text: 1..64 characters.
+   * Required when type is UNSPECIFIED, optional otherwise.
+   *
+   * @generated from field: optional string type_text = 2;
+   */
+  typeText?: string | undefined;
+
+  /**
+   * Detection confidence: 0..1.
+   *
+   * @generated from field: float confidence = 3;
+   */
+  confidence: number;
+
+  /**
+   * Objects (people, items) counted, if known: 0..100000.
+   *
+   * @generated from field: optional uint32 object_count = 4;
+   */
+  objectCount?: number | undefined;
+
+  /**
+   * Zone, region or rule name from the device, at most 128 characters.
+   *
+   * @generated from field: optional string zone = 5;
+   */
+  zone?: string | undefined;
+
+  /**
+   * A JPEG snapshot of the scene, at most 4 MiB (configurable).
+   *
+   * @generated from field: optional bytes snapshot_jpeg = 6;
+   */
+  snapshotJpeg?: Uint8Array | undefined;
+};
+
+/**
+ * A detection of the camera's (or its pipeline's) scene analytics, delivered
+ * as an alert to the operations centre that owns the camera with a priority
+ * chosen by its type.
+ *
+ * @generated from message kuzet.v1.AnalyticsDetection
+ */
+export type AnalyticsDetectionJson = {
+  /**
+   * The type; UNSPECIFIED (or an unknown number) requires type_text.
+   *
+   * @generated from field: kuzet.v1.AnalyticsType type = 1;
+   */
+  type?: AnalyticsTypeJson;
+
+  /**
+   * The device's own name of the type, kept as text: 1..64 characters.
+   * Required when type is UNSPECIFIED, optional otherwise.
+   *
+   * @generated from field: optional string type_text = 2;
+   */
+  typeText?: string;
+
+  /**
+   * Detection confidence: 0..1.
+   *
+   * @generated from field: float confidence = 3;
+   */
+  confidence?: number | "NaN" | "Infinity" | "-Infinity";
+
+  /**
+   * Objects (people, items) counted, if known: 0..100000.
+   *
+   * @generated from field: optional uint32 object_count = 4;
+   */
+  objectCount?: number;
+
+  /**
+   * Zone, region or rule name from the device, at most 128 characters.
+   *
+   * @generated from field: optional string zone = 5;
+   */
+  zone?: string;
+
+  /**
+   * A JPEG snapshot of the scene, at most 4 MiB (configurable).
+   *
+   * @generated from field: optional bytes snapshot_jpeg = 6;
+   */
+  snapshotJpeg?: string;
+};
+
+/**
+ * Describes the message kuzet.v1.AnalyticsDetection.
+ * Use `create(AnalyticsDetectionSchema)` to create a new message.
+ */
+export const AnalyticsDetectionSchema: GenMessage<AnalyticsDetection, {jsonType: AnalyticsDetectionJson}> = /*@__PURE__*/
+  messageDesc(file_kuzet_v1_camera_event, 6);
+
+/**
  * Administrative violation codes.
  *
  * @generated from enum kuzet.v1.ViolationCode
@@ -767,4 +895,73 @@ export type AlarmPriorityJson = "ALARM_PRIORITY_UNSPECIFIED" | "ALARM_PRIORITY_L
  */
 export const AlarmPrioritySchema: GenEnum<AlarmPriority, AlarmPriorityJson> = /*@__PURE__*/
   enumDesc(file_kuzet_v1_camera_event, 2);
+
+/**
+ * Scene-analytics detection types.
+ *
+ * @generated from enum kuzet.v1.AnalyticsType
+ */
+export enum AnalyticsType {
+  /**
+   * Not a known type: analytics_detection.type_text names it.
+   *
+   * @generated from enum value: ANALYTICS_TYPE_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * Waste dumped outside a permitted place.
+   *
+   * @generated from enum value: ANALYTICS_TYPE_ILLEGAL_DUMPING = 1;
+   */
+  ILLEGAL_DUMPING = 1,
+
+  /**
+   * More people in a zone than its threshold.
+   *
+   * @generated from enum value: ANALYTICS_TYPE_CROWD = 2;
+   */
+  CROWD = 2,
+
+  /**
+   * Someone staying in a zone beyond its time limit.
+   *
+   * @generated from enum value: ANALYTICS_TYPE_LOITERING = 3;
+   */
+  LOITERING = 3,
+
+  /**
+   * An object left behind.
+   *
+   * @generated from enum value: ANALYTICS_TYPE_ABANDONED_OBJECT = 4;
+   */
+  ABANDONED_OBJECT = 4,
+
+  /**
+   * A virtual line crossed.
+   *
+   * @generated from enum value: ANALYTICS_TYPE_LINE_CROSSING = 5;
+   */
+  LINE_CROSSING = 5,
+
+  /**
+   * A zone entered (intrusion, region entrance, field detection).
+   *
+   * @generated from enum value: ANALYTICS_TYPE_INTRUSION = 6;
+   */
+  INTRUSION = 6,
+}
+
+/**
+ * Scene-analytics detection types.
+ *
+ * @generated from enum kuzet.v1.AnalyticsType
+ */
+export type AnalyticsTypeJson = "ANALYTICS_TYPE_UNSPECIFIED" | "ANALYTICS_TYPE_ILLEGAL_DUMPING" | "ANALYTICS_TYPE_CROWD" | "ANALYTICS_TYPE_LOITERING" | "ANALYTICS_TYPE_ABANDONED_OBJECT" | "ANALYTICS_TYPE_LINE_CROSSING" | "ANALYTICS_TYPE_INTRUSION";
+
+/**
+ * Describes the enum kuzet.v1.AnalyticsType.
+ */
+export const AnalyticsTypeSchema: GenEnum<AnalyticsType, AnalyticsTypeJson> = /*@__PURE__*/
+  enumDesc(file_kuzet_v1_camera_event, 3);
 
