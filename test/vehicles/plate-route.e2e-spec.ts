@@ -24,17 +24,17 @@ const DAY_MS = 86_400_000;
 
 interface RouteJson {
   plate: string;
-  onList: boolean;
+  on_list: boolean;
   truncated: boolean;
   sightings: {
-    eventId: string;
-    cameraId: string;
-    cameraName: string | null;
+    event_id: string;
+    camera_id: string;
+    camera_name: string | null;
     latitude: number | null;
     longitude: number | null;
-    seenAt: string;
+    seen_at: string;
     direction: string;
-    secondsSincePrevious: number | null;
+    seconds_since_previous: number | null;
   }[];
 }
 
@@ -214,23 +214,23 @@ describe('plate reads: intake, route, audited history search, partition retentio
     const response = await route(operator, window);
     expect(response.statusCode).toBe(200);
     const body = response.json<RouteJson>();
-    expect(body).toMatchObject({ plate: '777BOS12', onList: true, truncated: false });
-    expect(body.sightings.map((s) => [s.cameraId, s.secondsSincePrevious])).toEqual([
+    expect(body).toMatchObject({ plate: '777BOS12', on_list: true, truncated: false });
+    expect(body.sightings.map((s) => [s.camera_id, s.seconds_since_previous])).toEqual([
       ['aktau-cam-0001', null],
       ['aktau-cam-0002', 600],
       ['tupkaragan-cam-0001', 1800],
     ]);
     expect(body.sightings[2]).toMatchObject({
-      cameraName: 'Fort-Shevchenko, town entrance',
+      camera_name: 'Fort-Shevchenko, town entrance',
       latitude: 44.5086,
       longitude: 50.2632,
       direction: 'APPROACHING',
-      seenAt: new Date(t + 2_400_000).toISOString(),
+      seen_at: new Date(t + 2_400_000).toISOString(),
     });
     // the newest sightings when the window holds more than the limit
     const capped = (await route(operator, { ...window, limit: '2' })).json<RouteJson>();
     expect(capped.truncated).toBe(true);
-    expect(capped.sightings.map((s) => s.cameraId)).toEqual([
+    expect(capped.sightings.map((s) => s.camera_id)).toEqual([
       'aktau-cam-0002',
       'tupkaragan-cam-0001',
     ]);
@@ -281,8 +281,8 @@ describe('plate reads: intake, route, audited history search, partition retentio
     const allowed = await route(supervisor, { ...window, reason: 'KUI-2026-0200' });
     expect(allowed.statusCode).toBe(200);
     const body = allowed.json<RouteJson>();
-    expect(body.onList).toBe(false);
-    expect(body.sightings.map((s) => s.cameraId)).toEqual([
+    expect(body.on_list).toBe(false);
+    expect(body.sightings.map((s) => s.camera_id)).toEqual([
       'beineu-cam-0001',
       'mangystau-cam-0001',
     ]);

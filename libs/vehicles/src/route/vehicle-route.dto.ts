@@ -31,16 +31,16 @@ export type RouteQuery = z.infer<typeof routeQuerySchema>;
 
 export const routeSightingSchema = z
   .object({
-    eventId: z.uuid(),
-    cameraId: z.string(),
-    cameraName: z.string().nullable(),
+    event_id: z.uuid(),
+    camera_id: z.string(),
+    camera_name: z.string().nullable(),
     latitude: z.number().nullable(),
     longitude: z.number().nullable(),
-    seenAt: z.iso.datetime({ offset: true }),
+    seen_at: z.iso.datetime({ offset: true }),
     direction: z
       .string()
       .describe("VehicleDirection code of the contract: 'APPROACHING', 'RECEDING', ..."),
-    secondsSincePrevious: z
+    seconds_since_previous: z
       .number()
       .nullable()
       .describe('seconds since the previous sighting in this answer; null for the first'),
@@ -51,7 +51,7 @@ export type RouteSightingDto = z.infer<typeof routeSightingSchema>;
 export const routeSchema = z
   .object({
     plate: z.string().describe('normalised'),
-    onList: z.boolean(),
+    on_list: z.boolean(),
     from: z.iso.datetime({ offset: true }),
     to: z.iso.datetime({ offset: true }),
     sightings: z

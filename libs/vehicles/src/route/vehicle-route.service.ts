@@ -59,19 +59,19 @@ export class VehicleRouteService {
     });
     return {
       plate,
-      onList,
+      on_list: onList,
       from: from.toISOString(),
       to: to.toISOString(),
       truncated,
       sightings: kept.map((s, i) => ({
-        eventId: s.eventId,
-        cameraId: s.cameraId,
-        cameraName: s.cameraName,
+        event_id: s.eventId,
+        camera_id: s.cameraId,
+        camera_name: s.cameraName,
         latitude: s.latitude,
         longitude: s.longitude,
-        seenAt: s.readAt.toISOString(),
+        seen_at: s.readAt.toISOString(),
         direction: VehicleDirection[s.direction] ?? 'UNSPECIFIED',
-        secondsSincePrevious:
+        seconds_since_previous:
           i === 0 ? null : (s.readAt.getTime() - kept[i - 1]!.readAt.getTime()) / 1000,
       })),
     };

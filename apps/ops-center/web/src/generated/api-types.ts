@@ -1341,6 +1341,33 @@ export interface components {
       /** Format: date-time */
       loggedAt: string;
     };
+    VehicleRoute: {
+      /** @description normalised */
+      plate: string;
+      on_list: boolean;
+      /** Format: date-time */
+      from: string;
+      /** Format: date-time */
+      to: string;
+      /** @description oldest first: the newest `limit` sightings of the window */
+      sightings: components['schemas']['RouteSighting'][];
+      /** @description the window held more sightings than `limit`: the oldest were left out */
+      truncated: boolean;
+    };
+    RouteSighting: {
+      /** Format: uuid */
+      event_id: string;
+      camera_id: string;
+      camera_name: string | null;
+      latitude: number | null;
+      longitude: number | null;
+      /** Format: date-time */
+      seen_at: string;
+      /** @description VehicleDirection code of the contract: 'APPROACHING', 'RECEDING', ... */
+      direction: string;
+      /** @description seconds since the previous sighting in this answer; null for the first */
+      seconds_since_previous: number | null;
+    };
     AuditHitPage: {
       items: components['schemas']['AuditHit'][];
       next_cursor: string | null;
@@ -1473,6 +1500,8 @@ export type SchemaAlertDecision = components['schemas']['AlertDecision'];
 export type SchemaVehicleAlertDetail = components['schemas']['VehicleAlertDetail'];
 export type SchemaViolationFeedPage = components['schemas']['ViolationFeedPage'];
 export type SchemaViolationFeedItem = components['schemas']['ViolationFeedItem'];
+export type SchemaVehicleRoute = components['schemas']['VehicleRoute'];
+export type SchemaRouteSighting = components['schemas']['RouteSighting'];
 export type SchemaAuditHitPage = components['schemas']['AuditHitPage'];
 export type SchemaAuditHit = components['schemas']['AuditHit'];
 export type SchemaAuditHitTimeline = components['schemas']['AuditHitTimeline'];
@@ -5050,13 +5079,13 @@ export interface operations {
   VehicleRouteController_route: {
     parameters: {
       query: {
-        /** @description 1..1000, default 500: the newest sightings */
-        limit?: number;
-        /** @description case number; required for a plate on no list */
-        reason?: string;
-        to: string;
-        from: string;
         plate: string;
+        from: string;
+        to: string;
+        /** @description case number; required for a plate on no list, recorded on the audit log */
+        reason?: string;
+        /** @description the newest sightings kept, 1..1000 */
+        limit?: number;
       };
       header?: never;
       path?: never;
@@ -5064,11 +5093,14 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
+      /** @description success */
       200: {
         headers: {
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'application/json': components['schemas']['VehicleRoute'];
+        };
       };
       /** @description a field breaks a rule: errors names each */
       400: {
@@ -5095,58 +5127,6 @@ export interface operations {
         };
         content: {
           'application/json': components['schemas']['StaffErrorBody'];
-        };
-      };
-    };
-  };
-  VehicleRouteController_route: {
-    parameters: {
-      query: {
-        /** @description 1..1000, default 500: the newest sightings */
-        limit?: number;
-        /** @description case number; required for a plate on no list */
-        reason?: string;
-        to: string;
-        from: string;
-        plate: string;
-      };
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content?: never;
-      };
-      /** @description a field breaks a rule: errors names each */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorBody'];
-        };
-      };
-      /** @description not signed in */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorBody'];
-        };
-      };
-      /** @description none of the roles this needs */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorBody'];
         };
       };
     };
