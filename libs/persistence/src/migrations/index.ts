@@ -11,6 +11,7 @@ import { SignInAttemptsAndSessions1764310000000 } from './1764310000000-sign-in-
 import { CameraEventFingerprints1764400000000 } from './1764400000000-camera-event-fingerprints';
 import { VehicleListsAndHits1764500000000 } from './1764500000000-vehicle-lists-and-hits';
 import { PlateRead1764600000000 } from './1764600000000-plate-read';
+import { VehicleHitCard1764700000000 } from './1764700000000-vehicle-hit-card';
 
 /** Applied in this order; never edit a released migration, add a new one. */
 export const MIGRATIONS = [
@@ -27,4 +28,5 @@ export const MIGRATIONS = [
   CameraEventFingerprints1764400000000,
   VehicleListsAndHits1764500000000,
   PlateRead1764600000000,
+  VehicleHitCard1764700000000,
 ];
