@@ -148,15 +148,13 @@ export class PlateReadConsumer {
   }
 
   async handleBatch(messages: readonly InboundMessage[]): Promise<void> {
-    const events: CameraEvent[] = [];
-    for (const message of messages) {
+    const plates = messages.filter((message) => {
       const payload = peekCameraEventPayload(message.value);
-      if (payload !== 'plateRead' && payload !== 'violation') continue;
-      // the same rules as every group reading camera events: refused ones are skipped here
-      const event = await this.gate.admit(message, CAMERA_EVENT_GROUPS.plates);
-      if (event) events.push(event);
-    }
-    await this.ingest(events);
+      return payload === 'plateRead' || payload === 'violation';
+    });
+    // the same rules as every group reading camera events, judged for the whole batch at once
+    // (one registry look-up, two statements): refused ones are skipped here
+    await this.ingest(await this.gate.admitMany(plates, CAMERA_EVENT_GROUPS.plates));
   }
 
   async check(event: CameraEvent): Promise<VehicleHitRow[]> {
