@@ -1320,7 +1320,7 @@ export interface components {
         latitude: number | null;
         longitude: number | null;
       };
-      /** @description GET it for the JPEG (audited); null: none sent, or purged after retention */
+      /** @description GET it for the JPEG (audited; 404 once purged after EVIDENCE_RETENTION_DAYS); null: none stored */
       plate_crop_url: string | null;
       overview_url: string | null;
       /** @description as stored: kuzet evidence or the camera’s */
