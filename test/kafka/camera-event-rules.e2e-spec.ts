@@ -216,7 +216,7 @@ describe('the same rules on kuzet.camera-events.v1 as over HTTP', () => {
       plateRead((r) => (r.plate = '123ABЖ12')),
       plateRead((r) => (r.confidence = 1.2)),
       plateRead((r) => Object.assign(r, { plateCropJpeg: new TextEncoder().encode('GIF89a') })),
-      plateRead((r) => Object.assign(r, { overviewJpeg: jpegTooLarge })),
+      plateRead((r) => Object.assign(r, { plateCropJpeg: jpegTooLarge })),
     ];
     const good = plateRead(() => undefined);
     await handledByAll(await produce(...bad, good));
@@ -240,7 +240,7 @@ describe('the same rules on kuzet.camera-events.v1 as over HTTP', () => {
         'payload.plate_read.plate:mixed_script',
         'payload.plate_read.confidence:range',
         'payload.plate_read.plate_crop_jpeg:jpeg',
-        'payload.plate_read.overview_jpeg:max_bytes',
+        'payload.plate_read.plate_crop_jpeg:max_bytes',
       ].sort(),
     );
     const stored = await dataSource.query<{ event_id: string }[]>(
