@@ -12,12 +12,11 @@ module.exports = {
     `${validation}/camera-event.spec.ts`,
     `${validation}/camera-event-payload.spec.ts`,
     `${validation}/codec.spec.ts`,
-    `${validation}/decision.spec.ts`,
     `${validation}/limits.spec.ts`,
     `${validation}/vehicle.spec.ts`,
     `${validation}/watchlist.spec.ts`,
     '<rootDir>/libs/audit-log/src/*.spec.ts',
     '<rootDir>/libs/messaging/src/message-processor.spec.ts',
-    '<rootDir>/apps/ops-center/src/alerts/alert-scope.spec.ts',
+    '<rootDir>/apps/ops-center/src/scope/centre-scope.spec.ts',
   ],
 };

@@ -16,6 +16,8 @@ import { AlertEntity, ViolationRecordEntity } from '@kuzet/persistence';
 import { MatcherModule } from '../../apps/matcher/src/matcher.module';
 import { OpsCenterModule } from '../../apps/ops-center/src/ops-center.module';
 import { ViolationsModule } from '../../apps/violations/src/violations.module';
+import { samplePlateReadEvent } from '@kuzet/contracts/testing';
+import { randomUUID } from 'node:crypto';
 import { sampleEvent } from '../ingest/sample-events';
 import { registerCameras } from '../support/cameras';
 import { kuzet } from '../support/cli';
@@ -192,6 +194,60 @@ describe('the same rules on kuzet.camera-events.v1 as over HTTP', () => {
     expect(mine[0]!.headers[DEAD_LETTER_HEADERS.refusedBy]!.split(',').sort()).toEqual(
       [...GROUPS].sort(),
     );
+  });
+
+  it('dead-letters absurd plate reads naming the field and the rule; the rest of the batch is stored', async () => {
+    const cameraId = 'karakiya-cam-0002';
+    const plateRead = (change: (r: { plate: string; confidence: number }) => void) => {
+      const event = samplePlateReadEvent(new Date());
+      event.eventId = randomUUID();
+      event.cameraId = cameraId;
+      if (event.payload.case !== 'plateRead') throw new Error('not a plate read');
+      event.payload.value.characterConfidences = [];
+      change(event.payload.value);
+      return event;
+    };
+    const jpegTooLarge = new Uint8Array(600 * 1024);
+    jpegTooLarge.set([0xff, 0xd8, 0xff, 0xe0]);
+    const bad = [
+      plateRead((r) => (r.plate = ' - - ')),
+      plateRead((r) => (r.plate = 'A'.repeat(40))),
+      plateRead((r) => (r.plate = '123\u0007ABC12')),
+      plateRead((r) => (r.plate = '123ABЖ12')),
+      plateRead((r) => (r.confidence = 1.2)),
+      plateRead((r) => Object.assign(r, { plateCropJpeg: new TextEncoder().encode('GIF89a') })),
+      plateRead((r) => Object.assign(r, { plateCropJpeg: jpegTooLarge })),
+    ];
+    const good = plateRead(() => undefined);
+    await handledByAll(await produce(...bad, good));
+    await eventually(
+      () => lettersOf(cameraId).length === bad.length,
+      'one dead letter per bad read',
+      60_000,
+    );
+    const named = lettersOf(cameraId).map((l) => {
+      const errors = JSON.parse(l.headers[DEAD_LETTER_HEADERS.details] ?? '[]') as {
+        field: string;
+        rule: string;
+      }[];
+      return errors.map((e) => `${e.field}:${e.rule}`).join(' ');
+    });
+    expect(named.sort()).toEqual(
+      [
+        'payload.plate_read.plate:charset',
+        'payload.plate_read.plate:length',
+        'payload.plate_read.plate:charset',
+        'payload.plate_read.plate:mixed_script',
+        'payload.plate_read.confidence:range',
+        'payload.plate_read.plate_crop_jpeg:jpeg',
+        'payload.plate_read.plate_crop_jpeg:max_bytes',
+      ].sort(),
+    );
+    const stored = await dataSource.query<{ event_id: string }[]>(
+      'SELECT event_id FROM plate_read WHERE event_id = ANY($1::uuid[])',
+      [[...bad, good].map((e) => e.eventId)],
+    );
+    expect(stored.map((r) => r.event_id)).toEqual([good.eventId]);
   });
 
   it('replays a dead letter, once its cause is fixed, to the groups that refused it', async () => {

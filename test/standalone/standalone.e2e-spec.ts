@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { HOSTILE_DOORS, probeHealthDuring, sendNestedBodies } from '../support/hostile-bodies';
 import { freePort, RunningProcess, startNode, waitForHttp } from '../support/process';
+import { waitFor } from '../support/wait';
 
 const MAIN = resolve(__dirname, '../../dist/apps/standalone/src/main.js');
 
@@ -130,4 +131,86 @@ describe('standalone process asked for the demo on an external database', () => 
     expect(refused.output()).toMatch(/refusing to run the demo on an external database/);
     expect(refused.output()).toMatch(/KUZET_DEMO_EXTERNAL_DATABASE=true/);
   });
+});
+
+/** `npm start`'s demo also replays plate reads: the demo's stolen car crosses three Mangystau
+ * cameras among cars on no list, and its hit reaches the centre that owns the camera. */
+describe('standalone demo (npm start): a stolen car', () => {
+  let dataDir: string;
+  let running: RunningProcess;
+  let base: string;
+
+  beforeAll(async () => {
+    if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: run npm run build (npm test does)`);
+    dataDir = mkdtempSync(join(tmpdir(), 'kuzet-standalone-demo-'));
+    const port = await freePort();
+    base = `http://127.0.0.1:${port}`;
+    running = startNode(
+      MAIN,
+      {
+        HTTP_PORT: String(port),
+        KUZET_DATA_DIR: dataDir,
+        LOG_LEVEL: 'info',
+        STANDALONE_DATABASE: 'embedded',
+        KUZET_DEMO_INTERVAL_MS: '200',
+      },
+      ['--demo'],
+    );
+    // PGlite, eight faces enrolled and the demo lists made before ready: slow on a loaded machine
+    await waitForHttp(`${base}/health/ready`, (s) => s === 200, 230_000, running);
+  }, 240_000);
+
+  afterAll(async () => {
+    await running?.stop('SIGKILL');
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('shows a vehicle hit at the camera owner centre, with the list entry and the car route', async () => {
+    const login = await fetch(`${base}/v1/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'operator', password: 'kuzet-demo-operator' }),
+    });
+    expect(login.status).toBe(200);
+    const { accessToken } = (await login.json()) as { accessToken: string };
+    const headers = { authorization: `Bearer ${accessToken}` };
+    type Alert = { id: string; kind: string; centreId: string | null; cameraId: string };
+    let hits: Alert[] = [];
+    await waitFor(
+      'a vehicle hit alert from the demo at Aktau',
+      async () => {
+        const alerts = (await (
+          await fetch(`${base}/v1/alerts?limit=100`, { headers })
+        ).json()) as Alert[];
+        hits = alerts.filter((a) => a.kind === 'vehicle_hit');
+        return hits.some((h) => h.cameraId === 'aktau-cam-0001');
+      },
+      { timeoutMs: 120_000 },
+    );
+    // the demo operator works for Aktau and Zhanaozen: it sees the hits of Aktau's camera, each
+    // at the centre that owns its camera, and none of the other centres'
+    const owner: Record<string, string> = {
+      'aktau-cam-0001': 'aktau',
+      'tupkaragan-cam-0001': 'tupkaragan',
+      'mangystau-cam-0001': 'mangystau',
+    };
+    for (const hit of hits) expect(hit.centreId).toBe(owner[hit.cameraId]);
+    const aktau = hits.find((h) => h.cameraId === 'aktau-cam-0001')!;
+    expect(aktau.centreId).toBe('aktau');
+    const detail = (await (await fetch(`${base}/v1/alerts/${aktau.id}`, { headers })).json()) as {
+      vehicle: { plateListed: string; entry: { listName: string; caseReference: string } };
+    };
+    expect(detail.vehicle).toMatchObject({
+      plateListed: '512KZD12',
+      entry: { listName: 'Demo: stolen vehicles', caseReference: 'DEMO-KUI-0001' },
+    });
+    const from = new Date(Date.now() - 3_600_000).toISOString();
+    const to = new Date(Date.now() + 60_000).toISOString();
+    const route = await fetch(`${base}/v1/vehicles/route?plate=512KZD12&from=${from}&to=${to}`, {
+      headers,
+    });
+    expect(route.status).toBe(200);
+    const sightings = ((await route.json()) as { sightings: { cameraId: string }[] }).sightings;
+    expect(sightings.map((s) => s.cameraId)).toContain('aktau-cam-0001');
+  }, 180_000);
 });

@@ -85,8 +85,27 @@ describe('plate reads over the HTTP ingest', () => {
       plateRead(
         (j) => (j['plateRead']!['plateCropJpeg'] = Buffer.from('GIF89a').toString('base64')),
       ),
+      plateRead((j) => (j['plateRead']!['plate'] = '123\u0007ABC12')),
+      plateRead((j) => (j['plateRead']!['confidence'] = -0.01)),
+      plateRead(
+        (j) => (j['plateRead']!['overviewJpeg'] = Buffer.from('<svg/>').toString('base64')),
+      ),
+      // a JPEG's first bytes, then more than the 0.5 MiB a crop may have
+      plateRead(
+        (j) =>
+          (j['plateRead']!['plateCropJpeg'] = Buffer.concat([
+            Buffer.from([0xff, 0xd8, 0xff, 0xe0]),
+            Buffer.alloc(600 * 1024),
+          ]).toString('base64')),
+      ),
     ];
     for (const j of bad) delete j['plateRead']!['characterConfidences'];
+    // a confidence per character, one of them outside 0..1
+    const badCharacter = plateRead((j) => {
+      j['plateRead']!['plate'] = '123ABC12';
+      j['plateRead']!['characterConfidences'] = [1, 1, 1, 1.5, 1, 1, 1, 1];
+    });
+    bad.push(badCharacter);
     const response = await post({ events: [...bad, good] });
     const body = response.json<{
       results: { index: number; status: string; errors?: FieldError[] }[];
@@ -101,6 +120,11 @@ describe('plate reads over the HTTP ingest', () => {
       '2:payload.plate_read.plate:mixed_script',
       '3:payload.plate_read.confidence:range',
       '4:payload.plate_read.plate_crop_jpeg:jpeg',
+      '5:payload.plate_read.plate:charset',
+      '6:payload.plate_read.confidence:range',
+      '7:payload.plate_read.overview_jpeg:jpeg',
+      '8:payload.plate_read.plate_crop_jpeg:max_bytes',
+      '9:payload.plate_read.character_confidences[3]:range',
     ]);
     await eventually(
       () => publishedIds(h.published).includes(good.eventId),

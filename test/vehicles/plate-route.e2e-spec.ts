@@ -98,6 +98,7 @@ describe('plate reads: intake, route, audited history search, partition retentio
           country: 'KZ',
           direction: VehicleDirection.APPROACHING,
           plateCropJpeg: STUB_JPEG,
+          overviewJpeg: STUB_JPEG,
         },
       },
     });
@@ -296,8 +297,9 @@ describe('plate reads: intake, route, audited history search, partition retentio
     });
     // no images of a car on no list were kept
     const [evidence] = await db.query<{ n: string }[]>(
-      `SELECT count(*) AS n FROM vehicle_evidence WHERE id LIKE ANY($1::text[])`,
-      [ids.map((id) => `${id}%`)],
+      `SELECT count(*) AS n FROM hit_evidence
+       WHERE id IN (SELECT md5(e || k)::uuid FROM unnest($1::text[]) e, unnest(ARRAY['.crop', '.overview']) k)`,
+      [ids],
     );
     expect(Number(evidence!.n)).toBe(0);
   });

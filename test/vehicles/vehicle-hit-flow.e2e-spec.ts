@@ -13,6 +13,7 @@ import {
 } from '@kuzet/contracts';
 import { STUB_JPEG } from '@kuzet/contracts/testing';
 import { MESSAGE_BUS, MessageBus, TOPICS } from '@kuzet/messaging';
+import { RetentionService } from '../../apps/audit/src/retention/retention.service';
 import { createTestDatabase, TestDatabase } from '../support/database';
 import { everyAppModule, startTestApp } from '../support/kuzet-app';
 import { SignedInStaff, signInAs } from '../support/staff';
@@ -38,6 +39,10 @@ interface AlertJson {
     hasPlateCrop: boolean;
     entry: { caseReference: string | null; category: string } | null;
     lastSightings: { cameraId: string }[];
+    plate_crop_url: string | null;
+    overview_url: string | null;
+    plate_crop_ref: string | null;
+    recent_reads: { items: { event_id: string }[]; next_cursor: string | null };
   };
 }
 
@@ -97,7 +102,12 @@ describe('vehicle hits: read -> hit -> alert -> decision -> audit', () => {
           characterConfidences,
           country: 'KZ',
           direction: VehicleDirection.APPROACHING,
+          lane: 2,
+          speedKmh: 87.5,
+          vehicleColour: 'white',
+          vehicleMake: 'Toyota',
           plateCropJpeg: STUB_JPEG,
+          overviewJpeg: STUB_JPEG,
         },
       },
     });
@@ -169,14 +179,43 @@ describe('vehicle hits: read -> hit -> alert -> decision -> audit', () => {
 
     const detail = await call(aktauOperator, 'GET', `/v1/alerts/${alert!.id}`);
     expect(detail.statusCode).toBe(200);
-    expect(detail.json<AlertJson>().vehicle).toMatchObject({
+    const vehicle = detail.json<AlertJson>().vehicle!;
+    expect(vehicle).toMatchObject({
       plateListed: `${D}BOS12`,
       matchKind: 'confusion',
       position: 4,
       hasPlateCrop: true,
-      entry: { caseReference: 'KUI-2026-0117', category: 'stolen' },
+      entry: {
+        caseReference: 'KUI-2026-0117',
+        category: 'stolen',
+        listName: 'Stolen vehicles',
+        description: 'white Toyota Camry',
+        list_id: listId,
+        priority: 90,
+      },
       lastSightings: [{ cameraId: 'aktau-cam-0001' }],
+      plateRead: `${D} В0S 12`,
+      plateNormalised: `${D}B0S12`,
+      match_kind: 'confusion',
+      match_position: 4,
+      direction: 'APPROACHING',
+      lane: 2,
+      speed_kmh: 87.5,
+      vehicle_colour: 'white',
+      vehicle_make: 'Toyota',
+      camera: { id: 'aktau-cam-0001' },
+      plate_crop_url: `/v1/alerts/${alert!.id}/plate-crop`,
+      overview_url: `/v1/alerts/${alert!.id}/overview`,
     });
+    // the card's images through the evidence endpoints, each fetch audited
+    for (const url of [vehicle.plate_crop_url!, vehicle.overview_url!]) {
+      const image = await call(aktauOperator, 'GET', url);
+      expect(image.statusCode).toBe(200);
+      expect(image.headers['content-type']).toBe('image/jpeg');
+      expect(image.rawPayload.equals(Buffer.from(STUB_JPEG))).toBe(true);
+      // another centre's operator cannot see it
+      expect((await call(zhanaozenOperator, 'GET', url)).statusCode).toBe(404);
+    }
     // only the one hit: the confident read and the car on no list matched nothing
     const [{ count }] = await db.query<{ count: string }[]>('SELECT count(*) FROM vehicle_hit');
     expect(Number(count)).toBe(1);
@@ -189,6 +228,27 @@ describe('vehicle hits: read -> hit -> alert -> decision -> audit', () => {
       'the second sighting',
       60_000,
     );
+
+    // the listed car's stored reads, newest first, paged: the exact read of it only (the
+    // confused reads are of the plate as read, which may be another car)
+    const firstPage = await call(
+      aktauOperator,
+      'GET',
+      `/v1/alerts/${alert!.id}/vehicle-reads?limit=1`,
+    );
+    expect(firstPage.statusCode).toBe(200);
+    const page = firstPage.json<{
+      items: { plate_normalised: string; camera_id: string; latitude: number | null }[];
+      next_cursor: string | null;
+    }>();
+    expect(page.items).toEqual([
+      expect.objectContaining({ plate_normalised: `${D}BOS12`, camera_id: 'aktau-cam-0001' }),
+    ]);
+    expect(page.next_cursor).toBeNull();
+    expect(
+      (await call(aktauOperator, 'GET', `/v1/alerts/${alert!.id}/vehicle-reads?cursor=nonsense`))
+        .statusCode,
+    ).toBe(400);
 
     const decided = await call(aktauOperator, 'POST', `/v1/alerts/${alert!.id}/decisions`, {
       action: 'confirm',
@@ -204,8 +264,32 @@ describe('vehicle hits: read -> hit -> alert -> decision -> audit', () => {
       'vehicle-list.entry-added',
       'vehicle-list.entry-changed',
       'alert.viewed',
+      'alert.vehicle-image-viewed',
+      'alert.vehicle-image-viewed',
+      'alert.vehicle-reads-viewed',
       'alert.confirm',
     ]);
     expect(audit.at(-1)!.actor).toBe(aktauOperator.username);
+
+    // the hit's images are evidence: purged with EVIDENCE_RETENTION_DAYS, the purge audited
+    const refs = await db.query<{ plate_crop_ref: string; overview_ref: string }[]>(
+      'SELECT plate_crop_ref, overview_ref FROM vehicle_hit WHERE id = $1',
+      [alert!.id],
+    );
+    const evidenceIds = [refs[0]!.plate_crop_ref, refs[0]!.overview_ref].map((r) =>
+      r.slice('pg:'.length),
+    );
+    const later = new Date(Date.now() + 31 * 86_400_000);
+    await app.get(RetentionService).purgeExpired(later);
+    const [left] = await db.query<{ n: string }[]>(
+      'SELECT count(*) AS n FROM hit_evidence WHERE id = ANY($1::uuid[])',
+      [evidenceIds],
+    );
+    expect(Number(left!.n)).toBe(0);
+    const purged = await db.query<{ details: { ids: string[] } }[]>(
+      `SELECT details FROM audit_log WHERE action = 'retention.purged' AND subject_type = 'hit-evidence'`,
+    );
+    expect(purged.flatMap((p) => p.details.ids)).toEqual(expect.arrayContaining(evidenceIds));
+    expect((await call(aktauOperator, 'GET', vehicle.plate_crop_url!)).statusCode).toBe(404);
   });
 });

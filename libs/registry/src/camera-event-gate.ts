@@ -70,66 +70,124 @@ export class CameraEventGate {
   /** The event if it passes; null if it does not and `group` is not the one that dead-letters
    * it; throws RejectedMessageError (naming every group that refuses it) if it is. */
   async admit(message: InboundMessage, group: CameraEventGroup): Promise<CameraEvent | null> {
-    const verdict = await this.judge(message);
-    if (verdict.ok) return verdict.event;
-    refused.inc({ group, reason: verdict.reason });
-    if (group !== this.writer) return null;
-    throw new RejectedMessageError(verdict.reason, verdict.errors, this.refusers);
+    return (await this.admitMany([message], group))[0] ?? null;
+  }
+
+  /** admit() for consecutive messages at once: one registry look-up and two statements for
+   * the fingerprints of the whole batch, instead of one or two round trips per event. The
+   * events that pass, in order; the dead-letter writer's group throws at the first refusal
+   * (its batch is then taken one message at a time). */
+  async admitMany(
+    messages: readonly InboundMessage[],
+    group: CameraEventGroup,
+  ): Promise<CameraEvent[]> {
+    const admitted: CameraEvent[] = [];
+    for (const verdict of await this.judgeMany(messages)) {
+      if (verdict.ok) {
+        admitted.push(verdict.event);
+        continue;
+      }
+      refused.inc({ group, reason: verdict.reason });
+      if (group === this.writer)
+        throw new RejectedMessageError(verdict.reason, verdict.errors, this.refusers);
+    }
+    return admitted;
   }
 
   async judge(message: InboundMessage): Promise<CameraEventVerdict> {
-    const decoded = decodeCameraEvent(message.value, new Date(message.timestamp));
-    if (!decoded.ok) {
-      const malformed = decoded.errors.some((e) => e.field === '$');
-      return {
-        ok: false,
-        reason: malformed ? CAMERA_EVENT_REJECTIONS.malformed : CAMERA_EVENT_REJECTIONS.invalid,
-        errors: decoded.errors,
-      };
-    }
-    const event = decoded.value;
-    if (message.key !== null && message.key !== event.cameraId) {
-      return {
-        ok: false,
-        reason: CAMERA_EVENT_REJECTIONS.keyMismatch,
-        errors: [
-          {
-            field: 'camera_id',
-            rule: 'matches_key',
-            message: 'the message key must be the camera id',
-          },
-        ],
-      };
-    }
-    const camera = (await this.registry.locate([event.cameraId])).get(event.cameraId);
-    const unregistered = cameraRegistrationError(event.cameraId, camera);
-    if (unregistered) {
-      return { ok: false, reason: CAMERA_EVENT_REJECTIONS.unregistered, errors: [unregistered] };
-    }
-    if (!(await this.firstContentMatches(event))) {
-      return {
-        ok: false,
-        reason: CAMERA_EVENT_REJECTIONS.conflict,
-        errors: [conflictError(event.eventId)],
-      };
-    }
-    return { ok: true, event };
+    return (await this.judgeMany([message]))[0]!;
   }
 
-  /** Records the event's content if its id is new; whether it is the content first recorded.
-   * Hashed re-encoded, so two producers' encodings of one event are the same content. */
-  private async firstContentMatches(event: CameraEvent): Promise<boolean> {
-    const sha256 = createHash('sha256').update(encodeCameraEvent(event)).digest();
-    const inserted = await this.em.query<unknown[]>(
-      `INSERT INTO camera_event_fingerprint (event_id, sha256) VALUES ($1, $2)
+  async judgeMany(messages: readonly InboundMessage[]): Promise<CameraEventVerdict[]> {
+    const verdicts: CameraEventVerdict[] = messages.map((message) => {
+      const decoded = decodeCameraEvent(message.value, new Date(message.timestamp));
+      if (!decoded.ok) {
+        const malformed = decoded.errors.some((e) => e.field === '$');
+        return {
+          ok: false,
+          reason: malformed ? CAMERA_EVENT_REJECTIONS.malformed : CAMERA_EVENT_REJECTIONS.invalid,
+          errors: decoded.errors,
+        };
+      }
+      const event = decoded.value;
+      if (message.key !== null && message.key !== event.cameraId) {
+        return {
+          ok: false,
+          reason: CAMERA_EVENT_REJECTIONS.keyMismatch,
+          errors: [
+            {
+              field: 'camera_id',
+              rule: 'matches_key',
+              message: 'the message key must be the camera id',
+            },
+          ],
+        };
+      }
+      return { ok: true, event };
+    });
+    const cameras = await this.registry.locate(
+      verdicts.flatMap((v) => (v.ok ? [v.event.cameraId] : [])),
+    );
+    for (const [i, verdict] of verdicts.entries()) {
+      if (!verdict.ok) continue;
+      const unregistered = cameraRegistrationError(
+        verdict.event.cameraId,
+        cameras.get(verdict.event.cameraId),
+      );
+      if (unregistered)
+        verdicts[i] = {
+          ok: false,
+          reason: CAMERA_EVENT_REJECTIONS.unregistered,
+          errors: [unregistered],
+        };
+    }
+    const events = verdicts.flatMap((v) => (v.ok ? [v.event] : []));
+    const matches = await this.firstContentsMatch(events);
+    return verdicts.map((verdict) =>
+      verdict.ok && !matches.get(verdict.event)
+        ? {
+            ok: false,
+            reason: CAMERA_EVENT_REJECTIONS.conflict,
+            errors: [conflictError(verdict.event.eventId)],
+          }
+        : verdict,
+    );
+  }
+
+  /** Records each event's content if its id is new; whether each is the content first
+   * recorded. Hashed re-encoded, so two producers' encodings of one event are the same
+   * content. Two statements for the whole batch. */
+  private async firstContentsMatch(
+    events: readonly CameraEvent[],
+  ): Promise<Map<CameraEvent, boolean>> {
+    const result = new Map<CameraEvent, boolean>();
+    if (events.length === 0) return result;
+    const hashes = events.map((e) => createHash('sha256').update(encodeCameraEvent(e)).digest());
+    const inserted = await this.em.query<{ event_id: string }[]>(
+      `INSERT INTO camera_event_fingerprint (event_id, sha256)
+       SELECT * FROM unnest($1::uuid[], $2::bytea[])
        ON CONFLICT (event_id) DO NOTHING RETURNING event_id`,
-      [event.eventId, sha256],
+      [events.map((e) => e.eventId), hashes],
     );
-    if (inserted.length > 0) return true;
-    const [first] = await this.em.query<{ sha256: Buffer }[]>(
-      'SELECT sha256 FROM camera_event_fingerprint WHERE event_id = $1',
-      [event.eventId],
-    );
-    return first === undefined || first.sha256.equals(sha256);
+    const fresh = new Set(inserted.map((r) => r.event_id.toLowerCase()));
+    const first = new Map<string, Buffer>();
+    // a new id's first content is its first copy in this batch
+    events.forEach((event, i) => {
+      const id = event.eventId.toLowerCase();
+      if (fresh.has(id) && !first.has(id)) first.set(id, hashes[i]!);
+    });
+    const known = events.filter((e) => !fresh.has(e.eventId.toLowerCase()));
+    if (known.length > 0) {
+      const rows = await this.em.query<{ event_id: string; sha256: Buffer }[]>(
+        'SELECT event_id, sha256 FROM camera_event_fingerprint WHERE event_id = ANY($1::uuid[])',
+        [known.map((e) => e.eventId)],
+      );
+      for (const row of rows) first.set(row.event_id.toLowerCase(), row.sha256);
+    }
+    events.forEach((event, i) => {
+      const stored = first.get(event.eventId.toLowerCase());
+      result.set(event, stored === undefined || stored.equals(hashes[i]!));
+    });
+    return result;
   }
 }

@@ -9,7 +9,10 @@ import {
   VehicleDirection,
   VehicleHitSchema,
   VehicleMatchKind,
+  VehicleType,
 } from '@kuzet/contracts';
+import { EVIDENCE_STORE, EvidenceStore } from '@kuzet/evidence';
+import { createHash } from 'node:crypto';
 import { KUZET_CONFIG, KuzetConfig } from '@kuzet/config';
 import {
   CAMERA_EVENT_GROUPS,
@@ -55,6 +58,11 @@ interface Read {
   readonly characterConfidences: readonly number[];
   readonly country: string;
   readonly direction: VehicleDirection;
+  readonly lane: number | null;
+  readonly speedKmh: number | null;
+  readonly vehicleType: string | null;
+  readonly vehicleColour: string | null;
+  readonly vehicleMake: string | null;
   readonly crop: Uint8Array | undefined;
   readonly overview: Uint8Array | undefined;
   readonly cropRef: string;
@@ -72,6 +80,11 @@ function readOf(event: CameraEvent): Read | null {
       characterConfidences: r.characterConfidences,
       country: r.country,
       direction: r.direction,
+      lane: r.lane ?? null,
+      speedKmh: r.speedKmh ?? null,
+      vehicleType: r.vehicleType ? (VehicleType[r.vehicleType] ?? null) : null,
+      vehicleColour: r.vehicleColour || null,
+      vehicleMake: r.vehicleMake || null,
       crop: r.plateCropJpeg,
       overview: r.overviewJpeg,
       cropRef: r.plateCropRef,
@@ -85,6 +98,11 @@ function readOf(event: CameraEvent): Read | null {
       characterConfidences: [],
       country: '',
       direction: VehicleDirection.UNSPECIFIED,
+      lane: null,
+      speedKmh: null,
+      vehicleType: null,
+      vehicleColour: null,
+      vehicleMake: null,
       crop: undefined,
       overview: undefined,
       cropRef: '',
@@ -92,6 +110,14 @@ function readOf(event: CameraEvent): Read | null {
     };
   }
   return null;
+}
+
+/** The evidence id of one image of one read: a uuid derived from the event and the image
+ * kind, so a redelivered read names the same evidence (the VehicleHitCard migration derived the
+ * ids of earlier images the same way). */
+export function vehicleEvidenceId(eventId: string, image: 'crop' | 'overview'): string {
+  const hex = createHash('md5').update(`${eventId}.${image}`).digest('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
 export const PLATE_MATCHER_GROUP = CAMERA_EVENT_GROUPS.plates;
@@ -109,6 +135,7 @@ export class PlateReadConsumer {
     @Inject(KUZET_CONFIG) private readonly config: KuzetConfig,
     @Inject(MESSAGE_BUS) private readonly bus: MessageBus,
     private readonly gate: CameraEventGate,
+    @Inject(EVIDENCE_STORE) private readonly evidence: EvidenceStore,
   ) {}
 
   @ConsumeTopic({
@@ -121,15 +148,13 @@ export class PlateReadConsumer {
   }
 
   async handleBatch(messages: readonly InboundMessage[]): Promise<void> {
-    const events: CameraEvent[] = [];
-    for (const message of messages) {
+    const plates = messages.filter((message) => {
       const payload = peekCameraEventPayload(message.value);
-      if (payload !== 'plateRead' && payload !== 'violation') continue;
-      // the same rules as every group reading camera events: refused ones are skipped here
-      const event = await this.gate.admit(message, CAMERA_EVENT_GROUPS.plates);
-      if (event) events.push(event);
-    }
-    await this.ingest(events);
+      return payload === 'plateRead' || payload === 'violation';
+    });
+    // the same rules as every group reading camera events, judged for the whole batch at once
+    // (one registry look-up, two statements): refused ones are skipped here
+    await this.ingest(await this.gate.admitMany(plates, CAMERA_EVENT_GROUPS.plates));
   }
 
   async check(event: CameraEvent): Promise<VehicleHitRow[]> {
@@ -188,12 +213,21 @@ export class PlateReadConsumer {
   ): Promise<VehicleHitRow[]> {
     const capturedAt = event.capturedAt ? timestampDate(event.capturedAt) : new Date();
     const keepUntil = new Date(Date.now() + this.config.EVIDENCE_RETENTION_DAYS * 86_400_000);
-    // images of listed cars are evidence; those of other cars are never stored
+    // images of listed cars are hit evidence (purged by the evidence retention, audited);
+    // those of other cars are never stored
     const cropRef = read.crop?.length
-      ? await this.hits.putEvidence(`${event.eventId}.crop`, read.crop, keepUntil)
+      ? await this.evidence.put(
+          vehicleEvidenceId(event.eventId, 'crop'),
+          Buffer.from(read.crop),
+          keepUntil,
+        )
       : read.cropRef || null;
     const overviewRef = read.overview?.length
-      ? await this.hits.putEvidence(`${event.eventId}.overview`, read.overview, keepUntil)
+      ? await this.evidence.put(
+          vehicleEvidenceId(event.eventId, 'overview'),
+          Buffer.from(read.overview),
+          keepUntil,
+        )
       : read.overviewRef || null;
     const recorded: { row: VehicleHitRow; category: string; priority: number }[] = [];
     for (const match of matches) {
@@ -210,6 +244,11 @@ export class PlateReadConsumer {
           position: match.position,
           confidence: read.confidence,
           direction: VehicleDirection[read.direction] ?? null,
+          lane: read.lane,
+          speedKmh: read.speedKmh,
+          vehicleType: read.vehicleType,
+          vehicleColour: read.vehicleColour,
+          vehicleMake: read.vehicleMake,
           plateCropRef: cropRef,
           overviewRef,
           capturedAt,

@@ -16,6 +16,11 @@ export interface VehicleHitRecord {
   readonly position: number | null;
   readonly confidence: number;
   readonly direction: string | null;
+  readonly lane: number | null;
+  readonly speedKmh: number | null;
+  readonly vehicleType: string | null;
+  readonly vehicleColour: string | null;
+  readonly vehicleMake: string | null;
   readonly plateCropRef: string | null;
   readonly overviewRef: string | null;
   readonly capturedAt: Date;
@@ -31,7 +36,8 @@ export interface VehicleHitRow extends VehicleHitRecord {
 const COLUMNS = `id, event_id AS "eventId", camera_id AS "cameraId", entry_id AS "entryId",
   list_id AS "listId", plate_read AS "plateRead", plate_normalised AS "plateNormalised",
   plate_listed AS "plateListed", match_kind AS "matchKind", position, confidence, direction,
-  plate_crop_ref AS "plateCropRef", overview_ref AS "overviewRef", sighting_count AS "sightingCount",
+  lane, speed_kmh AS "speedKmh", vehicle_type AS "vehicleType", vehicle_colour AS "vehicleColour",
+  vehicle_make AS "vehicleMake", plate_crop_ref AS "plateCropRef", overview_ref AS "overviewRef", sighting_count AS "sightingCount",
   captured_at AS "capturedAt", last_seen_at AS "lastSeenAt", matched_at AS "matchedAt"`;
 
 /** The vehicle match log. One hit per plate entry and camera within the window: later reads
@@ -66,8 +72,10 @@ export class VehicleHitRepository {
         await manager.query(
           `INSERT INTO vehicle_hit (id, event_id, camera_id, entry_id, list_id, plate_read,
              plate_normalised, plate_listed, match_kind, position, confidence, direction,
-             plate_crop_ref, overview_ref, captured_at, last_seen_at, matched_at)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15, now())`,
+             plate_crop_ref, overview_ref, captured_at, last_seen_at, matched_at,
+             lane, speed_kmh, vehicle_type, vehicle_colour, vehicle_make)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15, now(),
+             $16, $17, $18, $19, $20)`,
           [
             id,
             hit.eventId,
@@ -84,6 +92,11 @@ export class VehicleHitRepository {
             hit.plateCropRef,
             hit.overviewRef,
             hit.capturedAt,
+            hit.lane,
+            hit.speedKmh,
+            hit.vehicleType,
+            hit.vehicleColour,
+            hit.vehicleMake,
           ],
         );
       }
@@ -93,15 +106,6 @@ export class VehicleHitRepository {
       );
       return (await this.byId(id, manager))!;
     });
-  }
-
-  async putEvidence(id: string, content: Uint8Array, expiresAt: Date): Promise<string> {
-    await this.dataSource.query(
-      `INSERT INTO vehicle_evidence (id, content, expires_at) VALUES ($1, $2, $3)
-       ON CONFLICT (id) DO NOTHING`,
-      [id, Buffer.from(content), expiresAt],
-    );
-    return `pg:vehicle-evidence/${id}`;
   }
 
   private async byId(

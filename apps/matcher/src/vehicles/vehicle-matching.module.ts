@@ -1,3 +1,4 @@
+import { EvidenceModule } from '@kuzet/evidence';
 import { RegistryModule } from '@kuzet/registry';
 import { Module } from '@nestjs/common';
 import { PlateIndex, PlateReadIntakeModule, VehicleListsModule } from '@kuzet/vehicles';
@@ -7,7 +8,7 @@ import { VehicleHitRepository } from './vehicle-hit.repository';
 
 /** Plate reads -> plate_read table and vehicle lists -> vehicle hits; also serves vehicle list administration. */
 @Module({
-  imports: [VehicleListsModule, PlateReadIntakeModule, RegistryModule],
+  imports: [VehicleListsModule, PlateReadIntakeModule, RegistryModule, EvidenceModule],
   providers: [
     { provide: PlateIndex, useFactory: () => new PlateIndex() },
     PlateIndexSync,

@@ -15,6 +15,12 @@ import { z } from 'zod';
 import { AlertListRequest, alertListSchema, DecisionRequest, decisionSchema } from './alert.dto';
 import { AlertDetailView, alertDetailViewSchema, AlertView, alertViewSchema } from './alert.views';
 import { AlertsService } from './alerts.service';
+import {
+  VehicleReadPage,
+  vehicleReadPageRequestSchema,
+  VehicleReadPageRequest,
+  vehicleReadPageSchema,
+} from './vehicle-alert';
 
 @Controller('v1/alerts')
 @Roles('operator', 'supervisor')
@@ -58,6 +64,38 @@ export class AlertsController {
     @Param('id', new ParseUUIDPipe()) id: string,
   ): Promise<StreamableFile> {
     return new StreamableFile(await this.alerts.evidence(user, id));
+  }
+
+  @Get(':id/plate-crop')
+  @Header('Content-Type', 'image/jpeg')
+  @Header('Cache-Control', 'private, no-store')
+  @ApiResult.file('image/jpeg')
+  async plateCrop(
+    @CurrentUser() user: StaffPrincipal,
+    @Param('id', new ParseUUIDPipe()) id: string,
+  ): Promise<StreamableFile> {
+    return new StreamableFile(await this.alerts.vehicleImage(user, id, 'plate-crop'));
+  }
+
+  @Get(':id/overview')
+  @Header('Content-Type', 'image/jpeg')
+  @Header('Cache-Control', 'private, no-store')
+  @ApiResult.file('image/jpeg')
+  async overview(
+    @CurrentUser() user: StaffPrincipal,
+    @Param('id', new ParseUUIDPipe()) id: string,
+  ): Promise<StreamableFile> {
+    return new StreamableFile(await this.alerts.vehicleImage(user, id, 'overview'));
+  }
+
+  @Get(':id/vehicle-reads')
+  @ApiResult(vehicleReadPageSchema)
+  vehicleReads(
+    @CurrentUser() user: StaffPrincipal,
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @Query(new ZodValidationPipe(vehicleReadPageRequestSchema)) query: VehicleReadPageRequest,
+  ): Promise<VehicleReadPage> {
+    return this.alerts.vehicleReads(user, id, query);
   }
 
   @Get(':id/enrolled-faces/:faceId')

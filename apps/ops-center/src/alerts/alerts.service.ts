@@ -18,7 +18,14 @@ import { AlertListRequest, DecisionRequest } from './alert.dto';
 import { CentreScopes } from '../scope/centre-scope';
 import { AlertRepository } from './alert.repository';
 import { AlertDetailView, alertView, AlertView, decisionView } from './alert.views';
-import { vehicleAlertDetail } from './vehicle-alert';
+import {
+  vehicleAlertDetail,
+  vehicleHitPlate,
+  vehicleImageRef,
+  VehicleReadPage,
+  VehicleReadPageRequest,
+  vehicleReads,
+} from './vehicle-alert';
 
 const ALARM_PRIORITY = 100;
 /** Priorities of analytics detections (SOS alarms: 100): people at risk first. */
@@ -256,6 +263,53 @@ export class AlertsService {
       },
     });
     return jpeg;
+  }
+
+  /** A vehicle hit's plate crop or overview image; audited like face crops, before the bytes. */
+  async vehicleImage(
+    user: StaffPrincipal,
+    id: string,
+    image: 'plate-crop' | 'overview',
+  ): Promise<Buffer> {
+    const alert = await this.visible(user, id);
+    const ref =
+      alert.kind === 'vehicle_hit'
+        ? await vehicleImageRef(this.alerts.dataSource, id, image)
+        : null;
+    const jpeg = ref ? await this.evidenceStore.get(ref) : null;
+    if (!jpeg)
+      throw new NotFoundException(
+        `alert ${id} has no ${image} image (none sent, or purged after retention)`,
+      );
+    await this.audit.append({
+      actor: user.username,
+      action: 'alert.vehicle-image-viewed',
+      subjectType: 'alert',
+      subjectId: id,
+      details: { userId: user.userId, image, ref, cameraId: alert.cameraId },
+    });
+    return jpeg;
+  }
+
+  /** The listed car's stored reads, newest first (the card's "last sightings", paged). */
+  async vehicleReads(
+    user: StaffPrincipal,
+    id: string,
+    request: VehicleReadPageRequest,
+  ): Promise<VehicleReadPage> {
+    const alert = await this.visible(user, id);
+    const plate =
+      alert.kind === 'vehicle_hit' ? await vehicleHitPlate(this.alerts.dataSource, id) : null;
+    if (!plate) throw new NotFoundException(`alert ${id} is not a vehicle hit`);
+    const page = await vehicleReads(this.alerts.dataSource, plate, request);
+    await this.audit.append({
+      actor: user.username,
+      action: 'alert.vehicle-reads-viewed',
+      subjectType: 'alert',
+      subjectId: id,
+      details: { userId: user.userId, reads: page.items.length },
+    });
+    return page;
   }
 
   async enrolledPhoto(user: StaffPrincipal, id: string, faceId: string): Promise<Buffer> {

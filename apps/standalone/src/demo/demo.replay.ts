@@ -4,19 +4,36 @@ import { randomUUID } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { CameraEventSchema, create, encodeCameraEvent, timestampFromDate } from '@kuzet/contracts';
+import {
+  CameraEvent,
+  CameraEventSchema,
+  create,
+  encodeCameraEvent,
+  timestampFromDate,
+  VehicleDirection,
+  VehicleType,
+} from '@kuzet/contracts';
 import { KUZET_CONFIG, KuzetConfig } from '@kuzet/config';
 import { AlarmKind, AlarmPriority } from '@kuzet/contracts';
 import { MESSAGE_BUS, MessageBus, TOPICS } from '@kuzet/messaging';
 import { projectRoot, scheduleEvery } from '@kuzet/platform';
 import { StaffRole, StaffUserService } from '@kuzet/auth';
 import { WatchlistService } from '@kuzet/watchlist';
+import { VehicleListService } from '@kuzet/vehicles';
 
 /** The labelled fixture faces (MIT, see their LICENSE). */
 const FIXTURES = join(projectRoot(), 'test/fixtures/faces');
 const DEMO_LIST = 'Demo: wanted persons (fixture faces)';
 const DEMO_CAMERAS = ['aktau-cam-0001', 'aktau-cam-0002', 'aktau-cam-0003', 'zhanaozen-cam-0042'];
 const SOS_CAMERA = 'aktau-sos-0001';
+const DEMO_VEHICLE_LIST = 'Demo: stolen vehicles';
+/** The demo's stolen car (a made-up plate, Mangystau region 12), on the demo list only. */
+const DEMO_STOLEN_PLATE = '512 KZD 12';
+/** Its trip: three Mangystau cameras, a few minutes apart, then again. */
+const STOLEN_CAR_ROUTE = ['aktau-cam-0001', 'tupkaragan-cam-0001', 'mangystau-cam-0001'];
+/** Replay steps between two crossings of the stolen car; other cars pass in between. */
+const CROSSING_EVERY = 6;
+const MINUTE_MS = 60_000;
 /** Demo accounts, printed at start-up; a real deployment creates its own with `kuzet users`. */
 const DEMO_USERS: readonly {
   username: string;
@@ -56,6 +73,7 @@ export class DemoReplay implements OnApplicationBootstrap {
 
   constructor(
     private readonly watchlists: WatchlistService,
+    private readonly vehicleLists: VehicleListService,
     private readonly users: StaffUserService,
     @Inject(MESSAGE_BUS) private readonly bus: MessageBus,
     @Inject(KUZET_CONFIG) private readonly config: KuzetConfig,
@@ -66,6 +84,7 @@ export class DemoReplay implements OnApplicationBootstrap {
     if (!this.config.KUZET_DEMO) return;
     await this.createDemoUsers();
     await this.enrolFixturePeople();
+    await this.listStolenCar();
     this.frames = await this.loadFrames();
     scheduleEvery(this.scheduler, 'demo-replay', this.config.KUZET_DEMO_INTERVAL_MS, () =>
       this.sendNext(),
@@ -116,6 +135,60 @@ export class DemoReplay implements OnApplicationBootstrap {
     }
   }
 
+  /** The demo's vehicle list, made here only (never outside the demo). */
+  private async listStolenCar(): Promise<void> {
+    if ((await this.vehicleLists.lists()).some((list) => list.name === DEMO_VEHICLE_LIST)) return;
+    const list = await this.vehicleLists.createList(
+      { name: DEMO_VEHICLE_LIST, category: 'stolen', priority: 80, matchPolicy: 'confusion' },
+      'kuzet-demo',
+    );
+    await this.vehicleLists.addEntry(
+      list.id,
+      {
+        plate: DEMO_STOLEN_PLATE,
+        caseReference: 'DEMO-KUI-0001',
+        description: 'white Toyota Camry (demo)',
+      },
+      'kuzet-demo',
+    );
+    this.logger.log({ list: DEMO_VEHICLE_LIST }, 'demo vehicle list ready');
+  }
+
+  /** A plate read at `cameraId`: the stolen car on its route, or a car on no list. */
+  private plateRead(index: number, now: Date): CameraEvent {
+    const crossing = index % CROSSING_EVERY === 0;
+    const step = Math.floor(index / CROSSING_EVERY);
+    const cameraId = crossing
+      ? STOLEN_CAR_ROUTE[step % STOLEN_CAR_ROUTE.length]!
+      : DEMO_CAMERAS[index % DEMO_CAMERAS.length]!;
+    const n = (index * 7919) % 1000;
+    const plate = crossing
+      ? DEMO_STOLEN_PLATE
+      : `${String(n).padStart(3, '0')} ${'ABCEHKMOPTXY'[n % 12]}${'ABCEHKMOPTXY'[(n * 7) % 12]}${'ABCEHKMOPTXY'[(n * 11) % 12]} 12`;
+    // a few minutes between the route's cameras, as if the car had driven
+    const capturedAt = crossing ? new Date(now.getTime() - (2 - (step % 3)) * 4 * MINUTE_MS) : now;
+    return create(CameraEventSchema, {
+      eventId: randomUUID(),
+      cameraId,
+      capturedAt: timestampFromDate(capturedAt),
+      sourceId: 'kuzet-demo',
+      payload: {
+        case: 'plateRead',
+        value: {
+          plate,
+          confidence: 0.93,
+          country: 'KZ',
+          direction: VehicleDirection.APPROACHING,
+          lane: 1 + (index % 2),
+          speedKmh: 55 + (n % 40),
+          vehicleType: VehicleType.CAR,
+          vehicleColour: crossing ? 'white' : '',
+          vehicleMake: crossing ? 'Toyota' : '',
+        },
+      },
+    });
+  }
+
   private async loadFrames(): Promise<Buffer[]> {
     const frames: Buffer[] = [];
     for (const entry of await readdir(FIXTURES, { withFileTypes: true })) {
@@ -154,9 +227,11 @@ export class DemoReplay implements OnApplicationBootstrap {
           }
         : { case: 'faceFrame', value: { jpeg: this.frames[index % this.frames.length]! } },
     });
+    const read = this.plateRead(index, now);
     try {
       await this.bus.publish(TOPICS.cameraEvents, [
         { key: cameraId, value: encodeCameraEvent(event) },
+        { key: read.cameraId, value: encodeCameraEvent(read) },
       ]);
     } catch (error) {
       this.logger.warn({ err: String(error) }, 'demo event not published');

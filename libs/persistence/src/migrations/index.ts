@@ -12,6 +12,7 @@ import { CameraEventFingerprints1764400000000 } from './1764400000000-camera-eve
 import { VehicleListsAndHits1764500000000 } from './1764500000000-vehicle-lists-and-hits';
 import { PlateRead1764600000000 } from './1764600000000-plate-read';
 import { CameraDeviceChannel1764700000000 } from './1764700000000-camera-device-channel';
+import { VehicleHitCard1764710000000 } from './1764710000000-vehicle-hit-card';
 
 /** Applied in this order; never edit a released migration, add a new one. */
 export const MIGRATIONS = [
@@ -29,4 +30,5 @@ export const MIGRATIONS = [
   VehicleListsAndHits1764500000000,
   PlateRead1764600000000,
   CameraDeviceChannel1764700000000,
+  VehicleHitCard1764710000000,
 ];

@@ -734,6 +734,57 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v1/alerts/{id}/plate-crop': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** @description Access: signed-in staff with one of the roles operator, supervisor. */
+    get: operations['AlertsController_plateCrop'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/alerts/{id}/overview': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** @description Access: signed-in staff with one of the roles operator, supervisor. */
+    get: operations['AlertsController_overview'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/alerts/{id}/vehicle-reads': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** @description Access: signed-in staff with one of the roles operator, supervisor. */
+    get: operations['AlertsController_vehicleReads'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/v1/alerts/{id}/enrolled-faces/{faceId}': {
     parameters: {
       query?: never;
@@ -1304,6 +1355,12 @@ export interface components {
         category: string;
         caseReference: string | null;
         description: string | null;
+        /** Format: uuid */
+        list_id: string;
+        priority: number;
+        plate_as_listed: string;
+        /** Format: date-time */
+        expires_at: string | null;
       } | null;
       readonly lastSightings: {
         cameraId: string;
@@ -1312,6 +1369,50 @@ export interface components {
         latitude: number | null;
         longitude: number | null;
       }[];
+      /** @enum {string} */
+      match_kind: 'exact' | 'confusion' | 'edit';
+      /** @description 0-based position, in the listed plate, of the confused or edited character */
+      match_position: number | null;
+      lane: number | null;
+      speed_kmh: number | null;
+      /** @description kuzet.v1.VehicleType name, as the camera said */
+      vehicle_type: string | null;
+      vehicle_colour: string | null;
+      vehicle_make: string | null;
+      readonly camera: {
+        id: string;
+        name: string | null;
+        latitude: number | null;
+        longitude: number | null;
+      };
+      /** @description GET it for the JPEG (audited; 404 once purged after EVIDENCE_RETENTION_DAYS); null: none stored */
+      plate_crop_url: string | null;
+      overview_url: string | null;
+      /** @description as stored: kuzet evidence or the camera’s */
+      plate_crop_ref: string | null;
+      overview_ref: string | null;
+      /** @description the listed plate’s newest reads within PLATE_READ_RETENTION_DAYS; more through GET /v1/alerts/{id}/vehicle-reads */
+      recent_reads: components['schemas']['VehicleReadPage'];
+    };
+    VehicleRead: {
+      /** Format: uuid */
+      event_id: string;
+      /** Format: date-time */
+      read_at: string;
+      plate_read: string;
+      plate_normalised: string;
+      confidence: number;
+      /** @description kuzet.v1.VehicleDirection (0: unspecified) */
+      direction: number;
+      camera_id: string;
+      camera_name: string | null;
+      latitude: number | null;
+      longitude: number | null;
+    };
+    VehicleReadPage: {
+      readonly items: components['schemas']['VehicleRead'][];
+      /** @description pass as cursor for the older reads; null: none */
+      next_cursor: string | null;
     };
     ViolationFeedPage: {
       readonly violations: components['schemas']['ViolationFeedItem'][];
@@ -1498,6 +1599,8 @@ export type SchemaAlert = components['schemas']['Alert'];
 export type SchemaAlertDetail = components['schemas']['AlertDetail'];
 export type SchemaAlertDecision = components['schemas']['AlertDecision'];
 export type SchemaVehicleAlertDetail = components['schemas']['VehicleAlertDetail'];
+export type SchemaVehicleRead = components['schemas']['VehicleRead'];
+export type SchemaVehicleReadPage = components['schemas']['VehicleReadPage'];
 export type SchemaViolationFeedPage = components['schemas']['ViolationFeedPage'];
 export type SchemaViolationFeedItem = components['schemas']['ViolationFeedItem'];
 export type SchemaVehicleRoute = components['schemas']['VehicleRoute'];
@@ -4933,6 +5036,156 @@ export interface operations {
       };
     };
   };
+  AlertsController_plateCrop: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description the file */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'image/jpeg': string;
+        };
+      };
+      /** @description a field breaks a rule: errors names each */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description not signed in */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description none of the roles this needs */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
+  AlertsController_overview: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description the file */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'image/jpeg': string;
+        };
+      };
+      /** @description a field breaks a rule: errors names each */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description not signed in */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description none of the roles this needs */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
+  AlertsController_vehicleReads: {
+    parameters: {
+      query?: {
+        limit?: number;
+        cursor?: string;
+      };
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description success */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['VehicleReadPage'];
+        };
+      };
+      /** @description a field breaks a rule: errors names each */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description not signed in */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description none of the roles this needs */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
   AlertsController_enrolledFace: {
     parameters: {
       query?: never;
@@ -5127,6 +5380,58 @@ export interface operations {
         };
         content: {
           'application/json': components['schemas']['StaffErrorBody'];
+        };
+      };
+    };
+  };
+  VehicleRouteController_route: {
+    parameters: {
+      query: {
+        /** @description 1..1000, default 500: the newest sightings */
+        limit?: number;
+        /** @description case number; required for a plate on no list */
+        reason?: string;
+        to: string;
+        from: string;
+        plate: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description a field breaks a rule: errors names each */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description not signed in */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description none of the roles this needs */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
         };
       };
     };
