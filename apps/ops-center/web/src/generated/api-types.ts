@@ -780,6 +780,28 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v1/vehicles/route': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * One plate's sightings in a time window, oldest first, with camera positions
+     * @description A plate on an active list: operators and supervisors. A plate on no list: supervisors only, with reason (403 / 400 naming reason). Every answer is on the audit log (vehicle.history-searched).
+     *
+     *     Access: signed-in staff with one of the roles operator, supervisor.
+     */
+    get: operations['VehicleRouteController_route'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/v1/audit/hits': {
     parameters: {
       query?: never;
@@ -4667,6 +4689,58 @@ export interface operations {
         content: {
           'application/json': components['schemas']['ViolationFeedPage'];
         };
+      };
+      /** @description a field breaks a rule: errors names each */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description not signed in */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description none of the roles this needs */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
+  VehicleRouteController_route: {
+    parameters: {
+      query: {
+        /** @description 1..1000, default 500: the newest sightings */
+        limit?: number;
+        /** @description case number; required for a plate on no list */
+        reason?: string;
+        to: string;
+        from: string;
+        plate: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
       };
       /** @description a field breaks a rule: errors names each */
       400: {

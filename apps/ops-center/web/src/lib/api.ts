@@ -1,4 +1,4 @@
-import type { components, paths } from './generated/api-types';
+import type { components, paths } from '../generated/api-types';
 
 // The console's view of the API: types generated from the OpenAPI document (npm run
 // openapi:types, run by npm run build), never copied by hand. A route whose schema changes
@@ -34,13 +34,50 @@ export type ViolationCode = Violation['code'];
 type Decision = Body<'/v1/alerts/{id}/decisions', 'post'>;
 export type DecisionAction = Decision['action'];
 
+/** One field the server refused: `rule` is a stable code the console translates, `message`
+ * the English text for integrators. */
+export interface FieldError {
+  readonly field: string;
+  readonly rule: string;
+  readonly message: string;
+  readonly params?: Readonly<Record<string, unknown>>;
+}
+
+/** A refused request: the HTTP status, the server's English message, the field errors it
+ * named, and for a 409 on a decision the state the alert is in and who put it there. */
 export class ApiError extends Error {
   constructor(
     readonly status: number,
     message: string,
+    readonly errors: readonly FieldError[] = [],
+    readonly conflict: { state: AlertState; decidedBy: string | null } | null = null,
   ) {
     super(message);
   }
+}
+
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null;
+
+function apiError(status: number, json: unknown, text: string): ApiError {
+  if (!isRecord(json)) return new ApiError(status, text || String(status));
+  const message = typeof json.message === 'string' ? json.message : text || String(status);
+  const errors = Array.isArray(json.errors)
+    ? json.errors.filter(isRecord).map((e): FieldError => ({
+        field: String(e.field ?? '$'),
+        rule: String(e.rule ?? 'custom'),
+        message: String(e.message ?? ''),
+        ...(isRecord(e.params) ? { params: e.params } : {}),
+      }))
+    : [];
+  const conflict =
+    status === 409 && typeof json.state === 'string'
+      ? {
+          state: json.state as AlertState,
+          decidedBy: typeof json.decidedBy === 'string' ? json.decidedBy : null,
+        }
+      : null;
+  return new ApiError(status, message, errors, conflict);
 }
 
 /** The console's one way to the ops-center API: bearer token, JSON, errors with the
@@ -121,14 +158,13 @@ export class Api {
       body: body ? JSON.stringify(body) : undefined,
     });
     const text = await response.text();
-    const json = text ? (JSON.parse(text) as unknown) : null;
-    if (!response.ok) {
-      const message =
-        json && typeof json === 'object' && 'message' in json
-          ? String((json as { message: unknown }).message)
-          : text;
-      throw new ApiError(response.status, message || `${response.status}`);
+    let json: unknown = null;
+    try {
+      json = text ? (JSON.parse(text) as unknown) : null;
+    } catch {
+      // a proxy's HTML error page: the status says enough
     }
+    if (!response.ok) throw apiError(response.status, json, text);
     return json as T;
   }
 }
