@@ -1,6 +1,6 @@
 import type { Alert, StaffUser, Violation } from './api';
 import { Api } from './api';
-import { priorityCue } from './cue';
+import { priorityCue, sosCue } from './cue';
 import { LiveFeed, type FeedStatus } from './live-feed';
 
 /** Alerts kept and shown: the newest by seq, as the server's first page. */
@@ -149,7 +149,8 @@ class Session {
       () => this.api.bearer,
       (changed) => {
         const unknown = this.alerts.update(changed, { live: true });
-        if (unknown.some((alert) => alert.isPriority && alert.state === 'new')) priorityCue();
+        if (unknown.some((alert) => alert.kind === 'alarm' && alert.state === 'new')) sosCue();
+        else if (unknown.some((alert) => alert.isPriority && alert.state === 'new')) priorityCue();
       },
       (status) => {
         this.status = status;
