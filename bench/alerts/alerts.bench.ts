@@ -626,7 +626,7 @@ async function openConsole(browser: Browser, base: string, username: string): Pr
   await page.getByTestId('username').fill(username);
   await page.getByTestId('password').fill(PASSWORD);
   await page.getByTestId('login').click();
-  await page.getByTestId('feed-status').filter({ hasText: 'live' }).waitFor({ timeout: 30_000 });
+  await page.locator('[data-testid="feed-status"][data-state="live"]').waitFor({ timeout: 30_000 });
   await page.evaluate(OBSERVE_ROWS);
   return page;
 }

@@ -92,6 +92,7 @@ const EXPECTED: Record<string, Access> = {
   'GET /v1/ops/violations': OPS,
   'GET /console': 'public',
   'GET /console/assets/:file': 'public',
+  'GET /favicon.ico': 'public',
   'GET /v1/audit/hits': ['auditor'],
   'GET /v1/audit/hits/export': ['auditor'],
   'GET /v1/audit/hits/:hitId/timeline': ['auditor'],

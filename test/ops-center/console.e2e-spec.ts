@@ -20,7 +20,7 @@ import { EscalationScheduler } from '../../apps/ops-center/src/escalation/escala
 import { OpsCenterModule } from '../../apps/ops-center/src/ops-center.module';
 import { sampleEvent } from '../ingest/sample-events';
 import { launchBrowser } from '../support/browser';
-import { openConsole } from './console-page';
+import { liveFeed, openConsole } from './console-page';
 import { createTestDatabase, TestDatabase } from '../support/database';
 import { startTestApp } from '../support/kuzet-app';
 import { freePort } from '../support/process';
@@ -104,7 +104,7 @@ describe('operations-centre console in a real browser', () => {
     await database?.drop();
   });
 
-  it('shows a hit live, persists the confirmation, keeps centres apart and refuses a late decision', async () => {
+  it('shows a hit live, persists the confirmation, keeps centres apart and updates the other operator’s open detail pane', async () => {
     const first = await signIn('aktau.one');
     const second = await signIn('aktau.two');
     const other = await signIn('zhanaozen.one');
@@ -133,11 +133,18 @@ describe('operations-centre console in a real browser', () => {
       .waitFor();
     await expect(row(first, aktauHit).getAttribute('data-state')).resolves.toBe('confirmed');
 
-    await second.getByTestId('decide-reject').click();
+    // the second operator's open detail pane follows: decided, no live buttons, and a word
+    // about it for someone who was typing a reason
+    await second
+      .getByTestId('detail-decided')
+      .filter({ hasText: 'confirmed by aktau.one' })
+      .waitFor();
     await second
       .getByTestId('decision-message')
-      .filter({ hasText: 'already confirmed by aktau.one' })
+      .filter({ hasText: 'meanwhile confirmed by aktau.one' })
       .waitFor();
+    expect(await second.locator('[data-testid^="decide-"]').count()).toBe(0);
+    await expect(row(second, aktauHit).getAttribute('data-state')).resolves.toBe('confirmed');
 
     const stored = await app
       .get(DataSource)
@@ -152,7 +159,7 @@ describe('operations-centre console in a real browser', () => {
     expect(decisions.map((d) => [d.action, d.username])).toEqual([['confirm', 'aktau.one']]);
 
     await first.reload();
-    await first.getByTestId('feed-status').filter({ hasText: 'live' }).waitFor();
+    await liveFeed(first);
     await expect(row(first, aktauHit).getAttribute('data-state')).resolves.toBe('confirmed');
   });
 

@@ -22,7 +22,7 @@ import { ViolationFeedRepository } from '../../apps/ops-center/src/violations/vi
 import { ViolationsModule } from '../../apps/violations/src/violations.module';
 import { sampleEvent } from '../ingest/sample-events';
 import { launchBrowser } from '../support/browser';
-import { openConsole } from './console-page';
+import { liveFeed, openConsole } from './console-page';
 import { createTestDatabase, TestDatabase } from '../support/database';
 import { startTestApp } from '../support/kuzet-app';
 import { freePort } from '../support/process';
@@ -173,7 +173,7 @@ describe('violations feed of the operations-centre console', () => {
     // after a reload the page comes from the violation log over REST, newest logged first
     await logged([speeding, redLight, district]);
     await aktau.reload();
-    await aktau.getByTestId('feed-status').filter({ hasText: 'live' }).waitFor();
+    await liveFeed(aktau);
     await row(aktau, speeding).waitFor();
     await row(aktau, district).waitFor();
     expect(await row(aktau, redLight).count()).toBe(0);

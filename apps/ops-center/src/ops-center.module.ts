@@ -6,6 +6,7 @@ import { AlertRepository } from './alerts/alert.repository';
 import { AlertsController } from './alerts/alerts.controller';
 import { AlertsService } from './alerts/alerts.service';
 import { ConsoleController } from './console/console.controller';
+import { FaviconController } from './console/favicon.controller';
 import { EscalationScheduler } from './escalation/escalation.scheduler';
 import { AlertIntakeConsumers } from './intake/alert-intake.consumers';
 import { VehicleHitConsumer } from './intake/vehicle-hit.consumer';
@@ -19,7 +20,7 @@ import { ViolationFeedService } from './violations/violation-feed.service';
 /** Hits and alarms -> routing to centres -> live console -> decisions; violations as a feed. */
 @Module({
   imports: [RegistryModule, EvidenceModule, VehicleRouteModule],
-  controllers: [AlertsController, ConsoleController, ViolationFeedController],
+  controllers: [AlertsController, ConsoleController, FaviconController, ViolationFeedController],
   providers: [
     CentreScopes,
     AlertRepository,

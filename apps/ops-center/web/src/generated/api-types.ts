@@ -836,6 +836,23 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/favicon.ico': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** @description Access: public (no credentials). */
+    get: operations['FaviconController_icon'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/v1/ops/violations': {
     parameters: {
       query?: never;
@@ -5062,7 +5079,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
       /** @description not signed in */
@@ -5071,7 +5088,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
       /** @description none of the roles this needs */
@@ -5080,7 +5097,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
     };
@@ -5111,7 +5128,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
       /** @description not signed in */
@@ -5120,7 +5137,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
       /** @description none of the roles this needs */
@@ -5129,7 +5146,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
     };
@@ -5163,7 +5180,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
       /** @description not signed in */
@@ -5172,7 +5189,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
       /** @description none of the roles this needs */
@@ -5181,7 +5198,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ErrorBody'];
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
     };
@@ -5274,6 +5291,26 @@ export interface operations {
         };
         content: {
           'application/octet-stream': string;
+        };
+      };
+    };
+  };
+  FaviconController_icon: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description the file */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'image/svg+xml': string;
         };
       };
     };
@@ -5380,58 +5417,6 @@ export interface operations {
         };
         content: {
           'application/json': components['schemas']['StaffErrorBody'];
-        };
-      };
-    };
-  };
-  VehicleRouteController_route: {
-    parameters: {
-      query: {
-        /** @description 1..1000, default 500: the newest sightings */
-        limit?: number;
-        /** @description case number; required for a plate on no list */
-        reason?: string;
-        to: string;
-        from: string;
-        plate: string;
-      };
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content?: never;
-      };
-      /** @description a field breaks a rule: errors names each */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorBody'];
-        };
-      };
-      /** @description not signed in */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorBody'];
-        };
-      };
-      /** @description none of the roles this needs */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorBody'];
         };
       };
     };

@@ -1,4 +1,4 @@
-import type { components, paths } from './generated/api-types';
+import type { components, paths } from '../generated/api-types';
 
 // The console's view of the API: types generated from the OpenAPI document (npm run
 // openapi:types, run by npm run build), never copied by hand. A route whose schema changes
@@ -34,19 +34,52 @@ export type ViolationCode = Violation['code'];
 type Decision = Body<'/v1/alerts/{id}/decisions', 'post'>;
 export type DecisionAction = Decision['action'];
 
-type FieldError = Schemas['StaffFieldError'];
+/** One field the server refused: `rule` is a stable code the console translates, `message`
+ * the English text for integrators. */
+export interface FieldError {
+  readonly field: string;
+  readonly rule: string;
+  readonly message: string;
+  readonly params?: Readonly<Record<string, unknown>>;
+}
 
-/** A refused request: the status and the first of the server's `errors` (docs/api-conventions.md):
- * `rule` is the stable code to translate, `params` its values, the message English. */
+/** A refused request: the HTTP status, the server's English message, the field errors it
+ * named, and for a 409 on a decision the state the alert is in and who put it there. */
 export class ApiError extends Error {
   constructor(
     readonly status: number,
     message: string,
-    readonly rule: string = 'error',
-    readonly params: FieldError['params'] = {},
+    readonly errors: readonly FieldError[] = [],
+    readonly conflict: { state: AlertState; decidedBy: string | null } | null = null,
   ) {
     super(message);
   }
+}
+
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null;
+
+function apiError(status: number, json: unknown, text: string): ApiError {
+  if (!isRecord(json)) return new ApiError(status, text || String(status));
+  const errors = Array.isArray(json.errors)
+    ? json.errors.filter(isRecord).map((e): FieldError => ({
+        field: String(e.field ?? '$'),
+        rule: String(e.rule ?? 'custom'),
+        message: String(e.message ?? ''),
+        ...(isRecord(e.params) ? { params: e.params } : {}),
+      }))
+    : [];
+  const message = errors[0]?.message || text || String(status);
+  // a decision refused because the alert moved on names its state (docs/api-conventions.md)
+  const params = errors[0]?.params;
+  const conflict =
+    status === 409 && typeof params?.state === 'string'
+      ? {
+          state: params.state as AlertState,
+          decidedBy: typeof params.decided_by === 'string' ? params.decided_by : null,
+        }
+      : null;
+  return new ApiError(status, message, errors, conflict);
 }
 
 /** The console's one way to the ops-center API: bearer token, JSON, errors with the
@@ -127,16 +160,13 @@ export class Api {
       body: body ? JSON.stringify(body) : undefined,
     });
     const text = await response.text();
-    const json = text ? (JSON.parse(text) as unknown) : null;
-    if (!response.ok) {
-      const first = (json as Partial<Schemas['StaffErrorBody']> | null)?.errors?.[0];
-      throw new ApiError(
-        response.status,
-        first?.message || text || `${response.status}`,
-        first?.rule,
-        first?.params,
-      );
+    let json: unknown = null;
+    try {
+      json = text ? (JSON.parse(text) as unknown) : null;
+    } catch {
+      // a proxy's HTML error page: the status says enough
     }
+    if (!response.ok) throw apiError(response.status, json, text);
     return json as T;
   }
 }

@@ -1,6 +1,6 @@
 import type { Alert, Violation } from './api';
 
-type FeedStatus = 'connecting' | 'live' | 'offline';
+export type FeedStatus = 'connecting' | 'live' | 'offline';
 
 /** The server's close code for a socket whose session is not (or no longer) valid. */
 const SESSION_ENDED = 4401;
