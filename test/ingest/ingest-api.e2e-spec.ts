@@ -517,6 +517,7 @@ describe('ingest API on Kafka and PostgreSQL', () => {
     // what an API key opens, and nothing of the staff API
     expect(Object.keys(document.paths).sort()).toEqual([
       '/v1/cameras/{cameraId}/frames',
+      '/v1/devices/hikvision/events',
       '/v1/events',
       '/v1/integrator/cameras',
       '/v1/integrator/me',
