@@ -133,12 +133,12 @@ async function main(): Promise<void> {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ username: 'soak.admin', password: PASSWORD }),
-    }).then((r) => r.json() as Promise<{ accessToken: string }>);
+    }).then((r) => r.json() as Promise<{ access_token: string }>);
     const keyResponse = await fetch(`${ingest}/v1/api-keys`, {
       method: 'POST',
       headers: {
         'content-type': 'application/json',
-        authorization: `Bearer ${login.accessToken}`,
+        authorization: `Bearer ${login.access_token}`,
       },
       body: JSON.stringify({ integrator_id: 'soak', label: 'soak', district_ids: districts() }),
     }).then((r) => r.json() as Promise<{ key: string }>);

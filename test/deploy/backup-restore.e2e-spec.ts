@@ -69,7 +69,7 @@ describe('backup with pg_dump and restore with pg_restore', () => {
           username: `backup.operator.${i}`,
           password: `backup operator password ${i}`,
           roles: ['operator'],
-          centreIds: ['aktau'],
+          centre_ids: ['aktau'],
         },
       });
       expect(created.statusCode).toBe(201);

@@ -43,7 +43,7 @@ describe('distributed stack launched from the deployment description', () => {
   const signIn = async (base: string, username: string, password: string) => {
     const login = await json(`${base}/v1/auth/login`, 'POST', { username, password });
     expect(login.status).toBe(200);
-    return { authorization: `Bearer ${(login.body as { accessToken: string }).accessToken}` };
+    return { authorization: `Bearer ${(login.body as { access_token: string }).access_token}` };
   };
 
   beforeAll(async () => {
@@ -101,7 +101,7 @@ describe('distributed stack launched from the deployment description', () => {
         username: 'stack.supervisor',
         password: SUPERVISOR_PASSWORD,
         roles: ['supervisor'],
-        centreIds: ['aktau'],
+        centre_ids: ['aktau'],
       },
       admin,
     );

@@ -172,7 +172,7 @@ describe('standalone demo (npm start): a stolen car', () => {
       body: JSON.stringify({ username: 'operator', password: 'kuzet-demo-operator' }),
     });
     expect(login.status).toBe(200);
-    const { accessToken } = (await login.json()) as { accessToken: string };
+    const { access_token: accessToken } = (await login.json()) as { access_token: string };
     const headers = { authorization: `Bearer ${accessToken}` };
     type Alert = { id: string; kind: string; centreId: string | null; cameraId: string };
     let hits: Alert[] = [];
