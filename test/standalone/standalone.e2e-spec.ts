@@ -210,7 +210,7 @@ describe('standalone demo (npm start): a stolen car', () => {
       headers,
     });
     expect(route.status).toBe(200);
-    const sightings = ((await route.json()) as { sightings: { cameraId: string }[] }).sightings;
-    expect(sightings.map((s) => s.cameraId)).toContain('aktau-cam-0001');
+    const sightings = ((await route.json()) as { sightings: { camera_id: string }[] }).sightings;
+    expect(sightings.map((s) => s.camera_id)).toContain('aktau-cam-0001');
   }, 180_000);
 });
