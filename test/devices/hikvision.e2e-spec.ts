@@ -232,6 +232,43 @@ describe('Hikvision ISAPI alerts: device -> ingest -> alerts', () => {
     );
   });
 
+  it('refuses a second camera on a device channel another camera holds: 409 naming the field, nothing changed', async () => {
+    const created = await call(admin, 'POST', '/v1/cameras', {
+      id: 'aktau-cam-device-twin',
+      name: 'Twin of cam 0001',
+      district_id: 'aktau-city',
+      device_id: 'BC-BA-C2-4E-11-0A',
+      device_channel: 1,
+    });
+    expect(created.statusCode).toBe(409);
+    expect(created.json()).toEqual({
+      errors: [
+        expect.objectContaining({
+          field: 'device_channel',
+          rule: 'device_channel_taken',
+          params: { camera_id: 'aktau-cam-0001' },
+        }),
+      ],
+    });
+    expect((await call(admin, 'GET', '/v1/cameras/aktau-cam-device-twin')).statusCode).toBe(404);
+    const moved = await call(admin, 'PATCH', '/v1/cameras/aktau-cam-0002', {
+      device_id: 'bc:ba:c2:4e:11:0a',
+      device_channel: 1,
+    });
+    expect(moved.statusCode).toBe(409);
+    expect(moved.json<{ errors: Array<{ rule: string }> }>().errors[0]!.rule).toBe(
+      'device_channel_taken',
+    );
+    const unchanged = await call(admin, 'GET', '/v1/cameras/aktau-cam-0002');
+    expect(unchanged.json()).toMatchObject({ device_id: 'bc:ba:c2:4e:11:71', device_channel: 1 });
+    // the camera holding the channel may be saved with it again
+    const same = await call(admin, 'PATCH', '/v1/cameras/aktau-cam-0001', {
+      device_id: 'bc:ba:c2:4e:11:0a',
+      device_channel: 1,
+    });
+    expect(same.statusCode).toBe(200);
+  });
+
   it('a heartbeat marks the camera as seen', async () => {
     const seen = await post(alertXml('videoloss-heartbeat.xml'), 'application/xml');
     expect(seen.statusCode).toBe(200);

@@ -1,5 +1,6 @@
 import {
   ConflictException,
+  HttpStatus,
   Inject,
   Injectable,
   NotFoundException,
@@ -8,6 +9,7 @@ import {
 import { TTLCache } from '@isaacs/ttlcache';
 import { AuditLogService } from '@kuzet/audit-log';
 import { KUZET_CONFIG, KuzetConfig } from '@kuzet/config';
+import { FieldErrorsException } from '@kuzet/http';
 import { CameraEntity } from '@kuzet/persistence';
 import {
   CameraLocation,
@@ -196,6 +198,7 @@ export class CameraRegistryService {
   async createCamera(input: CreateCameraInput, actor: string): Promise<CameraDto> {
     const centreId = await this.resolveCentre(input.district_id, input.centre_id);
     const camera = await this.repository.transaction(async (tx, manager) => {
+      await refuseTakenDeviceChannel(tx, input.id, input.device_id, input.device_channel);
       const created = await tx.insertCamera({
         id: input.id,
         name: input.name,
@@ -237,6 +240,12 @@ export class CameraRegistryService {
         patch.district_id !== undefined || patch.centre_id !== undefined
           ? await this.resolveCentre(districtId, patch.centre_id, tx)
           : found.centreId;
+      await refuseTakenDeviceChannel(
+        tx,
+        id,
+        patch.device_id === undefined ? found.deviceId : patch.device_id,
+        patch.device_channel === undefined ? found.deviceChannel : patch.device_channel,
+      );
       await tx.updateCamera(id, {
         name: patch.name,
         districtId,
@@ -384,4 +393,26 @@ export class CameraRegistryService {
     }
     return centreId;
   }
+}
+
+/** One camera per device channel: a second camera claiming a channel another already has is a
+ * 409 naming the field and the camera holding it (not the unique index's 500, nor "already
+ * registered"). */
+async function refuseTakenDeviceChannel(
+  tx: CameraRegistryRepository,
+  cameraId: string,
+  deviceId: string | null | undefined,
+  channel: number | null | undefined,
+): Promise<void> {
+  if (deviceId == null || channel == null) return;
+  const holder = await tx.cameraOfDevice([deviceId], channel);
+  if (holder === null || holder === cameraId) return;
+  throw new FieldErrorsException(HttpStatus.CONFLICT, [
+    {
+      field: 'device_channel',
+      rule: 'device_channel_taken',
+      message: `channel ${channel} of device ${deviceId} is camera ${holder} already`,
+      params: { camera_id: holder },
+    },
+  ]);
 }
