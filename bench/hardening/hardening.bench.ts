@@ -97,7 +97,7 @@ async function main(): Promise<void> {
     process.stdout.write(
       `${JSON.stringify(
         {
-          bench: 'hardening.hostile-bodies',
+          bench: 'hardening',
           bodies: attack.result.length,
           body_bytes: 8_000_000,
           attack_seconds: Math.round(attackMs) / 1000,
