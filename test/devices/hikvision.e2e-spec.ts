@@ -2,11 +2,13 @@ import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { randomInt, randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { request } from 'node:http';
 import { join, resolve } from 'node:path';
 import { DataSource } from 'typeorm';
 import { STUB_JPEG } from '@kuzet/contracts/testing';
 import { createTestDatabase, TestDatabase } from '../support/database';
 import { everyAppModule, startTestApp } from '../support/kuzet-app';
+import { freePort } from '../support/process';
 import { SignedInStaff, signInAs } from '../support/staff';
 import { eventually } from '../support/transports';
 
@@ -267,6 +269,36 @@ describe('Hikvision ISAPI alerts: device -> ingest -> alerts', () => {
       device_channel: 1,
     });
     expect(same.statusCode).toBe(200);
+  });
+
+  it('refuses a wrong Basic credential before reading the body', async () => {
+    const port = await freePort();
+    await app.listen(port, '127.0.0.1');
+    const wrong = `Basic ${Buffer.from('admin:kzt_not_a_real_key').toString('base64')}`;
+    // 4 MiB announced, 1 KiB sent and the rest held back: only an answer from the headers comes
+    const answer = await new Promise<number>((resolve, reject) => {
+      const req = request(
+        {
+          host: '127.0.0.1',
+          port,
+          method: 'POST',
+          path: '/v1/devices/hikvision/events',
+          headers: {
+            authorization: wrong,
+            'content-type': 'application/xml',
+            'content-length': 4 * 1024 * 1024,
+          },
+        },
+        (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+          req.destroy();
+        },
+      );
+      req.on('error', reject);
+      req.write(Buffer.alloc(1024, 0x20));
+    });
+    expect(answer).toBe(401);
   });
 
   it('a heartbeat marks the camera as seen', async () => {

@@ -1,7 +1,7 @@
 import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import rateLimit from '@fastify/rate-limit';
-import { API_KEY_HEADER, ApiKeyService } from '@kuzet/auth';
+import { ApiKeyService, presentedApiKey } from '@kuzet/auth';
 import { CONTRACT_LIMITS } from '@kuzet/contracts';
 import { KUZET_CONFIG, KuzetConfig } from '@kuzet/config';
 import type { HardenedRouteConfig } from '@kuzet/http';
@@ -58,11 +58,12 @@ export class IngestHttpSetup implements OnModuleInit {
     fastify.addHook('onRequest', (request, reply, done) =>
       checkIngestRequest(request, reply, maxBodyBytes, done),
     );
-    // an unknown key is refused before its (up to 8 MiB) body is read; the guard checks again
-    // from the key cache, so this costs one lookup per key and cache period
+    // an unknown key (in X-Api-Key, or a device's HTTP Basic password) is refused before its (up
+    // to 8 MiB) body is read; the guard checks again from the key cache, so this costs one
+    // lookup per key and cache period
     fastify.addHook('onRequest', async (request, reply) => {
       if (!(request.routeOptions.config as Partial<IngestRouteConfig> | undefined)?.ingest) return;
-      const presented = request.headers[API_KEY_HEADER];
+      const presented = presentedApiKey(request.headers);
       if (typeof presented !== 'string' || (await this.apiKeys.authenticate(presented))) return;
       await reply
         .status(401)
