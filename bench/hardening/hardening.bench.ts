@@ -26,20 +26,13 @@ import { join, resolve } from 'node:path';
 import { probeHealthDuring, sendNestedBodies } from '../../test/support/hostile-bodies';
 import { freePort, startNode, waitForHttp } from '../../test/support/process';
 import { floodSignIn, postLogin } from '../../test/support/sign-in';
+import { intFromEnv } from '../support/env';
 
 const MAIN = resolve(__dirname, '../../dist/apps/standalone/src/main.js');
 const GOAL_MAX_MS = 100;
 const GOAL_SIGN_IN_MS = 2_000;
 const DEMO_OPERATOR = { username: 'operator', password: 'kuzet-demo-operator' };
 const SIGN_INS = 5;
-
-function intFromEnv(name: string, fallback: number): number {
-  const raw = process.env[name];
-  const value = raw === undefined || raw === '' ? fallback : Number(raw);
-  if (!Number.isInteger(value) || value < 1)
-    throw new Error(`${name}=${raw}: expected an integer ≥ 1`);
-  return value;
-}
 
 function summary(samples: ReadonlyArray<number | null>) {
   const answered = samples.filter((ms): ms is number => ms !== null).sort((a, b) => a - b);
@@ -57,8 +50,8 @@ function summary(samples: ReadonlyArray<number | null>) {
 
 async function main(): Promise<void> {
   if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: run npm run build first`);
-  const rounds = intFromEnv('BENCH_ROUNDS', 8);
-  const quietMs = intFromEnv('BENCH_QUIET_MS', 5_000);
+  const rounds = intFromEnv('BENCH_ROUNDS', 8, 1, Number.MAX_SAFE_INTEGER);
+  const quietMs = intFromEnv('BENCH_QUIET_MS', 5_000, 1, Number.MAX_SAFE_INTEGER);
   const dataDir = mkdtempSync(join(tmpdir(), 'kuzet-bench-hardening-'));
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;

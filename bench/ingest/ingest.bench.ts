@@ -34,6 +34,7 @@ import {
   stopLocalBroker,
   unownedPort,
 } from '../../test/setup/kafka-broker';
+import { intFromEnv } from '../support/env';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const EVENT_BYTES = 1024;
@@ -49,16 +50,6 @@ const CAMERAS = [
   'karakiya-cam-0001',
 ];
 const REGION_FILE = path.join(ROOT, 'deploy/config/region.yaml');
-
-function intFromEnv(name: string, fallback: number, min: number, max: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < min || value > max) {
-    throw new Error(`${name}=${raw}: expected an integer in [${min}, ${max}]`);
-  }
-  return value;
-}
 
 const SECONDS = intFromEnv('BENCH_SECONDS', 15, 1, 600);
 const WARMUP_SECONDS = 3;

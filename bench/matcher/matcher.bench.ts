@@ -84,6 +84,7 @@ import {
   stopLocalBroker,
   unownedPort,
 } from '../../test/setup/kafka-broker';
+import { intFromEnv } from '../support/env';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const DIMENSION = 512;
@@ -114,16 +115,6 @@ const MIN_BACKLOG_EVENTS = 1_000;
 /** A stub JPEG for the seeded faces' thumbnails (the matcher never reads them). */
 const THUMBNAIL = Buffer.from([0xff, 0xd8, 0xff, 0xd9]);
 const CLOCK_TICKS = 100; // /proc/<pid>/stat times are in USER_HZ, 100 on Linux
-
-function intFromEnv(name: string, fallback: number, min: number, max: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < min || value > max) {
-    throw new Error(`${name}=${raw}: expected an integer in [${min}, ${max}]`);
-  }
-  return value;
-}
 
 const PERSONS = intFromEnv('BENCH_PERSONS', 100_000, 1_000, 2_000_000);
 const EVENTS = intFromEnv('BENCH_EVENTS', 20_000, 1_000, 1_000_000);

@@ -40,6 +40,7 @@ import {
   stopLocalBroker,
   unownedPort,
 } from '../../test/setup/kafka-broker';
+import { intFromEnv } from '../support/env';
 
 const MESSAGE_BYTES = 1024;
 const PRODUCE_BATCH = 500;
@@ -52,16 +53,6 @@ const CAMERAS = 1000;
  * on this 2-core machine and the floor would say more about that default than about the broker.
  */
 const FLOOR_PRODUCER_PROPS = ['acks=all', 'batch.size=131072', 'linger.ms=5'];
-
-function intFromEnv(name: string, fallback: number, min: number, max: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < min || value > max) {
-    throw new Error(`${name}=${raw}: expected an integer in [${min}, ${max}]`);
-  }
-  return value;
-}
 
 const MESSAGES = intFromEnv('BENCH_MESSAGES', 200_000, 1000, 1_000_000);
 const WARMUP = intFromEnv('BENCH_WARMUP', 20_000, 0, 1_000_000);
