@@ -37,6 +37,10 @@ class ThrowingController {
   integrator(): void {
     throw new UnauthorizedException('an API key is needed');
   }
+  @Get('devices/hikvision/events')
+  device(): void {
+    throw new UnauthorizedException('an API key is needed');
+  }
 }
 
 describe('ApiErrorFilter', () => {
@@ -94,11 +98,13 @@ describe('ApiErrorFilter', () => {
       expect(errorBodySchema.safeParse((await get(url)).json()).success).toBe(true);
   });
 
-  it('leaves the integrator API v1 its own error body', async () => {
-    expect((await get('/v1/integrator/me')).json()).toEqual({
-      statusCode: 401,
-      error: 'Unauthorized',
-      message: 'an API key is needed',
-    });
+  it('leaves the integrator API v1 and the device adapters their own error body', async () => {
+    for (const url of ['/v1/integrator/me', '/v1/devices/hikvision/events']) {
+      expect((await get(url)).json()).toEqual({
+        statusCode: 401,
+        error: 'Unauthorized',
+        message: 'an API key is needed',
+      });
+    }
   });
 });

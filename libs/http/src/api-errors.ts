@@ -5,9 +5,10 @@ import { FieldErrorsException, RequestFieldError } from './zod-validation.pipe';
 
 /** The routes of the integrator API v1, whose error bodies keep the shape integrators were
  * given (`statusCode`, `error`, `message`, `errors`): POST /v1/events (and its batch),
- * POST /v1/cameras/{id}/frames and /v1/integrator/*. Everything else is the staff API. */
+ * POST /v1/cameras/{id}/frames, /v1/integrator/* and the device adapters' /v1/devices/*.
+ * Everything else is the staff API. */
 const INTEGRATOR_PATH =
-  /^\/v1\/(?:events(?:[/?]|$)|integrator(?:[/?]|$)|cameras\/[^/?]+\/frames(?:[/?]|$))/;
+  /^\/v1\/(?:events(?:[/?]|$)|integrator(?:[/?]|$)|devices\/|cameras\/[^/?]+\/frames(?:[/?]|$))/;
 
 export function isIntegratorPath(url: string): boolean {
   return INTEGRATOR_PATH.test(url);
