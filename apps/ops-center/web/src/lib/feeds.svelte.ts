@@ -112,6 +112,10 @@ const violationStore = (): ViolationStore =>
 
 const TOKEN_KEY = 'kuzet.token';
 
+/** Operators and supervisors watch the live alerts; the other roles' screens load their own. */
+export const usesLiveFeed = (user: StaffUser): boolean =>
+  user.roles.includes('operator') || user.roles.includes('supervisor');
+
 /** The signed-in session: the API client, the user, the live socket and the stores it
  * feeds. Everything the console knows about the server goes through here. */
 class Session {
@@ -142,6 +146,10 @@ class Session {
 
   private async start(user: StaffUser): Promise<void> {
     this.endedBecause = null;
+    if (!usesLiveFeed(user)) {
+      this.user = user;
+      return;
+    }
     const initial = await this.api.alerts();
     this.alerts.update(initial, { live: false });
     this.user = user;
