@@ -76,18 +76,8 @@ import {
 } from '@kuzet/platform';
 import { MatcherModule } from '../../apps/matcher/src/matcher.module';
 import { OpsCenterModule } from '../../apps/ops-center/src/ops-center.module';
-import {
-  KAFKA_CACHE_DIR,
-  liveOwner,
-  portFromEnv,
-  recordOwner,
-  releaseOwner,
-  REPO_ROOT,
-  runKafkaScript,
-  startLocalBroker,
-  stopLocalBroker,
-  unownedPort,
-} from '../../test/setup/kafka-broker';
+import { REPO_ROOT, runKafkaScript } from '../../test/setup/kafka-broker';
+import { startBenchBroker } from '../support/broker';
 import { launchBrowser } from '../../test/support/browser';
 
 const MODEL_ID = 'faceplugin-face-recognition-js/fr_feature';
@@ -237,26 +227,9 @@ interface BrokerHandle {
 }
 
 async function startBroker(cleanup: Cleanup): Promise<BrokerHandle> {
-  const external = process.env.KAFKA_BROKERS;
-  if (external) {
-    progress(`using Kafka at KAFKA_BROKERS=${external}`);
-    return { brokers: external, pidFile: null };
-  }
-  const wanted = portFromEnv('KUZET_BENCH_KAFKA_PORT', 39692);
-  const port = unownedPort(wanted);
-  if (port !== wanted)
-    progress(
-      `port ${wanted} is used by another live run (pid ${liveOwner(wanted)}); using ${port}`,
-    );
-  recordOwner(port);
-  cleanup.add('release the broker port', async () => releaseOwner(port));
-  const dataDir = path.join(KAFKA_CACHE_DIR, `bench-data-${port}`);
-  cleanup.add('remove the broker data', async () =>
-    rmSync(dataDir, { recursive: true, force: true }),
-  );
-  cleanup.add('stop the broker', () => stopLocalBroker(port));
-  const { brokers } = await startLocalBroker({ port, dataDir, fresh: true });
-  return { brokers, pidFile: path.join(KAFKA_CACHE_DIR, `broker-${port}`, 'kafka.pid') };
+  const broker = await startBenchBroker('bench', 39692, progress);
+  cleanup.add('stop the broker', () => broker.stop());
+  return broker;
 }
 
 async function createDatabase(cleanup: Cleanup): Promise<string> {

@@ -25,15 +25,7 @@ import { performance } from 'node:perf_hooks';
 import { KafkaMessageBus, TOPIC_SPECS, TOPICS } from '@kuzet/messaging';
 import { createTestDatabase, TestDatabase } from '../../test/support/database';
 import { freePort } from '../../test/support/process';
-import {
-  KAFKA_CACHE_DIR,
-  portFromEnv,
-  recordOwner,
-  releaseOwner,
-  startLocalBroker,
-  stopLocalBroker,
-  unownedPort,
-} from '../../test/setup/kafka-broker';
+import { startBenchBroker } from '../support/broker';
 import { intFromEnv } from '../support/env';
 
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -274,38 +266,13 @@ async function measure(brokers: string, db: TestDatabase): Promise<Record<string
 async function main(): Promise<void> {
   // stdout is for the result only; the bus's warnings (kafkajs start-up chatter) are dropped
   Logger.overrideLogger(['error']);
-  const external = process.env.KAFKA_BROKERS;
-  let startedPort: number | undefined;
-  let brokers: string;
-  if (external) {
-    progress(`using Kafka at KAFKA_BROKERS=${external}`);
-    brokers = external;
-  } else {
-    const port = unownedPort(portFromEnv('KUZET_BENCH_KAFKA_PORT', 39492));
-    recordOwner(port);
-    try {
-      brokers = (
-        await startLocalBroker({
-          port,
-          dataDir: path.join(KAFKA_CACHE_DIR, `bench-data-${port}`),
-          fresh: true,
-        })
-      ).brokers;
-    } catch (error) {
-      releaseOwner(port);
-      throw error;
-    }
-    startedPort = port;
-  }
+  const broker = await startBenchBroker('bench', 39492, progress);
   const db = await createTestDatabase();
   try {
-    process.stdout.write(`${JSON.stringify(await measure(brokers, db))}\n`);
+    process.stdout.write(`${JSON.stringify(await measure(broker.brokers, db))}\n`);
   } finally {
     await db.drop();
-    if (startedPort !== undefined) {
-      await stopLocalBroker(startedPort);
-      releaseOwner(startedPort);
-    }
+    await broker.stop();
   }
 }
 

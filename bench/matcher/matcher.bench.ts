@@ -73,17 +73,8 @@ import { MATCHER_GROUP } from '../../apps/matcher/src/camera-events/camera-event
 import { createTestDatabase, TestDatabase } from '../../test/support/database';
 import { FACE_FIXTURES, GROUP_PHOTOS } from '../../test/support/faces';
 import { freePort } from '../../test/support/process';
-import {
-  KAFKA_CACHE_DIR,
-  liveOwner,
-  localBrokerPid,
-  portFromEnv,
-  recordOwner,
-  releaseOwner,
-  startLocalBroker,
-  stopLocalBroker,
-  unownedPort,
-} from '../../test/setup/kafka-broker';
+import { localBrokerPid } from '../../test/setup/kafka-broker';
+import { startBenchBroker } from '../support/broker';
 import { intFromEnv } from '../support/env';
 
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -873,23 +864,9 @@ async function main(): Promise<void> {
       void cleanUp().finally(() => process.exit(1));
     });
   }
-  const external = process.env.KAFKA_BROKERS;
-  let brokers: string;
-  if (external) {
-    progress(`using Kafka at KAFKA_BROKERS=${external}`);
-    brokers = external;
-  } else {
-    const wanted = portFromEnv('KUZET_BENCH_KAFKA_PORT', 39792);
-    const port = unownedPort(wanted);
-    if (port !== wanted) {
-      progress(`port ${wanted} is used by another live run (pid ${liveOwner(wanted)}); ${port}`);
-    }
-    recordOwner(port);
-    cleanups.push(async () => releaseOwner(port));
-    const dataDir = path.join(KAFKA_CACHE_DIR, `bench-data-${port}`);
-    cleanups.push(() => stopLocalBroker(port));
-    brokers = (await startLocalBroker({ port, dataDir, fresh: true })).brokers;
-  }
+  const broker = await startBenchBroker('bench', 39792, progress);
+  cleanups.push(() => broker.stop());
+  const brokers = broker.brokers;
   const database = await createTestDatabase();
   cleanups.push(() => database.drop());
   try {

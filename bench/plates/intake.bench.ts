@@ -28,16 +28,7 @@ import { PlateIndex, PlateReadRepository, PlateReadStore } from '../../libs/vehi
 import { VehicleMatchingModule } from '../../apps/matcher/src/vehicles/vehicle-matching.module';
 import { createTestDatabase } from '../../test/support/database';
 import { TEST_AUDIT_CHAIN_KEYS, TEST_JWT_SECRET } from '../../test/support/staff';
-import {
-  KAFKA_CACHE_DIR,
-  liveOwner,
-  portFromEnv,
-  recordOwner,
-  releaseOwner,
-  startLocalBroker,
-  stopLocalBroker,
-  unownedPort,
-} from '../../test/setup/kafka-broker';
+import { startBenchBroker } from '../support/broker';
 
 // Intake: BENCH_INTAKE_READS plate reads (protobuf CameraEvents, no images, 13 cameras of the
 // seed region) produced to kuzet.camera-events.v1 on a real broker, then taken by the matcher's
@@ -258,24 +249,11 @@ async function measure(brokers: string): Promise<Record<string, unknown>> {
 }
 
 async function main(): Promise<void> {
-  const external = process.env.KAFKA_BROKERS;
-  if (external) {
-    process.stdout.write(`${JSON.stringify(await measure(external))}\n`);
-    return;
-  }
-  const wanted = portFromEnv('KUZET_BENCH_KAFKA_PORT', 39392);
-  const port = unownedPort(wanted);
-  if (port !== wanted)
-    progress(`port ${wanted} is used by pid ${liveOwner(wanted)}; using ${port}`);
-  recordOwner(port);
-  const dataDir = path.join(KAFKA_CACHE_DIR, `bench-data-${port}`);
+  const broker = await startBenchBroker('bench', 39392, progress);
   try {
-    const { brokers } = await startLocalBroker({ port, dataDir, fresh: true });
-    process.stdout.write(`${JSON.stringify(await measure(brokers))}\n`);
+    process.stdout.write(`${JSON.stringify(await measure(broker.brokers))}\n`);
   } finally {
-    await stopLocalBroker(port).catch(() => undefined);
-    releaseOwner(port);
-    rmSync(dataDir, { recursive: true, force: true });
+    await broker.stop().catch(() => undefined);
   }
 }
 

@@ -22,15 +22,7 @@ import { launchStack, LaunchedProcess, runCli, Stack } from '../../deploy/launch
 import { sampleJson } from '../../test/ingest/sample-events';
 import { createTestDatabase } from '../../test/support/database';
 import { TEST_AUDIT_CHAIN_KEYS, TEST_JWT_SECRET } from '../../test/support/staff';
-import {
-  KAFKA_CACHE_DIR,
-  portFromEnv,
-  recordOwner,
-  releaseOwner,
-  startLocalBroker,
-  stopLocalBroker,
-  unownedPort,
-} from '../../test/setup/kafka-broker';
+import { startBenchBroker } from '../support/broker';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const REGION = path.join(ROOT, 'deploy/config/region.yaml');
@@ -83,25 +75,8 @@ function districts(): string[] {
 
 async function main(): Promise<void> {
   const errors: string[] = [];
-  let startedPort: number | undefined;
-  let brokers = process.env.KAFKA_BROKERS;
-  if (!brokers) {
-    const port = unownedPort(portFromEnv('KUZET_BENCH_KAFKA_PORT', 39492));
-    recordOwner(port);
-    try {
-      brokers = (
-        await startLocalBroker({
-          port,
-          dataDir: path.join(KAFKA_CACHE_DIR, `soak-data-${port}`),
-          fresh: true,
-        })
-      ).brokers;
-    } catch (error) {
-      releaseOwner(port);
-      throw error;
-    }
-    startedPort = port;
-  }
+  const broker = await startBenchBroker('soak', 39492, progress);
+  const brokers = broker.brokers;
   const database = await createTestDatabase();
   let stack: Stack | undefined;
   const kafka = new Kafka({ brokers: brokers.split(','), logLevel: logLevel.NOTHING });
@@ -285,10 +260,7 @@ async function main(): Promise<void> {
     await admin.disconnect().catch(() => undefined);
     await stack?.stop();
     await database.drop();
-    if (startedPort !== undefined) {
-      await stopLocalBroker(startedPort);
-      releaseOwner(startedPort);
-    }
+    await broker.stop();
   }
 }
 

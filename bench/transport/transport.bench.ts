@@ -24,22 +24,12 @@
  * and BENCH_LATENCY_SECONDS (10 per run), BENCH_PARTITIONS (4).
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { readFileSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import * as os from 'node:os';
-import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Admin, Consumer, Kafka, logLevel, Producer } from 'kafkajs';
-import {
-  KAFKA_CACHE_DIR,
-  liveOwner,
-  portFromEnv,
-  recordOwner,
-  releaseOwner,
-  runKafkaScript,
-  startLocalBroker,
-  stopLocalBroker,
-  unownedPort,
-} from '../../test/setup/kafka-broker';
+import { runKafkaScript } from '../../test/setup/kafka-broker';
+import { startBenchBroker } from '../support/broker';
 import { intFromEnv } from '../support/env';
 
 const MESSAGE_BYTES = 1024;
@@ -459,40 +449,13 @@ function kafkajsVersion(): string {
 }
 
 async function main(): Promise<void> {
-  const external = process.env.KAFKA_BROKERS;
-  let startedPort: number | undefined;
-  let dataDir = '';
-  let brokers: string;
-  if (external) {
-    progress(`using Kafka at KAFKA_BROKERS=${external}`);
-    brokers = external;
-  } else {
-    const wanted = portFromEnv('KUZET_BENCH_KAFKA_PORT', 39392);
-    const port = unownedPort(wanted);
-    if (port !== wanted)
-      progress(
-        `port ${wanted} is used by another live run (pid ${liveOwner(wanted)}); using ${port}`,
-      );
-    recordOwner(port);
-    try {
-      dataDir = path.join(KAFKA_CACHE_DIR, `bench-data-${port}`);
-      brokers = (await startLocalBroker({ port, dataDir, fresh: true })).brokers;
-    } catch (err) {
-      releaseOwner(port);
-      throw err;
-    }
-    startedPort = port;
-  }
+  // the run writes about 1.3 GB of log, removed with the broker's data when it stops
+  const broker = await startBenchBroker('bench', 39392, progress);
   try {
-    const result = await measure(brokers);
+    const result = await measure(broker.brokers);
     process.stdout.write(`${JSON.stringify(result)}\n`);
   } finally {
-    if (startedPort !== undefined) {
-      await stopLocalBroker(startedPort);
-      releaseOwner(startedPort);
-      // The run wrote about 1.3 GB of log; nothing in it is needed afterwards.
-      rmSync(dataDir, { recursive: true, force: true });
-    }
+    await broker.stop();
   }
 }
 
