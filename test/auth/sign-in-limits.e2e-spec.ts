@@ -60,7 +60,9 @@ describe('sign-in limits', () => {
     const counted = async (): Promise<number> => {
       const rows = (await app
         .get(DataSource)
-        .query(`SELECT attempts FROM sign_in_attempt WHERE username = $1`, [username])) as Array<{
+        .query(`SELECT attempts FROM sign_in_attempt WHERE username = $1 AND client_ip <> '*'`, [
+          username,
+        ])) as Array<{
         attempts: number;
       }>;
       return rows[0]?.attempts ?? 0;
@@ -101,6 +103,38 @@ describe('sign-in limits', () => {
       .get(DataSource)
       .query(`SELECT 1 FROM sign_in_attempt WHERE username = $1`, [username])) as unknown[];
     expect(rows).toEqual([]);
+  });
+
+  it('refuses a guess spread over many addresses once the username has too many from all of them', async () => {
+    const { app, base } = await serve({
+      AUTH_MAX_FAILED_LOGINS: 3,
+      AUTH_MAX_FAILED_LOGINS_PER_USER: 8,
+    });
+    const username = await createUser(app);
+    // four addresses, two wrong guesses each: under every address's own limit of 3
+    for (const last of [11, 12, 13, 14])
+      for (let i = 0; i < 2; i++)
+        expect(
+          (await postLogin(base, { username, password: `wrong ${i}` }, `127.0.0.${last}`)).status,
+        ).toBe(401);
+    // a fifth address, even with the right password, is refused for the username
+    const refused = await postLogin(base, { username, password: PASSWORD }, '127.0.0.15');
+    expect(refused.status).toBe(429);
+    expect(Number(refused.retryAfter)).toBeGreaterThan(0);
+    const audited = (await app
+      .get(DataSource)
+      .query(
+        `SELECT details FROM audit_log WHERE action = 'auth.login-throttled' AND subject_id = $1`,
+        [username],
+      )) as Array<{ details: { clientIp: string; scope: string } }>;
+    expect(audited.map((row) => row.details)).toEqual([
+      { clientIp: '127.0.0.15', scope: 'username' },
+    ]);
+    // another username from those addresses is not affected
+    const other = await createUser(app);
+    expect(
+      (await postLogin(base, { username: other, password: PASSWORD }, '127.0.0.11')).status,
+    ).toBe(200);
   });
 
   // how quickly the real sign-in is answered under the flood is measured by

@@ -146,8 +146,12 @@ export const CONFIG_DOCS = {
     meaning:
       'sign-in attempts of one username from one address, without a success, before it is refused (429) for `AUTH_FAILED_LOGIN_WINDOW_MS`; counted in the database before the password is checked',
   },
+  AUTH_MAX_FAILED_LOGINS_PER_USER: {
+    meaning:
+      'sign-in attempts of one username from all addresses together, without a success, before every address is refused (429) for `AUTH_FAILED_LOGIN_WINDOW_MS`; audited',
+  },
   AUTH_FAILED_LOGIN_WINDOW_MS: {
-    meaning: 'the window of `AUTH_MAX_FAILED_LOGINS`',
+    meaning: 'the window of `AUTH_MAX_FAILED_LOGINS` and `AUTH_MAX_FAILED_LOGINS_PER_USER`',
   },
   AUTH_LOGINS_PER_ADDRESS_PER_MINUTE: {
     meaning: 'sign-in attempts one client address may start a minute (per instance)',

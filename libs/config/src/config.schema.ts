@@ -89,6 +89,7 @@ export const configSchema = z.object({
   AUDIT_CHECKPOINT_INTERVAL_MS: z.coerce.number().int().min(0).default(300_000),
   AUTH_SESSION_CACHE_TTL_MS: positiveInt.default(5_000),
   AUTH_MAX_FAILED_LOGINS: positiveInt.default(10),
+  AUTH_MAX_FAILED_LOGINS_PER_USER: positiveInt.default(50),
   AUTH_FAILED_LOGIN_WINDOW_MS: positiveInt.default(900_000),
   /** Sign-in attempts one client address may make a minute, whatever the usernames. */
   AUTH_LOGINS_PER_ADDRESS_PER_MINUTE: positiveInt.default(30),

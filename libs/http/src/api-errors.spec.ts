@@ -88,7 +88,14 @@ describe('ApiErrorFilter', () => {
     const busy = await get('/v1/busy');
     expect(busy.headers['retry-after']).toBe('3');
     expect(busy.json()).toEqual({
-      errors: [{ field: '$', rule: 'rate_limit', message: 'slow down' }],
+      errors: [
+        {
+          field: '$',
+          rule: 'rate_limit',
+          message: 'slow down',
+          params: { retry_after_seconds: 3 },
+        },
+      ],
     });
     // Nest's own 404 for a route that does not exist
     const unknown = await get('/v1/nowhere');

@@ -8,6 +8,9 @@ export class TooManyRequestsException extends FieldErrorsException {
     message: string,
     rule = 'rate_limit',
   ) {
-    super(HttpStatus.TOO_MANY_REQUESTS, [{ field: '$', rule, message }], message);
+    const error = { field: '$', rule, message };
+    // staff apps translate the wait; the integrator API keeps its shape (no params)
+    const wait = { retry_after_seconds: Math.max(1, Math.ceil(retryAfterSeconds)) };
+    super(HttpStatus.TOO_MANY_REQUESTS, [error], message, [{ ...error, params: wait }]);
   }
 }

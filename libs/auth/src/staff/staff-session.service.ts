@@ -82,28 +82,47 @@ export class StaffSessionService {
     });
   }
 
+  /** Refuses the attempt past AUTH_MAX_FAILED_LOGINS of this username from this address, or
+   * past AUTH_MAX_FAILED_LOGINS_PER_USER from every address together (a guess spread over
+   * many addresses); the first refusal of each is audited. */
   private async countAttempt(username: string, clientIp: string): Promise<void> {
-    const max = this.config.AUTH_MAX_FAILED_LOGINS;
-    const { attempts, windowEndsAt } = await this.sessions.count(
+    const counted = await this.sessions.count(
       username,
       clientIp,
       this.config.AUTH_FAILED_LOGIN_WINDOW_MS,
     );
-    if (attempts <= max) return;
-    if (attempts === max + 1) {
+    const limits = [
+      {
+        attempts: counted.attempts,
+        max: this.config.AUTH_MAX_FAILED_LOGINS,
+        windowEndsAt: counted.windowEndsAt,
+        rule: 'failed_sign_ins',
+        scope: 'address',
+      },
+      {
+        attempts: counted.attemptsFromAnywhere,
+        max: this.config.AUTH_MAX_FAILED_LOGINS_PER_USER,
+        windowEndsAt: counted.anywhereWindowEndsAt,
+        rule: 'failed_sign_ins_any_address',
+        scope: 'username',
+      },
+    ];
+    const exceeded = limits.find((limit) => limit.attempts > limit.max);
+    if (!exceeded) return;
+    if (exceeded.attempts === exceeded.max + 1) {
       await this.audit.append({
         actor: 'anonymous',
         action: 'auth.login-throttled',
         subjectType: 'username',
         subjectId: username,
-        details: { clientIp },
+        details: { clientIp, scope: exceeded.scope },
       });
     }
-    const retryAfterSeconds = (windowEndsAt.getTime() - Date.now()) / 1000;
+    const retryAfterSeconds = (exceeded.windowEndsAt.getTime() - Date.now()) / 1000;
     throw new TooManyRequestsException(
       retryAfterSeconds,
-      `too many failed sign-ins for ${username}: try again in ${Math.ceil(retryAfterSeconds)} s`,
-      'failed_sign_ins',
+      `too many failed sign-ins for ${username}${exceeded.scope === 'username' ? ' from all addresses' : ''}: try again in ${Math.ceil(retryAfterSeconds)} s`,
+      exceeded.rule,
     );
   }
 
