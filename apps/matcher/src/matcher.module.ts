@@ -1,6 +1,7 @@
+import { KUZET_CONFIG, KuzetConfig } from '@kuzet/config';
 import { RegistryModule } from '@kuzet/registry';
 import { Module } from '@nestjs/common';
-import { FaceModule } from '@kuzet/face';
+import { FaceEngineConfigOverrides, FaceModule } from '@kuzet/face';
 import { WatchlistAdminModule, WatchlistIndex } from '@kuzet/watchlist';
 import { CameraEventConsumer } from './camera-events/camera-event.consumer';
 import { EvidenceModule } from '@kuzet/evidence';
@@ -10,11 +11,18 @@ import { MatchingService } from './matching/matching.service';
 import { VehicleMatchingModule } from './vehicles/vehicle-matching.module';
 import { WatchlistIndexSync } from './watchlist-sync/watchlist-index.sync';
 
+/** FACE_WORKERS, when set, sizes the face engine's worker pool (else one per CPU). */
+export const faceEngineOverrides = (config: KuzetConfig): FaceEngineConfigOverrides =>
+  config.FACE_WORKERS === undefined ? {} : { pool: { workers: config.FACE_WORKERS } };
+
 /** Camera events -> face pipeline -> watchlist search -> hits. Also serves watchlist
  * administration, which needs the same face engine for enrolment. */
 @Module({
   imports: [
-    FaceModule.forRoot(),
+    FaceModule.forRootAsync({
+      inject: [KUZET_CONFIG],
+      useFactory: faceEngineOverrides,
+    }),
     WatchlistAdminModule,
     VehicleMatchingModule,
     EvidenceModule,

@@ -164,8 +164,8 @@ export const CONFIG_DOCS = {
     meaning: 'password checks that may wait for one of those; beyond that 429',
   },
   FACE_WORKERS: {
-    meaning:
-      'not read yet: the face engine runs one worker thread per CPU (`availableParallelism()`)',
+    default: 'one per CPU',
+    meaning: "worker threads of the matcher's face engine (each loads its own copy of the models)",
   },
   OPS_ESCALATE_AFTER_MS: {
     meaning: 'an alert nobody acknowledged within this goes to the supervisors',

@@ -98,7 +98,7 @@ export const configSchema = z.object({
   /** Password checks at once in this instance, and how many more may wait for one. */
   AUTH_PASSWORD_CHECKS_CONCURRENT: positiveInt.default(4),
   AUTH_PASSWORD_CHECKS_QUEUED: z.coerce.number().int().min(0).default(32),
-  FACE_WORKERS: positiveInt.default(2),
+  FACE_WORKERS: positiveInt.optional(),
   OPS_ESCALATE_AFTER_MS: positiveInt.default(120_000),
   OPS_FEED_POLL_MS: positiveInt.default(200),
   /** How often the live feed re-checks each open socket's session: a user disabled or changed
