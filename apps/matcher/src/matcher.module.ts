@@ -6,6 +6,7 @@ import { CameraEventConsumer } from './camera-events/camera-event.consumer';
 import { EvidenceModule } from '@kuzet/evidence';
 import { HitPublisher } from './hits/hit.publisher';
 import { HitRepository } from './hits/hit.repository';
+import { SuppressionRepository } from './hits/suppression.repository';
 import { MatchingService } from './matching/matching.service';
 import { VehicleMatchingModule } from './vehicles/vehicle-matching.module';
 import { WatchlistIndexSync } from './watchlist-sync/watchlist-index.sync';
@@ -23,6 +24,7 @@ import { WatchlistIndexSync } from './watchlist-sync/watchlist-index.sync';
   providers: [
     { provide: WatchlistIndex, useFactory: () => new WatchlistIndex() },
     HitRepository,
+    SuppressionRepository,
     HitPublisher,
     MatchingService,
     WatchlistIndexSync,
