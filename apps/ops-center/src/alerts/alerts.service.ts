@@ -15,6 +15,7 @@ import { AuditLogService } from '@kuzet/audit-log';
 import { EvidenceReader } from '@kuzet/evidence';
 import { AlertDecisionEntity, AlertEntity, AlertState, DecisionAction } from '@kuzet/persistence';
 import { LearningService } from '@kuzet/watchlist';
+import { VehicleRejections } from '@kuzet/vehicles';
 import { AlertListRequest, DecisionRequest, RejectionCode } from './alert.dto';
 import { CentreScopes } from '../scope/centre-scope';
 import { AlertRepository } from './alert.repository';
@@ -84,6 +85,7 @@ export class AlertsService {
     private readonly audit: AuditLogService,
     private readonly evidenceStore: EvidenceReader,
     private readonly learning: LearningService,
+    private readonly vehicleRejections: VehicleRejections,
   ) {}
 
   async recordHit(hit: WatchlistHit): Promise<void> {
@@ -375,7 +377,7 @@ export class AlertsService {
     actor: Actor,
     reasonCode?: RejectionCode,
   ): Promise<AlertView> {
-    const { view, negativeOf } = await this.alerts.transaction(async (manager) => {
+    const { view, negativeOf, rejectedEntry } = await this.alerts.transaction(async (manager) => {
       const alert = await this.alerts.lockById(id, manager);
       if (!alert) throw new NotFoundException(`alert ${id} does not exist`);
       if (!ALLOWED_FROM[action].includes(alert.state)) {
@@ -433,11 +435,17 @@ export class AlertsService {
         action === 'reject' && reasonCode === 'not_this_person'
           ? await this.learning.negativeFromRejection(alert, actor.username, manager)
           : null;
+      // "not this car": a confusion or edit read stops matching the entry
+      const rejectedEntry =
+        action === 'reject' && reasonCode === 'not_this_car'
+          ? await this.vehicleRejections.rejectFromHit(id, actor.username, manager)
+          : null;
       const saved = await this.alerts.findById(id, manager);
-      return { view: alertView(saved ?? alert), negativeOf };
+      return { view: alertView(saved ?? alert), negativeOf, rejectedEntry };
     });
-    // after the commit, like every watchlist change: the matchers take it from the topic
+    // after the commit, like every list change: the matchers take it from the topic
     if (negativeOf) await this.learning.republish([negativeOf]);
+    if (rejectedEntry) await this.vehicleRejections.republish(rejectedEntry);
     return view;
   }
 

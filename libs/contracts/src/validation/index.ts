@@ -16,6 +16,7 @@ export {
 } from './watchlist';
 export {
   CYRILLIC_LOOKALIKES,
+  MAX_REJECTED_READS,
   plateScript,
   validateVehicleHit,
   validateVehicleListChange,

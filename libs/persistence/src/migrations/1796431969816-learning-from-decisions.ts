@@ -6,7 +6,9 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * - face_negative: those negative examples, per person;
  * - suppressed_match: probes a negative kept from alerting, with the negative that did;
  * - watchlist_learning_policy: per list, whether negatives suppress, the margin and the ceiling;
- * - threshold_decision: every threshold a supervisor applied from evidence, and its reversal. */
+ * - threshold_decision: every threshold a supervisor applied from evidence, and its reversal;
+ * - vehicle_rejected_read: reads rejected as "not this car" for a vehicle list entry, no longer a
+ *   confusion or edit match of it. */
 export class LearningFromDecisions1796431969816 implements MigrationInterface {
   name = 'LearningFromDecisions1796431969816';
 
@@ -80,10 +82,20 @@ export class LearningFromDecisions1796431969816 implements MigrationInterface {
     await queryRunner.query(
       `CREATE INDEX threshold_decision_list_idx ON threshold_decision (watchlist_id, decided_at DESC)`,
     );
+    await queryRunner.query(`
+      CREATE TABLE vehicle_rejected_read (
+        entry_id uuid NOT NULL,
+        plate text NOT NULL,
+        alert_id uuid NOT NULL,
+        created_by text NOT NULL,
+        created_at timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (entry_id, plate)
+      )`);
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
     for (const table of [
+      'vehicle_rejected_read',
       'threshold_decision',
       'watchlist_learning_policy',
       'suppressed_match',
