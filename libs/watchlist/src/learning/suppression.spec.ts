@@ -10,12 +10,31 @@ const policy = fc.record({
 const negatives = fc.array(fc.record({ negativeId: fc.uuid(), similarity }), { maxLength: 20 });
 
 describe('suppressingNegative', () => {
-  it('never suppresses a probe at or above the ceiling', () => {
+  it('never suppresses a probe at or above the ceiling, however close its negatives', () => {
     fc.assert(
-      fc.property(similarity, negatives, policy, (sim, negs, p) => {
-        fc.pre(sim >= p.ceiling);
-        expect(suppressingNegative(sim, negs, p)).toBeNull();
-      }),
+      fc.property(
+        policy,
+        fc.double({ min: 0, max: 1, noNaN: true }),
+        fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { minLength: 1, maxLength: 5 }),
+        (p, at, leads) => {
+          // a probe between the ceiling and 1, negatives between it and 1 (closer than the photos)
+          const sim = p.ceiling + at * (1 - p.ceiling);
+          const negs = leads.map((lead, i) => ({
+            negativeId: `n${i}`,
+            similarity: sim + lead * (1 - sim),
+          }));
+          expect(suppressingNegative(sim, negs, p)).toBeNull();
+          // the same negatives do suppress a probe far enough below the ceiling
+          const below = Math.min(...negs.map((n) => n.similarity)) - p.margin - 0.01;
+          if (
+            p.enabled &&
+            below < p.ceiling &&
+            below > -1 &&
+            negs.some((n) => n.similarity > below)
+          )
+            expect(suppressingNegative(below, negs, p)).not.toBeNull();
+        },
+      ),
     );
   });
 
