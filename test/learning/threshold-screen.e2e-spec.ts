@@ -15,7 +15,7 @@ const REGION = resolve(__dirname, '../../deploy/config/region.yaml');
 const PASSWORD = 'correct horse battery staple';
 const DAY_MS = 86_400_000;
 
-/** The supervisor's threshold screen in the Russian console (needs the built console: npx
+/** The operator's "Не тот человек" and the supervisor's threshold screen in the Russian console (needs the built console: npx
  * vite build --config apps/ops-center/web/vite.config.ts): the evidence of a list's decided
  * hits, the suggestion, applying it with a reason and reverting it; axe-core finds nothing
  * serious. */
@@ -40,6 +40,12 @@ describe('the supervisor threshold screen, in Russian', () => {
       .get(StaffUserService)
       .create(
         { username: 'aktau.sup', password: PASSWORD, roles: ['supervisor'], centreIds: ['aktau'] },
+        'test',
+      );
+    await app
+      .get(StaffUserService)
+      .create(
+        { username: 'aktau.op', password: PASSWORD, roles: ['operator'], centreIds: ['aktau'] },
         'test',
       );
     const sql = app.get(DataSource);
@@ -72,6 +78,52 @@ describe('the supervisor threshold screen, in Russian', () => {
     await database?.drop();
   });
 
+  it('rejects a face hit as "not this person" from the alert card, keeping a negative', async () => {
+    const sql = app.get(DataSource);
+    const personId = randomUUID();
+    const alertId = randomUUID();
+    const otherList = randomUUID(); // not the list whose evidence the next test counts
+    await sql.query(
+      `INSERT INTO watchlist (id, name, category, similarity_threshold) VALUES ($1, 'Пропавшие', 'missing', 0.4)`,
+      [otherList],
+    );
+    await sql.query(
+      `INSERT INTO watchlist_person (id, watchlist_id, full_name, status) VALUES ($1, $2, 'Ерлан', 'active')`,
+      [personId, otherList],
+    );
+    await sql.query(
+      `INSERT INTO alert (id, kind, state, priority, centre_id, camera_id, event_id, person_id,
+         watchlist_id, similarity, threshold, captured_at, last_seen_at)
+       VALUES ($1, 'watchlist_hit', 'new', 0, 'aktau', 'aktau-cam-0001', $1, $2, $3, 0.45, 0.4, now(), now())`,
+      [alertId, personId, otherList],
+    );
+    await sql.query(
+      `INSERT INTO hit_probe (hit_id, embedding, model_id, expires_at) VALUES ($1, $2, 'm', $3)`,
+      [
+        alertId,
+        Buffer.from(new Float32Array(512).fill(0.04).buffer),
+        new Date(Date.now() + DAY_MS),
+      ],
+    );
+    const page = await openConsole(browser, base, 'aktau.op', PASSWORD, 'ru');
+    await page.locator(`[data-alert-id="${alertId}"]`).click();
+    const button = page.getByTestId('decide-not_this_person');
+    expect(await button.textContent()).toBe('Не тот человек');
+    expect(await seriousAxeViolations(page)).toEqual([]);
+    await button.click();
+    await page.getByTestId('decide-not_this_person').waitFor({ state: 'detached' });
+    const [alert] = await sql.query(`SELECT state, decision_reason FROM alert WHERE id = $1`, [
+      alertId,
+    ]);
+    expect(alert).toEqual({ state: 'rejected', decision_reason: 'not_this_person' });
+    const negatives: { alert_id: string; created_by: string }[] = await sql.query(
+      `SELECT alert_id, created_by FROM face_negative WHERE person_id = $1`,
+      [personId],
+    );
+    expect(negatives).toEqual([{ alert_id: alertId, created_by: 'aktau.op' }]);
+    await page.context().close();
+  });
+
   it('shows the evidence, applies the suggested threshold with a reason and reverts it', async () => {
     const page = await openConsole(browser, base, 'aktau.sup', PASSWORD, 'ru');
     await page.getByTestId('screen-thresholds').click();
@@ -79,6 +131,7 @@ describe('the supervisor threshold screen, in Russian', () => {
     expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe(
       'Порог списка по данным решений',
     );
+    await page.getByTestId('threshold-list').selectOption(watchlistId);
     await page.getByTestId('threshold-target').fill('0.7');
     await page
       .getByTestId('threshold-suggested')

@@ -143,6 +143,20 @@ export class Api {
     return this.request('POST', `/v1/alerts/${id}/decisions`, decision);
   }
 
+  /** A rejection with a code kuzet learns from ("not this person", "not this car"). */
+  rejectAs(
+    id: string,
+    reasonCode: NonNullable<Decision['reason_code']>,
+    reason?: string,
+  ): Promise<Answer<'/v1/alerts/{id}/decisions', 'post'>> {
+    const decision: Decision = {
+      action: 'reject',
+      reason_code: reasonCode,
+      ...(reason ? { reason } : {}),
+    };
+    return this.request('POST', `/v1/alerts/${id}/decisions`, decision);
+  }
+
   /** Learning from decisions (issue 21): each list's threshold evidence and decisions. */
   learningLists(): Promise<Answer<'/v1/watchlist-learning', 'get'>> {
     return this.request('GET', '/v1/watchlist-learning?limit=500');
