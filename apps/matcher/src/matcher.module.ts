@@ -7,6 +7,7 @@ import { CameraEventConsumer } from './camera-events/camera-event.consumer';
 import { EvidenceModule } from '@kuzet/evidence';
 import { HitPublisher } from './hits/hit.publisher';
 import { HitRepository } from './hits/hit.repository';
+import { SuppressionRepository } from './hits/suppression.repository';
 import { MatchingService } from './matching/matching.service';
 import { VehicleMatchingModule } from './vehicles/vehicle-matching.module';
 import { WatchlistIndexSync } from './watchlist-sync/watchlist-index.sync';
@@ -31,6 +32,7 @@ export const faceEngineOverrides = (config: KuzetConfig): FaceEngineConfigOverri
   providers: [
     { provide: WatchlistIndex, useFactory: () => new WatchlistIndex() },
     HitRepository,
+    SuppressionRepository,
     HitPublisher,
     MatchingService,
     WatchlistIndexSync,

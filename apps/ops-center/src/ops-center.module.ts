@@ -1,7 +1,8 @@
 import { Module } from '@nestjs/common';
 import { EvidenceModule } from '@kuzet/evidence';
 import { RegistryModule } from '@kuzet/registry';
-import { VehicleRouteModule } from '@kuzet/vehicles';
+import { VehicleRejectionsModule, VehicleRouteModule } from '@kuzet/vehicles';
+import { WatchlistLearningModule } from '@kuzet/watchlist';
 import { AlertRepository } from './alerts/alert.repository';
 import { AlertsController } from './alerts/alerts.controller';
 import { AlertsService } from './alerts/alerts.service';
@@ -19,7 +20,13 @@ import { ViolationFeedService } from './violations/violation-feed.service';
 
 /** Hits and alarms -> routing to centres -> live console -> decisions; violations as a feed. */
 @Module({
-  imports: [RegistryModule, EvidenceModule, VehicleRouteModule],
+  imports: [
+    RegistryModule,
+    EvidenceModule,
+    VehicleRouteModule,
+    VehicleRejectionsModule,
+    WatchlistLearningModule,
+  ],
   controllers: [AlertsController, ConsoleController, FaviconController, ViolationFeedController],
   providers: [
     CentreScopes,

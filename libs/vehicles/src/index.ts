@@ -10,3 +10,4 @@ export * from './reads/plate-read-store';
 export * from './route/vehicle-route.dto';
 export * from './route/vehicle-route.service';
 export * from './vehicle-reads.module';
+export * from './lists/rejected-reads';

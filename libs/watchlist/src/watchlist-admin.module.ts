@@ -4,11 +4,18 @@ import { WatchlistRepository } from './admin/watchlist.repository';
 import { WatchlistService } from './admin/watchlist.service';
 import { WatchlistChangePublisher } from './changes/watchlist-change.publisher';
 import { FaceEnrolment } from './enrolment/face-enrolment';
+import { LearningRepository } from './learning/learning.repository';
 
 /** Watchlist administration over REST. Needs a FaceEngine provider (FaceModule) in the app. */
 @Module({
   controllers: [WatchlistController],
-  providers: [WatchlistRepository, WatchlistService, WatchlistChangePublisher, FaceEnrolment],
-  exports: [WatchlistService, WatchlistRepository],
+  providers: [
+    WatchlistRepository,
+    WatchlistService,
+    WatchlistChangePublisher,
+    FaceEnrolment,
+    LearningRepository,
+  ],
+  exports: [WatchlistService, WatchlistRepository, LearningRepository],
 })
 export class WatchlistAdminModule {}

@@ -57,4 +57,23 @@ export class RetentionRepository {
     );
     return rows[0].length;
   }
+
+  /** Deletes up to `limit` rows of a learning table (hit_probe: probe embeddings of hits;
+   * face_negative: "not this person" examples) whose evidence retention has passed; their ids. */
+  async deleteExpiredLearning(
+    table: 'hit_probe' | 'face_negative',
+    now: Date,
+    limit: number,
+    manager: EntityManager,
+  ): Promise<string[]> {
+    const id = table === 'hit_probe' ? 'hit_id' : 'id';
+    const rows = await manager.query<[Record<string, string>[], number]>(
+      `DELETE FROM ${table} WHERE ${id} IN (
+         SELECT ${id} FROM ${table} WHERE expires_at <= $1
+         ORDER BY expires_at LIMIT $2 FOR UPDATE SKIP LOCKED)
+       RETURNING ${id} AS id`,
+      [now, limit],
+    );
+    return rows[0].map((row) => row.id!);
+  }
 }

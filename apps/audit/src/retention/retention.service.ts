@@ -27,6 +27,9 @@ export interface PurgeReport {
   /** First-content fingerprints of camera events (CameraEventGate) deleted, unaudited: an
    * event id and a hash, kept as long as the records of events taken over HTTP. */
   readonly fingerprints: number;
+  /** Probe embeddings of hits and "not this person" negatives past the evidence retention
+   * (matchers already ignore an expired negative: its expiry rides on the change topic). */
+  readonly learning: number;
 }
 
 /** Deletes what has outlived its retention period: face crops at their expires_at (set by
@@ -66,7 +69,8 @@ export class RetentionService implements OnApplicationBootstrap, OnApplicationSh
   private async purgeOnSchedule(): Promise<void> {
     try {
       const report = await this.purgeExpired();
-      if (report.evidence + report.events > 0) this.logger.log(report, 'retention purge');
+      if (report.evidence + report.events + report.learning > 0)
+        this.logger.log(report, 'retention purge');
     } catch (error) {
       this.logger.error({ err: error }, 'retention purge failed; retrying on schedule');
     }
@@ -95,13 +99,19 @@ export class RetentionService implements OnApplicationBootstrap, OnApplicationSh
         },
       },
     );
+    let learning = 0;
+    for (const table of ['hit_probe', 'face_negative'] as const)
+      learning += await this.inBatches(
+        (manager) => this.repository.deleteExpiredLearning(table, now, BATCH, manager),
+        { purgeId, subjectType: table, details: { expiredBy: now.toISOString() } },
+      );
     let fingerprints = 0;
     for (let batch = BATCH; batch === BATCH; fingerprints += batch) {
       batch = await this.repository.transaction((manager) =>
         this.repository.deleteOldFingerprints(eventCutoff, BATCH, manager),
       );
     }
-    return { purgeId, evidence, events, fingerprints };
+    return { purgeId, evidence, events, fingerprints, learning };
   }
 
   /** Deletes batch after batch, each with its audit entry in the same transaction. */

@@ -18,6 +18,14 @@ export interface HitCandidate {
   readonly capturedAt: Date;
 }
 
+/** The probe's embedding, kept with a new hit under the evidence retention so that a "not this
+ * person" rejection can keep it as a negative example; never in the match log or the audit. */
+export interface HitProbe {
+  readonly embedding: Float32Array;
+  readonly modelId: string;
+  readonly expiresAt: Date;
+}
+
 export interface RecordedHit {
   readonly hit: WatchlistHitEntity;
   /** False when this (event, person) was already in the match log: a redelivery. */
@@ -38,6 +46,7 @@ export class HitRepository {
     candidate: HitCandidate,
     dedupWindowMs: number,
     now: Date = new Date(),
+    probe?: HitProbe,
   ): Promise<RecordedHit> {
     return this.dataSource.transaction(async (manager) => {
       const logged = await manager
@@ -86,6 +95,21 @@ export class HitRepository {
           sightingCount: 1,
         });
         await manager.insert(WatchlistHitEntity, hit);
+        if (probe)
+          await manager.query(
+            `INSERT INTO hit_probe (hit_id, embedding, model_id, expires_at) VALUES ($1, $2, $3, $4)
+             ON CONFLICT (hit_id) DO NOTHING`,
+            [
+              hit.hitId,
+              Buffer.from(
+                probe.embedding.buffer,
+                probe.embedding.byteOffset,
+                probe.embedding.byteLength,
+              ),
+              probe.modelId,
+              probe.expiresAt,
+            ],
+          );
       }
       await manager.insert(MatchLogEntity, {
         ...candidate,

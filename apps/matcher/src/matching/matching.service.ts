@@ -6,10 +6,11 @@ import { FaceEngine, ImageDecodeError } from '@kuzet/face';
 import { CAMERA_EVENT_REJECTIONS, RejectedMessageError } from '@kuzet/messaging';
 import { counter } from '@kuzet/observability';
 import { WatchlistHitEntity } from '@kuzet/persistence';
-import { Candidate, WatchlistIndex } from '@kuzet/watchlist';
+import { Candidate, Suppression, WatchlistIndex } from '@kuzet/watchlist';
 import { EVIDENCE_STORE, EvidenceStore } from '@kuzet/evidence';
 import { HitPublisher } from '../hits/hit.publisher';
 import { HitRepository } from '../hits/hit.repository';
+import { SuppressionRepository } from '../hits/suppression.repository';
 
 const probes = counter({
   name: 'kuzet_matcher_probe_faces_total',
@@ -28,6 +29,8 @@ interface PersonMatch {
   readonly probe: ProbeFace;
   readonly best: Candidate;
   readonly runnerUp: Candidate | null;
+  /** The negative example that keeps this match from alerting, if one does. */
+  readonly suppressedBy: Suppression | null;
 }
 
 /** A camera event's faces -> the watchlists -> hits in the match log and on the hits topic.
@@ -38,6 +41,7 @@ export class MatchingService {
     private readonly engine: FaceEngine,
     private readonly index: WatchlistIndex,
     private readonly hits: HitRepository,
+    private readonly suppressions: SuppressionRepository,
     private readonly publisher: HitPublisher,
     @Inject(EVIDENCE_STORE) private readonly evidence: EvidenceStore,
     @Inject(KUZET_CONFIG) private readonly config: KuzetConfig,
@@ -45,9 +49,31 @@ export class MatchingService {
 
   async match(event: CameraEvent): Promise<WatchlistHitEntity[]> {
     const faces = await this.probeFaces(event);
-    const matches = this.bestPerPerson(faces);
-    if (matches.length === 0) return [];
+    const found = this.bestPerPerson(faces);
+    if (found.length === 0) return [];
     const capturedAt = event.capturedAt ? timestampDate(event.capturedAt) : new Date();
+    const matches: PersonMatch[] = [];
+    for (const match of found) {
+      if (!match.suppressedBy) {
+        matches.push(match);
+        continue;
+      }
+      const { negativeId, negativeSimilarity, policy } = match.suppressedBy;
+      await this.suppressions.record({
+        eventId: event.eventId,
+        cameraId: event.cameraId,
+        personId: match.best.personId,
+        watchlistId: match.best.watchlistId,
+        negativeId,
+        similarity: match.best.similarity,
+        negativeSimilarity,
+        margin: policy.margin,
+        ceiling: policy.ceiling,
+        capturedAt,
+      });
+    }
+    if (matches.length === 0) return [];
+    const expiresAt = new Date(Date.now() + this.config.EVIDENCE_RETENTION_DAYS * 86_400_000);
     const recorded: WatchlistHitEntity[] = [];
     for (const match of matches) {
       const cropJpeg = await match.probe.crop();
@@ -55,7 +81,7 @@ export class MatchingService {
         ? await this.evidence.put(
             evidenceId(event.eventId, match.best.personId),
             cropJpeg,
-            new Date(Date.now() + this.config.EVIDENCE_RETENTION_DAYS * 86_400_000),
+            expiresAt,
           )
         : event.payload.case === 'faceObservation'
           ? event.payload.value.frameRef || null
@@ -74,6 +100,8 @@ export class MatchingService {
           capturedAt,
         },
         this.config.MATCHER_DEDUP_WINDOW_MS,
+        new Date(),
+        { embedding: match.probe.embedding, modelId: match.probe.modelId, expiresAt },
       );
       recorded.push(hit);
     }
@@ -139,10 +167,11 @@ export class MatchingService {
         probes.inc({ outcome: 'no_match' });
         continue;
       }
-      probes.inc({ outcome: 'hit' });
+      const suppressedBy = this.index.suppression(best, probe.embedding);
+      probes.inc({ outcome: suppressedBy ? 'suppressed' : 'hit' });
       const known = byPerson.get(best.personId);
       if (!known || best.similarity > known.best.similarity) {
-        byPerson.set(best.personId, { probe, best, runnerUp });
+        byPerson.set(best.personId, { probe, best, runnerUp, suppressedBy });
       }
     }
     return [...byPerson.values()];

@@ -22,7 +22,9 @@ import {
   Subscription,
   TOPICS,
 } from '@kuzet/messaging';
-import { MatchPolicy, PlateIndex, VehicleListRepository } from '@kuzet/vehicles';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { MatchPolicy, PlateIndex, rejectedReadsOf, VehicleListRepository } from '@kuzet/vehicles';
 
 const REBUILD_PAGE = 5_000;
 const POLICY: Record<number, MatchPolicy> = {
@@ -44,6 +46,7 @@ export class PlateIndexSync implements OnModuleInit, OnApplicationBootstrap, OnM
     private readonly index: PlateIndex,
     private readonly repository: VehicleListRepository,
     @Inject(MESSAGE_BUS) private readonly bus: MessageBus,
+    @InjectDataSource() private readonly dataSource: DataSource,
   ) {}
 
   async onModuleInit(): Promise<void> {
@@ -52,6 +55,10 @@ export class PlateIndexSync implements OnModuleInit, OnApplicationBootstrap, OnM
     for (;;) {
       const page = await this.repository.activePage(afterId, REBUILD_PAGE);
       if (page.length === 0) break;
+      const rejected = await rejectedReadsOf(
+        this.dataSource.manager,
+        page.map((e) => e.id),
+      );
       for (const entry of page) {
         const list = lists.get(entry.listId);
         if (!list) continue;
@@ -65,6 +72,7 @@ export class PlateIndexSync implements OnModuleInit, OnApplicationBootstrap, OnM
           category: list.category,
           priority: list.priority,
           expiresAtMs: expires.length ? Math.min(...expires.map((d) => d.getTime())) : null,
+          rejectedReads: rejected.has(entry.id) ? new Set(rejected.get(entry.id)) : undefined,
         });
       }
       afterId = page[page.length - 1]!.id;
@@ -108,6 +116,7 @@ export class PlateIndexSync implements OnModuleInit, OnApplicationBootstrap, OnM
       category: change.category,
       priority: change.priority,
       expiresAtMs: change.expiresAt ? timestampMs(change.expiresAt) : null,
+      rejectedReads: change.rejectedReads.length > 0 ? new Set(change.rejectedReads) : undefined,
     });
   }
 }

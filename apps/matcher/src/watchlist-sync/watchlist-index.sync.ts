@@ -18,7 +18,7 @@ import {
   TOPICS,
 } from '@kuzet/messaging';
 import { earliestExpiry } from '@kuzet/persistence';
-import { WatchlistIndex, WatchlistRepository } from '@kuzet/watchlist';
+import { LearningRepository, WatchlistIndex, WatchlistRepository } from '@kuzet/watchlist';
 
 const REBUILD_PAGE = 1_000;
 export const MATCHER_INDEX_GROUP = 'kuzet-matcher-index';
@@ -40,6 +40,7 @@ export class WatchlistIndexSync implements OnModuleInit, OnApplicationBootstrap,
   constructor(
     private readonly index: WatchlistIndex,
     private readonly repository: WatchlistRepository,
+    private readonly learning: LearningRepository,
     private readonly engine: FaceEngine,
     @Inject(MESSAGE_BUS) private readonly bus: MessageBus,
     @Inject(KUZET_CONFIG) private readonly config: Readonly<KuzetConfig>,
@@ -73,6 +74,13 @@ export class WatchlistIndexSync implements OnModuleInit, OnApplicationBootstrap,
     for (;;) {
       const page = await this.repository.searchablePage(afterId, REBUILD_PAGE, now);
       if (page.length === 0) break;
+      const [negatives, policies] = await Promise.all([
+        this.learning.negativesOf(
+          page.map((p) => p.person.id),
+          now,
+        ),
+        this.learning.policiesOf([...new Set(page.map((p) => p.list.id))]),
+      ]);
       for (const { person, list, faces } of page) {
         const compatible = faces.filter((face) => face.modelId === model);
         skippedFaces += faces.length - compatible.length;
@@ -83,6 +91,10 @@ export class WatchlistIndexSync implements OnModuleInit, OnApplicationBootstrap,
           expiresAt: earliestExpiry(person.expiresAt, list.expiresAt),
           version: person.version,
           faces: compatible.map((face) => ({ photoId: face.id, embedding: face.embedding })),
+          negatives: (negatives.get(person.id) ?? [])
+            .filter((n) => n.modelId === model)
+            .map((n) => ({ negativeId: n.id, embedding: n.embedding, expiresAt: n.expiresAt })),
+          suppression: policies.get(list.id) ?? null,
         });
       }
       people += page.length;
@@ -116,6 +128,25 @@ export class WatchlistIndexSync implements OnModuleInit, OnApplicationBootstrap,
       faces: change.embeddings
         .filter((e) => e.modelId === model)
         .map((e) => ({ photoId: e.photoId, embedding: Float32Array.from(e.embedding) })),
+      negatives: change.negatives
+        .filter((n) => n.modelId === model)
+        .map((n) => ({
+          negativeId: n.negativeId,
+          embedding: Float32Array.from(n.embedding),
+          expiresAt: n.expiresAt ? timestampDate(n.expiresAt) : null,
+        })),
+      suppression: change.suppression
+        ? {
+            enabled: change.suppression.enabled,
+            margin: change.suppression.margin,
+            ceiling: change.suppression.ceiling,
+          }
+        : null,
     });
+    if (change.negatives.length > 0)
+      this.logger.log(
+        { personId: change.personId, version, negatives: change.negatives.length },
+        'person updated with negative examples',
+      );
   }
 }

@@ -14,7 +14,9 @@ import { FieldErrorsException } from '@kuzet/http';
 import { AuditLogService } from '@kuzet/audit-log';
 import { EvidenceReader } from '@kuzet/evidence';
 import { AlertDecisionEntity, AlertEntity, AlertState, DecisionAction } from '@kuzet/persistence';
-import { AlertListRequest, DecisionRequest } from './alert.dto';
+import { LearningService } from '@kuzet/watchlist';
+import { VehicleRejections } from '@kuzet/vehicles';
+import { AlertListRequest, DecisionRequest, RejectionCode } from './alert.dto';
 import { CentreScopes } from '../scope/centre-scope';
 import { AlertRepository } from './alert.repository';
 import { AlertDetailView, alertView, AlertView, decisionView } from './alert.views';
@@ -82,6 +84,8 @@ export class AlertsService {
     private readonly scopes: CentreScopes,
     private readonly audit: AuditLogService,
     private readonly evidenceStore: EvidenceReader,
+    private readonly learning: LearningService,
+    private readonly vehicleRejections: VehicleRejections,
   ) {}
 
   async recordHit(hit: WatchlistHit): Promise<void> {
@@ -334,8 +338,20 @@ export class AlertsService {
   /** The first decision wins: the row is locked, so a second operator acting at the same
    * moment waits and is then told who decided what. */
   async decide(user: StaffPrincipal, id: string, request: DecisionRequest): Promise<AlertView> {
-    this.visibleTo(user, await this.found(id));
-    return this.apply(id, request.action, request.reason ?? null, user);
+    const alert = this.visibleTo(user, await this.found(id));
+    const code = request.reason_code;
+    const fits = { not_this_person: 'watchlist_hit', not_this_car: 'vehicle_hit' } as const;
+    if (code && alert.kind !== fits[code])
+      throw new FieldErrorsException(HttpStatus.BAD_REQUEST, [
+        {
+          field: 'reason_code',
+          rule: 'alert_kind',
+          message: `${code} is for ${fits[code]} alerts, this one is ${alert.kind}`,
+          params: { kind: alert.kind },
+        },
+      ]);
+    const reason = request.reason ? request.reason : (code ?? null);
+    return this.apply(id, request.action, reason, user, code);
   }
 
   async escalateOverdue(olderThan: Date): Promise<number> {
@@ -354,13 +370,14 @@ export class AlertsService {
     return escalated;
   }
 
-  private apply(
+  private async apply(
     id: string,
     action: DecisionAction,
     reason: string | null,
     actor: Actor,
+    reasonCode?: RejectionCode,
   ): Promise<AlertView> {
-    return this.alerts.transaction(async (manager) => {
+    const { view, negativeOf, rejectedEntry } = await this.alerts.transaction(async (manager) => {
       const alert = await this.alerts.lockById(id, manager);
       if (!alert) throw new NotFoundException(`alert ${id} does not exist`);
       if (!ALLOWED_FROM[action].includes(alert.state)) {
@@ -405,6 +422,7 @@ export class AlertsService {
           details: {
             state: alert.state,
             reason,
+            ...(reasonCode ? { reasonCode } : {}),
             kind: alert.kind,
             cameraId: alert.cameraId,
             personId: alert.personId,
@@ -412,9 +430,23 @@ export class AlertsService {
         },
         manager,
       );
+      // "not this person": the probe becomes a negative example of the person, in this transaction
+      const negativeOf =
+        action === 'reject' && reasonCode === 'not_this_person'
+          ? await this.learning.negativeFromRejection(alert, actor.username, manager)
+          : null;
+      // "not this car": a confusion or edit read stops matching the entry
+      const rejectedEntry =
+        action === 'reject' && reasonCode === 'not_this_car'
+          ? await this.vehicleRejections.rejectFromHit(id, actor.username, manager)
+          : null;
       const saved = await this.alerts.findById(id, manager);
-      return alertView(saved ?? alert);
+      return { view: alertView(saved ?? alert), negativeOf, rejectedEntry };
     });
+    // after the commit, like every list change: the matchers take it from the topic
+    if (negativeOf) await this.learning.republish([negativeOf]);
+    if (rejectedEntry) await this.vehicleRejections.republish(rejectedEntry);
+    return view;
   }
 
   private async route(

@@ -9,9 +9,14 @@ export {
   type Validated,
 } from './errors';
 export { CONTRACT_LIMITS, contractLimits, type ContractLimits } from './limits';
-export { validateWatchlistChange, validateWatchlistHit } from './watchlist';
+export {
+  MAX_NEGATIVES_PER_PERSON,
+  validateWatchlistChange,
+  validateWatchlistHit,
+} from './watchlist';
 export {
   CYRILLIC_LOOKALIKES,
+  MAX_REJECTED_READS,
   plateScript,
   validateVehicleHit,
   validateVehicleListChange,

@@ -187,8 +187,16 @@ export function validateVehicleListChange(
     allowFuture: true,
   });
   checkNotBefore(ctx, 'expires_at', expires, 'occurred_at', occurred);
+  if (msg.rejectedReads.length > MAX_REJECTED_READS)
+    ctx.sink.add('rejected_reads', 'count', `must have at most ${MAX_REJECTED_READS} reads`);
+  else if (msg.kind === VehicleListChangeKind.REMOVED && msg.rejectedReads.length > 0)
+    ctx.sink.add('rejected_reads', 'count', 'must be empty for a removal');
+  msg.rejectedReads.forEach((read, i) => checkNormalisedPlate(ctx, `rejected_reads[${i}]`, read));
   return ctx.sink.errors;
 }
+
+/** Most "not this car" reads one VehicleListChange carries. */
+export const MAX_REJECTED_READS = 256;
 
 /** Field-level problems of a VehicleHit; empty when it is valid. */
 export function validateVehicleHit(

@@ -1,9 +1,19 @@
 import { timestampFromMs } from '@bufbuild/protobuf/wkt';
-import { WatchlistChangeKind, type WatchlistChange } from '../gen/kuzet/v1/watchlist_change_pb';
+import { create } from '@bufbuild/protobuf';
+import {
+  NegativeEmbeddingSchema,
+  SuppressionPolicySchema,
+  WatchlistChangeKind,
+  type WatchlistChange,
+} from '../gen/kuzet/v1/watchlist_change_pb';
 import type { WatchlistHit } from '../gen/kuzet/v1/watchlist_hit_pb';
 import { sampleWatchlistChange, sampleWatchlistHit, unitEmbedding } from '../testing/samples';
 import { DAY, MINUTE, NOW, pairs } from './test-helpers';
-import { validateWatchlistChange, validateWatchlistHit } from './watchlist';
+import {
+  MAX_NEGATIVES_PER_PERSON,
+  validateWatchlistChange,
+  validateWatchlistHit,
+} from './watchlist';
 
 function change(mutate: (c: WatchlistChange) => void): WatchlistChange {
   const c = sampleWatchlistChange(NOW);
@@ -21,6 +31,66 @@ const photo = () => ({ ...sampleWatchlistChange(NOW).embeddings[0]! });
 describe('validateWatchlistChange', () => {
   it('accepts the sample', () => {
     expect(validateWatchlistChange(sampleWatchlistChange(NOW), NOW)).toEqual([]);
+  });
+
+  describe('negatives and the suppression policy (issue 21)', () => {
+    const negative = (i: number) =>
+      create(NegativeEmbeddingSchema, {
+        negativeId: `neg-${i}`,
+        embedding: photo().embedding,
+        modelId: photo().modelId,
+      });
+    const fields = (c: WatchlistChange) =>
+      validateWatchlistChange(c, NOW).map((e) => `${e.field}:${e.rule}`);
+
+    it('accepts negatives and a policy', () => {
+      const c = change((c) => {
+        c.negatives = [negative(1), negative(2)];
+        c.suppression = create(SuppressionPolicySchema, {
+          enabled: true,
+          margin: 0.05,
+          ceiling: 0.8,
+        });
+      });
+      expect(fields(c)).toEqual([]);
+    });
+
+    it('refuses negatives on a removal, too many, bad ones and a policy out of range', () => {
+      expect(
+        fields(
+          change((c) => {
+            c.kind = WatchlistChangeKind.REMOVED;
+            c.embeddings = [];
+            c.negatives = [negative(1)];
+          }),
+        ),
+      ).toEqual(['negatives:count']);
+      expect(
+        fields(
+          change(
+            (c) =>
+              (c.negatives = Array.from({ length: MAX_NEGATIVES_PER_PERSON + 1 }, (_, i) =>
+                negative(i),
+              )),
+          ),
+        ),
+      ).toEqual(['negatives:count']);
+      expect(
+        fields(change((c) => (c.negatives = [{ ...negative(1), embedding: [1, 2] }]))),
+      ).toEqual(['negatives[0].embedding:length']);
+      expect(
+        fields(
+          change(
+            (c) =>
+              (c.suppression = create(SuppressionPolicySchema, {
+                enabled: true,
+                margin: 2,
+                ceiling: 0,
+              })),
+          ),
+        ),
+      ).toEqual(['suppression.margin:range', 'suppression.ceiling:range']);
+    });
   });
 
   it.each<[string, () => WatchlistChange, string, string]>([

@@ -19,6 +19,9 @@ import {
   checkUuid,
 } from './rules';
 
+/** Most negative examples ("not this person") one WatchlistChange carries. */
+export const MAX_NEGATIVES_PER_PERSON = 256;
+
 // float32 cosine similarities of near-identical vectors can round just past +-1.
 const SIMILARITY_SLACK = 1e-4;
 
@@ -49,6 +52,13 @@ export function validateWatchlistChange(
         'must be empty for a removal: no biometric data is kept for removed persons',
       );
     }
+    if (msg.negatives.length > 0) {
+      ctx.sink.add(
+        'negatives',
+        'count',
+        'must be empty for a removal: no biometric data is kept for removed persons',
+      );
+    }
     return ctx.sink.errors;
   }
   checkRange(ctx, 'threshold', msg.threshold, 0, 1, true);
@@ -69,6 +79,24 @@ export function validateWatchlistChange(
     checkModelId(ctx, `${at}.model_id`, e.modelId);
     checkRange(ctx, `${at}.quality`, e.quality, 0, 1);
   });
+  if (msg.negatives.length > MAX_NEGATIVES_PER_PERSON) {
+    ctx.sink.add(
+      'negatives',
+      'count',
+      `must have at most ${MAX_NEGATIVES_PER_PERSON} negatives, got ${msg.negatives.length}`,
+    );
+  }
+  msg.negatives.forEach((n, i) => {
+    const at = `negatives[${i}]`;
+    checkId(ctx, `${at}.negative_id`, n.negativeId);
+    checkEmbedding(ctx, `${at}.embedding`, n.embedding);
+    checkModelId(ctx, `${at}.model_id`, n.modelId);
+    checkTime(ctx, `${at}.expires_at`, n.expiresAt, { required: false, allowFuture: true });
+  });
+  if (msg.suppression) {
+    checkRange(ctx, 'suppression.margin', msg.suppression.margin, 0, 1);
+    checkRange(ctx, 'suppression.ceiling', msg.suppression.ceiling, 0, 1, true);
+  }
   return ctx.sink.errors;
 }
 

@@ -1,4 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
 import {
   create,
   encodeVehicleListChange,
@@ -6,11 +8,13 @@ import {
   VehicleListChangeKind,
   VehicleListChangeSchema,
   VehicleMatchPolicy,
+  MAX_REJECTED_READS,
 } from '@kuzet/contracts';
 import { MESSAGE_BUS, MessageBus, TOPICS } from '@kuzet/messaging';
 import { earliestExpiry } from '@kuzet/persistence';
 import type { MatchPolicy } from '../matching/plate-index';
 import type { VehicleEntryRow, VehicleListRow } from './vehicle-list.repository';
+import { rejectedReadsOf } from './rejected-reads.query';
 
 export const POLICY_TO_PROTO: Record<MatchPolicy, VehicleMatchPolicy> = {
   exact: VehicleMatchPolicy.EXACT,
@@ -22,11 +26,20 @@ export const POLICY_TO_PROTO: Record<MatchPolicy, VehicleMatchPolicy> = {
  * running matchers apply it within moments; PostgreSQL stays the source of truth. */
 @Injectable()
 export class VehicleListChangePublisher {
-  constructor(@Inject(MESSAGE_BUS) private readonly bus: MessageBus) {}
+  constructor(
+    @Inject(MESSAGE_BUS) private readonly bus: MessageBus,
+    @InjectDataSource() private readonly dataSource: DataSource,
+  ) {}
 
   async publish(entry: VehicleEntryRow, list: VehicleListRow): Promise<void> {
     const removed = entry.status !== 'active';
     const expiresAt = earliestExpiry(entry.expiresAt, list.expiresAt);
+    // "not this car" reads ride on every snapshot, so no other change drops them
+    const rejectedReads = removed
+      ? []
+      : ((await rejectedReadsOf(this.dataSource.manager, [entry.id])).get(entry.id) ?? []).slice(
+          -MAX_REJECTED_READS,
+        );
     const change = create(VehicleListChangeSchema, {
       entryId: entry.id,
       kind: removed ? VehicleListChangeKind.REMOVED : VehicleListChangeKind.UPSERTED,
@@ -40,6 +53,7 @@ export class VehicleListChangePublisher {
       version: BigInt(entry.version),
       occurredAt: timestampFromDate(new Date()),
       expiresAt: expiresAt ? timestampFromDate(expiresAt) : undefined,
+      rejectedReads,
     });
     await this.bus.publish(TOPICS.vehicleListChanges, [
       { key: entry.id, value: encodeVehicleListChange(change) },

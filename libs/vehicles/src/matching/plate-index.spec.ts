@@ -87,6 +87,22 @@ describe('PlateIndex', () => {
     expect(kinds(index, '777BOS05', sure)).toEqual(['e-777BOS05-confusion:exact@-']);
   });
 
+  it('a read rejected as "not this car" stops that confusion or edit, not the exact plate', () => {
+    const index = new PlateIndex();
+    const rejectedReads = new Set(['123OBC12']);
+    index.upsert(
+      entry('555XYZ05', 'edit', { entryId: 'edit', rejectedReads: new Set(['555XYE05']) }),
+    );
+    index.upsert(entry('1230BC12', 'confusion', { entryId: 'confusion', rejectedReads }));
+    const ids = (plate: string) => index.match({ plate, nowMs: NOW }).map((m) => m.entry.entryId);
+    expect(ids('123OBC12')).toEqual([]); // the rejected confusion of 1230BC12
+    expect(ids('1230BC12')).toEqual(['confusion']); // exact still matches
+    expect(ids('555XYE05')).toEqual([]); // the rejected edit of 555XYZ05
+    expect(ids('555XYF05')).toEqual(['edit']); // another edit still matches
+    index.upsert(entry('1230BC12', 'confusion', { entryId: 'confusion' })); // negative removed
+    expect(ids('123OBC12')).toEqual(['confusion']);
+  });
+
   it('leaves out expired entries, and forgets removed ones everywhere', () => {
     const index = new PlateIndex();
     index.upsert(entry('123ABC12', 'edit', { expiresAtMs: NOW - 1 }));

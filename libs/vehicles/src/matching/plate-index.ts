@@ -12,6 +12,9 @@ export interface ListedPlate {
   readonly priority: number;
   /** Epoch ms after which the entry no longer matches; null: never expires. */
   readonly expiresAtMs: number | null;
+  /** Normalised reads operators rejected as "not this car" for this entry: no longer a
+   * confusion or edit match of it (an exact read still is). */
+  readonly rejectedReads?: ReadonlySet<string>;
 }
 
 export interface PlateMatch {
@@ -165,8 +168,9 @@ export class PlateIndex {
     each(this.exact.get(probe.plate), (entry) => {
       if (active(entry)) found.set(entry.entryId, { entry, kind: 'exact', position: null });
     });
+    const rejected = (e: ListedPlate) => e.rejectedReads?.has(probe.plate) === true;
     each(this.confusion.get(confusionKey(probe.plate)), (entry) => {
-      if (found.has(entry.entryId) || !active(entry)) return;
+      if (found.has(entry.entryId) || !active(entry) || rejected(entry)) return;
       let position = -1;
       for (let i = 0; i < entry.plate.length; i++) {
         if (entry.plate[i] === probe.plate[i]) continue;
@@ -180,7 +184,7 @@ export class PlateIndex {
       const keys = new Set([probe.plate, ...deletions(probe.plate)]);
       for (const key of keys) {
         each(this.neighbourhood.get(key), (entry) => {
-          if (found.has(entry.entryId) || !active(entry)) return;
+          if (found.has(entry.entryId) || !active(entry) || rejected(entry)) return;
           const position = singleEdit(probe.plate, entry.plate);
           if (position === undefined || position < 0) return;
           const differs = Math.min(position, probe.plate.length - 1);

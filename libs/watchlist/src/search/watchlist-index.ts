@@ -1,4 +1,23 @@
 import { createVectorIndex, VectorIndex } from '../vector-index';
+import {
+  NegativeSimilarity,
+  suppressingNegative,
+  SuppressionPolicy,
+} from '../learning/suppression';
+
+/** A probe an operator rejected as "not this person". */
+export interface NegativeExample {
+  readonly negativeId: string;
+  readonly embedding: Float32Array;
+  readonly expiresAt: Date | null;
+}
+
+export interface Suppression {
+  readonly negativeId: string;
+  /** The probe's similarity to the negative. */
+  readonly negativeSimilarity: number;
+  readonly policy: SuppressionPolicy;
+}
 
 export interface IndexedPerson {
   readonly personId: string;
@@ -7,6 +26,8 @@ export interface IndexedPerson {
   readonly expiresAt: Date | null;
   readonly version: number;
   readonly photoIds: readonly string[];
+  readonly negatives: readonly NegativeExample[];
+  readonly suppression: SuppressionPolicy | null;
 }
 
 export interface PersonFaces {
@@ -16,6 +37,10 @@ export interface PersonFaces {
   readonly expiresAt: Date | null;
   readonly version: number;
   readonly faces: readonly { readonly photoId: string; readonly embedding: Float32Array }[];
+  /** "Not this person" examples; none when absent. */
+  readonly negatives?: readonly NegativeExample[];
+  /** The list's suppression policy; absent: negatives never suppress. */
+  readonly suppression?: SuppressionPolicy | null;
 }
 
 export interface Candidate {
@@ -72,8 +97,43 @@ export class WatchlistIndex {
       expiresAt: person.expiresAt,
       version: person.version,
       photoIds: person.faces.map((f) => f.photoId),
+      negatives: person.negatives ?? [],
+      suppression: person.suppression ?? null,
     });
     return true;
+  }
+
+  /** Negative examples held for a person (0 when unknown). */
+  negativeCount(personId: string): number {
+    return this.people.get(personId)?.negatives.length ?? 0;
+  }
+
+  /** The negative example that keeps this probe of the candidate's person from alerting, or
+   * null: checked only for a probe that already crossed the threshold, against that person's
+   * own negatives, so its cost does not grow with the negatives of everybody else. */
+  suppression(
+    candidate: Candidate,
+    probe: Float32Array,
+    now: Date = new Date(),
+  ): Suppression | null {
+    const person = this.people.get(candidate.personId);
+    if (!person?.suppression || person.negatives.length === 0) return null;
+    const similarities: NegativeSimilarity[] = [];
+    for (const negative of person.negatives) {
+      if (negative.expiresAt && negative.expiresAt <= now) continue;
+      similarities.push({
+        negativeId: negative.negativeId,
+        similarity: cosine(probe, negative.embedding),
+      });
+    }
+    const found = suppressingNegative(candidate.similarity, similarities, person.suppression);
+    return found
+      ? {
+          negativeId: found.negativeId,
+          negativeSimilarity: found.similarity,
+          policy: person.suppression,
+        }
+      : null;
   }
 
   remove(personId: string, version: number): boolean {
@@ -112,4 +172,17 @@ export class WatchlistIndex {
       this.ownerOfPhoto.delete(photoId);
     }
   }
+}
+
+function cosine(a: Float32Array, b: Float32Array): number {
+  let dot = 0;
+  let na = 0;
+  let nb = 0;
+  const length = Math.min(a.length, b.length);
+  for (let i = 0; i < length; i++) {
+    dot += a[i]! * b[i]!;
+    na += a[i]! * a[i]!;
+    nb += b[i]! * b[i]!;
+  }
+  return na > 0 && nb > 0 ? dot / Math.sqrt(na * nb) : 0;
 }

@@ -143,6 +143,58 @@ export class Api {
     return this.request('POST', `/v1/alerts/${id}/decisions`, decision);
   }
 
+  /** A rejection with a code kuzet learns from ("not this person", "not this car"). */
+  rejectAs(
+    id: string,
+    reasonCode: NonNullable<Decision['reason_code']>,
+    reason?: string,
+  ): Promise<Answer<'/v1/alerts/{id}/decisions', 'post'>> {
+    const decision: Decision = {
+      action: 'reject',
+      reason_code: reasonCode,
+      ...(reason ? { reason } : {}),
+    };
+    return this.request('POST', `/v1/alerts/${id}/decisions`, decision);
+  }
+
+  /** Learning from decisions (issue 21): each list's threshold evidence and decisions. */
+  learningLists(): Promise<Answer<'/v1/watchlist-learning', 'get'>> {
+    return this.request('GET', '/v1/watchlist-learning?limit=500');
+  }
+
+  thresholdEvidence(
+    id: string,
+    targetPrecision: number,
+  ): Promise<Answer<'/v1/watchlists/{id}/threshold-evidence', 'get'>> {
+    return this.request(
+      'GET',
+      `/v1/watchlists/${id}/threshold-evidence?target_precision=${targetPrecision}`,
+    );
+  }
+
+  thresholdDecisions(
+    id: string,
+  ): Promise<Answer<'/v1/watchlists/{id}/threshold-decisions', 'get'>> {
+    return this.request('GET', `/v1/watchlists/${id}/threshold-decisions`);
+  }
+
+  applyThreshold(
+    id: string,
+    body: Body<'/v1/watchlists/{id}/threshold-decisions', 'post'>,
+  ): Promise<Answer<'/v1/watchlists/{id}/threshold-decisions', 'post'>> {
+    return this.request('POST', `/v1/watchlists/${id}/threshold-decisions`, body);
+  }
+
+  revertThreshold(
+    id: string,
+    decisionId: string,
+    reason: string,
+  ): Promise<Answer<'/v1/watchlists/{id}/threshold-decisions/{decisionId}/revert', 'post'>> {
+    return this.request('POST', `/v1/watchlists/${id}/threshold-decisions/${decisionId}/revert`, {
+      reason,
+    });
+  }
+
   /** Images need the bearer token too, so they are fetched and shown as object URLs. */
   async image(path: string): Promise<string | null> {
     const response = await fetch(path, { headers: { authorization: `Bearer ${this.bearer}` } });

@@ -21,6 +21,12 @@ export const SCREENS: readonly Screen[] = [
     label: 'screen.console',
     load: () => import('../components/Console.svelte'),
   },
+  {
+    id: 'thresholds',
+    roles: ['supervisor'],
+    label: 'learning.screen',
+    load: () => import('../components/ThresholdEvidence.svelte'),
+  },
 ];
 
 export const screensFor = (user: StaffUser): Screen[] =>

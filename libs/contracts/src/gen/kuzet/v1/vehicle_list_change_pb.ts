@@ -12,7 +12,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file kuzet/v1/vehicle_list_change.proto.
  */
 export const file_kuzet_v1_vehicle_list_change: GenFile = /*@__PURE__*/
-  fileDesc("CiJrdXpldC92MS92ZWhpY2xlX2xpc3RfY2hhbmdlLnByb3RvEghrdXpldC52MSLrAgoRVmVoaWNsZUxpc3RDaGFuZ2USEAoIZW50cnlfaWQYASABKAkSLQoEa2luZBgCIAEoDjIfLmt1emV0LnYxLlZlaGljbGVMaXN0Q2hhbmdlS2luZBIPCgdsaXN0X2lkGAMgASgJEg0KBXBsYXRlGAQgASgJEhAKCGNhdGVnb3J5GAUgASgJEhAKCHByaW9yaXR5GAYgASgNEjIKDG1hdGNoX3BvbGljeRgHIAEoDjIcLmt1emV0LnYxLlZlaGljbGVNYXRjaFBvbGljeRIWCg5jYXNlX3JlZmVyZW5jZRgIIAEoCRITCgtkZXNjcmlwdGlvbhgJIAEoCRIPCgd2ZXJzaW9uGAogASgEEi8KC29jY3VycmVkX2F0GAsgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIuCgpleHBpcmVzX2F0GAwgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCqOAQoVVmVoaWNsZUxpc3RDaGFuZ2VLaW5kEigKJFZFSElDTEVfTElTVF9DSEFOR0VfS0lORF9VTlNQRUNJRklFRBAAEiUKIVZFSElDTEVfTElTVF9DSEFOR0VfS0lORF9VUFNFUlRFRBABEiQKIFZFSElDTEVfTElTVF9DSEFOR0VfS0lORF9SRU1PVkVEEAIqnQEKElZlaGljbGVNYXRjaFBvbGljeRIkCiBWRUhJQ0xFX01BVENIX1BPTElDWV9VTlNQRUNJRklFRBAAEh4KGlZFSElDTEVfTUFUQ0hfUE9MSUNZX0VYQUNUEAESIgoeVkVISUNMRV9NQVRDSF9QT0xJQ1lfQ09ORlVTSU9OEAISHQoZVkVISUNMRV9NQVRDSF9QT0xJQ1lfRURJVBADYgZwcm90bzM", [file_google_protobuf_timestamp]);
+  fileDesc("CiJrdXpldC92MS92ZWhpY2xlX2xpc3RfY2hhbmdlLnByb3RvEghrdXpldC52MSKDAwoRVmVoaWNsZUxpc3RDaGFuZ2USEAoIZW50cnlfaWQYASABKAkSLQoEa2luZBgCIAEoDjIfLmt1emV0LnYxLlZlaGljbGVMaXN0Q2hhbmdlS2luZBIPCgdsaXN0X2lkGAMgASgJEg0KBXBsYXRlGAQgASgJEhAKCGNhdGVnb3J5GAUgASgJEhAKCHByaW9yaXR5GAYgASgNEjIKDG1hdGNoX3BvbGljeRgHIAEoDjIcLmt1emV0LnYxLlZlaGljbGVNYXRjaFBvbGljeRIWCg5jYXNlX3JlZmVyZW5jZRgIIAEoCRITCgtkZXNjcmlwdGlvbhgJIAEoCRIPCgd2ZXJzaW9uGAogASgEEi8KC29jY3VycmVkX2F0GAsgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIuCgpleHBpcmVzX2F0GAwgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIWCg5yZWplY3RlZF9yZWFkcxgNIAMoCSqOAQoVVmVoaWNsZUxpc3RDaGFuZ2VLaW5kEigKJFZFSElDTEVfTElTVF9DSEFOR0VfS0lORF9VTlNQRUNJRklFRBAAEiUKIVZFSElDTEVfTElTVF9DSEFOR0VfS0lORF9VUFNFUlRFRBABEiQKIFZFSElDTEVfTElTVF9DSEFOR0VfS0lORF9SRU1PVkVEEAIqnQEKElZlaGljbGVNYXRjaFBvbGljeRIkCiBWRUhJQ0xFX01BVENIX1BPTElDWV9VTlNQRUNJRklFRBAAEh4KGlZFSElDTEVfTUFUQ0hfUE9MSUNZX0VYQUNUEAESIgoeVkVISUNMRV9NQVRDSF9QT0xJQ1lfQ09ORlVTSU9OEAISHQoZVkVISUNMRV9NQVRDSF9QT0xJQ1lfRURJVBADYgZwcm90bzM", [file_google_protobuf_timestamp]);
 
 /**
  * VehicleListChange is the complete state of one entry of a vehicle list
@@ -111,6 +111,15 @@ export type VehicleListChange = Message<"kuzet.v1.VehicleListChange"> & {
    * @generated from field: google.protobuf.Timestamp expires_at = 12;
    */
   expiresAt?: Timestamp | undefined;
+
+  /**
+   * Normalised reads operators rejected as "not this car" for this entry: a
+   * read equal to one of them is no longer a confusion or edit match of it
+   * (an exact read still is). At most 256, each like plate; none if REMOVED.
+   *
+   * @generated from field: repeated string rejected_reads = 13;
+   */
+  rejectedReads: string[];
 };
 
 /**
@@ -210,6 +219,15 @@ export type VehicleListChangeJson = {
    * @generated from field: google.protobuf.Timestamp expires_at = 12;
    */
   expiresAt?: TimestampJson;
+
+  /**
+   * Normalised reads operators rejected as "not this car" for this entry: a
+   * read equal to one of them is no longer a confusion or edit match of it
+   * (an exact read still is). At most 256, each like plate; none if REMOVED.
+   *
+   * @generated from field: repeated string rejected_reads = 13;
+   */
+  rejectedReads?: string[];
 };
 
 /**

@@ -12,7 +12,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file kuzet/v1/watchlist_change.proto.
  */
 export const file_kuzet_v1_watchlist_change: GenFile = /*@__PURE__*/
-  fileDesc("Ch9rdXpldC92MS93YXRjaGxpc3RfY2hhbmdlLnByb3RvEghrdXpldC52MSJbChFFbnJvbGxlZEVtYmVkZGluZxIQCghwaG90b19pZBgBIAEoCRIRCgllbWJlZGRpbmcYAiADKAISEAoIbW9kZWxfaWQYAyABKAkSDwoHcXVhbGl0eRgEIAEoAiKdAgoPV2F0Y2hsaXN0Q2hhbmdlEhEKCXBlcnNvbl9pZBgBIAEoCRIrCgRraW5kGAIgASgOMh0ua3V6ZXQudjEuV2F0Y2hsaXN0Q2hhbmdlS2luZBIUCgx3YXRjaGxpc3RfaWQYAyABKAkSEQoJdGhyZXNob2xkGAQgASgCEi8KCmVtYmVkZGluZ3MYBSADKAsyGy5rdXpldC52MS5FbnJvbGxlZEVtYmVkZGluZxIPCgd2ZXJzaW9uGAYgASgEEi8KC29jY3VycmVkX2F0GAcgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIuCgpleHBpcmVzX2F0GAggASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCqmAQoTV2F0Y2hsaXN0Q2hhbmdlS2luZBIlCiFXQVRDSExJU1RfQ0hBTkdFX0tJTkRfVU5TUEVDSUZJRUQQABIiCh5XQVRDSExJU1RfQ0hBTkdFX0tJTkRfRU5ST0xMRUQQARIhCh1XQVRDSExJU1RfQ0hBTkdFX0tJTkRfVVBEQVRFRBACEiEKHVdBVENITElTVF9DSEFOR0VfS0lORF9SRU1PVkVEEANiBnByb3RvMw", [file_google_protobuf_timestamp]);
+  fileDesc("Ch9rdXpldC92MS93YXRjaGxpc3RfY2hhbmdlLnByb3RvEghrdXpldC52MSJbChFFbnJvbGxlZEVtYmVkZGluZxIQCghwaG90b19pZBgBIAEoCRIRCgllbWJlZGRpbmcYAiADKAISEAoIbW9kZWxfaWQYAyABKAkSDwoHcXVhbGl0eRgEIAEoAiJ9ChFOZWdhdGl2ZUVtYmVkZGluZxITCgtuZWdhdGl2ZV9pZBgBIAEoCRIRCgllbWJlZGRpbmcYAiADKAISEAoIbW9kZWxfaWQYAyABKAkSLgoKZXhwaXJlc19hdBgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiRQoRU3VwcHJlc3Npb25Qb2xpY3kSDwoHZW5hYmxlZBgBIAEoCBIOCgZtYXJnaW4YAiABKAISDwoHY2VpbGluZxgDIAEoAiL/AgoPV2F0Y2hsaXN0Q2hhbmdlEhEKCXBlcnNvbl9pZBgBIAEoCRIrCgRraW5kGAIgASgOMh0ua3V6ZXQudjEuV2F0Y2hsaXN0Q2hhbmdlS2luZBIUCgx3YXRjaGxpc3RfaWQYAyABKAkSEQoJdGhyZXNob2xkGAQgASgCEi8KCmVtYmVkZGluZ3MYBSADKAsyGy5rdXpldC52MS5FbnJvbGxlZEVtYmVkZGluZxIPCgd2ZXJzaW9uGAYgASgEEi8KC29jY3VycmVkX2F0GAcgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIuCgpleHBpcmVzX2F0GAggASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIuCgluZWdhdGl2ZXMYCSADKAsyGy5rdXpldC52MS5OZWdhdGl2ZUVtYmVkZGluZxIwCgtzdXBwcmVzc2lvbhgKIAEoCzIbLmt1emV0LnYxLlN1cHByZXNzaW9uUG9saWN5KqYBChNXYXRjaGxpc3RDaGFuZ2VLaW5kEiUKIVdBVENITElTVF9DSEFOR0VfS0lORF9VTlNQRUNJRklFRBAAEiIKHldBVENITElTVF9DSEFOR0VfS0lORF9FTlJPTExFRBABEiEKHVdBVENITElTVF9DSEFOR0VfS0lORF9VUERBVEVEEAISIQodV0FUQ0hMSVNUX0NIQU5HRV9LSU5EX1JFTU9WRUQQA2IGcHJvdG8z", [file_google_protobuf_timestamp]);
 
 /**
  * One enrolled photo of a person, reduced to what the matcher needs.
@@ -92,6 +92,152 @@ export const EnrolledEmbeddingSchema: GenMessage<EnrolledEmbedding, {jsonType: E
   messageDesc(file_kuzet_v1_watchlist_change, 0);
 
 /**
+ * A probe face an operator rejected as "not this person": a later probe
+ * closer to it than to the person's enrolled photos (by the list's margin)
+ * is suppressed instead of alerted.
+ *
+ * @generated from message kuzet.v1.NegativeEmbedding
+ */
+export type NegativeEmbedding = Message<"kuzet.v1.NegativeEmbedding"> & {
+  /**
+   * Id of the negative example, same charset as EnrolledEmbedding.photo_id.
+   *
+   * @generated from field: string negative_id = 1;
+   */
+  negativeId: string;
+
+  /**
+   * Exactly 512 finite values (configurable), not all zero.
+   *
+   * @generated from field: repeated float embedding = 2;
+   */
+  embedding: number[];
+
+  /**
+   * Model that computed the embedding, same charset as negative_id.
+   *
+   * @generated from field: string model_id = 3;
+   */
+  modelId: string;
+
+  /**
+   * When the negative expires (the evidence retention); absent: never.
+   *
+   * @generated from field: google.protobuf.Timestamp expires_at = 4;
+   */
+  expiresAt?: Timestamp | undefined;
+};
+
+/**
+ * A probe face an operator rejected as "not this person": a later probe
+ * closer to it than to the person's enrolled photos (by the list's margin)
+ * is suppressed instead of alerted.
+ *
+ * @generated from message kuzet.v1.NegativeEmbedding
+ */
+export type NegativeEmbeddingJson = {
+  /**
+   * Id of the negative example, same charset as EnrolledEmbedding.photo_id.
+   *
+   * @generated from field: string negative_id = 1;
+   */
+  negativeId?: string;
+
+  /**
+   * Exactly 512 finite values (configurable), not all zero.
+   *
+   * @generated from field: repeated float embedding = 2;
+   */
+  embedding?: (number | "NaN" | "Infinity" | "-Infinity")[];
+
+  /**
+   * Model that computed the embedding, same charset as negative_id.
+   *
+   * @generated from field: string model_id = 3;
+   */
+  modelId?: string;
+
+  /**
+   * When the negative expires (the evidence retention); absent: never.
+   *
+   * @generated from field: google.protobuf.Timestamp expires_at = 4;
+   */
+  expiresAt?: TimestampJson;
+};
+
+/**
+ * Describes the message kuzet.v1.NegativeEmbedding.
+ * Use `create(NegativeEmbeddingSchema)` to create a new message.
+ */
+export const NegativeEmbeddingSchema: GenMessage<NegativeEmbedding, {jsonType: NegativeEmbeddingJson}> = /*@__PURE__*/
+  messageDesc(file_kuzet_v1_watchlist_change, 1);
+
+/**
+ * How a list uses its negative examples.
+ *
+ * @generated from message kuzet.v1.SuppressionPolicy
+ */
+export type SuppressionPolicy = Message<"kuzet.v1.SuppressionPolicy"> & {
+  /**
+   * False: negatives are kept but never suppress (a supervisor's switch).
+   *
+   * @generated from field: bool enabled = 1;
+   */
+  enabled: boolean;
+
+  /**
+   * A probe is suppressed only when its similarity to a negative exceeds
+   * its similarity to the person's enrolled photos by at least this: [0, 1].
+   *
+   * @generated from field: float margin = 2;
+   */
+  margin: number;
+
+  /**
+   * A probe at or above this similarity to the person always alerts: (0, 1].
+   *
+   * @generated from field: float ceiling = 3;
+   */
+  ceiling: number;
+};
+
+/**
+ * How a list uses its negative examples.
+ *
+ * @generated from message kuzet.v1.SuppressionPolicy
+ */
+export type SuppressionPolicyJson = {
+  /**
+   * False: negatives are kept but never suppress (a supervisor's switch).
+   *
+   * @generated from field: bool enabled = 1;
+   */
+  enabled?: boolean;
+
+  /**
+   * A probe is suppressed only when its similarity to a negative exceeds
+   * its similarity to the person's enrolled photos by at least this: [0, 1].
+   *
+   * @generated from field: float margin = 2;
+   */
+  margin?: number | "NaN" | "Infinity" | "-Infinity";
+
+  /**
+   * A probe at or above this similarity to the person always alerts: (0, 1].
+   *
+   * @generated from field: float ceiling = 3;
+   */
+  ceiling?: number | "NaN" | "Infinity" | "-Infinity";
+};
+
+/**
+ * Describes the message kuzet.v1.SuppressionPolicy.
+ * Use `create(SuppressionPolicySchema)` to create a new message.
+ */
+export const SuppressionPolicySchema: GenMessage<SuppressionPolicy, {jsonType: SuppressionPolicyJson}> = /*@__PURE__*/
+  messageDesc(file_kuzet_v1_watchlist_change, 2);
+
+/**
  * The complete current state of one watchlist person, published on every
  * change so running matchers apply it without a restart.
  *
@@ -164,6 +310,21 @@ export type WatchlistChange = Message<"kuzet.v1.WatchlistChange"> & {
    * @generated from field: google.protobuf.Timestamp expires_at = 8;
    */
   expiresAt?: Timestamp | undefined;
+
+  /**
+   * Negative examples of this person ("not this person" rejections): at most
+   * 256 (configurable); none for REMOVED.
+   *
+   * @generated from field: repeated kuzet.v1.NegativeEmbedding negatives = 9;
+   */
+  negatives: NegativeEmbedding[];
+
+  /**
+   * The list's suppression policy; absent: no suppression.
+   *
+   * @generated from field: kuzet.v1.SuppressionPolicy suppression = 10;
+   */
+  suppression?: SuppressionPolicy | undefined;
 };
 
 /**
@@ -239,6 +400,21 @@ export type WatchlistChangeJson = {
    * @generated from field: google.protobuf.Timestamp expires_at = 8;
    */
   expiresAt?: TimestampJson;
+
+  /**
+   * Negative examples of this person ("not this person" rejections): at most
+   * 256 (configurable); none for REMOVED.
+   *
+   * @generated from field: repeated kuzet.v1.NegativeEmbedding negatives = 9;
+   */
+  negatives?: NegativeEmbeddingJson[];
+
+  /**
+   * The list's suppression policy; absent: no suppression.
+   *
+   * @generated from field: kuzet.v1.SuppressionPolicy suppression = 10;
+   */
+  suppression?: SuppressionPolicyJson;
 };
 
 /**
@@ -246,7 +422,7 @@ export type WatchlistChangeJson = {
  * Use `create(WatchlistChangeSchema)` to create a new message.
  */
 export const WatchlistChangeSchema: GenMessage<WatchlistChange, {jsonType: WatchlistChangeJson}> = /*@__PURE__*/
-  messageDesc(file_kuzet_v1_watchlist_change, 1);
+  messageDesc(file_kuzet_v1_watchlist_change, 3);
 
 /**
  * What happened to a watchlist person.
