@@ -193,7 +193,7 @@ describe('watchlist administration', () => {
     expect(again.statusCode).toBe(409);
     expect(again.json<ErrorsJson>().errors[0]).toMatchObject({
       field: 'case_reference',
-      rule: 'duplicate',
+      rule: 'conflict',
       params: { person_id: leonard.person.id },
     });
 

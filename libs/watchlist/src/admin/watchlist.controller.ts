@@ -113,7 +113,7 @@ export class WatchlistController {
   @RouteConfig({ largeBody: true } satisfies HardenedRouteConfig)
   @ApiOperation({
     summary:
-      'Enrol a person from photos (one face each; a group photo needs photos[].face); 409 duplicate for a case number on the list already, 409 likely_duplicate when the faces match someone enrolled',
+      'Enrol a person from photos (one face each; a group photo needs photos[].face); 409 conflict on case_reference for a case number on the list already, 409 likely_duplicate when the faces match someone enrolled',
   })
   @ApiResult(enrolmentViewSchema)
   enrolPerson(

@@ -195,7 +195,7 @@ export class WatchlistService {
           errors: [
             {
               field: 'case_reference',
-              rule: 'duplicate',
+              rule: 'conflict',
               message: `person ${same[0]!.id} of this list has case ${request.case_reference} already`,
               params: { person_id: same[0]!.id },
             },

@@ -545,7 +545,7 @@ export interface paths {
     get: operations['WatchlistController_listPersons'];
     put?: never;
     /**
-     * Enrol a person from photos (one face each; a group photo needs photos[].face); 409 duplicate for a case number on the list already, 409 likely_duplicate when the faces match someone enrolled
+     * Enrol a person from photos (one face each; a group photo needs photos[].face); 409 conflict on case_reference for a case number on the list already, 409 likely_duplicate when the faces match someone enrolled
      * @description Access: signed-in staff with one of the roles watchlist-admin.
      */
     post: operations['WatchlistController_enrolPerson'];

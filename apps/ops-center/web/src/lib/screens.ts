@@ -21,6 +21,12 @@ export const SCREENS: readonly Screen[] = [
     label: 'screen.console',
     load: () => import('../components/Console.svelte'),
   },
+  {
+    id: 'watchlists',
+    roles: ['watchlist-admin'],
+    label: 'watchlists.screen',
+    load: () => import('../components/WatchlistAdmin.svelte'),
+  },
 ];
 
 export const screensFor = (user: StaffUser): Screen[] =>
