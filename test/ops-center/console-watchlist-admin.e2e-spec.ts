@@ -1,6 +1,8 @@
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { randomUUID } from 'node:crypto';
-import { resolve } from 'node:path';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import sharp from 'sharp';
 import { Browser, Page } from 'playwright-core';
 import { DataSource } from 'typeorm';
@@ -14,7 +16,7 @@ import { OpsCenterModule } from '../../apps/ops-center/src/ops-center.module';
 import { launchBrowser } from '../support/browser';
 import { registerCameras } from '../support/cameras';
 import { createTestDatabase, TestDatabase } from '../support/database';
-import { fixture, personPhoto } from '../support/faces';
+import { fixture, Person, personPhoto } from '../support/faces';
 import { startTestApp } from '../support/kuzet-app';
 import { freePort } from '../support/process';
 import { uniqueName } from '../support/transports';
@@ -232,6 +234,52 @@ describe.each(['ru', 'en'] as const)('watchlist administrator screen (%s)', (lan
       return found.length > 0 && found;
     });
     expect(rows[0]).toMatchObject({ personId, threshold: 0.5 });
+  });
+
+  it('imports a folder of people with progress; a person without a usable photo is kept pending', async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'kuzet-bulk-'));
+    try {
+      const people: Person[] = language === 'ru' ? ['penny', 'raj'] : ['amy', 'bernadette'];
+      for (const person of people) {
+        mkdirSync(join(folder, person));
+        writeFileSync(join(folder, person, `${person}1.png`), personPhoto(person, 1));
+      }
+      mkdirSync(join(folder, 'nobody'));
+      writeFileSync(
+        join(folder, 'nobody', 'card.jpg'),
+        await sharp({ create: { width: 200, height: 200, channels: 3, background: '#888' } })
+          .jpeg()
+          .toBuffer(),
+      );
+      await page.getByTestId(`watchlist-${listName}`).click();
+      await page.getByTestId('bulk-open').click();
+      await page.getByTestId('bulk-folder').setInputFiles(folder);
+      await page.getByTestId('bulk-start').click();
+      await waitFor(
+        'every row done',
+        async () =>
+          (await page
+            .locator(
+              '[data-testid="bulk-rows"] li[data-state="waiting"], [data-testid="bulk-rows"] li[data-state="enrolling"]',
+            )
+            .count()) === 0,
+        { timeoutMs: 60_000 },
+      );
+      const states = await page
+        .locator('[data-testid="bulk-rows"] li')
+        .evaluateAll((items) =>
+          items.map((li) => [li.getAttribute('data-testid'), li.getAttribute('data-state')]),
+        );
+      expect(states).toEqual(
+        [['bulk-nobody', 'pending'], ...people.map((p) => [`bulk-${p}`, 'active'])].sort((a, b) =>
+          a[0]!.localeCompare(b[0]!),
+        ),
+      );
+      await expectText(page.getByTestId('bulk-progress'), '3');
+      expect(await seriousAxeViolations(page)).toEqual([]);
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
   });
 
   it('keeps vehicle lists on the same screen: a list and a plate on it', async () => {
