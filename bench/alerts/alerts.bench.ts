@@ -357,7 +357,7 @@ async function enrol(app: NestFastifyApplication, base: string): Promise<Enrolle
   const list = await post<{ id: string }>(
     base,
     '/v1/watchlists',
-    { name: 'Wanted (bench)', category: 'wanted', similarityThreshold: THRESHOLD },
+    { name: 'Wanted (bench)', category: 'wanted', similarity_threshold: THRESHOLD },
     accessToken,
   );
   const faces = path.join(REPO_ROOT, 'test', 'fixtures', 'faces');
@@ -366,7 +366,7 @@ async function enrol(app: NestFastifyApplication, base: string): Promise<Enrolle
     await post(
       base,
       `/v1/watchlists/${list.id}/persons`,
-      { fullName: person, photos: [{ name: `${person}1.png`, data: photo.toString('base64') }] },
+      { full_name: person, photos: [{ name: `${person}1.png`, data: photo.toString('base64') }] },
       accessToken,
     );
   }

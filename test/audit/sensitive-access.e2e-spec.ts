@@ -187,7 +187,7 @@ describe('audit entries of sensitive reads and registry changes', () => {
         action: 'watchlist.persons-listed',
         subject_type: 'watchlist',
         subject_id: watchlistId,
-        details: { limit: 10, offset: 0, personIds: [personId] },
+        details: { limit: 10, personIds: [personId] },
       },
     ]);
   });

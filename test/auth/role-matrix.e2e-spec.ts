@@ -76,6 +76,13 @@ const EXPECTED: Record<string, Access> = {
   'POST /v1/watchlists': ['watchlist-admin'],
   'GET /v1/watchlists': ['watchlist-admin'],
   'GET /v1/watchlists/:id': ['watchlist-admin'],
+  'PATCH /v1/watchlists/:id': ['watchlist-admin'],
+  'POST /v1/watchlists/:id/archive': ['watchlist-admin'],
+  'GET /v1/persons': ['watchlist-admin'],
+  'POST /v1/persons/photo-check': ['watchlist-admin'],
+  'PATCH /v1/persons/:id': ['watchlist-admin'],
+  'POST /v1/persons/:id/photos': ['watchlist-admin'],
+  'DELETE /v1/persons/:id/faces/:faceId': ['watchlist-admin'],
   'POST /v1/watchlists/:id/persons': ['watchlist-admin'],
   'GET /v1/watchlists/:id/persons': ['watchlist-admin'],
   // learning from decisions (issue 21): negatives, suppressions, thresholds from evidence

@@ -145,13 +145,13 @@ describe('Hikvision ISAPI alerts: device -> ingest -> alerts', () => {
       name: 'Wanted vehicles',
       category: 'stolen',
       priority: 90,
-      matchPolicy: 'exact',
+      match_policy: 'exact',
     });
     expect(list.statusCode).toBe(201);
     const listId = list.json<{ id: string }>().id;
     const added = await call(admin, 'POST', `/v1/vehicle-lists/${listId}/entries`, {
       plate: `${D}HKV02`,
-      caseReference: 'KUI-2026-0419',
+      case_reference: 'KUI-2026-0419',
     });
     expect(added.statusCode).toBe(200);
 

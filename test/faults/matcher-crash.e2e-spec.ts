@@ -276,13 +276,13 @@ describe('matcher killed mid-stream (SIGKILL) and restarted', () => {
     const list = await http('POST', '/v1/watchlists', {
       name: 'Wanted (fault test)',
       category: 'wanted',
-      similarityThreshold: THRESHOLD,
+      similarity_threshold: THRESHOLD,
     });
     expect(list.status).toBe(201);
     const watchlistId = ((await list.json()) as { id: string }).id;
     for (const person of PEOPLE) {
       const response = await http('POST', `/v1/watchlists/${watchlistId}/persons`, {
-        fullName: person,
+        full_name: person,
         photos: [
           {
             name: `${person}${ENROLLED_SHOT}.png`,
@@ -316,7 +316,9 @@ describe('matcher killed mid-stream (SIGKILL) and restarted', () => {
     const live = matchers.find((m) => m.child.exitCode === null && m.child.signalCode === null);
     if (live) {
       for (const { personId } of enrolled) {
-        await http('DELETE', `/v1/persons/${personId}`).catch(() => undefined);
+        await http('DELETE', `/v1/persons/${personId}`, { reason: 'end of the test' }).catch(
+          () => undefined,
+        );
       }
     }
     await hitsReader?.close();

@@ -117,14 +117,14 @@ describe('the integrator guide, run', () => {
       method: 'POST',
       url: '/v1/watchlists',
       headers: staff.headers,
-      payload: { name: 'Wanted (guide)', category: 'wanted', similarityThreshold: 0.5 },
+      payload: { name: 'Wanted (guide)', category: 'wanted', similarity_threshold: 0.5 },
     });
     const amy = await app.inject({
       method: 'POST',
       url: `/v1/watchlists/${list.json<{ id: string }>().id}/persons`,
       headers: staff.headers,
       payload: {
-        fullName: 'amy',
+        full_name: 'amy',
         photos: [{ name: 'amy1.png', data: personPhoto('amy', 1).toString('base64') }],
       },
     });
@@ -133,7 +133,12 @@ describe('the integrator guide, run', () => {
     // again at the end, or their matchers would find this suite's Amy, whom their databases lack
     const amyId = amy.json<{ person: { id: string } }>().person.id;
     removeAmy = () =>
-      app.inject({ method: 'DELETE', url: `/v1/persons/${amyId}`, headers: staff.headers });
+      app.inject({
+        method: 'DELETE',
+        url: `/v1/persons/${amyId}`,
+        headers: staff.headers,
+        payload: { reason: 'end of the guide' },
+      });
     reader = await app.get<MessageBus>(MESSAGE_BUS).subscribe({
       topic: TOPICS.cameraEvents,
       groupId: uniqueName('guide-reader'),

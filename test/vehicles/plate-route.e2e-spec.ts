@@ -186,7 +186,7 @@ describe('plate reads: intake, route, audited history search, partition retentio
       method: 'POST',
       url: '/v1/vehicle-lists',
       headers: admin.headers,
-      payload: { name: 'Stolen', category: 'stolen', priority: 90, matchPolicy: 'confusion' },
+      payload: { name: 'Stolen', category: 'stolen', priority: 90, match_policy: 'confusion' },
     });
     expect(list.statusCode).toBe(201);
     const listId = list.json<{ id: string }>().id;
@@ -194,7 +194,7 @@ describe('plate reads: intake, route, audited history search, partition retentio
       method: 'POST',
       url: `/v1/vehicle-lists/${listId}/entries`,
       headers: admin.headers,
-      payload: { plate: '777 BOS 12', caseReference: 'KUI-2026-0117' },
+      payload: { plate: '777 BOS 12', case_reference: 'KUI-2026-0117' },
     });
     expect(added.statusCode).toBe(200);
     const t = Date.now() - 3_600_000;

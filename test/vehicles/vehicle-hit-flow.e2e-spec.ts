@@ -131,13 +131,13 @@ describe('vehicle hits: read -> hit -> alert -> decision -> audit', () => {
       name: 'Stolen vehicles',
       category: 'stolen',
       priority: 90,
-      matchPolicy: 'confusion',
+      match_policy: 'confusion',
     });
     expect(list.statusCode).toBe(201);
     const listId = list.json<{ id: string }>().id;
     const added = await call(admin, 'POST', `/v1/vehicle-lists/${listId}/entries`, {
       plate: `${D} BOS 12`,
-      caseReference: 'KUI-2026-0117',
+      case_reference: 'KUI-2026-0117',
       description: 'white Toyota Camry',
     });
     expect(added.statusCode).toBe(200);
@@ -145,7 +145,7 @@ describe('vehicle hits: read -> hit -> alert -> decision -> audit', () => {
     // the same plate again, written another way, changes nothing
     const again = await call(admin, 'POST', `/v1/vehicle-lists/${listId}/entries`, {
       plate: `${D}-BOS-12`,
-      caseReference: 'KUI-2026-0117',
+      case_reference: 'KUI-2026-0117',
       description: 'white Toyota Camry',
     });
     expect(again.json()).toMatchObject({ outcome: 'changed' });

@@ -60,7 +60,7 @@ describe('sighting window of the matcher (production default)', () => {
       method: 'POST',
       url: '/v1/watchlists',
       headers: admin.headers,
-      payload: { name: 'Wanted (sightings)', category: 'wanted', similarityThreshold: 0.4 },
+      payload: { name: 'Wanted (sightings)', category: 'wanted', similarity_threshold: 0.4 },
     });
     expect(list.statusCode).toBe(201);
     // Enrolments stay on the shared compacted change topic, which every later matcher of the
@@ -71,7 +71,7 @@ describe('sighting window of the matcher (production default)', () => {
       url: `/v1/watchlists/${(list.json() as { id: string }).id}/persons`,
       headers: admin.headers,
       payload: {
-        fullName: 'Sighting Window',
+        full_name: 'Sighting Window',
         photos: [{ name: 'happy.jpg', data: fixture('happy.jpg').toString('base64') }],
       },
     });
@@ -87,6 +87,7 @@ describe('sighting window of the matcher (production default)', () => {
         method: 'DELETE',
         url: `/v1/persons/${personId}`,
         headers: admin.headers,
+        payload: { reason: 'case closed' },
       });
     };
     // the matcher learns of the enrolment from the watchlist-changes topic: frames sent

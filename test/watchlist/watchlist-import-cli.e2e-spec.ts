@@ -14,11 +14,11 @@ import { signInAs } from '../support/staff';
 interface PersonLine {
   readonly fullName: string;
   readonly status: string;
-  readonly photos: readonly { photo: string; status: string; reason?: string }[];
+  readonly photos: readonly { photo: string; status: string; verdict?: string }[];
 }
 
 /** `kuzet watchlist import <folder>` against a running API: every usable photo enrolled,
- * photos without a usable face rejected with the reason, a person with no usable photo not
+ * photos without a usable face rejected with the verdict, a person with no usable photo not
  * activated, a progress bar on stderr. */
 describe('kuzet watchlist import', () => {
   let database: TestDatabase;
@@ -81,11 +81,11 @@ describe('kuzet watchlist import', () => {
     expect(raj.status).toBe('active');
     expect(raj.photos.find((p) => p.photo === 'broken.jpg')).toMatchObject({
       status: 'rejected',
-      reason: expect.stringMatching(/^unreadable_image/),
+      verdict: 'unreadable',
     });
     expect(byName.get('nobody')).toMatchObject({
       status: 'pending',
-      photos: [{ photo: 'card.jpg', status: 'rejected', reason: 'no_face' }],
+      photos: [{ photo: 'card.jpg', status: 'rejected', verdict: 'no_face' }],
     });
     expect(run.code).toBe(0);
   });

@@ -90,7 +90,7 @@ describe('watchlist matching end to end on Kafka and PostgreSQL', () => {
       method: 'POST',
       url: '/v1/watchlists',
       headers: admin.headers,
-      payload: { name: 'Wanted (e2e)', category: 'wanted', similarityThreshold: THRESHOLD },
+      payload: { name: 'Wanted (e2e)', category: 'wanted', similarity_threshold: THRESHOLD },
     });
     expect(list.statusCode).toBe(201);
     const watchlistId = (list.json() as { id: string }).id;
@@ -100,7 +100,7 @@ describe('watchlist matching end to end on Kafka and PostgreSQL', () => {
         url: `/v1/watchlists/${watchlistId}/persons`,
         headers: admin.headers,
         payload: {
-          fullName: person,
+          full_name: person,
           photos: [{ name: `${person}1.png`, data: personPhoto(person, 1).toString('base64') }],
         },
       });
@@ -226,6 +226,7 @@ describe('watchlist matching end to end on Kafka and PostgreSQL', () => {
       method: 'DELETE',
       url: `/v1/persons/${sheldon}`,
       headers: admin.headers,
+      payload: { reason: 'case closed' },
     });
     expect(removed.statusCode).toBe(200);
     expect((removed.json() as { status: string }).status).toBe('removed');

@@ -139,9 +139,9 @@ async function importRow(
       `/v1/vehicle-lists/${listId}/entries`,
       {
         plate,
-        caseReference: row.case_reference || undefined,
+        case_reference: row.case_reference || undefined,
         description: row.description || undefined,
-        expiresAt: expiresAt === null ? undefined : new Date(expiresAt).toISOString(),
+        expires_at: expiresAt === null ? undefined : new Date(expiresAt).toISOString(),
       },
     );
     onList.set(response.entry.plate, response.entry.id);
@@ -161,7 +161,7 @@ async function createList(api: KuzetApi, options: ImportOptions): Promise<string
   const created = await api.send<{ id: string }>('POST', '/v1/vehicle-lists', {
     name: options.createList,
     category: options.category,
-    matchPolicy: options.policy,
+    match_policy: options.policy,
   });
   return created.id;
 }
@@ -169,14 +169,16 @@ async function createList(api: KuzetApi, options: ImportOptions): Promise<string
 /** Normalised plate -> entry id of the list's active entries. */
 async function currentEntries(api: KuzetApi, listId: string): Promise<Map<string, string>> {
   const entries = new Map<string, string>();
-  for (let offset = 0; ; offset += PAGE) {
-    const page = await api.send<EntryJson[]>(
+  let cursor: string | null = null;
+  do {
+    const page: { items: EntryJson[]; next_cursor: string | null } = await api.send(
       'GET',
-      `/v1/vehicle-lists/${listId}/entries?limit=${PAGE}&offset=${offset}`,
+      `/v1/vehicle-lists/${listId}/entries?limit=${PAGE}${cursor ? `&cursor=${cursor}` : ''}`,
     );
-    for (const entry of page) entries.set(entry.plate, entry.id);
-    if (page.length < PAGE) return entries;
-  }
+    for (const entry of page.items) entries.set(entry.plate, entry.id);
+    cursor = page.next_cursor;
+  } while (cursor);
+  return entries;
 }
 
 class KuzetApi {

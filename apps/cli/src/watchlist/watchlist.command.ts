@@ -18,7 +18,7 @@ interface PersonResult {
   readonly fullName: string;
   readonly status: string;
   readonly personId?: string;
-  readonly photos: readonly { photo: string; status: string; reason?: string }[];
+  readonly photos: readonly { photo: string; status: string; verdict?: string }[];
   readonly error?: string;
 }
 
@@ -117,7 +117,7 @@ async function createWatchlist(api: KuzetApi, options: ImportOptions): Promise<s
   const created = await api.post<{ id: string }>('/v1/watchlists', {
     name: options.createWatchlist,
     category: options.category,
-    similarityThreshold: options.threshold,
+    similarity_threshold: options.threshold,
   });
   return created.id;
 }
@@ -138,10 +138,10 @@ async function enrolOne(
     );
     const response = await api.post<{
       person: { id: string; status: string };
-      photos: { photo: string; status: string; reason?: string }[];
+      photos: { photo: string; status: string; verdict: string }[];
     }>(`/v1/watchlists/${watchlistId}/persons`, {
-      fullName: person.fullName,
-      caseReference: person.caseReference,
+      full_name: person.fullName,
+      case_reference: person.caseReference,
       notes: person.notes,
       photos,
     });

@@ -108,14 +108,14 @@ export class DemoReplay implements OnApplicationBootstrap {
   }
 
   private async enrolFixturePeople(): Promise<void> {
-    const existing = (await this.watchlists.listWatchlists()).find(
+    const existing = (await this.watchlists.listWatchlists({ limit: 500 })).items.find(
       (list) => list.name === DEMO_LIST,
     );
     if (existing) return;
     const list = await this.watchlists.createWatchlist({
       name: DEMO_LIST,
       category: 'wanted',
-      similarityThreshold: 0.4,
+      similarity_threshold: 0.4,
       priority: 60,
     });
     const people = (await readdir(FIXTURES, { withFileTypes: true })).filter((e) =>
@@ -124,12 +124,13 @@ export class DemoReplay implements OnApplicationBootstrap {
     for (const person of people) {
       const photo = await readFile(join(FIXTURES, person.name, `${person.name}1.png`));
       const result = await this.watchlists.enrolPerson(list.id, {
-        fullName: person.name[0]!.toUpperCase() + person.name.slice(1),
-        caseReference: `DEMO-${person.name.toUpperCase()}`,
+        full_name: person.name[0]!.toUpperCase() + person.name.slice(1),
+        case_reference: `DEMO-${person.name.toUpperCase()}`,
         photos: [{ name: `${person.name}1.png`, data: photo.toString('base64') }],
+        confirm_not_duplicate: false,
       });
       this.logger.log(
-        { person: result.person.fullName, status: result.person.status },
+        { person: result.person.full_name, status: result.person.status },
         'demo person enrolled',
       );
     }
@@ -139,14 +140,14 @@ export class DemoReplay implements OnApplicationBootstrap {
   private async listStolenCar(): Promise<void> {
     if ((await this.vehicleLists.lists()).some((list) => list.name === DEMO_VEHICLE_LIST)) return;
     const list = await this.vehicleLists.createList(
-      { name: DEMO_VEHICLE_LIST, category: 'stolen', priority: 80, matchPolicy: 'confusion' },
+      { name: DEMO_VEHICLE_LIST, category: 'stolen', priority: 80, match_policy: 'confusion' },
       'kuzet-demo',
     );
     await this.vehicleLists.addEntry(
       list.id,
       {
         plate: DEMO_STOLEN_PLATE,
-        caseReference: 'DEMO-KUI-0001',
+        case_reference: 'DEMO-KUI-0001',
         description: 'white Toyota Camry (demo)',
       },
       'kuzet-demo',

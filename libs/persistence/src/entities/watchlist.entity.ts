@@ -22,6 +22,10 @@ export class WatchlistEntity {
   @Column({ type: 'integer', default: 0 })
   priority!: number;
 
+  /** #rrggbb the console marks this list's hits with; null: the category's colour. */
+  @Column({ type: 'text', nullable: true })
+  colour!: string | null;
+
   @Column({ name: 'expires_at', type: 'timestamptz', nullable: true })
   expiresAt!: Date | null;
 

@@ -13,6 +13,7 @@ import { VehicleListsAndHits1764500000000 } from './1764500000000-vehicle-lists-
 import { PlateRead1764600000000 } from './1764600000000-plate-read';
 import { CameraDeviceChannel1764700000000 } from './1764700000000-camera-device-channel';
 import { VehicleHitCard1764710000000 } from './1764710000000-vehicle-hit-card';
+import { WatchlistAdmin1796431938433 } from './1796431938433-watchlist-admin';
 import { LearningFromDecisions1796431969816 } from './1796431969816-learning-from-decisions';
 
 /** Applied in this order; never edit a released migration, add a new one. */
@@ -32,5 +33,6 @@ export const MIGRATIONS = [
   PlateRead1764600000000,
   CameraDeviceChannel1764700000000,
   VehicleHitCard1764710000000,
+  WatchlistAdmin1796431938433,
   LearningFromDecisions1796431969816,
 ];

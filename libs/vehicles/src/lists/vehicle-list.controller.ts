@@ -10,8 +10,8 @@ import {
   Query,
 } from '@nestjs/common';
 import { CurrentUser, Roles, StaffPrincipal } from '@kuzet/auth';
-import { ApiResult, ZodValidationPipe } from '@kuzet/http';
-import { z } from 'zod';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiResult, Page, pageOf, PageQuery, ZodValidationPipe } from '@kuzet/http';
 import {
   AddVehicleEntryRequest,
   AddVehicleEntryResult,
@@ -19,66 +19,82 @@ import {
   addVehicleEntrySchema,
   CreateVehicleListRequest,
   createVehicleListSchema,
+  VehicleEntryQuery,
+  vehicleEntryQuerySchema,
+  vehicleEntryPageSchema,
+  vehicleEntryView,
   VehicleEntryView,
   vehicleEntryViewSchema,
+  vehicleListPageSchema,
+  vehicleListQuerySchema,
+  vehicleListView,
   VehicleListView,
   vehicleListViewSchema,
 } from './vehicle-list.dto';
 import { VehicleListService } from './vehicle-list.service';
 
-const pageSchema = z.object({
-  limit: z.coerce.number().int().min(1).max(500).default(100),
-  offset: z.coerce.number().int().min(0).default(0),
-});
-
+@ApiTags('vehicle-lists')
+@ApiBearerAuth('staff')
 @Controller('v1')
 @Roles('watchlist-admin')
 export class VehicleListController {
   constructor(private readonly service: VehicleListService) {}
 
   @Post('vehicle-lists')
+  @ApiOperation({ summary: 'Create a vehicle list with its category, priority and match policy' })
   @ApiResult(vehicleListViewSchema)
-  createList(
+  async createList(
     @CurrentUser() admin: StaffPrincipal,
     @Body(new ZodValidationPipe(createVehicleListSchema)) body: CreateVehicleListRequest,
   ): Promise<VehicleListView> {
-    return this.service.createList(body, admin.username);
+    return vehicleListView(await this.service.createList(body, admin.username));
   }
 
   @Get('vehicle-lists')
-  @ApiResult(z.array(vehicleListViewSchema))
-  lists(): Promise<VehicleListView[]> {
-    return this.service.lists();
+  @ApiOperation({ summary: 'Vehicle lists by name' })
+  @ApiResult(vehicleListPageSchema)
+  async lists(
+    @Query(new ZodValidationPipe(vehicleListQuerySchema)) query: PageQuery,
+  ): Promise<Page<VehicleListView>> {
+    const lists = (await this.service.lists()).map(vehicleListView);
+    return pageOf(lists, (list) => `${list.name}\u0000${list.id}`, query);
   }
 
   @Get('vehicle-lists/:id/entries')
-  @ApiResult(z.array(vehicleEntryViewSchema))
-  entries(
+  @ApiOperation({ summary: 'Plates on a vehicle list by normalised plate, searched by its start' })
+  @ApiResult(vehicleEntryPageSchema)
+  async entries(
     @Param('id', new ParseUUIDPipe()) id: string,
-    @Query(new ZodValidationPipe(pageSchema)) page: z.infer<typeof pageSchema>,
-  ): Promise<VehicleEntryView[]> {
-    return this.service.entries(id, page.limit, page.offset);
+    @Query(new ZodValidationPipe(vehicleEntryQuerySchema)) query: VehicleEntryQuery,
+  ): Promise<Page<VehicleEntryView>> {
+    const page = await this.service.entries(id, query);
+    return { items: page.items.map(vehicleEntryView), next_cursor: page.next_cursor };
   }
 
   /** Idempotent by list and normalised plate: 200 with what happened to the entry. */
   @Post('vehicle-lists/:id/entries')
   @HttpCode(200)
+  @ApiOperation({
+    summary: 'Put a plate on a list (idempotent by normalised plate: added, changed or unchanged)',
+  })
   @ApiResult(addVehicleEntryResultSchema)
-  addEntry(
+  async addEntry(
     @CurrentUser() admin: StaffPrincipal,
     @Param('id', new ParseUUIDPipe()) id: string,
     @Body(new ZodValidationPipe(addVehicleEntrySchema)) body: AddVehicleEntryRequest,
   ): Promise<AddVehicleEntryResult> {
-    return this.service.addEntry(id, body, admin.username);
+    const { entry, outcome } = await this.service.addEntry(id, body, admin.username);
+    return { entry: vehicleEntryView(entry), outcome };
   }
 
   @Delete('vehicle-list-entries/:id')
   @HttpCode(200)
+  @ApiOperation({ summary: 'Take a plate off its list' })
   @ApiResult(vehicleEntryViewSchema)
-  removeEntry(
+  async removeEntry(
     @CurrentUser() admin: StaffPrincipal,
     @Param('id', new ParseUUIDPipe()) id: string,
   ): Promise<VehicleEntryView> {
-    return this.service.removeEntry(id, admin.username);
+    return vehicleEntryView(await this.service.removeEntry(id, admin.username));
   }
 }

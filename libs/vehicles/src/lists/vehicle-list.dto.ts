@@ -1,9 +1,10 @@
-import { jsonDate } from '@kuzet/http';
+import { jsonDate, pageQueryShape, pageSchema } from '@kuzet/http';
 import { z } from 'zod';
 import { plateScript } from '@kuzet/contracts';
 import { normalisePlate } from '../plates/normalise';
+import type { VehicleEntryRow, VehicleListRow } from './vehicle-list.repository';
 
-export const createVehicleListSchema = z.object({
+export const createVehicleListSchema = z.strictObject({
   name: z.string().trim().min(1).max(200),
   category: z
     .string()
@@ -11,8 +12,8 @@ export const createVehicleListSchema = z.object({
     .max(32)
     .regex(/^[a-z0-9_-]+$/, 'category: a-z 0-9 _ -'),
   priority: z.number().int().min(0).max(100).default(50),
-  matchPolicy: z.enum(['exact', 'confusion', 'edit']).default('confusion'),
-  expiresAt: z.iso.datetime({ offset: true }).optional(),
+  match_policy: z.enum(['exact', 'confusion', 'edit']).default('confusion'),
+  expires_at: z.iso.datetime({ offset: true }).optional(),
 });
 export type CreateVehicleListRequest = z.infer<typeof createVehicleListSchema>;
 
@@ -30,11 +31,11 @@ export const plateSchema = z
   .refine((p) => plateScript(p) !== undefined, 'plate: mixed_script')
   .refine((p) => normalisePlate(p) !== null, 'plate: nothing left after normalisation');
 
-export const addVehicleEntrySchema = z.object({
+export const addVehicleEntrySchema = z.strictObject({
   plate: plateSchema,
-  caseReference: z.string().trim().max(128).optional(),
+  case_reference: z.string().trim().max(128).optional(),
   description: z.string().max(1024).optional(),
-  expiresAt: z.iso.datetime({ offset: true }).optional(),
+  expires_at: z.iso.datetime({ offset: true }).optional(),
 });
 export type AddVehicleEntryRequest = z.infer<typeof addVehicleEntrySchema>;
 
@@ -45,12 +46,11 @@ export const vehicleListViewSchema = z
     name: z.string(),
     category: z.string(),
     priority: z.number().int(),
-    matchPolicy: z.enum(['exact', 'confusion', 'edit']),
-    expiresAt: jsonDate().nullable(),
-    createdBy: z.string(),
-    createdAt: jsonDate(),
+    match_policy: z.enum(['exact', 'confusion', 'edit']),
+    expires_at: jsonDate().nullable(),
+    created_by: z.string(),
+    created_at: jsonDate(),
   })
-  .readonly()
   .meta({ id: 'VehicleList' });
 export type VehicleListView = z.infer<typeof vehicleListViewSchema>;
 
@@ -58,17 +58,16 @@ export type VehicleListView = z.infer<typeof vehicleListViewSchema>;
 export const vehicleEntryViewSchema = z
   .object({
     id: z.uuid(),
-    listId: z.uuid(),
+    list_id: z.uuid(),
     plate: z.string().describe('normalised'),
-    plateAsListed: z.string(),
-    caseReference: z.string().nullable(),
+    plate_as_listed: z.string(),
+    case_reference: z.string().nullable(),
     description: z.string().nullable(),
-    expiresAt: jsonDate().nullable(),
+    expires_at: jsonDate().nullable(),
     status: z.enum(['active', 'removed']),
     version: z.number().int(),
-    updatedAt: jsonDate(),
+    updated_at: jsonDate(),
   })
-  .readonly()
   .meta({ id: 'VehicleListEntry' });
 export type VehicleEntryView = z.infer<typeof vehicleEntryViewSchema>;
 
@@ -79,3 +78,50 @@ export const addVehicleEntryResultSchema = z
   })
   .meta({ id: 'VehicleListEntryOutcome' });
 export type AddVehicleEntryResult = z.infer<typeof addVehicleEntryResultSchema>;
+
+export const vehicleListPageSchema = pageSchema(vehicleListViewSchema).meta({
+  id: 'VehicleListPage',
+});
+export const vehicleEntryPageSchema = pageSchema(vehicleEntryViewSchema).meta({
+  id: 'VehicleListEntryPage',
+});
+
+export const vehicleListQuerySchema = z.strictObject(pageQueryShape);
+export const vehicleEntryQuerySchema = z.strictObject({
+  ...pageQueryShape,
+  plate: z
+    .string()
+    .min(1)
+    .max(16)
+    .optional()
+    .meta({ description: 'entries whose normalised plate starts with this one, normalised' }),
+});
+export type VehicleEntryQuery = z.infer<typeof vehicleEntryQuerySchema>;
+
+export function vehicleListView(row: VehicleListRow): VehicleListView {
+  return {
+    id: row.id,
+    name: row.name,
+    category: row.category,
+    priority: row.priority,
+    match_policy: row.matchPolicy,
+    expires_at: row.expiresAt,
+    created_by: row.createdBy,
+    created_at: row.createdAt,
+  };
+}
+
+export function vehicleEntryView(row: VehicleEntryRow): VehicleEntryView {
+  return {
+    id: row.id,
+    list_id: row.listId,
+    plate: row.plate,
+    plate_as_listed: row.plateAsListed,
+    case_reference: row.caseReference,
+    description: row.description,
+    expires_at: row.expiresAt,
+    status: row.status,
+    version: row.version,
+    updated_at: row.updatedAt,
+  };
+}

@@ -120,11 +120,24 @@ export class VehicleListRepository {
     return row!;
   }
 
-  entries(listId: string, limit: number, offset: number): Promise<VehicleEntryRow[]> {
+  /** Active entries of a list by normalised plate then id, after the cursor's (plate, id);
+   * `plate` keeps those whose normalised plate starts with it. */
+  entries(
+    listId: string,
+    filter: { after?: readonly [string, string]; plate?: string; limit: number },
+  ): Promise<VehicleEntryRow[]> {
     return this.dataSource.query(
       `SELECT ${ENTRY_COLUMNS} FROM vehicle_list_entry WHERE list_id = $1 AND status = 'active'
-       ORDER BY created_at, id LIMIT $2 OFFSET $3`,
-      [listId, limit, offset],
+         AND ($2::text IS NULL OR (plate, id) > ($2::text, $3::uuid))
+         AND ($4::text IS NULL OR starts_with(plate, $4::text))
+       ORDER BY plate, id LIMIT $5`,
+      [
+        listId,
+        filter.after?.[0] ?? null,
+        filter.after?.[1] ?? null,
+        filter.plate ?? null,
+        filter.limit,
+      ],
     );
   }
 

@@ -3,7 +3,12 @@ import { randomUUID } from 'node:crypto';
 import { AuditLogService } from '@kuzet/audit-log';
 import { normalisePlate } from '../plates/normalise';
 import { VehicleListChangePublisher } from './vehicle-list-change.publisher';
-import { AddVehicleEntryRequest, CreateVehicleListRequest } from './vehicle-list.dto';
+import { decodeCursor, encodeCursor, Page } from '@kuzet/http';
+import {
+  AddVehicleEntryRequest,
+  CreateVehicleListRequest,
+  VehicleEntryQuery,
+} from './vehicle-list.dto';
 import { VehicleEntryRow, VehicleListRepository, VehicleListRow } from './vehicle-list.repository';
 
 export type EntryOutcome = 'added' | 'changed' | 'unchanged';
@@ -24,8 +29,8 @@ export class VehicleListService {
       name: request.name,
       category: request.category,
       priority: request.priority,
-      matchPolicy: request.matchPolicy,
-      expiresAt: request.expiresAt ? new Date(request.expiresAt) : null,
+      matchPolicy: request.match_policy,
+      expiresAt: request.expires_at ? new Date(request.expires_at) : null,
       createdBy: actor,
     });
     await this.audit.append({
@@ -48,9 +53,23 @@ export class VehicleListService {
     return list;
   }
 
-  async entries(listId: string, limit: number, offset: number): Promise<VehicleEntryRow[]> {
+  /** Active entries by normalised plate, a page at a time. */
+  async entries(listId: string, query: VehicleEntryQuery): Promise<Page<VehicleEntryRow>> {
     await this.list(listId);
-    return this.repository.entries(listId, limit, offset);
+    const after = query.cursor ? decodeCursor(query.cursor, 2) : undefined;
+    const prefix =
+      query.plate === undefined ? undefined : (normalisePlate(query.plate)?.text ?? query.plate);
+    const rows = await this.repository.entries(listId, {
+      after: after ? [String(after[0]), String(after[1])] : undefined,
+      plate: prefix,
+      limit: query.limit + 1,
+    });
+    const items = rows.slice(0, query.limit);
+    const last = items[items.length - 1];
+    return {
+      items,
+      next_cursor: rows.length > query.limit && last ? encodeCursor([last.plate, last.id]) : null,
+    };
   }
 
   async addEntry(
@@ -60,12 +79,12 @@ export class VehicleListService {
   ): Promise<{ entry: VehicleEntryRow; outcome: EntryOutcome }> {
     const list = await this.list(listId);
     const plate = normalisePlate(request.plate)!.text;
-    const expiresAt = request.expiresAt ? new Date(request.expiresAt) : null;
+    const expiresAt = request.expires_at ? new Date(request.expires_at) : null;
     const { entry, outcome } = await this.repository.transaction(async (manager) => {
       const existing = await this.repository.activeEntry(listId, plate, manager);
       const wanted = {
         plateAsListed: request.plate,
-        caseReference: request.caseReference ?? null,
+        caseReference: request.case_reference ?? null,
         description: request.description ?? null,
         expiresAt,
       };

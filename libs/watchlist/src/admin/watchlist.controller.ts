@@ -7,37 +7,58 @@ import {
   HttpCode,
   Param,
   ParseUUIDPipe,
+  Patch,
   Post,
   Query,
   StreamableFile,
 } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentUser, Roles, StaffPrincipal } from '@kuzet/auth';
 import type { HardenedRouteConfig } from '@kuzet/http';
-import { ApiResult, ZodValidationPipe } from '@kuzet/http';
-import { z } from 'zod';
+import { ApiResult, Page, ZodValidationPipe } from '@kuzet/http';
 import { RouteConfig } from '@nestjs/platform-fastify';
+import { z } from 'zod';
 import {
+  AddPhotosRequest,
+  addPhotosSchema,
   CreateWatchlistRequest,
   createWatchlistSchema,
   EnrolmentView,
   enrolmentViewSchema,
   EnrolPersonRequest,
   enrolPersonSchema,
-  PageRequest,
-  pageSchema,
   PersonView,
+  personPageSchema,
+  personQuerySchema,
+  personSearchSchema,
   personViewSchema,
+  PhotoCheckRequest,
+  photoCheckSchema,
+  PhotoCheckView,
+  photoCheckViewSchema,
+  ReasonRequest,
+  reasonSchema,
+  UpdatePersonRequest,
+  updatePersonSchema,
+  UpdateWatchlistRequest,
+  updateWatchlistSchema,
+  WatchlistQuery,
+  watchlistPageSchema,
+  watchlistQuerySchema,
   WatchlistView,
   watchlistViewSchema,
 } from './watchlist.dto';
 import { WatchlistService } from './watchlist.service';
 
+@ApiTags('watchlists')
+@ApiBearerAuth('staff')
 @Controller('v1')
 @Roles('watchlist-admin')
 export class WatchlistController {
   constructor(private readonly service: WatchlistService) {}
 
   @Post('watchlists')
+  @ApiOperation({ summary: 'Create a watchlist with its threshold, priority and colour' })
   @ApiResult(watchlistViewSchema)
   createWatchlist(
     @CurrentUser() admin: StaffPrincipal,
@@ -47,19 +68,53 @@ export class WatchlistController {
   }
 
   @Get('watchlists')
-  @ApiResult(z.array(watchlistViewSchema))
-  listWatchlists(): Promise<WatchlistView[]> {
-    return this.service.listWatchlists();
+  @ApiOperation({ summary: 'Watchlists by name (archived ones with status=archived)' })
+  @ApiResult(watchlistPageSchema)
+  listWatchlists(
+    @Query(new ZodValidationPipe(watchlistQuerySchema)) query: WatchlistQuery,
+  ): Promise<Page<WatchlistView>> {
+    return this.service.listWatchlists(query);
   }
 
   @Get('watchlists/:id')
+  @ApiOperation({ summary: 'One watchlist' })
   @ApiResult(watchlistViewSchema)
   getWatchlist(@Param('id', new ParseUUIDPipe()) id: string): Promise<WatchlistView> {
     return this.service.getWatchlist(id);
   }
 
+  @Patch('watchlists/:id')
+  @ApiOperation({
+    summary:
+      'Change a watchlist’s name, category, threshold, priority, colour or expiry; every matcher applies a new threshold or expiry within moments',
+  })
+  @ApiResult(watchlistViewSchema)
+  updateWatchlist(
+    @CurrentUser() admin: StaffPrincipal,
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @Body(new ZodValidationPipe(updateWatchlistSchema)) body: UpdateWatchlistRequest,
+  ): Promise<WatchlistView> {
+    return this.service.updateWatchlist(id, body, admin.username);
+  }
+
+  @Post('watchlists/:id/archive')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Archive a watchlist: no longer searched, its people and hits kept' })
+  @ApiResult(watchlistViewSchema)
+  archiveWatchlist(
+    @CurrentUser() admin: StaffPrincipal,
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @Body(new ZodValidationPipe(reasonSchema)) body: ReasonRequest,
+  ): Promise<WatchlistView> {
+    return this.service.archiveWatchlist(id, body.reason, admin.username);
+  }
+
   @Post('watchlists/:id/persons')
   @RouteConfig({ largeBody: true } satisfies HardenedRouteConfig)
+  @ApiOperation({
+    summary:
+      'Enrol a person from photos (one face each; a group photo needs photos[].face); 409 conflict on case_reference for a case number on the list already, 409 likely_duplicate when the faces match someone enrolled',
+  })
   @ApiResult(enrolmentViewSchema)
   enrolPerson(
     @CurrentUser() admin: StaffPrincipal,
@@ -70,16 +125,43 @@ export class WatchlistController {
   }
 
   @Get('watchlists/:id/persons')
-  @ApiResult(z.array(personViewSchema))
+  @ApiOperation({ summary: 'People of a watchlist by name, searched by name or case number' })
+  @ApiResult(personPageSchema)
   listPersons(
     @CurrentUser() admin: StaffPrincipal,
     @Param('id', new ParseUUIDPipe()) id: string,
-    @Query(new ZodValidationPipe(pageSchema)) page: PageRequest,
-  ): Promise<PersonView[]> {
-    return this.service.listPersons(id, page, admin.username);
+    @Query(new ZodValidationPipe(personQuerySchema)) query: z.infer<typeof personQuerySchema>,
+  ): Promise<Page<PersonView>> {
+    return this.service.listPersons({ ...query, watchlist_id: id }, admin.username);
+  }
+
+  @Get('persons')
+  @ApiOperation({ summary: 'People of every watchlist by name, searched by name or case number' })
+  @ApiResult(personPageSchema)
+  searchPersons(
+    @CurrentUser() admin: StaffPrincipal,
+    @Query(new ZodValidationPipe(personSearchSchema)) query: z.infer<typeof personSearchSchema>,
+  ): Promise<Page<PersonView>> {
+    return this.service.listPersons(query, admin.username);
+  }
+
+  @Post('persons/photo-check')
+  @HttpCode(200)
+  @RouteConfig({ largeBody: true } satisfies HardenedRouteConfig)
+  @ApiOperation({
+    summary:
+      'Run the face engine on a photo before enrolment: verdict, every face with its box and crop, people it already matches; stores nothing',
+  })
+  @ApiResult(photoCheckViewSchema)
+  checkPhoto(
+    @CurrentUser() admin: StaffPrincipal,
+    @Body(new ZodValidationPipe(photoCheckSchema)) body: PhotoCheckRequest,
+  ): Promise<PhotoCheckView> {
+    return this.service.checkPhoto(body, admin.username);
   }
 
   @Get('persons/:id')
+  @ApiOperation({ summary: 'One person with every enrolled photo' })
   @ApiResult(personViewSchema)
   getPerson(
     @CurrentUser() admin: StaffPrincipal,
@@ -88,19 +170,57 @@ export class WatchlistController {
     return this.service.getPerson(id, admin.username);
   }
 
+  @Patch('persons/:id')
+  @ApiOperation({ summary: 'Change a person’s name, case number, notes or expiry' })
+  @ApiResult(personViewSchema)
+  updatePerson(
+    @CurrentUser() admin: StaffPrincipal,
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @Body(new ZodValidationPipe(updatePersonSchema)) body: UpdatePersonRequest,
+  ): Promise<PersonView> {
+    return this.service.updatePerson(id, body, admin.username);
+  }
+
   @Delete('persons/:id')
   @HttpCode(200)
+  @ApiOperation({ summary: 'Remove a person with a reason: no longer searched, record kept' })
   @ApiResult(personViewSchema)
   removePerson(
     @CurrentUser() admin: StaffPrincipal,
     @Param('id', new ParseUUIDPipe()) id: string,
+    @Body(new ZodValidationPipe(reasonSchema)) body: ReasonRequest,
   ): Promise<PersonView> {
-    return this.service.removePerson(id, admin.username);
+    return this.service.removePerson(id, body.reason, admin.username);
+  }
+
+  @Post('persons/:id/photos')
+  @RouteConfig({ largeBody: true } satisfies HardenedRouteConfig)
+  @ApiOperation({ summary: 'Add photos of an enrolled person (checked like an enrolment)' })
+  @ApiResult(enrolmentViewSchema)
+  addPhotos(
+    @CurrentUser() admin: StaffPrincipal,
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @Body(new ZodValidationPipe(addPhotosSchema)) body: AddPhotosRequest,
+  ): Promise<EnrolmentView> {
+    return this.service.addPhotos(id, body, admin.username);
+  }
+
+  @Delete('persons/:id/faces/:faceId')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Remove one enrolled photo of a person' })
+  @ApiResult(personViewSchema)
+  removePhoto(
+    @CurrentUser() admin: StaffPrincipal,
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @Param('faceId', new ParseUUIDPipe()) faceId: string,
+  ): Promise<PersonView> {
+    return this.service.removePhoto(id, faceId, admin.username);
   }
 
   @Get('persons/:id/faces/:faceId/thumbnail')
   @Header('Content-Type', 'image/jpeg')
   @Header('Cache-Control', 'private, no-store')
+  @ApiOperation({ summary: 'An enrolled photo’s aligned crop' })
   @ApiResult.file('image/jpeg')
   async faceThumbnail(
     @CurrentUser() admin: StaffPrincipal,

@@ -35,17 +35,87 @@ export class WatchlistRepository {
     return manager.getRepository(WatchlistPersonEntity).findOneBy({ id });
   }
 
-  listPersons(
-    watchlistId: string,
+  /** People by name (lower case) then id, a page at a time; `name` matches any part of the
+   * full name, `caseReference` the whole case number, both in any case. */
+  listPersons(filter: {
+    readonly watchlistId?: string;
+    readonly name?: string;
+    readonly caseReference?: string;
+    readonly status?: string;
+    readonly after?: readonly [string, string];
+    readonly limit: number;
+  }): Promise<WatchlistPersonEntity[]> {
+    const query = this.dataSource
+      .getRepository(WatchlistPersonEntity)
+      .createQueryBuilder('person')
+      .where('TRUE');
+    if (filter.watchlistId)
+      query.andWhere('person.watchlist_id = :watchlistId', { watchlistId: filter.watchlistId });
+    if (filter.name)
+      query.andWhere(`lower(person.full_name) LIKE :name ESCAPE '\\'`, {
+        name: `%${filter.name.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`,
+      });
+    if (filter.caseReference)
+      query.andWhere('lower(person.case_reference) = :caseReference', {
+        caseReference: filter.caseReference.toLowerCase(),
+      });
+    if (filter.status) query.andWhere('person.status = :status', { status: filter.status });
+    if (filter.after)
+      query.andWhere('(lower(person.full_name), person.id) > (:afterName, :afterId)', {
+        afterName: filter.after[0],
+        afterId: filter.after[1],
+      });
+    return query
+      .orderBy('lower(person.full_name)', 'ASC')
+      .addOrderBy('person.id', 'ASC')
+      .limit(filter.limit)
+      .getMany();
+  }
+
+  /** People of a list (pending or active) with this case number, for a repeated enrolment. */
+  sameCase(watchlistId: string, caseReference: string): Promise<WatchlistPersonEntity[]> {
+    return this.dataSource
+      .getRepository(WatchlistPersonEntity)
+      .createQueryBuilder('person')
+      .where('person.watchlist_id = :watchlistId', { watchlistId })
+      .andWhere('lower(person.case_reference) = :ref', { ref: caseReference.toLowerCase() })
+      .andWhere(`person.status IN ('pending', 'active')`)
+      .getMany();
+  }
+
+  /** People of a list, for a change of the list that every matcher must see. */
+  personsOf(watchlistId: string, manager: EntityManager): Promise<WatchlistPersonEntity[]> {
+    return manager.getRepository(WatchlistPersonEntity).find({ where: { watchlistId } });
+  }
+
+  /** Enrolled faces of people not removed, with their list's threshold, a page at a time
+   * (keyset on the face id), for the likely-duplicate check. */
+  enrolledFacesPage(
+    afterId: string | null,
     limit: number,
-    offset: number,
-  ): Promise<WatchlistPersonEntity[]> {
-    return this.dataSource.getRepository(WatchlistPersonEntity).find({
-      where: { watchlistId },
-      order: { createdAt: 'ASC', id: 'ASC' },
-      take: limit,
-      skip: offset,
-    });
+  ): Promise<
+    {
+      id: string;
+      person_id: string;
+      embedding: Buffer;
+      model_id: string;
+      threshold: number;
+      watchlist_id: string;
+      full_name: string;
+      case_reference: string | null;
+    }[]
+  > {
+    return this.dataSource.query(
+      `SELECT face.id, face.person_id, face.embedding, face.model_id, list.similarity_threshold AS threshold,
+              person.watchlist_id, person.full_name, person.case_reference
+         FROM enrolled_face face
+         JOIN watchlist_person person ON person.id = face.person_id
+         JOIN watchlist list ON list.id = person.watchlist_id
+        WHERE person.status IN ('pending', 'active') AND list.status = 'active'
+          AND ($1::uuid IS NULL OR face.id > $1::uuid)
+        ORDER BY face.id LIMIT $2`,
+      [afterId, limit],
+    );
   }
 
   facesOf(personId: string, manager: EntityManager = this.dataSource.manager) {
@@ -54,8 +124,12 @@ export class WatchlistRepository {
       .find({ where: { personId }, order: { createdAt: 'ASC' } });
   }
 
-  findFace(personId: string, faceId: string): Promise<EnrolledFaceEntity | null> {
-    return this.dataSource.getRepository(EnrolledFaceEntity).findOneBy({ id: faceId, personId });
+  findFace(
+    personId: string,
+    faceId: string,
+    manager: EntityManager = this.dataSource.manager,
+  ): Promise<EnrolledFaceEntity | null> {
+    return manager.getRepository(EnrolledFaceEntity).findOneBy({ id: faceId, personId });
   }
 
   /** Active people on active, unexpired lists, with their faces, a page at a time

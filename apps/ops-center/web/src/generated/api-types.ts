@@ -470,10 +470,16 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** @description Access: signed-in staff with one of the roles watchlist-admin. */
+    /**
+     * Watchlists by name (archived ones with status=archived)
+     * @description Access: signed-in staff with one of the roles watchlist-admin.
+     */
     get: operations['WatchlistController_listWatchlists'];
     put?: never;
-    /** @description Access: signed-in staff with one of the roles watchlist-admin. */
+    /**
+     * Create a watchlist with its threshold, priority and colour
+     * @description Access: signed-in staff with one of the roles watchlist-admin.
+     */
     post: operations['WatchlistController_createWatchlist'];
     delete?: never;
     options?: never;
@@ -488,10 +494,37 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** @description Access: signed-in staff with one of the roles watchlist-admin. */
+    /**
+     * One watchlist
+     * @description Access: signed-in staff with one of the roles watchlist-admin.
+     */
     get: operations['WatchlistController_getWatchlist'];
     put?: never;
     post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    /**
+     * Change a watchlist’s name, category, threshold, priority, colour or expiry; every matcher applies a new threshold or expiry within moments
+     * @description Access: signed-in staff with one of the roles watchlist-admin.
+     */
+    patch: operations['WatchlistController_updateWatchlist'];
+    trace?: never;
+  };
+  '/v1/watchlists/{id}/archive': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Archive a watchlist: no longer searched, its people and hits kept
+     * @description Access: signed-in staff with one of the roles watchlist-admin.
+     */
+    post: operations['WatchlistController_archiveWatchlist'];
     delete?: never;
     options?: never;
     head?: never;
@@ -505,11 +538,57 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** @description Access: signed-in staff with one of the roles watchlist-admin. */
+    /**
+     * People of a watchlist by name, searched by name or case number
+     * @description Access: signed-in staff with one of the roles watchlist-admin.
+     */
     get: operations['WatchlistController_listPersons'];
     put?: never;
-    /** @description Access: signed-in staff with one of the roles watchlist-admin. */
+    /**
+     * Enrol a person from photos (one face each; a group photo needs photos[].face); 409 conflict on case_reference for a case number on the list already, 409 likely_duplicate when the faces match someone enrolled
+     * @description Access: signed-in staff with one of the roles watchlist-admin.
+     */
     post: operations['WatchlistController_enrolPerson'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/persons': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * People of every watchlist by name, searched by name or case number
+     * @description Access: signed-in staff with one of the roles watchlist-admin.
+     */
+    get: operations['WatchlistController_searchPersons'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/persons/photo-check': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Run the face engine on a photo before enrolment: verdict, every face with its box and crop, people it already matches; stores nothing
+     * @description Access: signed-in staff with one of the roles watchlist-admin.
+     */
+    post: operations['WatchlistController_checkPhoto'];
     delete?: never;
     options?: never;
     head?: never;
@@ -523,12 +602,62 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** @description Access: signed-in staff with one of the roles watchlist-admin. */
+    /**
+     * One person with every enrolled photo
+     * @description Access: signed-in staff with one of the roles watchlist-admin.
+     */
     get: operations['WatchlistController_getPerson'];
     put?: never;
     post?: never;
-    /** @description Access: signed-in staff with one of the roles watchlist-admin. */
+    /**
+     * Remove a person with a reason: no longer searched, record kept
+     * @description Access: signed-in staff with one of the roles watchlist-admin.
+     */
     delete: operations['WatchlistController_removePerson'];
+    options?: never;
+    head?: never;
+    /**
+     * Change a person’s name, case number, notes or expiry
+     * @description Access: signed-in staff with one of the roles watchlist-admin.
+     */
+    patch: operations['WatchlistController_updatePerson'];
+    trace?: never;
+  };
+  '/v1/persons/{id}/photos': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Add photos of an enrolled person (checked like an enrolment)
+     * @description Access: signed-in staff with one of the roles watchlist-admin.
+     */
+    post: operations['WatchlistController_addPhotos'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/persons/{id}/faces/{faceId}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post?: never;
+    /**
+     * Remove one enrolled photo of a person
+     * @description Access: signed-in staff with one of the roles watchlist-admin.
+     */
+    delete: operations['WatchlistController_removePhoto'];
     options?: never;
     head?: never;
     patch?: never;
@@ -541,7 +670,10 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** @description Access: signed-in staff with one of the roles watchlist-admin. */
+    /**
+     * An enrolled photo’s aligned crop
+     * @description Access: signed-in staff with one of the roles watchlist-admin.
+     */
     get: operations['WatchlistController_faceThumbnail'];
     put?: never;
     post?: never;
@@ -558,10 +690,16 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** @description Access: signed-in staff with one of the roles watchlist-admin. */
+    /**
+     * Vehicle lists by name
+     * @description Access: signed-in staff with one of the roles watchlist-admin.
+     */
     get: operations['VehicleListController_lists'];
     put?: never;
-    /** @description Access: signed-in staff with one of the roles watchlist-admin. */
+    /**
+     * Create a vehicle list with its category, priority and match policy
+     * @description Access: signed-in staff with one of the roles watchlist-admin.
+     */
     post: operations['VehicleListController_createList'];
     delete?: never;
     options?: never;
@@ -576,10 +714,16 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** @description Access: signed-in staff with one of the roles watchlist-admin. */
+    /**
+     * Plates on a vehicle list by normalised plate, searched by its start
+     * @description Access: signed-in staff with one of the roles watchlist-admin.
+     */
     get: operations['VehicleListController_entries'];
     put?: never;
-    /** @description Access: signed-in staff with one of the roles watchlist-admin. */
+    /**
+     * Put a plate on a list (idempotent by normalised plate: added, changed or unchanged)
+     * @description Access: signed-in staff with one of the roles watchlist-admin.
+     */
     post: operations['VehicleListController_addEntry'];
     delete?: never;
     options?: never;
@@ -597,7 +741,10 @@ export interface paths {
     get?: never;
     put?: never;
     post?: never;
-    /** @description Access: signed-in staff with one of the roles watchlist-admin. */
+    /**
+     * Take a plate off its list
+     * @description Access: signed-in staff with one of the roles watchlist-admin.
+     */
     delete: operations['VehicleListController_removeEntry'];
     options?: never;
     head?: never;
@@ -1289,6 +1436,19 @@ export interface components {
       /** @description pass as `after` to read the next page; null on the last page */
       next_after: string | null;
     };
+    CreateWatchlistInput: {
+      name: string;
+      /** @enum {string} */
+      category: 'wanted' | 'missing' | 'other';
+      /** @description cosine similarity at or above which a face is a hit */
+      similarity_threshold: number;
+      /** @default 0 */
+      priority: number;
+      /** @description the colour the console marks this list’s hits with (#rrggbb) */
+      colour?: string;
+      /** Format: date-time */
+      expires_at?: string;
+    };
     Watchlist: {
       /** Format: uuid */
       id: string;
@@ -1296,54 +1456,190 @@ export interface components {
       /** @enum {string} */
       category: 'wanted' | 'missing' | 'other';
       /** @description cosine similarity at or above which a face is a hit */
-      similarityThreshold: number;
+      similarity_threshold: number;
       priority: number;
+      colour: string | null;
       /** Format: date-time */
-      expiresAt: string | null;
+      expires_at: string | null;
       /** @enum {string} */
       status: 'active' | 'archived';
       /** Format: date-time */
-      createdAt: string;
+      created_at: string;
       /** Format: date-time */
-      updatedAt: string;
+      updated_at: string;
+    };
+    WatchlistPage: {
+      items: components['schemas']['Watchlist'][];
+      /** @description send as cursor for the next page; null on the last page */
+      next_cursor: string | null;
+    };
+    UpdateWatchlistInput: {
+      name?: string;
+      /** @enum {string} */
+      category?: 'wanted' | 'missing' | 'other';
+      /** @description cosine similarity at or above which a face is a hit */
+      similarity_threshold?: number;
+      priority?: number;
+      /** @description the colour the console marks this list’s hits with (#rrggbb) */
+      colour?: string | null;
+      /** Format: date-time */
+      expires_at?: string | null;
+    };
+    ChangeReasonInput: {
+      reason: string;
+    };
+    EnrolPersonInput: {
+      full_name: string;
+      case_reference?: string;
+      notes?: string;
+      /** Format: date-time */
+      expires_at?: string;
+      photos: {
+        name?: string;
+        data: string;
+        /** @description for a photo with several faces: the box (from the photo check) of the face to enrol; without it such a photo is refused */
+        face?: components['schemas']['FaceBoxInput'];
+      }[];
+      /**
+       * @description enrol although the photos match someone enrolled already (the 409 likely_duplicate named them)
+       * @default false
+       */
+      confirm_not_duplicate: boolean;
+    };
+    FaceBoxInput: {
+      x: number;
+      y: number;
+      width: number;
+      height: number;
     };
     Enrolment: {
       person: components['schemas']['WatchlistPerson'];
-      readonly photos: components['schemas']['PhotoOutcome'][];
+      photos: components['schemas']['PhotoOutcome'][];
+      /** @description people enrolled already whose faces match these photos (confirmed not the same) */
+      likely_duplicates: components['schemas']['LikelyDuplicate'][];
     };
     WatchlistPerson: {
       /** Format: uuid */
       id: string;
       /** Format: uuid */
-      watchlistId: string;
-      fullName: string;
-      caseReference: string | null;
+      watchlist_id: string;
+      full_name: string;
+      case_reference: string | null;
       notes: string | null;
       /** @enum {string} */
       status: 'pending' | 'active' | 'expired' | 'removed';
       /** Format: date-time */
-      expiresAt: string | null;
+      expires_at: string | null;
       version: number;
-      readonly faces: {
-        /** Format: uuid */
-        id: string;
-        modelId: string;
-        quality: number;
-        sourceName: string | null;
+      /** @description the enrolled photos (empty in lists: read the person for them) */
+      faces: components['schemas']['EnrolledFace'][];
+    };
+    EnrolledFace: {
+      /** Format: uuid */
+      id: string;
+      model_id: string;
+      quality: number;
+      source_name: string | null;
+    };
+    PhotoOutcome: {
+      photo: string;
+      /** @enum {string} */
+      status: 'enrolled' | 'rejected';
+      /** @enum {string} */
+      verdict:
+        | 'ok'
+        | 'unreadable'
+        | 'no_face'
+        | 'several_faces'
+        | 'face_not_found'
+        | 'too_small'
+        | 'blurred'
+        | 'turned_away'
+        | 'low_score';
+      /**
+       * Format: uuid
+       * @description the enrolled face, when enrolled
+       */
+      face_id: string | null;
+    };
+    LikelyDuplicate: {
+      /** Format: uuid */
+      person_id: string;
+      /** Format: uuid */
+      watchlist_id: string;
+      full_name: string;
+      case_reference: string | null;
+      similarity: number;
+    };
+    WatchlistPersonPage: {
+      items: components['schemas']['WatchlistPerson'][];
+      /** @description send as cursor for the next page; null on the last page */
+      next_cursor: string | null;
+    };
+    PhotoCheckRequestInput: {
+      name?: string;
+      data: string;
+    };
+    PhotoCheck: {
+      photo: string;
+      /**
+       * @description ok: one face that passes; several_faces: pick one of faces and send its box as photos[].face
+       * @enum {string}
+       */
+      verdict:
+        | 'ok'
+        | 'unreadable'
+        | 'no_face'
+        | 'several_faces'
+        | 'face_not_found'
+        | 'too_small'
+        | 'blurred'
+        | 'turned_away'
+        | 'low_score';
+      width: number;
+      height: number;
+      faces: components['schemas']['CheckedFace'][];
+      likely_duplicates: components['schemas']['LikelyDuplicate'][];
+    };
+    CheckedFace: {
+      box: components['schemas']['FaceBox'];
+      /** @enum {string} */
+      verdict:
+        | 'ok'
+        | 'unreadable'
+        | 'no_face'
+        | 'several_faces'
+        | 'face_not_found'
+        | 'too_small'
+        | 'blurred'
+        | 'turned_away'
+        | 'low_score';
+      /** @description detector confidence, 0..1 */
+      quality: number;
+      /** @description the aligned crop it would enrol, JPEG in base64 */
+      crop_jpeg: string;
+    };
+    FaceBox: {
+      x: number;
+      y: number;
+      width: number;
+      height: number;
+    };
+    UpdatePersonInput: {
+      full_name?: string;
+      case_reference?: string | null;
+      notes?: string | null;
+      /** Format: date-time */
+      expires_at?: string | null;
+    };
+    AddPhotosInput: {
+      photos: {
+        name?: string;
+        data: string;
+        /** @description for a photo with several faces: the box (from the photo check) of the face to enrol; without it such a photo is refused */
+        face?: components['schemas']['FaceBoxInput'];
       }[];
     };
-    PhotoOutcome:
-      | {
-          photo: string;
-          /** @enum {string} */
-          status: 'enrolled';
-        }
-      | {
-          photo: string;
-          /** @enum {string} */
-          status: 'rejected';
-          reason: string;
-        };
     VehicleList: {
       /** Format: uuid */
       id: string;
@@ -1351,30 +1647,40 @@ export interface components {
       category: string;
       priority: number;
       /** @enum {string} */
-      matchPolicy: 'exact' | 'confusion' | 'edit';
+      match_policy: 'exact' | 'confusion' | 'edit';
       /** Format: date-time */
-      expiresAt: string | null;
-      createdBy: string;
+      expires_at: string | null;
+      created_by: string;
       /** Format: date-time */
-      createdAt: string;
+      created_at: string;
+    };
+    VehicleListPage: {
+      items: components['schemas']['VehicleList'][];
+      /** @description send as cursor for the next page; null on the last page */
+      next_cursor: string | null;
+    };
+    VehicleListEntryPage: {
+      items: components['schemas']['VehicleListEntry'][];
+      /** @description send as cursor for the next page; null on the last page */
+      next_cursor: string | null;
     };
     VehicleListEntry: {
       /** Format: uuid */
       id: string;
       /** Format: uuid */
-      listId: string;
+      list_id: string;
       /** @description normalised */
       plate: string;
-      plateAsListed: string;
-      caseReference: string | null;
+      plate_as_listed: string;
+      case_reference: string | null;
       description: string | null;
       /** Format: date-time */
-      expiresAt: string | null;
+      expires_at: string | null;
       /** @enum {string} */
       status: 'active' | 'removed';
       version: number;
       /** Format: date-time */
-      updatedAt: string;
+      updated_at: string;
     };
     VehicleListEntryOutcome: {
       entry: components['schemas']['VehicleListEntry'];
@@ -1893,11 +2199,28 @@ export type SchemaCameraList = components['schemas']['CameraList'];
 export type SchemaCamera = components['schemas']['Camera'];
 export type SchemaIntegratorSelf = components['schemas']['IntegratorSelf'];
 export type SchemaCameraPage = components['schemas']['CameraPage'];
+export type SchemaCreateWatchlistInput = components['schemas']['CreateWatchlistInput'];
 export type SchemaWatchlist = components['schemas']['Watchlist'];
+export type SchemaWatchlistPage = components['schemas']['WatchlistPage'];
+export type SchemaUpdateWatchlistInput = components['schemas']['UpdateWatchlistInput'];
+export type SchemaChangeReasonInput = components['schemas']['ChangeReasonInput'];
+export type SchemaEnrolPersonInput = components['schemas']['EnrolPersonInput'];
+export type SchemaFaceBoxInput = components['schemas']['FaceBoxInput'];
 export type SchemaEnrolment = components['schemas']['Enrolment'];
 export type SchemaWatchlistPerson = components['schemas']['WatchlistPerson'];
+export type SchemaEnrolledFace = components['schemas']['EnrolledFace'];
 export type SchemaPhotoOutcome = components['schemas']['PhotoOutcome'];
+export type SchemaLikelyDuplicate = components['schemas']['LikelyDuplicate'];
+export type SchemaWatchlistPersonPage = components['schemas']['WatchlistPersonPage'];
+export type SchemaPhotoCheckRequestInput = components['schemas']['PhotoCheckRequestInput'];
+export type SchemaPhotoCheck = components['schemas']['PhotoCheck'];
+export type SchemaCheckedFace = components['schemas']['CheckedFace'];
+export type SchemaFaceBox = components['schemas']['FaceBox'];
+export type SchemaUpdatePersonInput = components['schemas']['UpdatePersonInput'];
+export type SchemaAddPhotosInput = components['schemas']['AddPhotosInput'];
 export type SchemaVehicleList = components['schemas']['VehicleList'];
+export type SchemaVehicleListPage = components['schemas']['VehicleListPage'];
+export type SchemaVehicleListEntryPage = components['schemas']['VehicleListEntryPage'];
 export type SchemaVehicleListEntry = components['schemas']['VehicleListEntry'];
 export type SchemaVehicleListEntryOutcome = components['schemas']['VehicleListEntryOutcome'];
 export type SchemaViolationStats = components['schemas']['ViolationStats'];
@@ -4314,7 +4637,13 @@ export interface operations {
   };
   WatchlistController_listWatchlists: {
     parameters: {
-      query?: never;
+      query?: {
+        /** @description items a page holds (1..500) */
+        limit?: number;
+        /** @description next_cursor of the page before; absent for the first page */
+        cursor?: string;
+        status?: 'active' | 'archived';
+      };
       header?: never;
       path?: never;
       cookie?: never;
@@ -4327,7 +4656,16 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Watchlist'][];
+          'application/json': components['schemas']['WatchlistPage'];
+        };
+      };
+      /** @description a field breaks a rule: errors names each */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
       /** @description not signed in */
@@ -4359,16 +4697,7 @@ export interface operations {
     };
     requestBody: {
       content: {
-        'application/json': {
-          name: string;
-          /** @enum {string} */
-          category: 'wanted' | 'missing' | 'other';
-          similarityThreshold: number;
-          /** @default 0 */
-          priority?: number;
-          /** Format: date-time */
-          expiresAt?: string;
-        };
+        'application/json': components['schemas']['CreateWatchlistInput'];
       };
     };
     responses: {
@@ -4459,11 +4788,124 @@ export interface operations {
       };
     };
   };
+  WatchlistController_updateWatchlist: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['UpdateWatchlistInput'];
+      };
+    };
+    responses: {
+      /** @description success */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Watchlist'];
+        };
+      };
+      /** @description a field breaks a rule: errors names each */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['StaffErrorBody'];
+        };
+      };
+      /** @description not signed in */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['StaffErrorBody'];
+        };
+      };
+      /** @description none of the roles this needs */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['StaffErrorBody'];
+        };
+      };
+    };
+  };
+  WatchlistController_archiveWatchlist: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['ChangeReasonInput'];
+      };
+    };
+    responses: {
+      /** @description success */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Watchlist'];
+        };
+      };
+      /** @description a field breaks a rule: errors names each */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['StaffErrorBody'];
+        };
+      };
+      /** @description not signed in */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['StaffErrorBody'];
+        };
+      };
+      /** @description none of the roles this needs */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['StaffErrorBody'];
+        };
+      };
+    };
+  };
   WatchlistController_listPersons: {
     parameters: {
       query?: {
+        /** @description items a page holds (1..500) */
         limit?: number;
-        offset?: number;
+        /** @description next_cursor of the page before; absent for the first page */
+        cursor?: string;
+        /** @description part of the full name, any case */
+        name?: string;
+        /** @description the case number, whole, any case */
+        case_reference?: string;
+        status?: 'pending' | 'active' | 'expired' | 'removed';
       };
       header?: never;
       path: {
@@ -4479,7 +4921,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['WatchlistPerson'][];
+          'application/json': components['schemas']['WatchlistPersonPage'];
         };
       };
       /** @description a field breaks a rule: errors names each */
@@ -4522,17 +4964,7 @@ export interface operations {
     };
     requestBody: {
       content: {
-        'application/json': {
-          fullName: string;
-          caseReference?: string;
-          notes?: string;
-          /** Format: date-time */
-          expiresAt?: string;
-          photos: {
-            name?: string;
-            data: string;
-          }[];
-        };
+        'application/json': components['schemas']['EnrolPersonInput'];
       };
     };
     responses: {
@@ -4543,6 +4975,115 @@ export interface operations {
         };
         content: {
           'application/json': components['schemas']['Enrolment'];
+        };
+      };
+      /** @description a field breaks a rule: errors names each */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['StaffErrorBody'];
+        };
+      };
+      /** @description not signed in */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['StaffErrorBody'];
+        };
+      };
+      /** @description none of the roles this needs */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['StaffErrorBody'];
+        };
+      };
+    };
+  };
+  WatchlistController_searchPersons: {
+    parameters: {
+      query?: {
+        /** @description items a page holds (1..500) */
+        limit?: number;
+        /** @description next_cursor of the page before; absent for the first page */
+        cursor?: string;
+        /** @description part of the full name, any case */
+        name?: string;
+        /** @description the case number, whole, any case */
+        case_reference?: string;
+        status?: 'pending' | 'active' | 'expired' | 'removed';
+        watchlist_id?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description success */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['WatchlistPersonPage'];
+        };
+      };
+      /** @description a field breaks a rule: errors names each */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['StaffErrorBody'];
+        };
+      };
+      /** @description not signed in */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['StaffErrorBody'];
+        };
+      };
+      /** @description none of the roles this needs */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['StaffErrorBody'];
+        };
+      };
+    };
+  };
+  WatchlistController_checkPhoto: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['PhotoCheckRequestInput'];
+      };
+    };
+    responses: {
+      /** @description success */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['PhotoCheck'];
         };
       };
       /** @description a field breaks a rule: errors names each */
@@ -4629,6 +5170,166 @@ export interface operations {
       header?: never;
       path: {
         id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['ChangeReasonInput'];
+      };
+    };
+    responses: {
+      /** @description success */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['WatchlistPerson'];
+        };
+      };
+      /** @description a field breaks a rule: errors names each */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['StaffErrorBody'];
+        };
+      };
+      /** @description not signed in */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['StaffErrorBody'];
+        };
+      };
+      /** @description none of the roles this needs */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['StaffErrorBody'];
+        };
+      };
+    };
+  };
+  WatchlistController_updatePerson: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['UpdatePersonInput'];
+      };
+    };
+    responses: {
+      /** @description success */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['WatchlistPerson'];
+        };
+      };
+      /** @description a field breaks a rule: errors names each */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['StaffErrorBody'];
+        };
+      };
+      /** @description not signed in */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['StaffErrorBody'];
+        };
+      };
+      /** @description none of the roles this needs */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['StaffErrorBody'];
+        };
+      };
+    };
+  };
+  WatchlistController_addPhotos: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['AddPhotosInput'];
+      };
+    };
+    responses: {
+      /** @description success */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Enrolment'];
+        };
+      };
+      /** @description a field breaks a rule: errors names each */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['StaffErrorBody'];
+        };
+      };
+      /** @description not signed in */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['StaffErrorBody'];
+        };
+      };
+      /** @description none of the roles this needs */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['StaffErrorBody'];
+        };
+      };
+    };
+  };
+  WatchlistController_removePhoto: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+        faceId: string;
       };
       cookie?: never;
     };
@@ -4724,7 +5425,12 @@ export interface operations {
   };
   VehicleListController_lists: {
     parameters: {
-      query?: never;
+      query?: {
+        /** @description items a page holds (1..500) */
+        limit?: number;
+        /** @description next_cursor of the page before; absent for the first page */
+        cursor?: string;
+      };
       header?: never;
       path?: never;
       cookie?: never;
@@ -4737,7 +5443,16 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['VehicleList'][];
+          'application/json': components['schemas']['VehicleListPage'];
+        };
+      };
+      /** @description a field breaks a rule: errors names each */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['StaffErrorBody'];
         };
       };
       /** @description not signed in */
@@ -4778,9 +5493,9 @@ export interface operations {
            * @default confusion
            * @enum {string}
            */
-          matchPolicy?: 'exact' | 'confusion' | 'edit';
+          match_policy?: 'exact' | 'confusion' | 'edit';
           /** Format: date-time */
-          expiresAt?: string;
+          expires_at?: string;
         };
       };
     };
@@ -4826,8 +5541,12 @@ export interface operations {
   VehicleListController_entries: {
     parameters: {
       query?: {
+        /** @description items a page holds (1..500) */
         limit?: number;
-        offset?: number;
+        /** @description next_cursor of the page before; absent for the first page */
+        cursor?: string;
+        /** @description entries whose normalised plate starts with this one, normalised */
+        plate?: string;
       };
       header?: never;
       path: {
@@ -4843,7 +5562,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['VehicleListEntry'][];
+          'application/json': components['schemas']['VehicleListEntryPage'];
         };
       };
       /** @description a field breaks a rule: errors names each */
@@ -4888,10 +5607,10 @@ export interface operations {
       content: {
         'application/json': {
           plate: string;
-          caseReference?: string;
+          case_reference?: string;
           description?: string;
           /** Format: date-time */
-          expiresAt?: string;
+          expires_at?: string;
         };
       };
     };

@@ -202,6 +202,15 @@ export class Api {
     return URL.createObjectURL(await response.blob());
   }
 
+  /** Any JSON route, for the screens' own API modules (lib/watchlist-api.ts). */
+  send<T>(
+    method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE',
+    path: string,
+    body?: unknown,
+  ): Promise<T> {
+    return this.request<T>(method, path, body);
+  }
+
   private async request<T>(method: string, path: string, body?: unknown): Promise<T> {
     const response = await fetch(path, {
       method,

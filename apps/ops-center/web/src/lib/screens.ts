@@ -27,6 +27,12 @@ export const SCREENS: readonly Screen[] = [
     label: 'learning.screen',
     load: () => import('../components/ThresholdEvidence.svelte'),
   },
+  {
+    id: 'watchlists',
+    roles: ['watchlist-admin'],
+    label: 'watchlists.screen',
+    load: () => import('../components/WatchlistAdmin.svelte'),
+  },
 ];
 
 export const screensFor = (user: StaffUser): Screen[] =>
