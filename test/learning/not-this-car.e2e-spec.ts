@@ -40,7 +40,7 @@ describe('learning from "not this car" end to end', () => {
     operator = await signInAs(app, ['operator'], ['aktau']);
     const service = app.get(VehicleListService);
     const list = await service.createList(
-      { name: 'Stolen (learning)', category: 'stolen', priority: 90, matchPolicy: 'confusion' },
+      { name: 'Stolen (learning)', category: 'stolen', priority: 90, match_policy: 'confusion' },
       'test',
     );
     const added = await service.addEntry(list.id, { plate: `${D}BOS12` }, 'test');

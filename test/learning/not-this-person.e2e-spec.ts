@@ -120,12 +120,13 @@ describe('learning from "not this person" end to end', () => {
     const list = await service.createWatchlist({
       name: 'Wanted (learning)',
       category: 'wanted',
-      similarityThreshold: THRESHOLD,
+      similarity_threshold: THRESHOLD,
       priority: 0,
     });
     watchlistId = list.id;
     const enrolled = await service.enrolPerson(watchlistId, {
-      fullName: 'Stuart',
+      full_name: 'Stuart',
+      confirm_not_duplicate: false,
       photos: [{ name: 'stuart1.png', data: personPhoto('stuart', 1).toString('base64') }],
     });
     stuartId = enrolled.person.id;

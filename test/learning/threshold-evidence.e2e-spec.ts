@@ -52,13 +52,14 @@ describe('threshold evidence end to end', () => {
       await service.createWatchlist({
         name: 'Wanted (thresholds)',
         category: 'wanted',
-        similarityThreshold: 0.4,
+        similarity_threshold: 0.4,
         priority: 0,
       })
     ).id;
     personId = (
       await service.enrolPerson(watchlistId, {
-        fullName: 'Amy',
+        full_name: 'Amy',
+        confirm_not_duplicate: false,
         photos: [{ data: personPhoto('amy', 1).toString('base64') }],
       })
     ).person.id;
