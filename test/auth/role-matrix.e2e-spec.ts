@@ -96,6 +96,8 @@ const EXPECTED: Record<string, Access> = {
   'GET /v1/audit/hits': ['auditor'],
   'GET /v1/audit/hits/export': ['auditor'],
   'GET /v1/audit/hits/:hitId/timeline': ['auditor'],
+  'GET /v1/audit/hits/:hitId/face-crop': ['auditor'],
+  'GET /v1/audit/watchlists': ['auditor'],
   'GET /v1/audit/log': ['auditor'],
   'GET /v1/audit/verify': ['auditor'],
 };
