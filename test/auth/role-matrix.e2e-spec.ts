@@ -63,6 +63,7 @@ const EXPECTED: Record<string, Access> = {
   'GET /v1/cameras/:id': ALL,
   'POST /v1/cameras': ['system-admin'],
   'PATCH /v1/cameras/:id': ['system-admin'],
+  'POST /v1/cameras/import': ['system-admin'],
   'GET /v1/violations/stats': ['supervisor', 'auditor'],
   'GET /v1/violations': ['supervisor', 'auditor'],
   'GET /v1/violations/:eventId': ['supervisor', 'auditor'],

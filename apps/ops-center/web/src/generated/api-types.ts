@@ -403,6 +403,26 @@ export interface paths {
     patch: operations['RegistryController_updateCamera'];
     trace?: never;
   };
+  '/v1/cameras/import': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Import the registry from CSV: every line checked first (a bad line changes nothing), then a registered id updated and a new one created
+     * @description Access: signed-in staff with one of the roles system-admin.
+     */
+    post: operations['RegistryController_importCameras'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/v1/openapi.json': {
     parameters: {
       query?: never;
@@ -1171,6 +1191,12 @@ export interface components {
       /** Format: date-time */
       updated_at: string;
     };
+    CameraImportResult: {
+      rows: number;
+      created: number;
+      updated: number;
+      dry_run: boolean;
+    };
     IntegratorSelf: {
       integrator_id: string;
       key_id: string;
@@ -1656,6 +1682,7 @@ export type SchemaDistrictList = components['schemas']['DistrictList'];
 export type SchemaDistrict = components['schemas']['District'];
 export type SchemaCameraList = components['schemas']['CameraList'];
 export type SchemaCamera = components['schemas']['Camera'];
+export type SchemaCameraImportResult = components['schemas']['CameraImportResult'];
 export type SchemaIntegratorSelf = components['schemas']['IntegratorSelf'];
 export type SchemaCameraPage = components['schemas']['CameraPage'];
 export type SchemaWatchlist = components['schemas']['Watchlist'];
@@ -3923,6 +3950,65 @@ export interface operations {
         };
         content: {
           'application/json': components['schemas']['Camera'];
+        };
+      };
+      /** @description a field breaks a rule: errors names each */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['StaffErrorBody'];
+        };
+      };
+      /** @description not signed in */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['StaffErrorBody'];
+        };
+      };
+      /** @description none of the roles this needs */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['StaffErrorBody'];
+        };
+      };
+    };
+  };
+  RegistryController_importCameras: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          /** @description the registry as CSV (UTF-8, a byte-order mark allowed): a header line naming id, name, district_id, centre_id, latitude, longitude, address, status, device_id, device_channel (id, name and district_id required), one camera a line; a registered id is updated, a new one created */
+          csv: string;
+          /**
+           * @description check and count only, change nothing
+           * @default false
+           */
+          dry_run?: boolean;
+        };
+      };
+    };
+    responses: {
+      /** @description success */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['CameraImportResult'];
         };
       };
       /** @description a field breaks a rule: errors names each */

@@ -21,6 +21,18 @@ export const SCREENS: readonly Screen[] = [
     label: 'screen.console',
     load: () => import('../components/Console.svelte'),
   },
+  {
+    id: 'audit',
+    roles: ['auditor'],
+    label: 'audit.screen',
+    load: () => import('../components/Auditor.svelte'),
+  },
+  {
+    id: 'system-admin',
+    roles: ['system-admin'],
+    label: 'admin.screen',
+    load: () => import('../components/SystemAdmin.svelte'),
+  },
 ];
 
 export const screensFor = (user: StaffUser): Screen[] =>
