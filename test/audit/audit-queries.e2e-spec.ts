@@ -4,6 +4,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
+import ExcelJS from 'exceljs';
 import { AuditLogService } from '@kuzet/audit-log';
 import { AuditLogEntryApi } from '../../apps/audit/src/queries/audit-log.dto';
 import { KuzetConfig } from '@kuzet/config';
@@ -246,6 +247,36 @@ describe('audit queries and retention', () => {
     expect(response.body).toContain(`"'=HYPERLINK(""http://x"")"`);
     const all = await get('/v1/audit/hits/export');
     expect(all.body).toContain('"Bolat K., ""the driver"""');
+  });
+
+  it('exports the selected hits as an XLSX workbook: date cells in UTC and Asia/Almaty, names intact', async () => {
+    const response = await get('/v1/audit/hits/export/xlsx?min_score=0.5');
+    expect(response.statusCode).toBe(200);
+    expect(response.headers['content-type']).toBe(
+      'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+    );
+    const workbook = new ExcelJS.Workbook();
+    await workbook.xlsx.load(response.rawPayload as unknown as ArrayBuffer);
+    const sheet = workbook.getWorksheet('hits')!;
+    const header = (sheet.getRow(1).values as unknown[]).slice(1);
+    expect(header.slice(0, 4)).toEqual([
+      'hit_id',
+      'event_id',
+      'captured_at',
+      'captured_at_local (Asia/Almaty)',
+    ]);
+    expect(sheet.rowCount).toBe(1 + hits.filter((h) => h.score >= 0.5).length);
+    const rows = [];
+    for (let i = 2; i <= sheet.rowCount; i++) rows.push(sheet.getRow(i));
+    const decided = rows.find((r) => r.getCell(1).value === decidedHit)!;
+    const first = hits.find((h) => h.id === decidedHit)!;
+    expect(decided.getCell(12).value).toBe('Айгерим Сериковна');
+    expect((decided.getCell(3).value as Date).toISOString()).toBe(new Date(first.at).toISOString());
+    // the wall clock in Aktau, to the second
+    expect((decided.getCell(4).value as Date).toISOString()).toBe(
+      new Date(Math.floor((first.at + 5 * HOUR) / 1000) * 1000).toISOString(),
+    );
+    expect((await get('/v1/audit/hits/export/xlsx?min_score=high')).statusCode).toBe(400);
   });
 
   it("gives a hit's timeline in time order: camera event, ingest, sighting, hit, alert, decisions, with who", async () => {

@@ -96,6 +96,7 @@ const EXPECTED: Record<string, Access> = {
   'GET /favicon.ico': 'public',
   'GET /v1/audit/hits': ['auditor'],
   'GET /v1/audit/hits/export': ['auditor'],
+  'GET /v1/audit/hits/export/xlsx': ['auditor'],
   'GET /v1/audit/hits/:hitId/timeline': ['auditor'],
   'GET /v1/audit/hits/:hitId/face-crop': ['auditor'],
   'GET /v1/audit/watchlists': ['auditor'],

@@ -1,4 +1,5 @@
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import ExcelJS from 'exceljs';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -203,6 +204,16 @@ describe('auditor and system administrator screens', () => {
       expect(header).toMatch(/^hit_id,event_id,captured_at,captured_at_local,/);
       expect(line).toContain(PERSON);
       expect(line).toContain('2026-12-04 09:30:00');
+
+      // and as a workbook: the name intact in its cell
+      const [xlsx] = await Promise.all([
+        page.waitForEvent('download'),
+        page.getByTestId('hit-export-xlsx').click(),
+      ]);
+      expect(xlsx.suggestedFilename()).toBe('kuzet-hits.xlsx');
+      const workbook = new ExcelJS.Workbook();
+      await workbook.xlsx.readFile((await xlsx.path())!);
+      expect(workbook.getWorksheet('hits')!.getRow(2).getCell(12).value).toBe(PERSON);
 
       // who searched, viewed or exported what: this auditor's own export is on the log
       await page.getByTestId('audit-tab-activity').click();

@@ -29,6 +29,8 @@ import {
 import { AuditCheckpointService } from '../chain/audit-checkpoint.service';
 import { AuditQueryRepository, HitFilter, HitKey, HitRow } from './audit-query.repository';
 import { hitCsvHeader, hitCsvLine } from './hits-csv';
+import { hitsXlsx } from './hits-xlsx';
+import { Readable } from 'node:stream';
 
 const EXPORT_PAGE = 1_000;
 
@@ -106,12 +108,23 @@ export class AuditQueryService {
     return this.hitCsvLines(toHitFilter(query));
   }
 
+  /** Every hit that matches as an XLSX workbook, streamed. */
+  async exportHitsXlsx(auditor: StaffPrincipal, query: HitFilterQuery): Promise<Readable> {
+    await this.recordQuery(auditor, 'hits-export-xlsx', 'hits', '*', query);
+    return hitsXlsx(this.allHits(toHitFilter(query)));
+  }
+
   private async *hitCsvLines(filter: HitFilter): AsyncGenerator<string> {
     yield hitCsvHeader();
+    for await (const hit of this.allHits(filter)) yield hitCsvLine(hit);
+  }
+
+  /** Every hit the filter selects, a page at a time. */
+  private async *allHits(filter: HitFilter): AsyncGenerator<HitRecordDto> {
     let after: HitKey | null = null;
     for (;;) {
       const rows = await this.repository.hits(filter, after, EXPORT_PAGE);
-      for (const row of rows) yield hitCsvLine(toHitDto(row));
+      for (const row of rows) yield toHitDto(row);
       const last = rows[rows.length - 1];
       if (rows.length < EXPORT_PAGE || !last) return;
       after = { capturedAt: last.captured_at_key, hitId: last.hit_id };

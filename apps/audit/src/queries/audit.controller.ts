@@ -66,6 +66,21 @@ export class AuditController {
     return new StreamableFile(Readable.from(await this.queries.exportHitsCsv(auditor, query)));
   }
 
+  @Get('hits/export/xlsx')
+  @Header('Content-Type', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
+  @Header('Content-Disposition', 'attachment; filename="kuzet-hits.xlsx"')
+  @ApiOperation({
+    summary:
+      'Every hit the filters select as an XLSX workbook (dates as date cells, UTC and Asia/Almaty)',
+  })
+  @ApiResult.file('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
+  async exportHitsXlsx(
+    @CurrentUser() auditor: StaffPrincipal,
+    @Query(new ZodValidationPipe(hitFilterSchema)) query: HitFilterQuery,
+  ): Promise<StreamableFile> {
+    return new StreamableFile(await this.queries.exportHitsXlsx(auditor, query));
+  }
+
   @Get('hits/:hitId/face-crop')
   @Header('Content-Type', 'image/jpeg')
   @Header('Cache-Control', 'private, no-store')

@@ -952,6 +952,26 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v1/audit/hits/export/xlsx': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Every hit the filters select as an XLSX workbook (dates as date cells, UTC and Asia/Almaty)
+     * @description Access: signed-in staff with one of the roles auditor.
+     */
+    get: operations['AuditController_exportHitsXlsx'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/v1/audit/hits/{hitId}/face-crop': {
     parameters: {
       query?: never;
@@ -5659,6 +5679,67 @@ export interface operations {
         };
         content: {
           'text/csv': string;
+        };
+      };
+      /** @description a field breaks a rule: errors names each */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['StaffErrorBody'];
+        };
+      };
+      /** @description not signed in */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['StaffErrorBody'];
+        };
+      };
+      /** @description none of the roles this needs */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['StaffErrorBody'];
+        };
+      };
+    };
+  };
+  AuditController_exportHitsXlsx: {
+    parameters: {
+      query?: {
+        from?: string;
+        to?: string;
+        camera_id?: string;
+        district_id?: string;
+        centre_id?: string;
+        person_id?: string;
+        /** @description part of the enrolled person's name, any case */
+        person_name?: string;
+        watchlist_id?: string;
+        operator?: string;
+        decision?: 'acknowledge' | 'confirm' | 'reject' | 'escalate';
+        min_score?: number;
+        max_score?: number;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description the file */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': string;
         };
       };
       /** @description a field breaks a rule: errors names each */
