@@ -295,6 +295,20 @@ describe('auditor and system administrator screens', () => {
       expect(await page.locator(`[data-camera-id="${camera}"]`).textContent()).toContain(
         'Школа №2, вход',
       );
+      // a district added by id; the imported camera retired
+      const district = `test-district-${language}`;
+      await page.getByTestId('district-id').fill(district);
+      await page.getByTestId('district-name').fill('Тестовый район');
+      await page.getByTestId('district-centre').selectOption('aktau');
+      await page.getByTestId('district-form').getByRole('button').click();
+      await page.locator(`[data-testid="district-row"][data-district-id="${district}"]`).waitFor();
+      page.once('dialog', (dialog) => void dialog.accept());
+      await page.locator(`[data-camera-id="${camera}"]`).getByTestId('camera-retire').click();
+      await page
+        .locator(`[data-camera-id="${camera}"]`)
+        .getByTestId('camera-retire')
+        .waitFor({ state: 'detached' });
+
       // a bad line is named with its line number and changes nothing
       await page.getByTestId('registry-file').setInputFiles({
         name: 'bad.csv',
