@@ -256,6 +256,17 @@ describe('auditor and system administrator screens', () => {
         .check();
       await page.getByTestId('create-user').click();
       await page.locator(`[data-testid="user-row"][data-username="${username}"]`).waitFor();
+      // a supervisor too, then without centres: refused beside the centres; with Zhanaozen: saved
+      const created = page.locator(`[data-testid="user-row"][data-username="${username}"]`);
+      await created.getByTestId('user-edit').click();
+      await created.getByTestId('edit-role-supervisor').check();
+      await created.getByTestId('edit-centre-aktau').uncheck();
+      await created.getByTestId('edit-save').click();
+      await created.getByTestId('edit-centres-error').waitFor();
+      await created.getByTestId('edit-centre-zhanaozen').check();
+      await created.getByTestId('edit-save').click();
+      await created.getByTestId('edit-save').waitFor({ state: 'detached' });
+      expect(await created.textContent()).toContain('Zhanaozen');
       if (language === 'ru')
         await page.screenshot({ path: join(DOCS, 'system-admin-ru.png'), fullPage: true });
 
