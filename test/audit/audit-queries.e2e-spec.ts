@@ -4,7 +4,9 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
-import { AuditLogEntryDto, AuditLogService } from '@kuzet/audit-log';
+import ExcelJS from 'exceljs';
+import { AuditLogService } from '@kuzet/audit-log';
+import { AuditLogEntryApi } from '../../apps/audit/src/queries/audit-log.dto';
 import { KuzetConfig } from '@kuzet/config';
 import { AuditModule } from '../../apps/audit/src/audit.module';
 import { RetentionService } from '../../apps/audit/src/retention/retention.service';
@@ -70,7 +72,7 @@ describe('audit queries and retention', () => {
     );
     await sql.query(
       `INSERT INTO watchlist_person (id, watchlist_id, full_name, status) VALUES
-         ($1, $4, 'Aigerim S.', 'active'), ($2, $4, 'Bolat K., "the driver"', 'active'),
+         ($1, $4, 'Айгерим Сериковна', 'active'), ($2, $4, 'Bolat K., "the driver"', 'active'),
          ($3, $5, '=HYPERLINK("http://x")', 'active')`,
       [people.aigerim, people.bolat, people.formula, watchlistId, otherWatchlistId],
     );
@@ -177,6 +179,16 @@ describe('audit queries and retention', () => {
     expect(await ids(`from=${from}&to=${to}`)).toEqual(
       idsOf((h) => h.at >= T0 + HOUR && h.at < T0 + 3 * HOUR),
     );
+    // by part of the name, any case, Cyrillic; _ and % are literal characters, not patterns
+    expect(await ids(`person_name=${encodeURIComponent('айгерим')}`)).toEqual(
+      idsOf((h) => h.person === people.aigerim),
+    );
+    expect(await ids(`person_name=${encodeURIComponent('the driver')}`)).toEqual(
+      idsOf((h) => h.person === people.bolat),
+    );
+    expect(await ids('person_name=__')).toEqual([]);
+    expect(await ids('centre_id=beineu')).toEqual(idsOf((h) => h.district === 'beineu'));
+    expect((await get('/v1/audit/hits?person_name=a')).statusCode).toBe(400);
     expect(await ids('operator=operator-dana&decision=confirm')).toEqual([decidedHit]);
     expect(await ids('operator=operator-dana&decision=reject')).toEqual([]);
     expect(await ids('decision=acknowledge')).toEqual([decidedHit]);
@@ -217,12 +229,54 @@ describe('audit queries and retention', () => {
     expect(response.headers['content-disposition']).toMatch(
       /attachment; filename="kuzet-hits.csv"/,
     );
-    const lines = response.body.trimEnd().split('\r\n');
-    expect(lines[0]).toMatch(/^hit_id,event_id,captured_at,/);
+    // read as UTF-8 the way a spreadsheet does: the byte-order mark first, the Cyrillic intact
+    const bytes = response.rawPayload;
+    expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+    const text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
+    expect(text.charCodeAt(0)).toBe(0xfeff);
+    const lines = text.slice(1).trimEnd().split('\r\n');
+    expect(lines[0]).toMatch(/^hit_id,event_id,captured_at,captured_at_local,matched_at,/);
+    const aigerim = lines.find((line) => line.includes('Айгерим Сериковна'));
+    expect(aigerim).toBeDefined();
+    // the local time (Asia/Almaty, UTC+5) beside the UTC one
+    const first = hits.find((h) => h.id === decidedHit)!;
+    const row = lines.find((line) => line.startsWith(decidedHit))!.split(',');
+    expect(row[2]).toBe(new Date(first.at).toISOString());
+    expect(row[3]).toBe(new Date(first.at + 5 * HOUR).toISOString().slice(0, 19).replace('T', ' '));
     expect(lines).toHaveLength(1 + hits.filter((h) => h.score >= 0.5).length);
     expect(response.body).toContain(`"'=HYPERLINK(""http://x"")"`);
     const all = await get('/v1/audit/hits/export');
     expect(all.body).toContain('"Bolat K., ""the driver"""');
+  });
+
+  it('exports the selected hits as an XLSX workbook: date cells in UTC and Asia/Almaty, names intact', async () => {
+    const response = await get('/v1/audit/hits/export/xlsx?min_score=0.5');
+    expect(response.statusCode).toBe(200);
+    expect(response.headers['content-type']).toBe(
+      'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+    );
+    const workbook = new ExcelJS.Workbook();
+    await workbook.xlsx.load(response.rawPayload as unknown as ArrayBuffer);
+    const sheet = workbook.getWorksheet('hits')!;
+    const header = (sheet.getRow(1).values as unknown[]).slice(1);
+    expect(header.slice(0, 4)).toEqual([
+      'hit_id',
+      'event_id',
+      'captured_at',
+      'captured_at_local (Asia/Almaty)',
+    ]);
+    expect(sheet.rowCount).toBe(1 + hits.filter((h) => h.score >= 0.5).length);
+    const rows = [];
+    for (let i = 2; i <= sheet.rowCount; i++) rows.push(sheet.getRow(i));
+    const decided = rows.find((r) => r.getCell(1).value === decidedHit)!;
+    const first = hits.find((h) => h.id === decidedHit)!;
+    expect(decided.getCell(12).value).toBe('Айгерим Сериковна');
+    expect((decided.getCell(3).value as Date).toISOString()).toBe(new Date(first.at).toISOString());
+    // the wall clock in Aktau, to the second
+    expect((decided.getCell(4).value as Date).toISOString()).toBe(
+      new Date(Math.floor((first.at + 5 * HOUR) / 1000) * 1000).toISOString(),
+    );
+    expect((await get('/v1/audit/hits/export/xlsx?min_score=high')).statusCode).toBe(400);
   });
 
   it("gives a hit's timeline in time order: camera event, ingest, sighting, hit, alert, decisions, with who", async () => {
@@ -250,6 +304,20 @@ describe('audit queries and retention', () => {
     expect((await get(`/v1/audit/hits/${randomUUID()}/timeline`)).statusCode).toBe(404);
   });
 
+  it('lists watchlists by name for the filter, and answers 404 for a hit without a crop', async () => {
+    const page = await get('/v1/audit/watchlists?limit=1');
+    expect(page.statusCode).toBe(200);
+    const first = page.json<{ items: { id: string; name: string }[]; next_cursor: string }>();
+    expect(first.items).toEqual([{ id: otherWatchlistId, name: 'Missing' }]);
+    const second = await get(`/v1/audit/watchlists?limit=1&cursor=${first.next_cursor}`);
+    expect(second.json()).toEqual({
+      items: [{ id: watchlistId, name: 'Wanted' }],
+      next_cursor: null,
+    });
+    expect((await get(`/v1/audit/hits/${decidedHit}/face-crop`)).statusCode).toBe(404);
+    expect((await get(`/v1/audit/hits/${randomUUID()}/face-crop`)).statusCode).toBe(404);
+  });
+
   it("records every auditor's query on the audit log itself: who asked what", async () => {
     const curious = await signInAs(app, ['auditor']);
     expect(
@@ -258,12 +326,12 @@ describe('audit queries and retention', () => {
     expect((await get(`/v1/audit/hits/${decidedHit}/timeline`, curious)).statusCode).toBe(200);
     const log = await get(`/v1/audit/log?actor=${curious.username}&action=audit.query`);
     expect(log.statusCode).toBe(200);
-    const entries = log.json<{ items: AuditLogEntryDto[] }>().items;
+    const entries = log.json<{ items: AuditLogEntryApi[] }>().items;
     expect(entries).toEqual([
       expect.objectContaining({
         actor: curious.username,
         action: 'audit.query',
-        subjectType: 'hits',
+        subject_type: 'hits',
         details: {
           query: 'hits',
           userId: curious.userId,
@@ -272,8 +340,8 @@ describe('audit queries and retention', () => {
       }),
       expect.objectContaining({
         actor: curious.username,
-        subjectType: 'hit',
-        subjectId: decidedHit,
+        subject_type: 'hit',
+        subject_id: decidedHit,
         details: expect.objectContaining({ query: 'hit-timeline' }),
       }),
     ]);

@@ -206,7 +206,7 @@ describe('audit entries of sensitive reads and registry changes', () => {
       supervisor,
     );
     expect(found.statusCode).toBe(200);
-    expect(found.json<{ violations: { event_id: string }[] }>().violations).toEqual([
+    expect(found.json<{ items: { event_id: string }[] }>().items).toEqual([
       expect.objectContaining({ event_id: violationId }),
     ]);
     expect(await entries('violation.searched', plate)).toEqual([

@@ -63,6 +63,7 @@ const EXPECTED: Record<string, Access> = {
   'GET /v1/cameras/:id': ALL,
   'POST /v1/cameras': ['system-admin'],
   'PATCH /v1/cameras/:id': ['system-admin'],
+  'POST /v1/cameras/import': ['system-admin'],
   'GET /v1/violations/stats': ['supervisor', 'auditor'],
   'GET /v1/violations': ['supervisor', 'auditor'],
   'GET /v1/violations/:eventId': ['supervisor', 'auditor'],
@@ -113,7 +114,10 @@ const EXPECTED: Record<string, Access> = {
   'GET /favicon.ico': 'public',
   'GET /v1/audit/hits': ['auditor'],
   'GET /v1/audit/hits/export': ['auditor'],
+  'GET /v1/audit/hits/export/xlsx': ['auditor'],
   'GET /v1/audit/hits/:hitId/timeline': ['auditor'],
+  'GET /v1/audit/hits/:hitId/face-crop': ['auditor'],
+  'GET /v1/audit/watchlists': ['auditor'],
   'GET /v1/audit/log': ['auditor'],
   'GET /v1/audit/verify': ['auditor'],
 };

@@ -41,8 +41,8 @@ interface RouteJson {
 interface AuditEntryJson {
   actor: string;
   action: string;
-  subjectType: string;
-  subjectId: string;
+  subject_type: string;
+  subject_id: string;
   details: Record<string, unknown>;
 }
 
@@ -238,8 +238,8 @@ describe('plate reads: intake, route, audited history search, partition retentio
     const entries = await auditEntries('vehicle.history-searched');
     expect(entries.filter((e) => e.actor === operator.username)).toHaveLength(2);
     expect(entries.find((e) => e.actor === operator.username)).toMatchObject({
-      subjectType: 'plate',
-      subjectId: '777BOS12',
+      subject_type: 'plate',
+      subject_id: '777BOS12',
       details: { onList: true, reason: null, returned: 3, userId: operator.userId },
     });
   });
@@ -291,8 +291,8 @@ describe('plate reads: intake, route, audited history search, partition retentio
     expect(searches).toHaveLength(before + 1);
     expect(searches[searches.length - 1]).toMatchObject({
       actor: supervisor.username,
-      subjectType: 'plate',
-      subjectId: '321XYZ12',
+      subject_type: 'plate',
+      subject_id: '321XYZ12',
       details: { reason: 'KUI-2026-0200', onList: false, returned: 2, userId: supervisor.userId },
     });
     // no images of a car on no list were kept
@@ -329,7 +329,7 @@ describe('plate reads: intake, route, audited history search, partition retentio
     expect(names).toContain(dayName(later));
     expect(names).toContain(dayName(later + 2 * DAY_MS));
     const entries = (await auditEntries('retention.purged')).filter(
-      (e) => e.subjectType === 'plate-read-partition',
+      (e) => e.subject_type === 'plate-read-partition',
     );
     const todays = entries.find((e) => e.details['partition'] === dayName(now));
     expect(todays).toMatchObject({

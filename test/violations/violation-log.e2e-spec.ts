@@ -24,7 +24,7 @@ const SOUTH = `south-${RUN}`;
 const camera = (district: string, n: number): string => `${district}-cam-${n}`;
 
 interface Page {
-  violations: { event_id: string; district_id: string | null; code: string; captured_at: string }[];
+  items: { event_id: string; district_id: string | null; code: string; captured_at: string }[];
   next_cursor: string | null;
 }
 
@@ -142,7 +142,7 @@ describe('violation log on Kafka and PostgreSQL', () => {
     await waitLogged(batch.map((e) => e.eventId));
 
     const page = await get<Page>(`/v1/violations?centre_id=${CENTRE}`);
-    const byId = new Map(page.violations.map((v) => [v.event_id, v]));
+    const byId = new Map(page.items.map((v) => [v.event_id, v]));
     expect(byId.size).toBe(5);
     expect(byId.get(batch[0]!.eventId)).toMatchObject({
       district_id: NORTH,
@@ -217,8 +217,8 @@ describe('violation log on Kafka and PostgreSQL', () => {
     do {
       const url: string = `/v1/violations?centre_id=${CENTRE}&limit=2${cursor ? `&cursor=${cursor}` : ''}`;
       const page: Page = await get<Page>(url);
-      expect(page.violations.length).toBeLessThanOrEqual(2);
-      seen.push(...page.violations.map((v) => v.event_id));
+      expect(page.items.length).toBeLessThanOrEqual(2);
+      seen.push(...page.items.map((v) => v.event_id));
       cursor = page.next_cursor;
     } while (cursor);
     expect(seen).toEqual([...batch].reverse().map((e) => e.eventId));

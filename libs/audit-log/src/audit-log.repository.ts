@@ -21,6 +21,12 @@ export interface AuditLogFilter {
   readonly subjectType?: string;
   readonly subjectId?: string;
   readonly afterSeq?: number;
+  /** Rows before this seq (for newest-first reading). */
+  readonly beforeSeq?: number;
+  /** Actions among these (e.g. every search, view and export). */
+  readonly actions?: readonly string[];
+  /** Newest first; chain order (oldest first) when not set. */
+  readonly newestFirst?: boolean;
   readonly limit: number;
 }
 
@@ -91,9 +97,11 @@ export class AuditLogRepository {
     const query = this.em
       .getRepository(AuditLogEntryEntity)
       .createQueryBuilder('entry')
-      .orderBy('entry.seq', 'ASC')
+      .orderBy('entry.seq', filter.newestFirst ? 'DESC' : 'ASC')
       .limit(filter.limit);
     if (filter.afterSeq !== undefined) query.andWhere('entry.seq > :afterSeq', filter);
+    if (filter.beforeSeq !== undefined) query.andWhere('entry.seq < :beforeSeq', filter);
+    if (filter.actions) query.andWhere('entry.action IN (:...actions)', filter);
     if (filter.from) query.andWhere('entry.occurred_at >= :from', filter);
     if (filter.to) query.andWhere('entry.occurred_at < :to', filter);
     if (filter.actor) query.andWhere('entry.actor = :actor', filter);

@@ -36,8 +36,7 @@ export const auditLogEntryDtoSchema = z
       .nullable()
       .describe('the key that signed the row; null on unsigned legacy rows'),
   })
-  .readonly()
-  .meta({ id: 'AuditLogEntry' });
+  .readonly();
 export type AuditLogEntryDto = z.infer<typeof auditLogEntryDtoSchema>;
 
 export const chainVerificationSchema = z
@@ -52,8 +51,7 @@ export const chainVerificationSchema = z
     head: auditCheckpointSchema.nullable(),
     firstBroken: z.object({ seq: z.number().int(), reason: z.string() }).readonly().optional(),
   })
-  .readonly()
-  .meta({ id: 'ChainVerification' });
+  .readonly();
 export type ChainVerification = z.infer<typeof chainVerificationSchema>;
 
 export interface VerifyOptions {

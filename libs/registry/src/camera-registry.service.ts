@@ -189,6 +189,12 @@ export class CameraRegistryService {
     return { cameras: cameras.map(toCameraDto), next_after: last?.id ?? null };
   }
 
+  /** The camera, or null when the id is not registered. */
+  async findCamera(id: string): Promise<CameraDto | null> {
+    const camera = await this.repository.findCamera(id);
+    return camera ? toCameraDto(camera) : null;
+  }
+
   async getCamera(id: string): Promise<CameraDto> {
     const camera = await this.repository.findCamera(id);
     if (!camera) throw new NotFoundException(`camera ${id} is not registered`);

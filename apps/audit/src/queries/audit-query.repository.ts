@@ -8,7 +8,9 @@ export interface HitFilter {
   readonly to?: Date;
   readonly cameraId?: string;
   readonly districtId?: string;
+  readonly centreId?: string;
   readonly personId?: string;
+  readonly personName?: string;
   readonly watchlistId?: string;
   readonly operator?: string;
   readonly decision?: string;
@@ -22,7 +24,7 @@ export interface HitKey {
   readonly hitId: string;
 }
 
-type HitTimes = 'captured_at' | 'matched_at' | 'last_seen_at' | 'decided_at';
+type HitTimes = 'captured_at' | 'matched_at' | 'last_seen_at' | 'decided_at' | 'has_face_crop';
 
 export type HitRow = Omit<HitRecordDto, HitTimes> & {
   readonly captured_at: Date;
@@ -31,6 +33,7 @@ export type HitRow = Omit<HitRecordDto, HitTimes> & {
   readonly decided_at: Date | null;
   /** captured_at to the microsecond, for the paging cursor. */
   readonly captured_at_key: string;
+  readonly face_crop_ref: string | null;
 };
 
 export interface SightingRow {
@@ -70,6 +73,7 @@ const HIT_COLUMNS = `
   h.similarity, h.threshold, h.model_id, h.captured_at, h.matched_at, h.last_seen_at,
   h.sighting_count, a.state AS alert_state,
   d.action AS last_decision, d.username AS decided_by, d.decided_at, d.reason AS decision_reason,
+  h.face_crop_ref,
   to_char(h.captured_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS captured_at_key`;
 
 const HIT_SOURCES = `
@@ -103,7 +107,14 @@ export class AuditQueryRepository {
     if (filter.districtId) {
       where.push(`COALESCE(a.district_id, c.district_id) = ${param(filter.districtId)}`);
     }
+    if (filter.centreId) {
+      where.push(`COALESCE(a.centre_id, c.centre_id) = ${param(filter.centreId)}`);
+    }
     if (filter.personId) where.push(`h.person_id = ${param(filter.personId)}`);
+    if (filter.personName) {
+      const pattern = `%${filter.personName.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`;
+      where.push(`p.full_name ILIKE ${param(pattern)}`);
+    }
     if (filter.watchlistId) where.push(`h.watchlist_id = ${param(filter.watchlistId)}`);
     if (filter.minScore !== undefined) where.push(`h.similarity >= ${param(filter.minScore)}`);
     if (filter.maxScore !== undefined) where.push(`h.similarity <= ${param(filter.maxScore)}`);
@@ -157,6 +168,20 @@ export class AuditQueryRepository {
       [hitId],
     );
     return rows[0] ?? null;
+  }
+
+  /** Every watchlist by name (archived ones too: old hits point at them), for the auditor's
+   * filter: only ids and names. */
+  watchlists(
+    after: readonly [name: string, id: string] | undefined,
+    limit: number,
+  ): Promise<{ id: string; name: string }[]> {
+    return this.em.query(
+      `SELECT id, name FROM watchlist
+       ${after === undefined ? '' : 'WHERE (name, id::text) > ($2, $3)'}
+       ORDER BY name, id::text LIMIT $1`,
+      after === undefined ? [limit] : [limit, after[0], after[1]],
+    );
   }
 
   decisions(hitId: string): Promise<DecisionRow[]> {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { pageQueryShape } from '@kuzet/http';
 
 const DECISIONS = ['acknowledge', 'confirm', 'reject', 'escalate'] as const;
 const score = z.coerce.number().min(-1).max(1);
@@ -14,7 +15,17 @@ export const hitFilterSchema = z.strictObject({
   to: z.iso.datetime({ offset: true }).optional(),
   camera_id: z.string().min(1).max(128).optional(),
   district_id: z.string().min(1).max(64).optional(),
+  /** The operations centre the hit's alert went to (else the camera's centre). */
+  centre_id: z.string().min(1).max(64).optional(),
   person_id: z.uuid().optional(),
+  /** Part of the enrolled person's name, any case (Cyrillic or Latin). */
+  person_name: z
+    .string()
+    .trim()
+    .min(2)
+    .max(200)
+    .meta({ description: "part of the enrolled person's name, any case" })
+    .optional(),
   watchlist_id: z.uuid().optional(),
   /** Username of a staff member who decided on the hit's alert. */
   operator: z.string().min(1).max(64).optional(),
@@ -37,11 +48,19 @@ export const auditLogQuerySchema = z.strictObject({
   to: z.iso.datetime({ offset: true }).optional(),
   actor: z.string().min(1).max(128).optional(),
   action: z.string().min(1).max(128).optional(),
+  /** Any of these actions, comma separated (e.g. every search, view and export). */
+  actions: z
+    .string()
+    .regex(/^[a-z0-9._-]{1,128}(,[a-z0-9._-]{1,128}){0,31}$/)
+    .meta({ description: 'any of these actions, comma separated (up to 32)' })
+    .optional(),
   subject_type: z.string().min(1).max(64).optional(),
   subject_id: z.string().min(1).max(128).optional(),
-  /** next_after_seq of the previous page. */
-  after_seq: z.coerce.number().int().min(0).optional(),
-  limit: z.coerce.number().int().min(1).max(1000).default(100),
+  order: z
+    .enum(['asc', 'desc'])
+    .default('asc')
+    .meta({ description: 'asc: chain order (oldest first); desc: newest first' }),
+  ...pageQueryShape,
 });
 export type AuditLogQuery = z.infer<typeof auditLogQuerySchema>;
 
@@ -70,6 +89,9 @@ export const hitRecordDtoSchema = z
     decided_by: nullableString(),
     decided_at: z.iso.datetime().nullable(),
     decision_reason: nullableString(),
+    has_face_crop: z
+      .boolean()
+      .describe('GET /v1/audit/hits/{hitId}/face-crop answers the probe crop (until retention)'),
   })
   .readonly()
   .meta({ id: 'AuditHit' });
@@ -101,3 +123,13 @@ export const hitTimelineDtoSchema = z
   .readonly()
   .meta({ id: 'AuditHitTimeline' });
 export type HitTimelineDto = z.infer<typeof hitTimelineDtoSchema>;
+
+export const auditWatchlistDtoSchema = z
+  .object({ id: z.uuid(), name: z.string() })
+  .readonly()
+  .meta({ id: 'AuditWatchlist' });
+export const auditWatchlistPageDtoSchema = z
+  .object({ items: z.array(auditWatchlistDtoSchema), next_cursor: z.string().nullable() })
+  .readonly()
+  .meta({ id: 'AuditWatchlistPage' });
+export type AuditWatchlistPageDto = z.infer<typeof auditWatchlistPageDtoSchema>;

@@ -1,10 +1,24 @@
 import { Injectable, NotFoundException } from '@nestjs/common';
 import { StaffPrincipal } from '@kuzet/auth';
-import { auditLogEntryDtoSchema, AuditLogService, ChainVerification } from '@kuzet/audit-log';
-import { z } from 'zod';
-import { cursorInstant, isUuid, RequestValidationException } from '@kuzet/http';
+import { AuditLogService } from '@kuzet/audit-log';
+import { EvidenceReader, isEvidenceRef } from '@kuzet/evidence';
+import {
+  cursorInstant,
+  decodeCursor as decodePageCursor,
+  encodeCursor as encodePageCursor,
+  isUuid,
+  PageQuery,
+  RequestValidationException,
+} from '@kuzet/http';
+import {
+  AuditLogPageDto,
+  ChainVerificationApi,
+  toAuditLogEntryApi,
+  toChainVerificationApi,
+} from './audit-log.dto';
 import {
   AuditLogQuery,
+  AuditWatchlistPageDto,
   HitFilterQuery,
   HitPageDto,
   HitPageQuery,
@@ -14,18 +28,11 @@ import {
 } from './audit-query.schemas';
 import { AuditCheckpointService } from '../chain/audit-checkpoint.service';
 import { AuditQueryRepository, HitFilter, HitKey, HitRow } from './audit-query.repository';
-import { csvLine, HIT_CSV_COLUMNS, hitCsvLine } from './hits-csv';
+import { hitCsvHeader, hitCsvLine } from './hits-csv';
+import { hitsXlsx } from './hits-xlsx';
+import { Readable } from 'node:stream';
 
 const EXPORT_PAGE = 1_000;
-
-export const auditLogPageDtoSchema = z
-  .object({
-    items: z.array(auditLogEntryDtoSchema),
-    next_after_seq: z.number().int().nullable(),
-  })
-  .readonly()
-  .meta({ id: 'AuditLogPage' });
-export type AuditLogPageDto = z.infer<typeof auditLogPageDtoSchema>;
 
 /** What auditors ask. Every question is itself written to the audit log, with who asked it
  * and the filters, before it is answered. */
@@ -35,7 +42,46 @@ export class AuditQueryService {
     private readonly repository: AuditQueryRepository,
     private readonly audit: AuditLogService,
     private readonly checkpoints: AuditCheckpointService,
+    private readonly evidence: EvidenceReader,
   ) {}
+
+  /** The probe face crop of a hit (JPEG), read after the read is on the audit log. */
+  async faceCrop(auditor: StaffPrincipal, hitId: string): Promise<Buffer> {
+    const hit = await this.repository.hit(hitId);
+    if (!hit) throw new NotFoundException(`hit ${hitId} does not exist`);
+    await this.audit.append({
+      actor: auditor.username,
+      action: 'audit.face-crop-viewed',
+      subjectType: 'hit',
+      subjectId: hitId,
+      details: { userId: auditor.userId, personId: hit.person_id },
+    });
+    const jpeg = hit.face_crop_ref ? await this.evidence.get(hit.face_crop_ref) : null;
+    if (!jpeg) {
+      throw new NotFoundException(
+        `hit ${hitId} has no face crop (none sent, or purged after retention)`,
+      );
+    }
+    return jpeg;
+  }
+
+  /** Watchlists by name, ids and names only: what the auditor filters hits by. */
+  async watchlists(auditor: StaffPrincipal, query: PageQuery): Promise<AuditWatchlistPageDto> {
+    const after =
+      query.cursor === undefined ? undefined : decodePageCursor(query.cursor, 2).map(String);
+    await this.recordQuery(auditor, 'watchlists', 'watchlists', '*', query);
+    const rows = await this.repository.watchlists(
+      after === undefined ? undefined : [after[0]!, after[1]!],
+      query.limit + 1,
+    );
+    const items = rows.slice(0, query.limit);
+    const last = items[items.length - 1];
+    return {
+      items,
+      next_cursor:
+        rows.length > query.limit && last ? encodePageCursor([last.name, last.id]) : null,
+    };
+  }
 
   async hits(auditor: StaffPrincipal, query: HitPageQuery): Promise<HitPageDto> {
     const { limit, cursor, ...filters } = query;
@@ -62,12 +108,23 @@ export class AuditQueryService {
     return this.hitCsvLines(toHitFilter(query));
   }
 
+  /** Every hit that matches as an XLSX workbook, streamed. */
+  async exportHitsXlsx(auditor: StaffPrincipal, query: HitFilterQuery): Promise<Readable> {
+    await this.recordQuery(auditor, 'hits-export-xlsx', 'hits', '*', query);
+    return hitsXlsx(this.allHits(toHitFilter(query)));
+  }
+
   private async *hitCsvLines(filter: HitFilter): AsyncGenerator<string> {
-    yield csvLine(HIT_CSV_COLUMNS);
+    yield hitCsvHeader();
+    for await (const hit of this.allHits(filter)) yield hitCsvLine(hit);
+  }
+
+  /** Every hit the filter selects, a page at a time. */
+  private async *allHits(filter: HitFilter): AsyncGenerator<HitRecordDto> {
     let after: HitKey | null = null;
     for (;;) {
       const rows = await this.repository.hits(filter, after, EXPORT_PAGE);
-      for (const row of rows) yield hitCsvLine(toHitDto(row));
+      for (const row of rows) yield toHitDto(row);
       const last = rows[rows.length - 1];
       if (rows.length < EXPORT_PAGE || !last) return;
       after = { capturedAt: last.captured_at_key, hitId: last.hit_id };
@@ -144,24 +201,39 @@ export class AuditQueryService {
   }
 
   async auditLog(auditor: StaffPrincipal, query: AuditLogQuery): Promise<AuditLogPageDto> {
+    const at =
+      query.cursor === undefined ? undefined : Number(decodePageCursor(query.cursor, 1)[0]);
+    if (at !== undefined && !(Number.isSafeInteger(at) && at >= 0)) {
+      throw new RequestValidationException([
+        { field: 'cursor', rule: 'invalid_cursor', message: 'not a cursor this API gave out' },
+      ]);
+    }
     await this.recordQuery(auditor, 'audit-log', 'audit-log', '*', query);
+    const newestFirst = query.order === 'desc';
     const items = await this.audit.search({
       from: query.from ? new Date(query.from) : undefined,
       to: query.to ? new Date(query.to) : undefined,
       actor: query.actor,
       action: query.action,
+      actions: query.actions?.split(','),
       subjectType: query.subject_type,
       subjectId: query.subject_id,
-      afterSeq: query.after_seq,
-      limit: query.limit,
+      afterSeq: newestFirst ? undefined : at,
+      beforeSeq: newestFirst ? at : undefined,
+      newestFirst,
+      limit: query.limit + 1,
     });
-    const last = items[items.length - 1];
-    return { items, next_after_seq: items.length === query.limit && last ? last.seq : null };
+    const page = items.slice(0, query.limit);
+    const last = page[page.length - 1];
+    return {
+      items: page.map(toAuditLogEntryApi),
+      next_cursor: items.length > query.limit && last ? encodePageCursor([last.seq]) : null,
+    };
   }
 
-  async verifyChain(auditor: StaffPrincipal): Promise<ChainVerification> {
+  async verifyChain(auditor: StaffPrincipal): Promise<ChainVerificationApi> {
     await this.recordQuery(auditor, 'audit-verify', 'audit-log', '*', {});
-    return this.checkpoints.verifyAndRecord();
+    return toChainVerificationApi(await this.checkpoints.verifyAndRecord());
   }
 
   private recordQuery(
@@ -183,6 +255,8 @@ export class AuditQueryService {
 
 function toHitFilter(query: HitFilterQuery): HitFilter {
   return {
+    centreId: query.centre_id,
+    personName: query.person_name,
     from: query.from ? new Date(query.from) : undefined,
     to: query.to ? new Date(query.to) : undefined,
     cameraId: query.camera_id,
@@ -218,14 +292,23 @@ function decodeCursor(cursor: string): HitKey {
     // answered below like any other bad cursor
   }
   throw new RequestValidationException([
-    { field: 'cursor', rule: 'cursor', message: 'not a next_cursor this API gave' },
+    { field: 'cursor', rule: 'invalid_cursor', message: 'not a next_cursor this API gave' },
   ]);
 }
 
 function toHitDto(row: HitRow): HitRecordDto {
-  const { captured_at_key: _, captured_at, matched_at, last_seen_at, decided_at, ...rest } = row;
+  const {
+    captured_at_key: _,
+    face_crop_ref,
+    captured_at,
+    matched_at,
+    last_seen_at,
+    decided_at,
+    ...rest
+  } = row;
   return {
     ...rest,
+    has_face_crop: isEvidenceRef(face_crop_ref),
     captured_at: captured_at.toISOString(),
     matched_at: matched_at.toISOString(),
     last_seen_at: last_seen_at.toISOString(),

@@ -9,12 +9,13 @@ import {
 } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentUser, Roles, StaffPrincipal } from '@kuzet/auth';
-import { ChainVerification, chainVerificationSchema } from '@kuzet/audit-log';
-import { ApiResult, ZodValidationPipe } from '@kuzet/http';
+import { ApiResult, PageQuery, pageQuerySchema, ZodValidationPipe } from '@kuzet/http';
 import { Readable } from 'node:stream';
 import {
   AuditLogQuery,
   auditLogQuerySchema,
+  AuditWatchlistPageDto,
+  auditWatchlistPageDtoSchema,
   HitFilterQuery,
   hitFilterSchema,
   HitPageDto,
@@ -24,7 +25,13 @@ import {
   HitTimelineDto,
   hitTimelineDtoSchema,
 } from './audit-query.schemas';
-import { AuditLogPageDto, auditLogPageDtoSchema, AuditQueryService } from './audit-query.service';
+import { AuditQueryService } from './audit-query.service';
+import {
+  AuditLogPageDto,
+  auditLogPageDtoSchema,
+  ChainVerificationApi,
+  chainVerificationApiSchema,
+} from './audit-log.dto';
 
 /** Read-only, for auditors; each request is itself recorded on the audit log. */
 @ApiTags('audit')
@@ -47,13 +54,53 @@ export class AuditController {
   @Get('hits/export')
   @Header('Content-Type', 'text/csv; charset=utf-8')
   @Header('Content-Disposition', 'attachment; filename="kuzet-hits.csv"')
-  @ApiOperation({ summary: 'Every hit the filters select, streamed as CSV' })
+  @ApiOperation({
+    summary:
+      'Every hit the filters select, streamed as CSV (UTF-8 with BOM, Asia/Almaty times beside UTC)',
+  })
   @ApiResult.file('text/csv')
   async exportHits(
     @CurrentUser() auditor: StaffPrincipal,
     @Query(new ZodValidationPipe(hitFilterSchema)) query: HitFilterQuery,
   ): Promise<StreamableFile> {
     return new StreamableFile(Readable.from(await this.queries.exportHitsCsv(auditor, query)));
+  }
+
+  @Get('hits/export/xlsx')
+  @Header('Content-Type', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
+  @Header('Content-Disposition', 'attachment; filename="kuzet-hits.xlsx"')
+  @ApiOperation({
+    summary:
+      'Every hit the filters select as an XLSX workbook (dates as date cells, UTC and Asia/Almaty)',
+  })
+  @ApiResult.file('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
+  async exportHitsXlsx(
+    @CurrentUser() auditor: StaffPrincipal,
+    @Query(new ZodValidationPipe(hitFilterSchema)) query: HitFilterQuery,
+  ): Promise<StreamableFile> {
+    return new StreamableFile(await this.queries.exportHitsXlsx(auditor, query));
+  }
+
+  @Get('hits/:hitId/face-crop')
+  @Header('Content-Type', 'image/jpeg')
+  @Header('Cache-Control', 'private, no-store')
+  @ApiOperation({ summary: "The hit's probe face crop (JPEG); the read is recorded" })
+  @ApiResult.file('image/jpeg')
+  async faceCrop(
+    @CurrentUser() auditor: StaffPrincipal,
+    @Param('hitId', new ParseUUIDPipe()) hitId: string,
+  ): Promise<StreamableFile> {
+    return new StreamableFile(await this.queries.faceCrop(auditor, hitId));
+  }
+
+  @Get('watchlists')
+  @ApiOperation({ summary: 'Watchlists by name (ids and names only), to filter hits by list' })
+  @ApiResult(auditWatchlistPageDtoSchema)
+  watchlists(
+    @CurrentUser() auditor: StaffPrincipal,
+    @Query(new ZodValidationPipe(pageQuerySchema)) query: PageQuery,
+  ): Promise<AuditWatchlistPageDto> {
+    return this.queries.watchlists(auditor, query);
   }
 
   @Get('hits/:hitId/timeline')
@@ -69,7 +116,9 @@ export class AuditController {
   }
 
   @Get('log')
-  @ApiOperation({ summary: 'Audit log entries in chain order, paged by seq' })
+  @ApiOperation({
+    summary: 'Audit log entries, in chain order or newest first, filtered and paged',
+  })
   @ApiResult(auditLogPageDtoSchema)
   log(
     @CurrentUser() auditor: StaffPrincipal,
@@ -80,8 +129,8 @@ export class AuditController {
 
   @Get('verify')
   @ApiOperation({ summary: 'Check the whole hash chain; names the first broken row' })
-  @ApiResult(chainVerificationSchema)
-  verify(@CurrentUser() auditor: StaffPrincipal): Promise<ChainVerification> {
+  @ApiResult(chainVerificationApiSchema)
+  verify(@CurrentUser() auditor: StaffPrincipal): Promise<ChainVerificationApi> {
     return this.queries.verifyChain(auditor);
   }
 }

@@ -10,8 +10,16 @@ import {
   pageOf,
   PageQuery,
   pageQuerySchema,
+  RequestValidationException,
   ZodValidationPipe,
 } from '@kuzet/http';
+import {
+  CameraImportInput,
+  CameraImportResult,
+  cameraImportResultSchema,
+  cameraImportSchema,
+  parseCameraCsv,
+} from './camera-import';
 import {
   CameraDto,
   cameraDtoSchema,
@@ -153,6 +161,68 @@ export class RegistryController {
     @Body(new ZodValidationPipe(createCameraSchema)) input: CreateCameraInput,
   ): Promise<CameraDto> {
     return this.registry.createCamera(input, admin.username);
+  }
+
+  @Post('cameras/import')
+  @Roles('system-admin')
+  @ApiOperation({
+    summary:
+      'Import the registry from CSV: every line checked first (a bad line changes nothing), then a registered id updated and a new one created',
+  })
+  @ApiResult(cameraImportResultSchema)
+  @ApiBody({
+    schema: FROM_ZOD_PIPE,
+    examples: {
+      two: {
+        value: {
+          csv: 'id,name,district_id,latitude,longitude\nmunaily-cam-0003,Школа №2,munaily,43.71,51.3\n',
+          dry_run: true,
+        },
+      },
+    },
+  })
+  async importCameras(
+    @CurrentUser() admin: StaffPrincipal,
+    @Body(new ZodValidationPipe(cameraImportSchema)) input: CameraImportInput,
+  ): Promise<CameraImportResult> {
+    const cameras = parseCameraCsv(input.csv);
+    const districts = new Set((await this.registry.listDistricts()).map((d) => d.id));
+    const centres = new Set((await this.registry.listCentres()).map((c) => c.id));
+    const errors = cameras.flatMap((camera, index) => [
+      ...(districts.has(camera.district_id)
+        ? []
+        : [{ column: 'district_id', value: camera.district_id, index }]),
+      ...(camera.centre_id === undefined || centres.has(camera.centre_id)
+        ? []
+        : [{ column: 'centre_id', value: camera.centre_id, index }]),
+    ]);
+    if (errors.length > 0) {
+      throw new RequestValidationException(
+        errors.slice(0, 100).map((e) => ({
+          field: 'csv',
+          rule: 'not_registered',
+          message: `camera ${cameras[e.index]!.id}: ${e.column} ${e.value} is not registered`,
+          params: { column: e.column, value: e.value, camera_id: cameras[e.index]!.id },
+        })),
+      );
+    }
+    const existing = new Set<string>();
+    for (const camera of cameras) {
+      if (await this.registry.findCamera(camera.id)) existing.add(camera.id);
+    }
+    if (!input.dry_run) {
+      for (const camera of cameras) {
+        const { id, ...fields } = camera;
+        if (existing.has(id)) await this.registry.updateCamera(id, fields, admin.username);
+        else await this.registry.createCamera(camera, admin.username);
+      }
+    }
+    return {
+      rows: cameras.length,
+      created: cameras.length - existing.size,
+      updated: existing.size,
+      dry_run: input.dry_run,
+    };
   }
 
   @Patch('cameras/:id')

@@ -109,7 +109,7 @@ export class ViolationLogService {
     });
     const last = records.length === query.limit ? records[records.length - 1] : undefined;
     return {
-      violations: records.map(toViolationDto),
+      items: records.map(toViolationDto),
       next_cursor: last
         ? encodeCursor({ capturedAt: last.capturedAt, eventId: last.eventId })
         : null,
@@ -153,7 +153,7 @@ function decodeCursor(text: string): PageCursor {
   const capturedAt = cursorInstant(at ?? '');
   if (capturedAt === null || !isUuid(eventId ?? '')) {
     throw new RequestValidationException([
-      { field: 'cursor', rule: 'cursor', message: 'not a next_cursor of this API' },
+      { field: 'cursor', rule: 'invalid_cursor', message: 'not a next_cursor of this API' },
     ]);
   }
   return { capturedAt, eventId: eventId! };

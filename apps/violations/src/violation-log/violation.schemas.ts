@@ -99,7 +99,7 @@ export type ViolationDto = z.infer<typeof violationDtoSchema>;
 
 export const violationPageDtoSchema = z
   .object({
-    violations: z.array(violationDtoSchema),
+    items: z.array(violationDtoSchema),
     next_cursor: z
       .string()
       .nullable()

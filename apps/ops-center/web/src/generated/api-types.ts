@@ -403,6 +403,26 @@ export interface paths {
     patch: operations['RegistryController_updateCamera'];
     trace?: never;
   };
+  '/v1/cameras/import': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Import the registry from CSV: every line checked first (a bad line changes nothing), then a registered id updated and a new one created
+     * @description Access: signed-in staff with one of the roles system-admin.
+     */
+    post: operations['RegistryController_importCameras'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/v1/openapi.json': {
     parameters: {
       query?: never;
@@ -1205,10 +1225,70 @@ export interface paths {
       cookie?: never;
     };
     /**
-     * Every hit the filters select, streamed as CSV
+     * Every hit the filters select, streamed as CSV (UTF-8 with BOM, Asia/Almaty times beside UTC)
      * @description Access: signed-in staff with one of the roles auditor.
      */
     get: operations['AuditController_exportHits'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/audit/hits/export/xlsx': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Every hit the filters select as an XLSX workbook (dates as date cells, UTC and Asia/Almaty)
+     * @description Access: signed-in staff with one of the roles auditor.
+     */
+    get: operations['AuditController_exportHitsXlsx'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/audit/hits/{hitId}/face-crop': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * The hit's probe face crop (JPEG); the read is recorded
+     * @description Access: signed-in staff with one of the roles auditor.
+     */
+    get: operations['AuditController_faceCrop'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/audit/watchlists': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Watchlists by name (ids and names only), to filter hits by list
+     * @description Access: signed-in staff with one of the roles auditor.
+     */
+    get: operations['AuditController_watchlists'];
     put?: never;
     post?: never;
     delete?: never;
@@ -1245,7 +1325,7 @@ export interface paths {
       cookie?: never;
     };
     /**
-     * Audit log entries in chain order, paged by seq
+     * Audit log entries, in chain order or newest first, filtered and paged
      * @description Access: signed-in staff with one of the roles auditor.
      */
     get: operations['AuditController_log'];
@@ -1415,6 +1495,12 @@ export interface components {
       device_channel: number | null;
       /** Format: date-time */
       updated_at: string;
+    };
+    CameraImportResult: {
+      rows: number;
+      created: number;
+      updated: number;
+      dry_run: boolean;
     };
     IntegratorSelf: {
       integrator_id: string;
@@ -1700,7 +1786,7 @@ export interface components {
       count: number;
     };
     ViolationPage: {
-      violations: components['schemas']['Violation'][];
+      items: components['schemas']['Violation'][];
       /** @description pass as `cursor` for the next page; null on the last page */
       next_cursor: string | null;
     };
@@ -2115,6 +2201,17 @@ export interface components {
       /** Format: date-time */
       decided_at: string | null;
       decision_reason: string | null;
+      /** @description GET /v1/audit/hits/{hitId}/face-crop answers the probe crop (until retention) */
+      has_face_crop: boolean;
+    };
+    AuditWatchlistPage: {
+      items: components['schemas']['AuditWatchlist'][];
+      next_cursor: string | null;
+    };
+    AuditWatchlist: {
+      /** Format: uuid */
+      id: string;
+      name: string;
     };
     AuditHitTimeline: {
       hit: components['schemas']['AuditHit'];
@@ -2133,41 +2230,47 @@ export interface components {
     };
     AuditLogPage: {
       items: components['schemas']['AuditLogEntry'][];
-      next_after_seq: number | null;
+      /** @description send as cursor for the next page; null on the last page */
+      next_cursor: string | null;
     };
     AuditLogEntry: {
       seq: number;
       /** Format: date-time */
-      occurredAt: string;
+      occurred_at: string;
       actor: string;
       action: string;
-      subjectType: string;
-      subjectId: string;
+      subject_type: string;
+      subject_id: string;
+      /** @description as recorded: part of the hash chain, its keys are not rewritten */
       details: {
         [key: string]: unknown;
       };
       hash: string;
       /** @description the key that signed the row; null on unsigned legacy rows */
-      keyId: string | null;
+      key_id: string | null;
     };
     ChainVerification: {
       ok: boolean;
-      rowsChecked: number;
-      unsignedRows: number;
-      checkpointsChecked: number;
-      head: components['schemas']['AuditCheckpoint'] | null;
-      readonly firstBroken?: {
+      rows_checked: number;
+      /** @description rows without a MAC (accepted only up to AUDIT_CHAIN_LEGACY_ROWS) */
+      unsigned_rows: number;
+      /** @description checkpoints found to match the chain */
+      checkpoints_checked: number;
+      /** @description the last good row: a checkpoint to keep outside the database */
+      head: components['schemas']['AuditChainHead'] | null;
+      /** @description the first row that does not fit the chain; null when the chain is intact */
+      readonly first_broken: {
         seq: number;
         reason: string;
-      };
+      } | null;
     };
-    AuditCheckpoint: {
+    AuditChainHead: {
       seq: number;
       /** @description hex SHA-256 chain hash of row seq */
       hash: string;
       /** @description hex HMAC of row seq, null for an unsigned legacy row */
       mac: string | null;
-      keyId: string | null;
+      key_id: string | null;
       /**
        * Format: date-time
        * @description when the checkpoint was taken
@@ -2197,6 +2300,7 @@ export type SchemaDistrictList = components['schemas']['DistrictList'];
 export type SchemaDistrict = components['schemas']['District'];
 export type SchemaCameraList = components['schemas']['CameraList'];
 export type SchemaCamera = components['schemas']['Camera'];
+export type SchemaCameraImportResult = components['schemas']['CameraImportResult'];
 export type SchemaIntegratorSelf = components['schemas']['IntegratorSelf'];
 export type SchemaCameraPage = components['schemas']['CameraPage'];
 export type SchemaCreateWatchlistInput = components['schemas']['CreateWatchlistInput'];
@@ -2254,12 +2358,14 @@ export type SchemaWatchlistLearningPage = components['schemas']['WatchlistLearni
 export type SchemaWatchlistLearning = components['schemas']['WatchlistLearning'];
 export type SchemaAuditHitPage = components['schemas']['AuditHitPage'];
 export type SchemaAuditHit = components['schemas']['AuditHit'];
+export type SchemaAuditWatchlistPage = components['schemas']['AuditWatchlistPage'];
+export type SchemaAuditWatchlist = components['schemas']['AuditWatchlist'];
 export type SchemaAuditHitTimeline = components['schemas']['AuditHitTimeline'];
 export type SchemaAuditTimelineEvent = components['schemas']['AuditTimelineEvent'];
 export type SchemaAuditLogPage = components['schemas']['AuditLogPage'];
 export type SchemaAuditLogEntry = components['schemas']['AuditLogEntry'];
 export type SchemaChainVerification = components['schemas']['ChainVerification'];
-export type SchemaAuditCheckpoint = components['schemas']['AuditCheckpoint'];
+export type SchemaAuditChainHead = components['schemas']['AuditChainHead'];
 export type $defs = Record<string, never>;
 export interface operations {
   AuthController_login: {
@@ -4494,6 +4600,65 @@ export interface operations {
         };
         content: {
           'application/json': components['schemas']['Camera'];
+        };
+      };
+      /** @description a field breaks a rule: errors names each */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['StaffErrorBody'];
+        };
+      };
+      /** @description not signed in */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['StaffErrorBody'];
+        };
+      };
+      /** @description none of the roles this needs */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['StaffErrorBody'];
+        };
+      };
+    };
+  };
+  RegistryController_importCameras: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          /** @description the registry as CSV (UTF-8, a byte-order mark allowed): a header line naming id, name, district_id, centre_id, latitude, longitude, address, status, device_id, device_channel (id, name and district_id required), one camera a line; a registered id is updated, a new one created */
+          csv: string;
+          /**
+           * @description check and count only, change nothing
+           * @default false
+           */
+          dry_run?: boolean;
+        };
+      };
+    };
+    responses: {
+      /** @description success */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['CameraImportResult'];
         };
       };
       /** @description a field breaks a rule: errors names each */
@@ -6983,7 +7148,10 @@ export interface operations {
         to?: string;
         camera_id?: string;
         district_id?: string;
+        centre_id?: string;
         person_id?: string;
+        /** @description part of the enrolled person's name, any case */
+        person_name?: string;
         watchlist_id?: string;
         operator?: string;
         decision?: 'acknowledge' | 'confirm' | 'reject' | 'escalate';
@@ -7043,7 +7211,10 @@ export interface operations {
         to?: string;
         camera_id?: string;
         district_id?: string;
+        centre_id?: string;
         person_id?: string;
+        /** @description part of the enrolled person's name, any case */
+        person_name?: string;
         watchlist_id?: string;
         operator?: string;
         decision?: 'acknowledge' | 'confirm' | 'reject' | 'escalate';
@@ -7063,6 +7234,168 @@ export interface operations {
         };
         content: {
           'text/csv': string;
+        };
+      };
+      /** @description a field breaks a rule: errors names each */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['StaffErrorBody'];
+        };
+      };
+      /** @description not signed in */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['StaffErrorBody'];
+        };
+      };
+      /** @description none of the roles this needs */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['StaffErrorBody'];
+        };
+      };
+    };
+  };
+  AuditController_exportHitsXlsx: {
+    parameters: {
+      query?: {
+        from?: string;
+        to?: string;
+        camera_id?: string;
+        district_id?: string;
+        centre_id?: string;
+        person_id?: string;
+        /** @description part of the enrolled person's name, any case */
+        person_name?: string;
+        watchlist_id?: string;
+        operator?: string;
+        decision?: 'acknowledge' | 'confirm' | 'reject' | 'escalate';
+        min_score?: number;
+        max_score?: number;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description the file */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': string;
+        };
+      };
+      /** @description a field breaks a rule: errors names each */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['StaffErrorBody'];
+        };
+      };
+      /** @description not signed in */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['StaffErrorBody'];
+        };
+      };
+      /** @description none of the roles this needs */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['StaffErrorBody'];
+        };
+      };
+    };
+  };
+  AuditController_faceCrop: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        hitId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description the file */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'image/jpeg': string;
+        };
+      };
+      /** @description a field breaks a rule: errors names each */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['StaffErrorBody'];
+        };
+      };
+      /** @description not signed in */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['StaffErrorBody'];
+        };
+      };
+      /** @description none of the roles this needs */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['StaffErrorBody'];
+        };
+      };
+    };
+  };
+  AuditController_watchlists: {
+    parameters: {
+      query?: {
+        /** @description items a page holds (1..500) */
+        limit?: number;
+        /** @description next_cursor of the page before; absent for the first page */
+        cursor?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description success */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['AuditWatchlistPage'];
         };
       };
       /** @description a field breaks a rule: errors names each */
@@ -7150,10 +7483,16 @@ export interface operations {
         to?: string;
         actor?: string;
         action?: string;
+        /** @description any of these actions, comma separated (up to 32) */
+        actions?: string;
         subject_type?: string;
         subject_id?: string;
-        after_seq?: number;
+        /** @description asc: chain order (oldest first); desc: newest first */
+        order?: 'asc' | 'desc';
+        /** @description items a page holds (1..500) */
         limit?: number;
+        /** @description next_cursor of the page before; absent for the first page */
+        cursor?: string;
       };
       header?: never;
       path?: never;

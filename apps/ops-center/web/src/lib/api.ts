@@ -59,7 +59,7 @@ export class ApiError extends Error {
 const isRecord = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null;
 
-function apiError(status: number, json: unknown, text: string): ApiError {
+export function apiError(status: number, json: unknown, text: string): ApiError {
   if (!isRecord(json)) return new ApiError(status, text || String(status));
   const errors = Array.isArray(json.errors)
     ? json.errors.filter(isRecord).map((e): FieldError => ({

@@ -33,6 +33,18 @@ export const SCREENS: readonly Screen[] = [
     label: 'watchlists.screen',
     load: () => import('../components/WatchlistAdmin.svelte'),
   },
+  {
+    id: 'audit',
+    roles: ['auditor'],
+    label: 'audit.screen',
+    load: () => import('../components/Auditor.svelte'),
+  },
+  {
+    id: 'system-admin',
+    roles: ['system-admin'],
+    label: 'admin.screen',
+    load: () => import('../components/SystemAdmin.svelte'),
+  },
 ];
 
 export const screensFor = (user: StaffUser): Screen[] =>
