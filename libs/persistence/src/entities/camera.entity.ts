@@ -49,6 +49,11 @@ export class CameraEntity {
   @Column({ type: 'text', default: 'active' })
   status!: CameraStatus;
 
+  /** Installed and connected to an operations centre; false for a camera that exists (and is
+   * counted among the district's installed cameras) but sends nothing to kuzet. */
+  @Column({ type: 'boolean', default: true })
+  connected!: boolean;
+
   /** The device that pushes this camera's events in its own format (a Hikvision camera or NVR):
    * its serial, MAC (lowercase, colons) or IP, with device_channel. Null for cameras whose
    * events come through the contract. */
