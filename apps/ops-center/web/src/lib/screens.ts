@@ -21,6 +21,12 @@ export const SCREENS: readonly Screen[] = [
     label: 'screen.console',
     load: () => import('../components/Console.svelte'),
   },
+  {
+    id: 'report',
+    roles: ['supervisor', 'auditor'],
+    label: 'report.screen',
+    load: () => import('../components/ReportScreen.svelte'),
+  },
 ];
 
 export const screensFor = (user: StaffUser): Screen[] =>
