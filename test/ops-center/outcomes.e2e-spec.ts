@@ -437,7 +437,8 @@ describe('from alert to outcome', () => {
     );
     expect(aktauCity.figures).toMatchObject({
       cameras_installed: 100,
-      cameras_connected: 3,
+      cameras_connected: 2,
+      sos_buttons: 1,
       violations: 2,
       response_median_s: 420,
       response_p90_s: 516,

@@ -23,7 +23,7 @@ export type CameraRow = Pick<
   CameraEntity,
   'id' | 'name' | 'districtId' | 'centreId' | 'latitude' | 'longitude' | 'address' | 'status'
 > &
-  Partial<Pick<CameraEntity, 'deviceId' | 'deviceChannel' | 'connected'>>;
+  Partial<Pick<CameraEntity, 'deviceId' | 'deviceChannel' | 'connected' | 'kind'>>;
 export type CentreRow = Pick<OperationsCentreEntity, 'id' | 'name' | 'kind' | 'parentCentreId'>;
 export type DistrictRow = Pick<DistrictEntity, 'id' | 'name' | 'centreId'> &
   Partial<Pick<DistrictEntity, 'camerasTotal'>>;

@@ -213,6 +213,7 @@ export class CameraRegistryService {
         address: input.address ?? null,
         status: input.status ?? 'active',
         connected: input.connected ?? true,
+        kind: input.kind ?? 'camera',
         deviceId: input.device_id ?? null,
         deviceChannel: input.device_channel ?? null,
       });
@@ -260,6 +261,7 @@ export class CameraRegistryService {
         address: patch.address,
         status: patch.status,
         connected: patch.connected,
+        kind: patch.kind,
         deviceId: patch.device_id,
         deviceChannel: patch.device_channel,
       });
@@ -350,6 +352,7 @@ export class CameraRegistryService {
           address: camera.address ?? null,
           status: camera.status ?? 'active',
           connected: camera.connected ?? true,
+          kind: camera.kind ?? 'camera',
         })),
       ),
     );

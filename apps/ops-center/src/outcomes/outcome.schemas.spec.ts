@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { ZodValidationPipe } from '@kuzet/http';
-import { monthlyReportQuerySchema, responseTimesQuerySchema } from '../report/report.schemas';
+import { monthlyReportQuerySchema, responseTimesQuerySchema } from '@kuzet/reporting';
 import {
   createPatrolUnitSchema,
   outcomeEntryRequestSchema,

@@ -11,7 +11,7 @@ import {
   ResponseTimesQuery,
   responseTimesQuerySchema,
   ResponseTimeView,
-} from './report.schemas';
+} from '@kuzet/reporting';
 import { ReportsService } from './reports.service';
 
 /** Results as the regions publish them: supervisors for their centres, auditors region-wide. */

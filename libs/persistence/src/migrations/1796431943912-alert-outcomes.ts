@@ -66,12 +66,16 @@ export class AlertOutcomes1796431943912 implements MigrationInterface {
       `ALTER TABLE camera ADD COLUMN connected boolean NOT NULL DEFAULT true`,
     );
     await queryRunner.query(
+      `ALTER TABLE camera ADD COLUMN kind text NOT NULL DEFAULT 'camera' CHECK (kind IN ('camera', 'sos_button'))`,
+    );
+    await queryRunner.query(
       `ALTER TABLE district ADD COLUMN cameras_total integer CHECK (cameras_total >= 0)`,
     );
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query(`ALTER TABLE district DROP COLUMN cameras_total`);
+    await queryRunner.query(`ALTER TABLE camera DROP COLUMN kind`);
     await queryRunner.query(`ALTER TABLE camera DROP COLUMN connected`);
     await queryRunner.query(`DROP INDEX alert_captured_idx`);
     await queryRunner.query(`DROP INDEX alert_confirmed_idx`);

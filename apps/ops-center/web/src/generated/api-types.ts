@@ -1274,6 +1274,8 @@ export interface components {
       status: 'active' | 'retired';
       /** @description connected to an operations centre (false: installed only) */
       connected: boolean;
+      /** @enum {string} */
+      kind: 'camera' | 'sos_button';
       device_id: string | null;
       device_channel: number | null;
       /** Format: date-time */
@@ -1706,6 +1708,8 @@ export interface components {
     ReportFigures: {
       cameras_installed: number;
       cameras_connected: number;
+      /** @description SOS alarm buttons in public places */
+      sos_buttons: number;
       violations: number;
       alerts_confirmed: number;
       /** @description confirm → arrival, median */
@@ -4061,6 +4065,8 @@ export interface operations {
           /** @enum {string} */
           status?: 'active' | 'retired';
           connected?: boolean;
+          /** @enum {string} */
+          kind?: 'camera' | 'sos_button';
           device_id?: string | null;
           device_channel?: number | null;
           district_id: string;
@@ -4175,6 +4181,8 @@ export interface operations {
           /** @enum {string} */
           status?: 'active' | 'retired';
           connected?: boolean;
+          /** @enum {string} */
+          kind?: 'camera' | 'sos_button';
           device_id?: string | null;
           device_channel?: number | null;
           district_id?: string;

@@ -5,7 +5,7 @@ import { z } from 'zod';
 export const monthSchema = z
   .string()
   .regex(/^20\d{2}-(0[1-9]|1[0-2])$/, 'a month as YYYY-MM')
-  .meta({ description: 'the month, YYYY-MM, in the centres\' time zone (UTC+5)' });
+  .meta({ description: "the month, YYYY-MM, in the centres' time zone (UTC+5)" });
 
 const centreIdSchema = z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'a centre id');
 
@@ -34,6 +34,7 @@ export const reportFiguresSchema = z
   .object({
     cameras_installed: count,
     cameras_connected: count,
+    sos_buttons: count.describe('SOS alarm buttons in public places'),
     violations: count,
     alerts_confirmed: count,
     response_median_s: seconds.describe('confirm → arrival, median'),
