@@ -97,6 +97,7 @@ const EXPECTED: Record<string, Access> = {
   'POST /v1/centres/:id/patrol-units': ['supervisor', 'system-admin'],
   'PATCH /v1/patrol-units/:id': ['supervisor', 'system-admin'],
   'GET /v1/reports/monthly': ['supervisor', 'auditor'],
+  'GET /v1/reports/monthly/html': ['supervisor', 'auditor'],
   'GET /v1/reports/response-times': ['supervisor', 'auditor'],
   'GET /console': 'public',
   'GET /console/assets/:file': 'public',

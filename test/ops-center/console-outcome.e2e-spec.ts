@@ -1,5 +1,5 @@
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { copyFileSync } from 'node:fs';
+import { copyFileSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Browser } from 'playwright-core';
@@ -127,6 +127,15 @@ describe('dispatch, arrival and outcome in the console, and the monthly report, 
       'По районам и по области',
     );
     expect(await seriousAxeViolations(page)).toEqual([]);
+    // the printable page, as the browser saves it
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByTestId('report-download').click(),
+    ]);
+    const printable = readFileSync((await download.path())!, 'utf8');
+    expect(printable).toContain('<html lang="ru">');
+    expect(printable).toContain('Итоги работы центров оперативного управления');
+    expect(printable).toMatch(/data-district="\$region".*data-figure="sos_calls">1</);
     const shot = join(tmpdir(), 'kuzet-report-ru.png');
     await page.screenshot({ path: shot, fullPage: true });
     if (process.env.KUZET_WRITE_DOCS)

@@ -17,6 +17,12 @@ export const monthlyReportQuerySchema = z.strictObject({
 });
 export type MonthlyReportQuery = z.infer<typeof monthlyReportQuerySchema>;
 
+export const monthlyReportHtmlQuerySchema = z.strictObject({
+  ...monthlyReportQuerySchema.shape,
+  lang: z.enum(['ru', 'kk', 'en']).default('ru'),
+});
+export type MonthlyReportHtmlQuery = z.infer<typeof monthlyReportHtmlQuerySchema>;
+
 const count = z.number().int().min(0);
 const seconds = z.number().int().nullable();
 

@@ -1,8 +1,10 @@
-import { Controller, Get, Query } from '@nestjs/common';
+import { Controller, Get, Header, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentUser, Roles, StaffPrincipal } from '@kuzet/auth';
 import { ApiResult, Page, ZodValidationPipe } from '@kuzet/http';
 import {
+  monthlyReportHtmlQuerySchema,
+  MonthlyReportHtmlQuery,
   MonthlyReport,
   MonthlyReportQuery,
   monthlyReportQuerySchema,
@@ -32,6 +34,21 @@ export class ReportsController {
     @Query(new ZodValidationPipe(monthlyReportQuerySchema)) query: MonthlyReportQuery,
   ): Promise<MonthlyReport> {
     return this.reports.monthly(user, query);
+  }
+
+  @Get('monthly/html')
+  @Header('Content-Type', 'text/html; charset=utf-8')
+  @Header('Cache-Control', 'private, no-store')
+  @ApiOperation({
+    summary:
+      'The monthly report as the printable page (the one `kuzet report monthly` prints to PDF)',
+  })
+  @ApiResult.file('text/html')
+  monthlyHtml(
+    @CurrentUser() user: StaffPrincipal,
+    @Query(new ZodValidationPipe(monthlyReportHtmlQuerySchema)) query: MonthlyReportHtmlQuery,
+  ): Promise<string> {
+    return this.reports.monthlyHtml(user, query);
   }
 
   @Get('response-times')

@@ -9,7 +9,9 @@ import {
   computeMonthlyReport,
   monthPeriod,
   MonthlyReport,
+  MonthlyReportHtmlQuery,
   MonthlyReportQuery,
+  renderMonthlyReportHtml,
   ResponseTimesQuery,
   ResponseTimeView,
 } from '@kuzet/reporting';
@@ -78,6 +80,10 @@ export class ReportsService {
       details: { userId: user.userId, centreId: query.centre_id ?? null },
     });
     return report;
+  }
+
+  async monthlyHtml(user: StaffPrincipal, query: MonthlyReportHtmlQuery): Promise<string> {
+    return renderMonthlyReportHtml(await this.monthly(user, query), query.lang);
   }
 
   async responseTimes(

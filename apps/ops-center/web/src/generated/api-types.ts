@@ -994,6 +994,26 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v1/reports/monthly/html': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * The monthly report as the printable page (the one `kuzet report monthly` prints to PDF)
+     * @description Access: signed-in staff with one of the roles supervisor, auditor.
+     */
+    get: operations['ReportsController_monthlyHtml'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/v1/reports/response-times': {
     parameters: {
       query?: never;
@@ -6053,6 +6073,59 @@ export interface operations {
         };
         content: {
           'application/json': components['schemas']['MonthlyReport'];
+        };
+      };
+      /** @description a field breaks a rule: errors names each */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['StaffErrorBody'];
+        };
+      };
+      /** @description not signed in */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['StaffErrorBody'];
+        };
+      };
+      /** @description none of the roles this needs */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['StaffErrorBody'];
+        };
+      };
+    };
+  };
+  ReportsController_monthlyHtml: {
+    parameters: {
+      query: {
+        /** @description the month, YYYY-MM, in the centres' time zone (UTC+5) */
+        month: string;
+        /** @description one centre and the district centres below it; absent: the region */
+        centre_id?: string;
+        lang?: 'ru' | 'kk' | 'en';
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description the file */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'text/html': string;
         };
       };
       /** @description a field breaks a rule: errors names each */

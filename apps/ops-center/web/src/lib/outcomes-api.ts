@@ -39,7 +39,22 @@ async function request<T>(method: string, path: string, body?: unknown): Promise
   return json as T;
 }
 
+/** The printable report (the page the CLI prints to PDF), as a file the browser saves. */
+async function downloadMonthlyHtml(month: string, lang: string): Promise<void> {
+  const response = await fetch(`/v1/reports/monthly/html?month=${month}&lang=${lang}`, {
+    headers: { authorization: `Bearer ${session.api.bearer}` },
+  });
+  if (!response.ok) throw new ApiError(response.status, String(response.status));
+  const url = URL.createObjectURL(await response.blob());
+  const link = document.createElement('a');
+  link.href = url;
+  link.download = `kuzet-report-${month}-${lang}.html`;
+  link.click();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
 export const outcomesApi = {
+  downloadMonthlyHtml,
   outcome: (alertId: string) => request<AlertOutcome>('GET', `/v1/alerts/${alertId}/outcome`),
   record: (alertId: string, entry: OutcomeEntryRequest) =>
     request<AlertOutcome>('POST', `/v1/alerts/${alertId}/outcome-entries`, entry),
