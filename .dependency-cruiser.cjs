@@ -8,7 +8,7 @@
  */
 const LAYERS = [
   ['config', 'contracts', 'http', 'observability', 'persistence'],
-  ['audit-log', 'evidence', 'face', 'messaging'],
+  ['audit-log', 'evidence', 'face', 'messaging', 'reporting'],
   ['auth', 'registry'],
   ['vehicles', 'watchlist'],
   ['platform'],

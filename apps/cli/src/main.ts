@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { registerFaceCommands } from '@kuzet/face';
 import { registerDatabaseCommands } from './database/migrate.command';
 import { registerDeadLetterCommands } from './dead-letters/dead-letters.command';
+import { registerReportCommands } from './report/report.command';
 import { registerAuditCommands } from './staff/audit.command';
 import { registerUserCommands } from './staff/users.command';
 import { registerVehicleCommands } from './vehicles/vehicles.command';
@@ -19,6 +20,7 @@ async function main(argv: readonly string[]): Promise<void> {
   registerAuditCommands(program);
   registerDeadLetterCommands(program);
   registerDatabaseCommands(program);
+  registerReportCommands(program);
   await program.parseAsync([...argv]);
 }
 

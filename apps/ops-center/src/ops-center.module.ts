@@ -12,6 +12,12 @@ import { EscalationScheduler } from './escalation/escalation.scheduler';
 import { AlertIntakeConsumers } from './intake/alert-intake.consumers';
 import { VehicleHitConsumer } from './intake/vehicle-hit.consumer';
 import { AlertsGateway } from './live/alerts.gateway';
+import { OutcomeDueScheduler } from './outcomes/outcome-due.scheduler';
+import { OutcomeRepository } from './outcomes/outcome.repository';
+import { OutcomesController } from './outcomes/outcomes.controller';
+import { OutcomesService } from './outcomes/outcomes.service';
+import { ReportsController } from './report/reports.controller';
+import { ReportsService } from './report/reports.service';
 import { CentreScopes } from './scope/centre-scope';
 import { ViolationFeedConsumer } from './violations/violation-feed.consumer';
 import { ViolationFeedController } from './violations/violation-feed.controller';
@@ -27,7 +33,14 @@ import { ViolationFeedService } from './violations/violation-feed.service';
     VehicleRejectionsModule,
     WatchlistLearningModule,
   ],
-  controllers: [AlertsController, ConsoleController, FaviconController, ViolationFeedController],
+  controllers: [
+    AlertsController,
+    ConsoleController,
+    FaviconController,
+    ViolationFeedController,
+    OutcomesController,
+    ReportsController,
+  ],
   providers: [
     CentreScopes,
     AlertRepository,
@@ -39,6 +52,10 @@ import { ViolationFeedService } from './violations/violation-feed.service';
     ViolationFeedRepository,
     ViolationFeedService,
     ViolationFeedConsumer,
+    OutcomeRepository,
+    OutcomesService,
+    OutcomeDueScheduler,
+    ReportsService,
   ],
   exports: [AlertsService],
 })

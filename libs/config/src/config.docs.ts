@@ -170,6 +170,10 @@ export const CONFIG_DOCS = {
   OPS_ESCALATE_AFTER_MS: {
     meaning: 'an alert nobody acknowledged within this goes to the supervisors',
   },
+  OPS_OUTCOME_DUE_AFTER_MS: {
+    meaning:
+      'a confirmed alert with no outcome recorded this long after the confirm is flagged to the supervisors',
+  },
   OPS_FEED_POLL_MS: {
     meaning: "how often the console's live socket looks for changed alerts",
   },

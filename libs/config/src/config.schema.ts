@@ -100,6 +100,9 @@ export const configSchema = z.object({
   AUTH_PASSWORD_CHECKS_QUEUED: z.coerce.number().int().min(0).default(32),
   FACE_WORKERS: positiveInt.optional(),
   OPS_ESCALATE_AFTER_MS: positiveInt.default(120_000),
+  /** A confirmed alert with no outcome recorded this long after the confirm is flagged to the
+   * supervisors (issue 20). */
+  OPS_OUTCOME_DUE_AFTER_MS: positiveInt.default(2 * 60 * 60 * 1000),
   OPS_FEED_POLL_MS: positiveInt.default(200),
   /** How often the live feed re-checks each open socket's session: a user disabled or changed
    * (or a token expired) loses the socket within this plus AUTH_SESSION_CACHE_TTL_MS. */

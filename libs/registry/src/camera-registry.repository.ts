@@ -23,9 +23,10 @@ export type CameraRow = Pick<
   CameraEntity,
   'id' | 'name' | 'districtId' | 'centreId' | 'latitude' | 'longitude' | 'address' | 'status'
 > &
-  Partial<Pick<CameraEntity, 'deviceId' | 'deviceChannel'>>;
+  Partial<Pick<CameraEntity, 'deviceId' | 'deviceChannel' | 'connected' | 'kind'>>;
 export type CentreRow = Pick<OperationsCentreEntity, 'id' | 'name' | 'kind' | 'parentCentreId'>;
-export type DistrictRow = Pick<DistrictEntity, 'id' | 'name' | 'centreId'>;
+export type DistrictRow = Pick<DistrictEntity, 'id' | 'name' | 'centreId'> &
+  Partial<Pick<DistrictEntity, 'camerasTotal'>>;
 
 /** All SQL of the camera registry: centres, districts, cameras. */
 @Injectable()
@@ -70,6 +71,10 @@ export class CameraRegistryRepository {
 
   lockDistrict(id: string): Promise<DistrictEntity | null> {
     return this.em.findOne(DistrictEntity, { where: { id }, lock: { mode: 'pessimistic_write' } });
+  }
+
+  async setDistrictTotal(id: string, camerasTotal: number | null): Promise<void> {
+    await this.em.update(DistrictEntity, { id }, { camerasTotal });
   }
 
   async upsertDistricts(rows: readonly DistrictRow[]): Promise<void> {

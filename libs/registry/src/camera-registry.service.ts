@@ -144,10 +144,14 @@ export class CameraRegistryService {
       throw unprocessable('centre_id', 'registered', `centre ${input.centre_id} does not exist`);
     }
     const row: DistrictRow = { id: input.id, name: input.name, centreId: input.centre_id };
-    const after = toDistrictDto({ ...row, createdAt: new Date() });
+    const after = toDistrictDto({ ...row, camerasTotal: null, createdAt: new Date() });
     await this.repository.transaction(async (tx, manager) => {
       const found = await tx.lockDistrict(row.id);
       await tx.upsertDistricts([row]);
+      const camerasTotal =
+        input.cameras_total === undefined ? (found?.camerasTotal ?? null) : input.cameras_total;
+      await tx.setDistrictTotal(row.id, camerasTotal);
+      after.cameras_total = camerasTotal;
       const before = found && toDistrictDto(found);
       await this.audit.append(
         {
@@ -214,6 +218,8 @@ export class CameraRegistryService {
         longitude: input.longitude ?? null,
         address: input.address ?? null,
         status: input.status ?? 'active',
+        connected: input.connected ?? true,
+        kind: input.kind ?? 'camera',
         deviceId: input.device_id ?? null,
         deviceChannel: input.device_channel ?? null,
       });
@@ -260,6 +266,8 @@ export class CameraRegistryService {
         longitude: patch.longitude,
         address: patch.address,
         status: patch.status,
+        connected: patch.connected,
+        kind: patch.kind,
         deviceId: patch.device_id,
         deviceChannel: patch.device_channel,
       });
@@ -349,6 +357,8 @@ export class CameraRegistryService {
           longitude: camera.longitude ?? null,
           address: camera.address ?? null,
           status: camera.status ?? 'active',
+          connected: camera.connected ?? true,
+          kind: camera.kind ?? 'camera',
         })),
       ),
     );
@@ -362,6 +372,9 @@ export class CameraRegistryService {
       await tx.upsertCentres(centres.filter((c) => c.kind === 'main'));
       await tx.upsertCentres(centres.filter((c) => c.kind === 'district'));
       await tx.upsertDistricts(districts);
+      for (const c of region.centres)
+        for (const d of c.districts)
+          if (d.cameras_total !== undefined) await tx.setDistrictTotal(d.id, d.cameras_total);
       for (let i = 0; i < cameras.length; i += 1000) {
         await tx.upsertCameras(cameras.slice(i, i + 1000));
       }

@@ -13,7 +13,16 @@ export const centreDtoSchema = z
 export type CentreDto = z.infer<typeof centreDtoSchema>;
 
 export const districtDtoSchema = z
-  .object({ id: z.string(), name: z.string(), centre_id: z.string() })
+  .object({
+    id: z.string(),
+    name: z.string(),
+    centre_id: z.string(),
+    cameras_total: z
+      .number()
+      .int()
+      .nullable()
+      .describe('all cameras of the district where only a total is known; null: as registered'),
+  })
   .meta({ id: 'District' });
 export type DistrictDto = z.infer<typeof districtDtoSchema>;
 
@@ -27,6 +36,8 @@ export const cameraDtoSchema = z
     longitude: z.number().nullable(),
     address: z.string().nullable(),
     status: z.enum(['active', 'retired']),
+    connected: z.boolean().describe('connected to an operations centre (false: installed only)'),
+    kind: z.enum(['camera', 'sos_button']),
     device_id: z.string().nullable(),
     device_channel: z.number().int().nullable(),
     updated_at: z.iso.datetime(),
@@ -60,7 +71,7 @@ export function toCentreDto(c: OperationsCentreEntity): CentreDto {
 }
 
 export function toDistrictDto(d: DistrictEntity): DistrictDto {
-  return { id: d.id, name: d.name, centre_id: d.centreId };
+  return { id: d.id, name: d.name, centre_id: d.centreId, cameras_total: d.camerasTotal ?? null };
 }
 
 export function toCameraDto(c: CameraEntity): CameraDto {
@@ -73,6 +84,8 @@ export function toCameraDto(c: CameraEntity): CameraDto {
     longitude: c.longitude,
     address: c.address,
     status: c.status,
+    connected: c.connected ?? true,
+    kind: c.kind ?? 'camera',
     device_id: c.deviceId,
     device_channel: c.deviceChannel,
     updated_at: c.updatedAt.toISOString(),

@@ -37,6 +37,8 @@ export const districtSchema = z.strictObject({
   id: slugSchema,
   name: nameSchema,
   centre_id: slugSchema,
+  /** All cameras of the district where only a total is known. */
+  cameras_total: z.number().int().min(0).max(10_000_000).nullish(),
 });
 export type DistrictInput = z.infer<typeof districtSchema>;
 
@@ -48,6 +50,10 @@ const cameraDescription = {
   longitude: z.number().min(-180).max(180).nullish(),
   address: z.string().trim().min(1).max(500).nullish(),
   status: z.enum(['active', 'retired']).optional(),
+  /** Connected to an operations centre (default true); false: installed, not connected. */
+  connected: z.boolean().optional(),
+  /** camera (default) or sos_button: an alarm button in a public place */
+  kind: z.enum(['camera', 'sos_button']).optional(),
   /** A device pushing its own format: serial, MAC or IP; with device_channel, or both null. */
   device_id: z.string().trim().min(1).max(128).transform(normaliseDeviceId).nullish(),
   device_channel: z.number().int().min(1).max(4096).nullish(),
@@ -95,6 +101,7 @@ export const regionFileSchema = z.strictObject({
             z.strictObject({
               id: slugSchema,
               name: nameSchema,
+              cameras_total: z.number().int().min(0).max(10_000_000).optional(),
               cameras: z
                 .array(z.strictObject({ id: cameraIdSchema, ...cameraDescription }))
                 .default([]),

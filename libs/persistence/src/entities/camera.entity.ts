@@ -12,6 +12,7 @@ import { DistrictEntity } from './district.entity';
 import { OperationsCentreEntity } from './operations-centre.entity';
 
 export type CameraStatus = 'active' | 'retired';
+export type CameraKind = 'camera' | 'sos_button';
 
 @Entity({ name: 'camera' })
 export class CameraEntity {
@@ -48,6 +49,15 @@ export class CameraEntity {
 
   @Column({ type: 'text', default: 'active' })
   status!: CameraStatus;
+
+  /** Installed and connected to an operations centre; false for a camera that exists (and is
+   * counted among the district's installed cameras) but sends nothing to kuzet. */
+  @Column({ type: 'boolean', default: true })
+  connected!: boolean;
+
+  /** A camera, or an SOS alarm button in a public place (counted apart in the reports). */
+  @Column({ type: 'text', default: 'camera' })
+  kind!: CameraKind;
 
   /** The device that pushes this camera's events in its own format (a Hikvision camera or NVR):
    * its serial, MAC (lowercase, colons) or IP, with device_channel. Null for cameras whose

@@ -12,6 +12,11 @@ export class DistrictEntity {
   @Column({ name: 'centre_id', type: 'text' })
   centreId!: string;
 
+  /** How many cameras the district has in all, where only a total is known (the registry
+   * then holds fewer rows than that); null: the registered cameras are all there are. */
+  @Column({ name: 'cameras_total', type: 'integer', nullable: true })
+  camerasTotal!: number | null;
+
   @ManyToOne(() => OperationsCentreEntity, { onDelete: 'RESTRICT' })
   @JoinColumn({ name: 'centre_id' })
   centre?: OperationsCentreEntity;

@@ -14,6 +14,7 @@ import { PlateRead1764600000000 } from './1764600000000-plate-read';
 import { CameraDeviceChannel1764700000000 } from './1764700000000-camera-device-channel';
 import { VehicleHitCard1764710000000 } from './1764710000000-vehicle-hit-card';
 import { WatchlistAdmin1796431938433 } from './1796431938433-watchlist-admin';
+import { AlertOutcomes1796431943912 } from './1796431943912-alert-outcomes';
 import { LearningFromDecisions1796431969816 } from './1796431969816-learning-from-decisions';
 
 /** Applied in this order; never edit a released migration, add a new one. */
@@ -34,5 +35,6 @@ export const MIGRATIONS = [
   CameraDeviceChannel1764700000000,
   VehicleHitCard1764710000000,
   WatchlistAdmin1796431938433,
+  AlertOutcomes1796431943912,
   LearningFromDecisions1796431969816,
 ];

@@ -1037,6 +1037,170 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v1/alerts/{id}/outcome': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * A confirmed alert's dispatch, arrival and outcome, with their times
+     * @description Access: signed-in staff with one of the roles operator, supervisor.
+     */
+    get: operations['OutcomesController_outcome'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/alerts/{id}/outcome-entries': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Record a dispatch, an arrival or an outcome (a correction names the entry it replaces)
+     * @description Access: signed-in staff with one of the roles operator, supervisor.
+     */
+    post: operations['OutcomesController_record'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/outcomes/overdue': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Confirmed alerts still without an outcome, flagged
+     * @description Access: signed-in staff with one of the roles supervisor.
+     */
+    get: operations['OutcomesController_overdue'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/centres/{id}/patrol-units': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * A centre's patrol units, by call sign
+     * @description Access: signed-in staff with one of the roles operator, supervisor, system-admin.
+     */
+    get: operations['OutcomesController_units'];
+    put?: never;
+    /**
+     * Add a patrol unit to a centre (409 if the call sign is taken)
+     * @description Access: signed-in staff with one of the roles supervisor, system-admin.
+     */
+    post: operations['OutcomesController_createUnit'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/patrol-units/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    /**
+     * Rename a patrol unit, or take it off (active: false) or back on
+     * @description Access: signed-in staff with one of the roles supervisor, system-admin.
+     */
+    patch: operations['OutcomesController_updateUnit'];
+    trace?: never;
+  };
+  '/v1/reports/monthly': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * The monthly report: per district and for the region, with the query of each figure
+     * @description Access: signed-in staff with one of the roles supervisor, auditor.
+     */
+    get: operations['ReportsController_monthly'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/reports/monthly/html': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * The monthly report as the printable page (the one `kuzet report monthly` prints to PDF)
+     * @description Access: signed-in staff with one of the roles supervisor, auditor.
+     */
+    get: operations['ReportsController_monthlyHtml'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/reports/response-times': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Each confirmed alert's confirm → dispatch → arrival in a month
+     * @description Access: signed-in staff with one of the roles supervisor, auditor.
+     */
+    get: operations['ReportsController_responseTimes'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/v1/vehicles/route': {
     parameters: {
       query?: never;
@@ -1475,6 +1639,8 @@ export interface components {
       id: string;
       name: string;
       centre_id: string;
+      /** @description all cameras of the district where only a total is known; null: as registered */
+      cameras_total: number | null;
     };
     CameraList: {
       items: components['schemas']['Camera'][];
@@ -1491,6 +1657,10 @@ export interface components {
       address: string | null;
       /** @enum {string} */
       status: 'active' | 'retired';
+      /** @description connected to an operations centre (false: installed only) */
+      connected: boolean;
+      /** @enum {string} */
+      kind: 'camera' | 'sos_button';
       device_id: string | null;
       device_channel: number | null;
       /** Format: date-time */
@@ -1989,6 +2159,169 @@ export interface components {
       /** Format: date-time */
       loggedAt: string;
     };
+    AlertOutcome: {
+      /** Format: uuid */
+      alert_id: string;
+      /** @enum {string} */
+      state: 'new' | 'acknowledged' | 'confirmed' | 'rejected' | 'escalated';
+      centre_id: string | null;
+      /** Format: date-time */
+      confirmed_at: string | null;
+      confirmed_by: string | null;
+      dispatch: components['schemas']['OutcomeEntry'] | null;
+      arrival: components['schemas']['OutcomeEntry'] | null;
+      outcome: components['schemas']['OutcomeEntry'] | null;
+      /**
+       * Format: date-time
+       * @description no outcome within OPS_OUTCOME_DUE_AFTER_MS of the confirm: flagged to supervisors
+       */
+      overdue_flagged_at: string | null;
+      confirm_to_dispatch_s: number | null;
+      dispatch_to_arrival_s: number | null;
+      confirm_to_arrival_s: number | null;
+      /** @description every entry, oldest first, corrections too */
+      entries: components['schemas']['OutcomeEntry'][];
+    };
+    OutcomeEntry: {
+      /** Format: uuid */
+      id: string;
+      /** @enum {string} */
+      step: 'dispatch' | 'arrival' | 'outcome';
+      /** Format: uuid */
+      unit_id: string | null;
+      /** @description the listed unit, or the free text given */
+      unit_call_sign: string | null;
+      /** @enum {string|null} */
+      outcome: 'detained' | 'not_found' | 'not_the_subject' | 'other' | null;
+      note: string | null;
+      /** Format: date-time */
+      occurred_at: string;
+      /** Format: date-time */
+      recorded_at: string;
+      recorded_by: string;
+      /** Format: uuid */
+      corrects: string | null;
+      /** @description a later entry of the same step replaces this one */
+      superseded: boolean;
+    };
+    OverdueOutcomePage: {
+      items: components['schemas']['OverdueOutcome'][];
+      /** @description send as cursor for the next page; null on the last page */
+      next_cursor: string | null;
+    };
+    OverdueOutcome: {
+      /** Format: uuid */
+      alert_id: string;
+      /** @enum {string} */
+      kind: 'watchlist_hit' | 'alarm' | 'vehicle_hit' | 'analytics';
+      centre_id: string | null;
+      district_id: string | null;
+      camera_id: string;
+      /** Format: date-time */
+      confirmed_at: string;
+      confirmed_by: string | null;
+      /** Format: date-time */
+      flagged_at: string;
+    };
+    PatrolUnitPage: {
+      items: components['schemas']['PatrolUnit'][];
+      /** @description send as cursor for the next page; null on the last page */
+      next_cursor: string | null;
+    };
+    PatrolUnit: {
+      /** Format: uuid */
+      id: string;
+      centre_id: string;
+      call_sign: string;
+      active: boolean;
+      created_by: string;
+      /** Format: date-time */
+      created_at: string;
+      /** Format: date-time */
+      updated_at: string;
+    };
+    MonthlyReport: {
+      month: string;
+      centre_id: string | null;
+      time_zone: string;
+      /** Format: date-time */
+      period_from: string;
+      /** Format: date-time */
+      period_to: string;
+      /** Format: date-time */
+      generated_at: string;
+      region: components['schemas']['ReportFigures'];
+      districts: components['schemas']['DistrictFigures'][];
+      /** @description the query behind every figure, as run */
+      queries: components['schemas']['ReportQuery'][];
+    };
+    ReportFigures: {
+      cameras_installed: number;
+      cameras_connected: number;
+      /** @description SOS alarm buttons in public places */
+      sos_buttons: number;
+      violations: number;
+      alerts_confirmed: number;
+      /** @description confirm → arrival, median */
+      response_median_s: number | null;
+      /** @description confirm → arrival, 90th percentile */
+      response_p90_s: number | null;
+      /** @description confirmed alerts with an arrival */
+      responses_measured: number;
+      outcomes: components['schemas']['OutcomeCounts'];
+      wanted_persons_identified: number;
+      wanted_persons_brought_in: number;
+      /** @description listed (stolen or wanted) vehicles stopped */
+      vehicles_found: number;
+      /** @description rejected, or found not to be the person or car */
+      false_alerts: number;
+      sos_calls: number;
+    };
+    OutcomeCounts: {
+      detained: number;
+      not_found: number;
+      not_the_subject: number;
+      other: number;
+      /** @description confirmed, no outcome recorded */
+      none: number;
+    };
+    DistrictFigures: {
+      district_id: string;
+      district_name: string;
+      centre_id: string;
+      figures: components['schemas']['ReportFigures'];
+    };
+    ReportQuery: {
+      name: string;
+      /** @description the figures this query gives */
+      figures: string[];
+      sql: string;
+      params: (string | string[] | null)[];
+    };
+    ResponseTimePage: {
+      items: components['schemas']['ResponseTime'][];
+      /** @description send as cursor for the next page; null on the last page */
+      next_cursor: string | null;
+    };
+    ResponseTime: {
+      /** Format: uuid */
+      alert_id: string;
+      /** @enum {string} */
+      kind: 'watchlist_hit' | 'alarm' | 'vehicle_hit' | 'analytics';
+      centre_id: string | null;
+      district_id: string | null;
+      /** Format: date-time */
+      confirmed_at: string;
+      /** Format: date-time */
+      dispatched_at: string | null;
+      /** Format: date-time */
+      arrived_at: string | null;
+      confirm_to_dispatch_s: number | null;
+      dispatch_to_arrival_s: number | null;
+      confirm_to_arrival_s: number | null;
+      /** @enum {string|null} */
+      outcome: 'detained' | 'not_found' | 'not_the_subject' | 'other' | null;
+    };
     VehicleRoute: {
       /** @description normalised */
       plate: string;
@@ -2339,6 +2672,19 @@ export type SchemaVehicleRead = components['schemas']['VehicleRead'];
 export type SchemaVehicleReadPage = components['schemas']['VehicleReadPage'];
 export type SchemaViolationFeedPage = components['schemas']['ViolationFeedPage'];
 export type SchemaViolationFeedItem = components['schemas']['ViolationFeedItem'];
+export type SchemaAlertOutcome = components['schemas']['AlertOutcome'];
+export type SchemaOutcomeEntry = components['schemas']['OutcomeEntry'];
+export type SchemaOverdueOutcomePage = components['schemas']['OverdueOutcomePage'];
+export type SchemaOverdueOutcome = components['schemas']['OverdueOutcome'];
+export type SchemaPatrolUnitPage = components['schemas']['PatrolUnitPage'];
+export type SchemaPatrolUnit = components['schemas']['PatrolUnit'];
+export type SchemaMonthlyReport = components['schemas']['MonthlyReport'];
+export type SchemaReportFigures = components['schemas']['ReportFigures'];
+export type SchemaOutcomeCounts = components['schemas']['OutcomeCounts'];
+export type SchemaDistrictFigures = components['schemas']['DistrictFigures'];
+export type SchemaReportQuery = components['schemas']['ReportQuery'];
+export type SchemaResponseTimePage = components['schemas']['ResponseTimePage'];
+export type SchemaResponseTime = components['schemas']['ResponseTime'];
 export type SchemaVehicleRoute = components['schemas']['VehicleRoute'];
 export type SchemaRouteSighting = components['schemas']['RouteSighting'];
 export type SchemaFaceNegativePage = components['schemas']['FaceNegativePage'];
@@ -4359,6 +4705,7 @@ export interface operations {
         'application/json': {
           name: string;
           centre_id: string;
+          cameras_total?: number | null;
         };
       };
     };
@@ -4473,6 +4820,9 @@ export interface operations {
           address?: string | null;
           /** @enum {string} */
           status?: 'active' | 'retired';
+          connected?: boolean;
+          /** @enum {string} */
+          kind?: 'camera' | 'sos_button';
           device_id?: string | null;
           device_channel?: number | null;
           district_id: string;
@@ -4586,6 +4936,9 @@ export interface operations {
           address?: string | null;
           /** @enum {string} */
           status?: 'active' | 'retired';
+          connected?: boolean;
+          /** @enum {string} */
+          kind?: 'camera' | 'sos_button';
           device_id?: string | null;
           device_channel?: number | null;
           district_id?: string;
@@ -6528,6 +6881,499 @@ export interface operations {
         };
         content: {
           'application/json': components['schemas']['ViolationFeedPage'];
+        };
+      };
+      /** @description a field breaks a rule: errors names each */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['StaffErrorBody'];
+        };
+      };
+      /** @description not signed in */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['StaffErrorBody'];
+        };
+      };
+      /** @description none of the roles this needs */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['StaffErrorBody'];
+        };
+      };
+    };
+  };
+  OutcomesController_outcome: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description success */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['AlertOutcome'];
+        };
+      };
+      /** @description a field breaks a rule: errors names each */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['StaffErrorBody'];
+        };
+      };
+      /** @description not signed in */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['StaffErrorBody'];
+        };
+      };
+      /** @description none of the roles this needs */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['StaffErrorBody'];
+        };
+      };
+    };
+  };
+  OutcomesController_record: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          /** @enum {string} */
+          step: 'dispatch' | 'arrival' | 'outcome';
+          /** Format: uuid */
+          unit_id?: string;
+          unit_text?: string;
+          /** @enum {string} */
+          outcome?: 'detained' | 'not_found' | 'not_the_subject' | 'other';
+          note?: string;
+          /** Format: date-time */
+          occurred_at?: string;
+          /** Format: uuid */
+          corrects?: string;
+        };
+      };
+    };
+    responses: {
+      /** @description success */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['AlertOutcome'];
+        };
+      };
+      /** @description a field breaks a rule: errors names each */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['StaffErrorBody'];
+        };
+      };
+      /** @description not signed in */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['StaffErrorBody'];
+        };
+      };
+      /** @description none of the roles this needs */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['StaffErrorBody'];
+        };
+      };
+    };
+  };
+  OutcomesController_overdue: {
+    parameters: {
+      query?: {
+        /** @description items a page holds (1..500) */
+        limit?: number;
+        /** @description next_cursor of the page before; absent for the first page */
+        cursor?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description success */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['OverdueOutcomePage'];
+        };
+      };
+      /** @description a field breaks a rule: errors names each */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['StaffErrorBody'];
+        };
+      };
+      /** @description not signed in */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['StaffErrorBody'];
+        };
+      };
+      /** @description none of the roles this needs */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['StaffErrorBody'];
+        };
+      };
+    };
+  };
+  OutcomesController_units: {
+    parameters: {
+      query?: {
+        include_inactive?: 'true' | 'false';
+        /** @description items a page holds (1..500) */
+        limit?: number;
+        /** @description next_cursor of the page before; absent for the first page */
+        cursor?: string;
+      };
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description success */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['PatrolUnitPage'];
+        };
+      };
+      /** @description a field breaks a rule: errors names each */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['StaffErrorBody'];
+        };
+      };
+      /** @description not signed in */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['StaffErrorBody'];
+        };
+      };
+      /** @description none of the roles this needs */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['StaffErrorBody'];
+        };
+      };
+    };
+  };
+  OutcomesController_createUnit: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          call_sign: string;
+        };
+      };
+    };
+    responses: {
+      /** @description success */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['PatrolUnit'];
+        };
+      };
+      /** @description a field breaks a rule: errors names each */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['StaffErrorBody'];
+        };
+      };
+      /** @description not signed in */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['StaffErrorBody'];
+        };
+      };
+      /** @description none of the roles this needs */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['StaffErrorBody'];
+        };
+      };
+    };
+  };
+  OutcomesController_updateUnit: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          call_sign?: string;
+          active?: boolean;
+        };
+      };
+    };
+    responses: {
+      /** @description success */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['PatrolUnit'];
+        };
+      };
+      /** @description a field breaks a rule: errors names each */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['StaffErrorBody'];
+        };
+      };
+      /** @description not signed in */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['StaffErrorBody'];
+        };
+      };
+      /** @description none of the roles this needs */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['StaffErrorBody'];
+        };
+      };
+    };
+  };
+  ReportsController_monthly: {
+    parameters: {
+      query: {
+        /** @description the month, YYYY-MM, in the centres' time zone (UTC+5) */
+        month: string;
+        /** @description one centre and the district centres below it; absent: the region */
+        centre_id?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description success */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['MonthlyReport'];
+        };
+      };
+      /** @description a field breaks a rule: errors names each */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['StaffErrorBody'];
+        };
+      };
+      /** @description not signed in */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['StaffErrorBody'];
+        };
+      };
+      /** @description none of the roles this needs */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['StaffErrorBody'];
+        };
+      };
+    };
+  };
+  ReportsController_monthlyHtml: {
+    parameters: {
+      query: {
+        /** @description the month, YYYY-MM, in the centres' time zone (UTC+5) */
+        month: string;
+        /** @description one centre and the district centres below it; absent: the region */
+        centre_id?: string;
+        lang?: 'ru' | 'kk' | 'en';
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description the file */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'text/html': string;
+        };
+      };
+      /** @description a field breaks a rule: errors names each */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['StaffErrorBody'];
+        };
+      };
+      /** @description not signed in */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['StaffErrorBody'];
+        };
+      };
+      /** @description none of the roles this needs */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['StaffErrorBody'];
+        };
+      };
+    };
+  };
+  ReportsController_responseTimes: {
+    parameters: {
+      query: {
+        /** @description the month, YYYY-MM, in the centres' time zone (UTC+5) */
+        month: string;
+        centre_id?: string;
+        /** @description items a page holds (1..500) */
+        limit?: number;
+        /** @description next_cursor of the page before; absent for the first page */
+        cursor?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description success */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ResponseTimePage'];
         };
       };
       /** @description a field breaks a rule: errors names each */

@@ -45,6 +45,12 @@ export const SCREENS: readonly Screen[] = [
     label: 'admin.screen',
     load: () => import('../components/SystemAdmin.svelte'),
   },
+  {
+    id: 'report',
+    roles: ['supervisor', 'auditor'],
+    label: 'report.screen',
+    load: () => import('../components/ReportScreen.svelte'),
+  },
 ];
 
 export const screensFor = (user: StaffUser): Screen[] =>

@@ -1,0 +1,3 @@
+export * from './report.schemas';
+export * from './monthly-report';
+export * from './report-html';
