@@ -1279,6 +1279,11 @@ export interface components {
       /** Format: date-time */
       logged_at: string;
     };
+    AlertPage: {
+      items: components['schemas']['Alert'][];
+      /** @description send as cursor for the next page; null on the last page */
+      next_cursor: string | null;
+    };
     Alert: {
       /** Format: uuid */
       id: string;
@@ -1289,26 +1294,38 @@ export interface components {
       state: 'new' | 'acknowledged' | 'confirmed' | 'rejected' | 'escalated';
       priority: number;
       /** @description priority at or above the console cue level */
-      isPriority: boolean;
-      centreId: string | null;
-      districtId: string | null;
-      cameraId: string;
-      eventId: string;
-      personId: string | null;
-      watchlistId: string | null;
+      is_priority: boolean;
+      centre_id: string | null;
+      district_id: string | null;
+      camera_id: string;
+      event_id: string;
+      person_id: string | null;
+      watchlist_id: string | null;
       similarity: number | null;
       threshold: number | null;
-      hasEvidence: boolean;
+      has_evidence: boolean;
       message: string | null;
-      sightingCount: number;
+      sighting_count: number;
       /** Format: date-time */
-      capturedAt: string;
+      captured_at: string;
       /** Format: date-time */
-      lastSeenAt: string;
-      decidedBy: string | null;
+      last_seen_at: string;
+      decided_by: string | null;
       /** Format: date-time */
-      decidedAt: string | null;
-      decisionReason: string | null;
+      decided_at: string | null;
+      decision_reason: string | null;
+      /** @description from the camera registry */
+      camera_name: string | null;
+      /** @description the camera’s position (WGS 84) */
+      latitude: number | null;
+      longitude: number | null;
+      district_name: string | null;
+      /** @description the listed person of a face hit */
+      person_name: string | null;
+      /** @description the watchlist, or the vehicle list of a vehicle hit */
+      list_name: string | null;
+      /** @description the list’s category (wanted, missing, stolen…): the console colours rows by it */
+      list_category: string | null;
     };
     AlertDetail: {
       /** Format: uuid */
@@ -1320,32 +1337,42 @@ export interface components {
       state: 'new' | 'acknowledged' | 'confirmed' | 'rejected' | 'escalated';
       priority: number;
       /** @description priority at or above the console cue level */
-      isPriority: boolean;
-      centreId: string | null;
-      districtId: string | null;
-      cameraId: string;
-      eventId: string;
-      personId: string | null;
-      watchlistId: string | null;
+      is_priority: boolean;
+      centre_id: string | null;
+      district_id: string | null;
+      camera_id: string;
+      event_id: string;
+      person_id: string | null;
+      watchlist_id: string | null;
       similarity: number | null;
       threshold: number | null;
-      hasEvidence: boolean;
+      has_evidence: boolean;
       message: string | null;
-      sightingCount: number;
+      sighting_count: number;
       /** Format: date-time */
-      capturedAt: string;
+      captured_at: string;
       /** Format: date-time */
-      lastSeenAt: string;
-      decidedBy: string | null;
+      last_seen_at: string;
+      decided_by: string | null;
       /** Format: date-time */
-      decidedAt: string | null;
-      decisionReason: string | null;
-      personName: string | null;
-      caseReference: string | null;
-      watchlistName: string | null;
-      readonly enrolledFaceIds: string[];
+      decided_at: string | null;
+      decision_reason: string | null;
+      /** @description from the camera registry */
+      camera_name: string | null;
+      /** @description the camera’s position (WGS 84) */
+      latitude: number | null;
+      longitude: number | null;
+      district_name: string | null;
+      person_name: string | null;
+      /** @description the watchlist, or the vehicle list of a vehicle hit */
+      list_name: string | null;
+      /** @description the list’s category (wanted, missing, stolen…): the console colours rows by it */
+      list_category: string | null;
+      case_reference: string | null;
+      watchlist_name: string | null;
+      readonly enrolled_face_ids: string[];
       readonly decisions: components['schemas']['AlertDecision'][];
-      readonly earlierSightings: components['schemas']['Alert'][];
+      readonly earlier_sightings: components['schemas']['Alert'][];
       vehicle: components['schemas']['VehicleAlertDetail'] | null;
     };
     AlertDecision: {
@@ -1354,23 +1381,21 @@ export interface components {
       reason: string | null;
       username: string;
       /** Format: date-time */
-      decidedAt: string;
+      decided_at: string;
     };
     VehicleAlertDetail: {
-      plateRead: string;
-      plateNormalised: string;
-      plateListed: string;
-      matchKind: string;
-      position: number | null;
+      plate_read: string;
+      plate_normalised: string;
+      plate_listed: string;
       confidence: number;
       direction: string | null;
-      hasPlateCrop: boolean;
-      hasOverview: boolean;
+      has_plate_crop: boolean;
+      has_overview: boolean;
       readonly entry: {
         id: string;
-        listName: string;
+        list_name: string;
         category: string;
-        caseReference: string | null;
+        case_reference: string | null;
         description: string | null;
         /** Format: uuid */
         list_id: string;
@@ -1379,10 +1404,10 @@ export interface components {
         /** Format: date-time */
         expires_at: string | null;
       } | null;
-      readonly lastSightings: {
-        cameraId: string;
+      readonly last_sightings: {
+        camera_id: string;
         /** Format: date-time */
-        seenAt: string;
+        seen_at: string;
         latitude: number | null;
         longitude: number | null;
       }[];
@@ -1432,32 +1457,27 @@ export interface components {
       next_cursor: string | null;
     };
     ViolationFeedPage: {
-      readonly violations: components['schemas']['ViolationFeedItem'][];
-      /** @description query parameters of the next (older) page; null on the last page */
-      readonly next: {
-        /** Format: date-time */
-        beforeLoggedAt: string;
-        /** Format: uuid */
-        beforeEventId: string;
-      } | null;
+      items: components['schemas']['ViolationFeedItem'][];
+      /** @description send as cursor for the next page; null on the last page */
+      next_cursor: string | null;
     };
     ViolationFeedItem: {
       /** Format: uuid */
-      eventId: string;
-      cameraId: string;
-      districtId: string | null;
-      centreId: string | null;
+      event_id: string;
+      camera_id: string;
+      district_id: string | null;
+      centre_id: string | null;
       /** @enum {string} */
       code: 'speeding' | 'red_light' | 'illegal_dumping' | 'no_seat_belt' | 'wrong_way_driving';
       plate: string;
-      measuredSpeedKmh: number | null;
-      limitSpeedKmh: number | null;
-      evidenceRef: string;
+      measured_speed_kmh: number | null;
+      limit_speed_kmh: number | null;
+      evidence_ref: string;
       lane: number | null;
       /** Format: date-time */
-      capturedAt: string;
+      captured_at: string;
       /** Format: date-time */
-      loggedAt: string;
+      logged_at: string;
     };
     VehicleRoute: {
       /** @description normalised */
@@ -1612,6 +1632,7 @@ export type SchemaViolationStats = components['schemas']['ViolationStats'];
 export type SchemaViolationStatsRow = components['schemas']['ViolationStatsRow'];
 export type SchemaViolationPage = components['schemas']['ViolationPage'];
 export type SchemaViolation = components['schemas']['Violation'];
+export type SchemaAlertPage = components['schemas']['AlertPage'];
 export type SchemaAlert = components['schemas']['Alert'];
 export type SchemaAlertDetail = components['schemas']['AlertDetail'];
 export type SchemaAlertDecision = components['schemas']['AlertDecision'];
@@ -4850,9 +4871,22 @@ export interface operations {
   AlertsController_list: {
     parameters: {
       query?: {
-        state?: string;
+        /** @description items a page holds (1..500) */
         limit?: number;
-        beforeSeq?: number;
+        /** @description next_cursor of the page before; absent for the first page */
+        cursor?: string;
+        /** @description comma-separated states; none: every state */
+        state?: string;
+        /** @description comma-separated kinds; none: every kind */
+        kind?: string;
+        camera_id?: string;
+        person_id?: string;
+        /** @description part of the listed person’s name (case-insensitive); audited */
+        person_name?: string;
+        /** @description event time at or after */
+        captured_from?: string;
+        /** @description event time before */
+        captured_to?: string;
       };
       header?: never;
       path?: never;
@@ -4866,7 +4900,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Alert'][];
+          'application/json': components['schemas']['AlertPage'];
         };
       };
       /** @description a field breaks a rule: errors names each */
@@ -5318,9 +5352,10 @@ export interface operations {
   ViolationFeedController_list: {
     parameters: {
       query?: {
+        /** @description items a page holds (1..500) */
         limit?: number;
-        beforeLoggedAt?: string;
-        beforeEventId?: string;
+        /** @description next_cursor of the page before; absent for the first page */
+        cursor?: string;
       };
       header?: never;
       path?: never;

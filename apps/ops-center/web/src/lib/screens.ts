@@ -21,6 +21,12 @@ export const SCREENS: readonly Screen[] = [
     label: 'screen.console',
     load: () => import('../components/Console.svelte'),
   },
+  {
+    id: 'alert-search',
+    roles: ['operator', 'supervisor'],
+    label: 'overview.search.screen',
+    load: () => import('../components/AlertSearch.svelte'),
+  },
 ];
 
 export const screensFor = (user: StaffUser): Screen[] =>
