@@ -11,6 +11,8 @@ import { EscalationScheduler } from './escalation/escalation.scheduler';
 import { AlertIntakeConsumers } from './intake/alert-intake.consumers';
 import { VehicleHitConsumer } from './intake/vehicle-hit.consumer';
 import { AlertsGateway } from './live/alerts.gateway';
+import { OverviewController } from './overview/overview.controller';
+import { OverviewService } from './overview/overview.service';
 import { CentreScopes } from './scope/centre-scope';
 import { ViolationFeedConsumer } from './violations/violation-feed.consumer';
 import { ViolationFeedController } from './violations/violation-feed.controller';
@@ -20,7 +22,13 @@ import { ViolationFeedService } from './violations/violation-feed.service';
 /** Hits and alarms -> routing to centres -> live console -> decisions; violations as a feed. */
 @Module({
   imports: [RegistryModule, EvidenceModule, VehicleRouteModule],
-  controllers: [AlertsController, ConsoleController, FaviconController, ViolationFeedController],
+  controllers: [
+    AlertsController,
+    ConsoleController,
+    FaviconController,
+    ViolationFeedController,
+    OverviewController,
+  ],
   providers: [
     CentreScopes,
     AlertRepository,
@@ -32,6 +40,7 @@ import { ViolationFeedService } from './violations/violation-feed.service';
     ViolationFeedRepository,
     ViolationFeedService,
     ViolationFeedConsumer,
+    OverviewService,
   ],
   exports: [AlertsService],
 })

@@ -870,6 +870,23 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v1/ops/overview': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** @description Access: signed-in staff with one of the roles supervisor. */
+    get: operations['OverviewController_overview'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/v1/vehicles/route': {
     parameters: {
       query?: never;
@@ -1479,6 +1496,62 @@ export interface components {
       /** Format: date-time */
       logged_at: string;
     };
+    Overview: {
+      /** Format: date */
+      from: string;
+      /** Format: date */
+      to: string;
+      time_zone: string;
+      /** @description newest day first */
+      readonly rows: components['schemas']['OverviewRow'][];
+      /** @description decisions per person and day */
+      readonly operators: components['schemas']['OperatorLoad'][];
+      /** @description escalated alerts still waiting, oldest first (at most 100) */
+      readonly escalations: components['schemas']['WaitingEscalation'][];
+    };
+    OverviewRow: {
+      /** Format: date */
+      day: string;
+      /** @description null: cameras no centre owned */
+      centre_id: string | null;
+      district_id: string | null;
+      district_name: string | null;
+      /** @description alerts of every kind whose event was that day */
+      hits: number;
+      confirmed: number;
+      rejected: number;
+      /** @description rejected / (confirmed + rejected); null when none was decided */
+      false_alert_rate: number | null;
+      sos: number;
+      /** @description alert stored → first decision by a person (median) */
+      acknowledge_p50_s: number | null;
+      /** @description seconds; null when no alert of the row has one */
+      acknowledge_p90_s: number | null;
+      /** @description alert stored → confirmed or rejected (median) */
+      decide_p50_s: number | null;
+      /** @description seconds; null when no alert of the row has one */
+      decide_p90_s: number | null;
+    };
+    OperatorLoad: {
+      /** Format: date */
+      day: string;
+      username: string;
+      decisions: number;
+      confirmed: number;
+      rejected: number;
+    };
+    WaitingEscalation: {
+      /** Format: uuid */
+      alert_id: string;
+      /** @enum {string} */
+      kind: 'watchlist_hit' | 'alarm' | 'vehicle_hit' | 'analytics';
+      centre_id: string | null;
+      camera_id: string;
+      camera_name: string | null;
+      /** Format: date-time */
+      escalated_at: string;
+      escalated_by: string | null;
+    };
     VehicleRoute: {
       /** @description normalised */
       plate: string;
@@ -1641,6 +1714,10 @@ export type SchemaVehicleRead = components['schemas']['VehicleRead'];
 export type SchemaVehicleReadPage = components['schemas']['VehicleReadPage'];
 export type SchemaViolationFeedPage = components['schemas']['ViolationFeedPage'];
 export type SchemaViolationFeedItem = components['schemas']['ViolationFeedItem'];
+export type SchemaOverview = components['schemas']['Overview'];
+export type SchemaOverviewRow = components['schemas']['OverviewRow'];
+export type SchemaOperatorLoad = components['schemas']['OperatorLoad'];
+export type SchemaWaitingEscalation = components['schemas']['WaitingEscalation'];
 export type SchemaVehicleRoute = components['schemas']['VehicleRoute'];
 export type SchemaRouteSighting = components['schemas']['RouteSighting'];
 export type SchemaAuditHitPage = components['schemas']['AuditHitPage'];
@@ -5370,6 +5447,58 @@ export interface operations {
         };
         content: {
           'application/json': components['schemas']['ViolationFeedPage'];
+        };
+      };
+      /** @description a field breaks a rule: errors names each */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['StaffErrorBody'];
+        };
+      };
+      /** @description not signed in */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['StaffErrorBody'];
+        };
+      };
+      /** @description none of the roles this needs */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['StaffErrorBody'];
+        };
+      };
+    };
+  };
+  OverviewController_overview: {
+    parameters: {
+      query: {
+        /** @description first day (Asia/Almaty), e.g. 2026-12-01 */
+        from: string;
+        /** @description last day, included; at most 31 days after from */
+        to: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description success */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Overview'];
         };
       };
       /** @description a field breaks a rule: errors names each */

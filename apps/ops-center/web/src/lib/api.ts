@@ -28,6 +28,7 @@ export type StaffUser = Schemas['StaffPrincipal'];
 export type Alert = Schemas['Alert'];
 export type AlertState = Alert['state'];
 export type AlertDetail = Schemas['AlertDetail'];
+export type Overview = Schemas['Overview'];
 /** A logged violation as GET /v1/ops/violations and the live feed give it. */
 export type Violation = Schemas['ViolationFeedItem'];
 export type ViolationCode = Violation['code'];
@@ -135,6 +136,11 @@ export class Api {
   /** The most recent violations in the user's scope, newest logged first. */
   violations(limit = 100): Promise<Answer<'/v1/ops/violations', 'get'>> {
     return this.request('GET', `/v1/ops/violations?limit=${limit}`);
+  }
+
+  /** The supervisor's figures for whole days `from`..`to` (YYYY-MM-DD, the centre's days). */
+  overview(from: string, to: string): Promise<Answer<'/v1/ops/overview', 'get'>> {
+    return this.request('GET', `/v1/ops/overview?from=${from}&to=${to}`);
   }
 
   alert(id: string): Promise<Answer<'/v1/alerts/{id}', 'get'>> {

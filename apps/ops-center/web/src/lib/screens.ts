@@ -27,6 +27,12 @@ export const SCREENS: readonly Screen[] = [
     label: 'overview.search.screen',
     load: () => import('../components/AlertSearch.svelte'),
   },
+  {
+    id: 'overview',
+    roles: ['supervisor'],
+    label: 'overview.screen',
+    load: () => import('../components/Overview.svelte'),
+  },
 ];
 
 export const screensFor = (user: StaffUser): Screen[] =>
