@@ -14,13 +14,19 @@ describe('the console API types generated from the OpenAPI document', () => {
   it('come from a document with the routes and schemas the console uses', async () => {
     const document = await offlineOpenApiDocument();
     const schemas = document.components?.schemas ?? {};
-    for (const name of ['Alert', 'AlertDetail', 'ViolationFeedItem', 'StaffPrincipal']) {
+    for (const name of [
+      'Alert',
+      'AlertPage',
+      'AlertDetail',
+      'ViolationFeedItem',
+      'StaffPrincipal',
+    ]) {
       expect(schemas).toHaveProperty(name);
     }
     const alerts = document.paths['/v1/alerts']?.get;
     expect(alerts?.responses['200']).toMatchObject({
       content: {
-        'application/json': { schema: { items: { $ref: '#/components/schemas/Alert' } } },
+        'application/json': { schema: { $ref: '#/components/schemas/AlertPage' } },
       },
     });
     expect(alerts?.['x-kuzet-roles' as keyof typeof alerts]).toEqual(['operator', 'supervisor']);

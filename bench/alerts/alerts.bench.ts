@@ -551,8 +551,12 @@ const OBSERVE_ROWS = `(() => {
     for (const record of records) {
       for (const node of record.addedNodes) {
         if (node.nodeType !== 1) continue;
-        const id = node.getAttribute('data-alert-id');
-        if (id && !(id in state.dom)) {
+        // an episode's card lists every sighting it holds (data-episode-ids)
+        const ids = (node.getAttribute('data-episode-ids') || node.getAttribute('data-alert-id') || '')
+          .split(' ')
+          .filter(Boolean);
+        for (const id of ids) {
+          if (id in state.dom) continue;
           state.dom[id] = now;
           fresh.push(id);
         }

@@ -118,6 +118,7 @@ const EXPECTED: Record<string, Access> = {
   'GET /v1/reports/monthly': ['supervisor', 'auditor'],
   'GET /v1/reports/monthly/html': ['supervisor', 'auditor'],
   'GET /v1/reports/response-times': ['supervisor', 'auditor'],
+  'GET /v1/ops/overview': ['supervisor'],
   'GET /console': 'public',
   'GET /console/assets/:file': 'public',
   'GET /favicon.ico': 'public',

@@ -140,12 +140,12 @@ describe('distributed stack launched from the deployment description', () => {
       `violation ${event.eventId} in ops-center's violation feed`,
       async () => {
         const page = await json(`${ops}/v1/ops/violations`, 'GET', undefined, headers);
-        const violations = (page.body as { violations?: { eventId: string }[] }).violations ?? [];
-        return violations.find((v) => v.eventId === event.eventId);
+        const violations = (page.body as { items?: { event_id: string }[] }).items ?? [];
+        return violations.find((v) => v.event_id === event.eventId);
       },
       { timeoutMs: 60_000, intervalMs: 500 },
     );
-    expect(shown).toMatchObject({ eventId: event.eventId, centreId: 'aktau' });
+    expect(shown).toMatchObject({ event_id: event.eventId, centre_id: 'aktau' });
   });
 
   it('stops every process gracefully (exit code 0 on SIGTERM)', async () => {

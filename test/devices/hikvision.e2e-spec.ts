@@ -20,8 +20,8 @@ const D = String(100 + randomInt(900));
 interface AlertJson {
   id: string;
   kind: string;
-  centreId: string | null;
-  cameraId: string;
+  centre_id: string | null;
+  camera_id: string;
   priority: number;
   message: string | null;
 }
@@ -137,7 +137,7 @@ describe('Hikvision ISAPI alerts: device -> ingest -> alerts', () => {
   async function alertsOf(who: SignedInStaff): Promise<AlertJson[]> {
     const response = await call(who, 'GET', '/v1/alerts?limit=100');
     expect(response.statusCode).toBe(200);
-    return response.json<AlertJson[]>();
+    return response.json<{ items: AlertJson[] }>().items;
   }
 
   it('an ANPR post of a listed plate, with its pictures, becomes a vehicle alert for Aktau only', async () => {
@@ -179,7 +179,7 @@ describe('Hikvision ISAPI alerts: device -> ingest -> alerts', () => {
       'the vehicle alert at Aktau',
       60_000,
     );
-    expect(alert).toMatchObject({ centreId: 'aktau', cameraId: 'aktau-cam-0001' });
+    expect(alert).toMatchObject({ centre_id: 'aktau', camera_id: 'aktau-cam-0001' });
     expect((await alertsOf(zhanaozenOperator)).some((a) => a.id === alert!.id)).toBe(false);
     const [{ count }] = await db.query<{ count: string }[]>(
       `SELECT count(*) FROM vehicle_hit WHERE event_id = $1`,
@@ -203,8 +203,8 @@ describe('Hikvision ISAPI alerts: device -> ingest -> alerts', () => {
     );
     expect(alert).toMatchObject({
       kind: 'analytics',
-      centreId: 'aktau',
-      cameraId: 'aktau-cam-0002',
+      centre_id: 'aktau',
+      camera_id: 'aktau-cam-0002',
       priority: 60,
       message: 'crowd count=37 zone=2',
     });

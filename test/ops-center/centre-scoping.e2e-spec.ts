@@ -101,7 +101,9 @@ describe('alerts are scoped to centres', () => {
       headers: who.headers,
     });
     expect(list.statusCode).toBe(200);
-    const listed = new Set(list.json<Array<{ id: string }>>().map((alert) => alert.id));
+    const listed = new Set(
+      list.json<{ items: Array<{ id: string }> }>().items.map((alert) => alert.id),
+    );
     const result: Record<string, { listed: boolean; detail: number }> = {};
     for (const [where, id] of Object.entries(alertOf)) {
       const detail = await app.inject({

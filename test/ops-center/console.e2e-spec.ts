@@ -195,7 +195,7 @@ describe('operations-centre console in a real browser', () => {
       let highest = 0;
       socket.on('open', () => {
         socket.send(authenticate(token));
-        socket.send(JSON.stringify({ type: 'resume', afterSeq: 0 }));
+        socket.send(JSON.stringify({ type: 'resume', after_seq: 0 }));
       });
       socket.on('message', (data: Buffer) => {
         const message = JSON.parse(data.toString()) as { type: string; alerts?: { seq: number }[] };
@@ -215,7 +215,7 @@ describe('operations-centre console in a real browser', () => {
       const ids: string[] = [];
       socket.on('open', () => {
         socket.send(authenticate(token));
-        socket.send(JSON.stringify({ type: 'resume', afterSeq: seen }));
+        socket.send(JSON.stringify({ type: 'resume', after_seq: seen }));
       });
       socket.on('message', (data: Buffer) => {
         const message = JSON.parse(data.toString()) as { type: string; alerts?: { id: string }[] };
@@ -271,7 +271,7 @@ describe('operations-centre console in a real browser', () => {
     await new Promise<void>((resumed, failed) => {
       socket.on('open', () => {
         socket.send(authenticate(token));
-        socket.send(JSON.stringify({ type: 'resume', afterSeq: 0 }));
+        socket.send(JSON.stringify({ type: 'resume', after_seq: 0 }));
       });
       socket.on('message', (data: Buffer) => {
         if ((JSON.parse(data.toString()) as { type: string }).type === 'resumed') resumed();
@@ -305,7 +305,7 @@ describe('operations-centre console in a real browser', () => {
       const token = await tokenOf(username);
       const { socket, closed } = open(token);
       await new Promise<void>((resumed, failed) => {
-        socket.on('open', () => socket.send(JSON.stringify({ type: 'resume', afterSeq: 0 })));
+        socket.on('open', () => socket.send(JSON.stringify({ type: 'resume', after_seq: 0 })));
         socket.on('message', (data: Buffer) => {
           if ((JSON.parse(data.toString()) as { type: string }).type === 'resumed') resumed();
         });
@@ -386,7 +386,7 @@ describe('operations-centre console in a real browser', () => {
     expect(decide.statusCode).toBe(404);
   });
 
-  it('changes only the rows whose alerts changed, keeps them newest first and shows at most 200', async () => {
+  it('changes only the rows whose alerts changed, keeps them newest event first and shows at most 200', async () => {
     const page = await signIn('aktau.one');
     const token = await tokenOf('aktau.one');
     const serverOrder = async (): Promise<string[]> => {
@@ -395,7 +395,11 @@ describe('operations-centre console in a real browser', () => {
         url: '/v1/alerts?limit=200',
         headers: { authorization: `Bearer ${token}` },
       });
-      return (response.json() as { id: string }[]).map((alert) => alert.id);
+      // the console's 200 are the server's first page (newest change first), shown newest
+      // event first: a decision changes a row, never its place
+      return (response.json() as { items: { id: string; captured_at: string }[] }).items
+        .sort((a, b) => b.captured_at.localeCompare(a.captured_at) || b.id.localeCompare(a.id))
+        .map((alert) => alert.id);
     };
     const pageOrder = (): Promise<string[]> =>
       page.$$eval('[data-alert-id]', (rows) => rows.map((r) => r.getAttribute('data-alert-id')!));
@@ -426,7 +430,7 @@ describe('operations-centre console in a real browser', () => {
     expect(await unmarkedRows()).toEqual([newer]);
     expect((await settled()).slice(0, 2)).toEqual([newer, older]);
 
-    // a decision gives the alert a new seq: its row alone is rebuilt, and moves to the top
+    // a decision gives the alert a new seq: its row alone is rebuilt, and stays where it was
     await markRows();
     const decided = await app.inject({
       method: 'POST',
@@ -437,7 +441,7 @@ describe('operations-centre console in a real browser', () => {
     expect(decided.statusCode).toBe(201);
     await page.locator(`[data-alert-id="${older}"][data-state="acknowledged"]`).waitFor();
     expect(await unmarkedRows()).toEqual([older]);
-    expect((await settled()).slice(0, 2)).toEqual([older, newer]);
+    expect((await settled()).slice(0, 2)).toEqual([newer, older]);
 
     // a burst pushes the oldest rows out of the 200
     await markRows();

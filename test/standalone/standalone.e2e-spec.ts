@@ -174,16 +174,18 @@ describe('standalone demo (npm start): a stolen car', () => {
     expect(login.status).toBe(200);
     const { access_token: accessToken } = (await login.json()) as { access_token: string };
     const headers = { authorization: `Bearer ${accessToken}` };
-    type Alert = { id: string; kind: string; centreId: string | null; cameraId: string };
+    type Alert = { id: string; kind: string; centre_id: string | null; camera_id: string };
     let hits: Alert[] = [];
     await waitFor(
       'a vehicle hit alert from the demo at Aktau',
       async () => {
-        const alerts = (await (
-          await fetch(`${base}/v1/alerts?limit=100`, { headers })
-        ).json()) as Alert[];
+        const alerts = (
+          (await (await fetch(`${base}/v1/alerts?limit=100`, { headers })).json()) as {
+            items: Alert[];
+          }
+        ).items;
         hits = alerts.filter((a) => a.kind === 'vehicle_hit');
-        return hits.some((h) => h.cameraId === 'aktau-cam-0001');
+        return hits.some((h) => h.camera_id === 'aktau-cam-0001');
       },
       { timeoutMs: 120_000 },
     );
@@ -194,15 +196,15 @@ describe('standalone demo (npm start): a stolen car', () => {
       'tupkaragan-cam-0001': 'tupkaragan',
       'mangystau-cam-0001': 'mangystau',
     };
-    for (const hit of hits) expect(hit.centreId).toBe(owner[hit.cameraId]);
-    const aktau = hits.find((h) => h.cameraId === 'aktau-cam-0001')!;
-    expect(aktau.centreId).toBe('aktau');
+    for (const hit of hits) expect(hit.centre_id).toBe(owner[hit.camera_id]);
+    const aktau = hits.find((h) => h.camera_id === 'aktau-cam-0001')!;
+    expect(aktau.centre_id).toBe('aktau');
     const detail = (await (await fetch(`${base}/v1/alerts/${aktau.id}`, { headers })).json()) as {
-      vehicle: { plateListed: string; entry: { listName: string; caseReference: string } };
+      vehicle: { plate_listed: string; entry: { list_name: string; case_reference: string } };
     };
     expect(detail.vehicle).toMatchObject({
-      plateListed: '512KZD12',
-      entry: { listName: 'Demo: stolen vehicles', caseReference: 'DEMO-KUI-0001' },
+      plate_listed: '512KZD12',
+      entry: { list_name: 'Demo: stolen vehicles', case_reference: 'DEMO-KUI-0001' },
     });
     const from = new Date(Date.now() - 3_600_000).toISOString();
     const to = new Date(Date.now() + 60_000).toISOString();

@@ -28,17 +28,17 @@ interface AlertJson {
   id: string;
   kind: string;
   state: string;
-  centreId: string | null;
-  cameraId: string;
+  centre_id: string | null;
+  camera_id: string;
   message: string | null;
-  sightingCount: number;
+  sighting_count: number;
   vehicle?: {
-    plateListed: string;
-    matchKind: string;
-    position: number | null;
-    hasPlateCrop: boolean;
-    entry: { caseReference: string | null; category: string } | null;
-    lastSightings: { cameraId: string }[];
+    plate_listed: string;
+    match_kind: string;
+    match_position: number | null;
+    has_plate_crop: boolean;
+    entry: { case_reference: string | null; category: string } | null;
+    last_sightings: { camera_id: string }[];
     plate_crop_url: string | null;
     overview_url: string | null;
     plate_crop_ref: string | null;
@@ -123,7 +123,7 @@ describe('vehicle hits: read -> hit -> alert -> decision -> audit', () => {
   async function alertsOf(who: SignedInStaff): Promise<AlertJson[]> {
     const response = await call(who, 'GET', '/v1/alerts?limit=100');
     expect(response.statusCode).toBe(200);
-    return response.json<AlertJson[]>();
+    return response.json<{ items: AlertJson[] }>().items;
   }
 
   it('a stolen car read by an Aktau camera becomes an alert for Aktau, decided and audited', async () => {
@@ -171,8 +171,8 @@ describe('vehicle hits: read -> hit -> alert -> decision -> audit', () => {
       60_000,
     );
     expect(alert).toMatchObject({
-      centreId: 'aktau',
-      cameraId: 'aktau-cam-0001',
+      centre_id: 'aktau',
+      camera_id: 'aktau-cam-0001',
       message: `${D}B0S12`,
     });
     expect((await alertsOf(zhanaozenOperator)).some((a) => a.id === alert!.id)).toBe(false);
@@ -181,21 +181,19 @@ describe('vehicle hits: read -> hit -> alert -> decision -> audit', () => {
     expect(detail.statusCode).toBe(200);
     const vehicle = detail.json<AlertJson>().vehicle!;
     expect(vehicle).toMatchObject({
-      plateListed: `${D}BOS12`,
-      matchKind: 'confusion',
-      position: 4,
-      hasPlateCrop: true,
+      plate_listed: `${D}BOS12`,
+      has_plate_crop: true,
       entry: {
-        caseReference: 'KUI-2026-0117',
+        case_reference: 'KUI-2026-0117',
         category: 'stolen',
-        listName: 'Stolen vehicles',
+        list_name: 'Stolen vehicles',
         description: 'white Toyota Camry',
         list_id: listId,
         priority: 90,
       },
-      lastSightings: [{ cameraId: 'aktau-cam-0001' }],
-      plateRead: `${D} В0S 12`,
-      plateNormalised: `${D}B0S12`,
+      last_sightings: [{ camera_id: 'aktau-cam-0001' }],
+      plate_read: `${D} В0S 12`,
+      plate_normalised: `${D}B0S12`,
       match_kind: 'confusion',
       match_position: 4,
       direction: 'APPROACHING',
@@ -224,7 +222,7 @@ describe('vehicle hits: read -> hit -> alert -> decision -> audit', () => {
     await produce(read('aktau-cam-0001', `${D}BOS12`));
     await eventually(
       async () =>
-        (await alertsOf(aktauOperator)).find((a) => a.id === alert!.id)?.sightingCount === 2,
+        (await alertsOf(aktauOperator)).find((a) => a.id === alert!.id)?.sighting_count === 2,
       'the second sighting',
       60_000,
     );

@@ -18,6 +18,8 @@ import { OutcomesController } from './outcomes/outcomes.controller';
 import { OutcomesService } from './outcomes/outcomes.service';
 import { ReportsController } from './report/reports.controller';
 import { ReportsService } from './report/reports.service';
+import { OverviewController } from './overview/overview.controller';
+import { OverviewService } from './overview/overview.service';
 import { CentreScopes } from './scope/centre-scope';
 import { ViolationFeedConsumer } from './violations/violation-feed.consumer';
 import { ViolationFeedController } from './violations/violation-feed.controller';
@@ -40,6 +42,7 @@ import { ViolationFeedService } from './violations/violation-feed.service';
     ViolationFeedController,
     OutcomesController,
     ReportsController,
+    OverviewController,
   ],
   providers: [
     CentreScopes,
@@ -56,6 +59,7 @@ import { ViolationFeedService } from './violations/violation-feed.service';
     OutcomesService,
     OutcomeDueScheduler,
     ReportsService,
+    OverviewService,
   ],
   exports: [AlertsService],
 })

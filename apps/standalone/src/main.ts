@@ -24,6 +24,11 @@ async function main(): Promise<void> {
       ? {}
       : { KUZET_REGION_FILE: process.env.KUZET_REGION_FILE || SEED_REGION_FILE }),
     ...demoFlag,
+    // the demo's alerts wait 10 minutes for an operator before they escalate (a real site sets
+    // OPS_ESCALATE_AFTER_MS itself): a newcomer watching is not flooded with escalations
+    ...(probe.KUZET_DEMO && !process.env.OPS_ESCALATE_AFTER_MS
+      ? { OPS_ESCALATE_AFTER_MS: 600_000 }
+      : {}),
   });
   const external = distributed || base.STANDALONE_DATABASE === 'external';
   assertDemoAllowed(base, external);

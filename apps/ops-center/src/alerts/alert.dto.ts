@@ -1,4 +1,5 @@
 import { CONTRACT_LIMITS } from '@kuzet/contracts';
+import { pageQueryShape } from '@kuzet/http';
 import { z } from 'zod';
 
 /** Why a hit was rejected, as a code the system acts on: "not this person" keeps the probe as a
@@ -23,13 +24,45 @@ export const decisionSchema = z
   });
 export type DecisionRequest = z.infer<typeof decisionSchema>;
 
-export const alertListSchema = z.object({
-  state: z
+const STATES = ['new', 'acknowledged', 'confirmed', 'rejected', 'escalated'] as const;
+const KINDS = ['watchlist_hit', 'alarm', 'vehicle_hit', 'analytics'] as const;
+const commaList = <T extends readonly [string, ...string[]]>(values: T) =>
+  z
     .string()
     .optional()
     .transform((v) => (v ? v.split(',') : []))
-    .pipe(z.array(z.enum(['new', 'acknowledged', 'confirmed', 'rejected', 'escalated']))),
-  limit: z.coerce.number().int().min(1).max(500).default(100),
-  beforeSeq: z.coerce.number().int().positive().optional(),
-});
+    .pipe(z.array(z.enum(values)));
+
+/** `GET /v1/alerts`: newest change (seq) first, a page at a time; the filters search past
+ * alerts (by person, camera, event time, state, kind) and stay the same from page to page. */
+export const alertListSchema = z
+  .strictObject({
+    ...pageQueryShape,
+    state: commaList(STATES).meta({ description: 'comma-separated states; none: every state' }),
+    kind: commaList(KINDS).meta({ description: 'comma-separated kinds; none: every kind' }),
+    camera_id: z.string().min(1).max(200).optional(),
+    person_id: z.uuid().optional(),
+    person_name: z
+      .string()
+      .trim()
+      .min(2)
+      .max(200)
+      .optional()
+      .meta({ description: 'part of the listed person’s name (case-insensitive); audited' }),
+    captured_from: z.iso
+      .datetime({ offset: true })
+      .optional()
+      .meta({ description: 'event time at or after' }),
+    captured_to: z.iso
+      .datetime({ offset: true })
+      .optional()
+      .meta({ description: 'event time before' }),
+  })
+  .refine(
+    (q) =>
+      q.captured_from === undefined ||
+      q.captured_to === undefined ||
+      Date.parse(q.captured_from) < Date.parse(q.captured_to),
+    { message: 'captured_to must be after captured_from', path: ['captured_to'] },
+  );
 export type AlertListRequest = z.infer<typeof alertListSchema>;

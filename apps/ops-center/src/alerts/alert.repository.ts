@@ -13,8 +13,26 @@ import { AlertScope } from '../scope/centre-scope';
 
 export interface AlertFilter {
   readonly states?: readonly AlertState[];
+  readonly kinds?: readonly AlertEntity['kind'][];
+  readonly cameraId?: string;
+  readonly personId?: string;
+  /** Part of the listed person's name, case-insensitive. */
+  readonly personName?: string;
+  readonly capturedFrom?: Date;
+  readonly capturedTo?: Date;
   readonly limit: number;
   readonly beforeSeq?: number;
+}
+
+/** What a row shows beside the alert's own fields: names from the registry and the lists. */
+export interface AlertLabels {
+  readonly cameraName: string | null;
+  readonly latitude: number | null;
+  readonly longitude: number | null;
+  readonly districtName: string | null;
+  readonly personName: string | null;
+  readonly listName: string | null;
+  readonly listCategory: string | null;
 }
 
 /** Where an alert's change is routed, without the alert. */
@@ -84,6 +102,20 @@ export class AlertRepository {
     const query = this.scoped(scope).orderBy('alert.seq', 'DESC').limit(filter.limit);
     if (filter.states?.length)
       query.andWhere('alert.state IN (:...states)', { states: filter.states });
+    if (filter.kinds?.length) query.andWhere('alert.kind IN (:...kinds)', { kinds: filter.kinds });
+    if (filter.cameraId !== undefined)
+      query.andWhere('alert.camera_id = :cameraId', { cameraId: filter.cameraId });
+    if (filter.personId !== undefined)
+      query.andWhere('alert.person_id = :personId', { personId: filter.personId });
+    if (filter.personName !== undefined)
+      query.andWhere(
+        `alert.person_id IN (SELECT p.id FROM watchlist_person p WHERE p.full_name ILIKE :name ESCAPE '\\')`,
+        { name: `%${filter.personName.replace(/[\\%_]/g, (c) => `\\${c}`)}%` },
+      );
+    if (filter.capturedFrom !== undefined)
+      query.andWhere('alert.captured_at >= :from', { from: filter.capturedFrom });
+    if (filter.capturedTo !== undefined)
+      query.andWhere('alert.captured_at < :to', { to: filter.capturedTo });
     if (filter.beforeSeq !== undefined)
       query.andWhere('alert.seq < :beforeSeq', { beforeSeq: filter.beforeSeq });
     return query.getMany();
@@ -124,6 +156,50 @@ export class AlertRepository {
       .where('alert.seq IN (:...seqs)', { seqs })
       .orderBy('alert.seq', 'ASC')
       .getMany();
+  }
+
+  /** The labels of many alerts in one query (the camera, its district, the person, the list:
+   * a watchlist for face hits, a vehicle list for vehicle hits). */
+  async labels(alertIds: readonly string[]): Promise<Map<string, AlertLabels>> {
+    if (alertIds.length === 0) return new Map();
+    const rows = await this.dataSource.query<
+      {
+        id: string;
+        camera_name: string | null;
+        latitude: number | null;
+        longitude: number | null;
+        district_name: string | null;
+        person_name: string | null;
+        list_name: string | null;
+        list_category: string | null;
+      }[]
+    >(
+      `SELECT a.id, c.name AS camera_name, c.latitude, c.longitude, d.name AS district_name,
+         p.full_name AS person_name, COALESCE(w.name, vl.name) AS list_name,
+         COALESCE(w.category, vl.category) AS list_category
+       FROM alert a
+       LEFT JOIN camera c ON c.id = a.camera_id
+       LEFT JOIN district d ON d.id = a.district_id
+       LEFT JOIN watchlist_person p ON p.id = a.person_id
+       LEFT JOIN watchlist w ON a.kind = 'watchlist_hit' AND w.id = a.watchlist_id
+       LEFT JOIN vehicle_list vl ON a.kind = 'vehicle_hit' AND vl.id = a.watchlist_id
+       WHERE a.id = ANY($1::uuid[])`,
+      [[...new Set(alertIds)]],
+    );
+    return new Map(
+      rows.map((row) => [
+        row.id,
+        {
+          cameraName: row.camera_name,
+          latitude: row.latitude,
+          longitude: row.longitude,
+          districtName: row.district_name,
+          personName: row.person_name,
+          listName: row.list_name,
+          listCategory: row.list_category,
+        },
+      ]),
+    );
   }
 
   async highestSeq(): Promise<number> {

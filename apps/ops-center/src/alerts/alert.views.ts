@@ -1,6 +1,8 @@
 import { isEvidenceRef } from '@kuzet/evidence';
 import { AlertDecisionEntity, AlertEntity } from '@kuzet/persistence';
+import { pageSchema } from '@kuzet/http';
 import { z } from 'zod';
+import type { AlertLabels, AlertRepository } from './alert.repository';
 import { vehicleAlertDetailSchema } from './vehicle-alert';
 
 /** Alerts at or above this priority get the console's sound and flashing cue. */
@@ -15,34 +17,45 @@ export const alertViewSchema = z
     kind: z.enum(['watchlist_hit', 'alarm', 'vehicle_hit', 'analytics']),
     state: z.enum(['new', 'acknowledged', 'confirmed', 'rejected', 'escalated']),
     priority: z.number().int(),
-    isPriority: z.boolean().describe('priority at or above the console cue level'),
-    centreId: nullable(z.string()),
-    districtId: nullable(z.string()),
-    cameraId: z.string(),
-    eventId: z.string(),
-    personId: nullable(z.string()),
-    watchlistId: nullable(z.string()),
+    is_priority: z.boolean().describe('priority at or above the console cue level'),
+    centre_id: nullable(z.string()),
+    district_id: nullable(z.string()),
+    camera_id: z.string(),
+    event_id: z.string(),
+    person_id: nullable(z.string()),
+    watchlist_id: nullable(z.string()),
     similarity: nullable(z.number()),
     threshold: nullable(z.number()),
-    hasEvidence: z.boolean(),
+    has_evidence: z.boolean(),
     message: nullable(z.string()),
-    sightingCount: z.number().int(),
-    capturedAt: z.iso.datetime(),
-    lastSeenAt: z.iso.datetime(),
-    decidedBy: nullable(z.string()),
-    decidedAt: nullable(z.iso.datetime()),
-    decisionReason: nullable(z.string()),
+    sighting_count: z.number().int(),
+    captured_at: z.iso.datetime(),
+    last_seen_at: z.iso.datetime(),
+    decided_by: nullable(z.string()),
+    decided_at: nullable(z.iso.datetime()),
+    decision_reason: nullable(z.string()),
+    camera_name: nullable(z.string()).describe('from the camera registry'),
+    latitude: nullable(z.number()).describe('the camera’s position (WGS 84)'),
+    longitude: nullable(z.number()),
+    district_name: nullable(z.string()),
+    person_name: nullable(z.string()).describe('the listed person of a face hit'),
+    list_name: nullable(z.string()).describe('the watchlist, or the vehicle list of a vehicle hit'),
+    list_category: nullable(z.string()).describe(
+      'the list’s category (wanted, missing, stolen…): the console colours rows by it',
+    ),
   })
   .readonly()
   .meta({ id: 'Alert' });
 export type AlertView = z.infer<typeof alertViewSchema>;
+
+export const alertPageSchema = pageSchema(alertViewSchema).meta({ id: 'AlertPage' });
 
 export const decisionViewSchema = z
   .object({
     action: z.enum(['acknowledge', 'confirm', 'reject', 'escalate']),
     reason: nullable(z.string()),
     username: z.string(),
-    decidedAt: z.iso.datetime(),
+    decided_at: z.iso.datetime(),
   })
   .readonly()
   .meta({ id: 'AlertDecision' });
@@ -51,12 +64,12 @@ export type DecisionView = z.infer<typeof decisionViewSchema>;
 export const alertDetailViewSchema = z
   .object({
     ...alertViewSchema.unwrap().shape,
-    personName: nullable(z.string()),
-    caseReference: nullable(z.string()),
-    watchlistName: nullable(z.string()),
-    enrolledFaceIds: z.array(z.uuid()).readonly(),
+    person_name: nullable(z.string()),
+    case_reference: nullable(z.string()),
+    watchlist_name: nullable(z.string()),
+    enrolled_face_ids: z.array(z.uuid()).readonly(),
     decisions: z.array(decisionViewSchema).readonly(),
-    earlierSightings: z.array(alertViewSchema).readonly(),
+    earlier_sightings: z.array(alertViewSchema).readonly(),
     /** For vehicle hits: the read, the list entry and the car's last sightings. */
     vehicle: nullable(vehicleAlertDetailSchema),
   })
@@ -64,30 +77,56 @@ export const alertDetailViewSchema = z
   .meta({ id: 'AlertDetail' });
 export type AlertDetailView = z.infer<typeof alertDetailViewSchema>;
 
-export function alertView(alert: AlertEntity): AlertView {
+const NO_LABELS: AlertLabels = {
+  cameraName: null,
+  latitude: null,
+  longitude: null,
+  districtName: null,
+  personName: null,
+  listName: null,
+  listCategory: null,
+};
+
+/** The alerts as the API and the live feed give them, labelled in one query. */
+export async function alertViews(
+  repository: Pick<AlertRepository, 'labels'>,
+  alerts: readonly AlertEntity[],
+): Promise<AlertView[]> {
+  const labels = await repository.labels(alerts.map((alert) => alert.id));
+  return alerts.map((alert) => alertView(alert, labels.get(alert.id)));
+}
+
+export function alertView(alert: AlertEntity, labels: AlertLabels = NO_LABELS): AlertView {
   return {
     id: alert.id,
     seq: alert.seq,
     kind: alert.kind,
     state: alert.state,
     priority: alert.priority,
-    isPriority: alert.priority >= PRIORITY_ALERT_LEVEL,
-    centreId: alert.centreId,
-    districtId: alert.districtId,
-    cameraId: alert.cameraId,
-    eventId: alert.eventId,
-    personId: alert.personId,
-    watchlistId: alert.watchlistId,
+    is_priority: alert.priority >= PRIORITY_ALERT_LEVEL,
+    centre_id: alert.centreId,
+    district_id: alert.districtId,
+    camera_id: alert.cameraId,
+    event_id: alert.eventId,
+    person_id: alert.personId,
+    watchlist_id: alert.watchlistId,
     similarity: alert.similarity,
     threshold: alert.threshold,
-    hasEvidence: isEvidenceRef(alert.faceCropRef),
+    has_evidence: isEvidenceRef(alert.faceCropRef),
     message: alert.message,
-    sightingCount: alert.sightingCount,
-    capturedAt: alert.capturedAt.toISOString(),
-    lastSeenAt: alert.lastSeenAt.toISOString(),
-    decidedBy: alert.decidedBy,
-    decidedAt: alert.decidedAt?.toISOString() ?? null,
-    decisionReason: alert.decisionReason,
+    sighting_count: alert.sightingCount,
+    captured_at: alert.capturedAt.toISOString(),
+    last_seen_at: alert.lastSeenAt.toISOString(),
+    decided_by: alert.decidedBy,
+    decided_at: alert.decidedAt?.toISOString() ?? null,
+    decision_reason: alert.decisionReason,
+    camera_name: labels.cameraName,
+    latitude: labels.latitude,
+    longitude: labels.longitude,
+    district_name: labels.districtName,
+    person_name: labels.personName,
+    list_name: labels.listName,
+    list_category: labels.listCategory,
   };
 }
 
@@ -96,6 +135,6 @@ export function decisionView(decision: AlertDecisionEntity): DecisionView {
     action: decision.action,
     reason: decision.reason,
     username: decision.username,
-    decidedAt: decision.decidedAt.toISOString(),
+    decided_at: decision.decidedAt.toISOString(),
   };
 }

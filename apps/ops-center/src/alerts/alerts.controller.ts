@@ -10,10 +10,15 @@ import {
   StreamableFile,
 } from '@nestjs/common';
 import { CurrentUser, Roles, StaffPrincipal } from '@kuzet/auth';
-import { ApiResult, ZodValidationPipe } from '@kuzet/http';
-import { z } from 'zod';
+import { ApiResult, Page, ZodValidationPipe } from '@kuzet/http';
 import { AlertListRequest, alertListSchema, DecisionRequest, decisionSchema } from './alert.dto';
-import { AlertDetailView, alertDetailViewSchema, AlertView, alertViewSchema } from './alert.views';
+import {
+  AlertDetailView,
+  alertDetailViewSchema,
+  alertPageSchema,
+  AlertView,
+  alertViewSchema,
+} from './alert.views';
 import { AlertsService } from './alerts.service';
 import {
   VehicleReadPage,
@@ -28,11 +33,11 @@ export class AlertsController {
   constructor(private readonly alerts: AlertsService) {}
 
   @Get()
-  @ApiResult(z.array(alertViewSchema))
+  @ApiResult(alertPageSchema)
   list(
     @CurrentUser() user: StaffPrincipal,
     @Query(new ZodValidationPipe(alertListSchema)) query: AlertListRequest,
-  ): Promise<AlertView[]> {
+  ): Promise<Page<AlertView>> {
     return this.alerts.list(user, query);
   }
 

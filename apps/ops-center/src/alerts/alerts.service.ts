@@ -10,7 +10,13 @@ import {
   type AnalyticsDetection,
 } from '@kuzet/contracts';
 import { StaffPrincipal } from '@kuzet/auth';
-import { FieldErrorsException } from '@kuzet/http';
+import {
+  decodeCursor,
+  encodeCursor,
+  FieldErrorsException,
+  Page,
+  RequestValidationException,
+} from '@kuzet/http';
 import { AuditLogService } from '@kuzet/audit-log';
 import { EvidenceReader } from '@kuzet/evidence';
 import { AlertDecisionEntity, AlertEntity, AlertState, DecisionAction } from '@kuzet/persistence';
@@ -19,7 +25,7 @@ import { VehicleRejections } from '@kuzet/vehicles';
 import { AlertListRequest, DecisionRequest, RejectionCode } from './alert.dto';
 import { CentreScopes } from '../scope/centre-scope';
 import { AlertRepository } from './alert.repository';
-import { AlertDetailView, alertView, AlertView, decisionView } from './alert.views';
+import { AlertDetailView, AlertView, alertViews, decisionView } from './alert.views';
 import {
   vehicleAlertDetail,
   vehicleHitPlate,
@@ -65,6 +71,15 @@ const ALLOWED_FROM: Record<DecisionAction, readonly AlertState[]> = {
   reject: ['new', 'acknowledged', 'escalated'],
   escalate: ['new', 'acknowledged'],
 };
+
+/** The seq a page's cursor holds, or the cursor's 400. */
+function seqOfCursor(cursor: string): number {
+  const [seq] = decodeCursor(cursor, 1);
+  if (typeof seq === 'number' && Number.isSafeInteger(seq) && seq > 0) return seq;
+  throw new RequestValidationException([
+    { field: 'cursor', rule: 'invalid_cursor', message: 'not a cursor this API gave out' },
+  ]);
+}
 
 export interface Actor {
   readonly userId: string;
@@ -200,17 +215,46 @@ export class AlertsService {
     });
   }
 
-  async list(user: StaffPrincipal, request: AlertListRequest): Promise<AlertView[]> {
+  /** A page of alerts, newest change first. A search by name is a sensitive read: audited
+   * with the filters (not the answer) before the rows are returned. */
+  async list(user: StaffPrincipal, request: AlertListRequest): Promise<Page<AlertView>> {
+    const beforeSeq = request.cursor === undefined ? undefined : seqOfCursor(request.cursor);
+    if (request.person_name !== undefined || request.person_id !== undefined)
+      await this.audit.append({
+        actor: user.username,
+        action: 'alert.searched',
+        subjectType: 'alert',
+        subjectId: request.person_id ?? '*',
+        details: {
+          userId: user.userId,
+          personId: request.person_id ?? null,
+          personName: request.person_name ?? null,
+        },
+      });
     const rows = await this.alerts.list(this.scopes.of(user), {
       states: request.state,
-      limit: request.limit,
-      beforeSeq: request.beforeSeq,
+      kinds: request.kind,
+      cameraId: request.camera_id,
+      personId: request.person_id,
+      personName: request.person_name,
+      capturedFrom: request.captured_from ? new Date(request.captured_from) : undefined,
+      capturedTo: request.captured_to ? new Date(request.captured_to) : undefined,
+      limit: request.limit + 1,
+      beforeSeq,
     });
-    return rows.map(alertView);
+    const items = rows.slice(0, request.limit);
+    return {
+      items: await alertViews(this.alerts, items),
+      next_cursor:
+        rows.length > request.limit ? encodeCursor([items[items.length - 1]!.seq]) : null,
+    };
   }
 
   async changedSince(user: StaffPrincipal, afterSeq: number, limit = 500): Promise<AlertView[]> {
-    return (await this.alerts.changedSince(afterSeq, limit, this.scopes.of(user))).map(alertView);
+    return alertViews(
+      this.alerts,
+      await this.alerts.changedSince(afterSeq, limit, this.scopes.of(user)),
+    );
   }
 
   /** Who looked at which alert is part of the audit trail. */
@@ -233,14 +277,15 @@ export class AlertsService {
       alert.personId ? this.alerts.enrolledFaceIds(alert.personId) : [],
       vehicle ? vehicleAlertDetail(this.alerts.dataSource, id) : null,
     ]);
+    const [self, ...earlierViews] = await alertViews(this.alerts, [alert, ...earlier]);
     return {
-      ...alertView(alert),
-      personName: person?.fullName ?? null,
-      caseReference: person?.caseReference ?? null,
-      watchlistName: list?.name ?? null,
-      enrolledFaceIds: faceIds,
+      ...self!,
+      person_name: person?.fullName ?? null,
+      case_reference: person?.caseReference ?? null,
+      watchlist_name: list?.name ?? null,
+      enrolled_face_ids: faceIds,
       decisions: decisions.map(decisionView),
-      earlierSightings: earlier.map(alertView),
+      earlier_sightings: earlierViews,
       vehicle: vehicleDetail,
     };
   }
@@ -377,7 +422,7 @@ export class AlertsService {
     actor: Actor,
     reasonCode?: RejectionCode,
   ): Promise<AlertView> {
-    const { view, negativeOf, rejectedEntry } = await this.alerts.transaction(async (manager) => {
+    const { saved, negativeOf, rejectedEntry } = await this.alerts.transaction(async (manager) => {
       const alert = await this.alerts.lockById(id, manager);
       if (!alert) throw new NotFoundException(`alert ${id} does not exist`);
       if (!ALLOWED_FROM[action].includes(alert.state)) {
@@ -440,13 +485,13 @@ export class AlertsService {
         action === 'reject' && reasonCode === 'not_this_car'
           ? await this.vehicleRejections.rejectFromHit(id, actor.username, manager)
           : null;
-      const saved = await this.alerts.findById(id, manager);
-      return { view: alertView(saved ?? alert), negativeOf, rejectedEntry };
+      const saved = (await this.alerts.findById(id, manager)) ?? alert;
+      return { saved, negativeOf, rejectedEntry };
     });
     // after the commit, like every list change: the matchers take it from the topic
     if (negativeOf) await this.learning.republish([negativeOf]);
     if (rejectedEntry) await this.vehicleRejections.republish(rejectedEntry);
-    return view;
+    return (await alertViews(this.alerts, [saved]))[0]!;
   }
 
   private async route(

@@ -38,21 +38,19 @@ export type VehicleReadPageRequest = z.infer<typeof vehicleReadPageRequestSchema
 
 export const vehicleAlertDetailSchema = z
   .object({
-    plateRead: z.string(),
-    plateNormalised: z.string(),
-    plateListed: z.string(),
-    matchKind: z.string(),
-    position: z.number().nullable(),
+    plate_read: z.string(),
+    plate_normalised: z.string(),
+    plate_listed: z.string(),
     confidence: z.number(),
     direction: z.string().nullable(),
-    hasPlateCrop: z.boolean(),
-    hasOverview: z.boolean(),
+    has_plate_crop: z.boolean(),
+    has_overview: z.boolean(),
     entry: z
       .object({
         id: z.string(),
-        listName: z.string(),
+        list_name: z.string(),
         category: z.string(),
-        caseReference: z.string().nullable(),
+        case_reference: z.string().nullable(),
         description: z.string().nullable(),
         list_id: z.uuid(),
         priority: z.number().int(),
@@ -62,12 +60,12 @@ export const vehicleAlertDetailSchema = z
       .readonly()
       .nullable(),
     /** The car's last sightings on lists, newest first, with the camera's position. */
-    lastSightings: z
+    last_sightings: z
       .array(
         z
           .object({
-            cameraId: z.string(),
-            seenAt: z.iso.datetime(),
+            camera_id: z.string(),
+            seen_at: z.iso.datetime(),
             latitude: z.number().nullable(),
             longitude: z.number().nullable(),
           })
@@ -239,7 +237,7 @@ export async function vehicleHitPlate(
 }
 
 /** What an operator needs beside a vehicle hit: the read, the list entry, the camera, the
- * images and where the car was seen before. Plain data and codes (matchKind, direction), no
+ * images and where the car was seen before. Plain data and codes (match_kind, direction), no
  * prose. */
 export async function vehicleAlertDetail(
   dataSource: DataSource,
@@ -261,21 +259,19 @@ export async function vehicleAlertDetail(
   const crop = isEvidenceRef(hit.plate_crop_ref);
   const overview = isEvidenceRef(hit.overview_ref);
   return {
-    plateRead: hit.plate_read,
-    plateNormalised: hit.plate_normalised,
-    plateListed: hit.plate_listed,
-    matchKind: hit.match_kind,
-    position: hit.position,
+    plate_read: hit.plate_read,
+    plate_normalised: hit.plate_normalised,
+    plate_listed: hit.plate_listed,
     confidence: hit.confidence,
     direction: hit.direction,
-    hasPlateCrop: crop,
-    hasOverview: overview,
+    has_plate_crop: crop,
+    has_overview: overview,
     entry: hit.list_name
       ? {
           id: hit.entry_id,
-          listName: hit.list_name,
+          list_name: hit.list_name,
           category: hit.category ?? '',
-          caseReference: hit.case_reference,
+          case_reference: hit.case_reference,
           description: hit.description,
           list_id: hit.list_id,
           priority: hit.priority ?? 0,
@@ -283,9 +279,9 @@ export async function vehicleAlertDetail(
           expires_at: hit.entry_expires_at?.toISOString() ?? null,
         }
       : null,
-    lastSightings: sightings.map((s) => ({
-      cameraId: s.camera_id,
-      seenAt: s.seen_at.toISOString(),
+    last_sightings: sightings.map((s) => ({
+      camera_id: s.camera_id,
+      seen_at: s.seen_at.toISOString(),
       latitude: s.latitude,
       longitude: s.longitude,
     })),

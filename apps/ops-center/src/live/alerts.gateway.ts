@@ -15,7 +15,7 @@ import { counter } from '@kuzet/observability';
 import { scheduleEvery } from '@kuzet/platform';
 import { AlertEntity } from '@kuzet/persistence';
 import { AlertRepository } from '../alerts/alert.repository';
-import { alertView } from '../alerts/alert.views';
+import { AlertView, alertViews } from '../alerts/alert.views';
 import { CentreScopes, inScope } from '../scope/centre-scope';
 
 /** How far back each poll looks: a transaction that took a seq number but committed after a
@@ -38,7 +38,7 @@ const authenticateMessage = z.object({
   type: z.literal('authenticate'),
   token: z.string().min(1).max(8_192),
 });
-const resumeMessage = z.object({ type: z.literal('resume'), afterSeq: z.number().int().min(0) });
+const resumeMessage = z.object({ type: z.literal('resume'), after_seq: z.number().int().min(0) });
 
 interface Client {
   readonly socket: WebSocket;
@@ -150,7 +150,7 @@ export class AlertsGateway
     this.clients.set(socket, client);
     this.send(client, {
       type: 'hello',
-      user: { username: user.username, centreIds: user.centreIds },
+      user: { username: user.username, centre_ids: user.centreIds },
     });
     return client;
   }
@@ -181,15 +181,15 @@ export class AlertsGateway
     } catch {
       this.send(client, {
         type: 'error',
-        message: 'expected {"type":"resume","afterSeq":<number>}',
+        message: 'expected {"type":"resume","after_seq":<number>}',
       });
       return;
     }
     const scope = this.scopes.of(client.user);
-    let afterSeq = parsed.afterSeq;
+    let afterSeq = parsed.after_seq;
     for (;;) {
       const missed = await this.alerts.changedSince(afterSeq, 500, scope);
-      this.deliver(client, missed);
+      await this.deliver(client, missed);
       if (missed.length < 500) break;
       afterSeq = missed[missed.length - 1]!.seq;
     }
@@ -250,10 +250,14 @@ export class AlertsGateway
       }
       const needed = [...new Set([...wanted.values()].flat())];
       const rows = new Map((await this.alerts.bySeqs(needed)).map((alert) => [alert.seq, alert]));
+      // labelled once for every client: one query per poll, not one per console
+      const views = new Map(
+        (await alertViews(this.alerts, [...rows.values()])).map((view) => [view.seq, view]),
+      );
       for (const [client, seqs] of wanted) {
-        this.deliver(
+        this.deliverViews(
           client,
-          seqs.flatMap((seq) => rows.get(seq) ?? []),
+          seqs.flatMap((seq) => views.get(seq) ?? []),
         );
       }
       if (recent.length > 0)
@@ -265,13 +269,18 @@ export class AlertsGateway
     }
   }
 
-  private deliver(client: Client, alerts: readonly AlertEntity[]): void {
+  private async deliver(client: Client, alerts: readonly AlertEntity[]): Promise<void> {
+    const fresh = alerts.filter((alert) => !client.sent.has(alert.seq));
+    if (fresh.length > 0) this.deliverViews(client, await alertViews(this.alerts, fresh));
+  }
+
+  private deliverViews(client: Client, alerts: readonly AlertView[]): void {
     const floor = this.highWater - LOOKBACK_SEQS;
     for (const seq of client.sent) if (seq <= floor) client.sent.delete(seq);
     const fresh = alerts.filter((alert) => !client.sent.has(alert.seq));
     if (fresh.length === 0) return;
     for (const alert of fresh) client.sent.add(alert.seq);
-    this.send(client, { type: 'alerts', alerts: fresh.map(alertView) });
+    this.send(client, { type: 'alerts', alerts: fresh });
   }
 
   private send(client: Client, message: unknown): void {

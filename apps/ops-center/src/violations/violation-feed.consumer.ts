@@ -70,18 +70,18 @@ export function violationFromMessage(message: InboundMessage): ViolationFeedItem
   const loggedAt = new Date(message.headers[VIOLATION_HEADERS.loggedAt] ?? message.timestamp);
   const at = Number.isNaN(loggedAt.getTime()) ? new Date(message.timestamp) : loggedAt;
   return {
-    eventId: event.eventId,
-    cameraId: event.cameraId,
-    districtId: message.headers[VIOLATION_HEADERS.districtId] || null,
-    centreId: message.headers[VIOLATION_HEADERS.centreId] || null,
+    event_id: event.eventId,
+    camera_id: event.cameraId,
+    district_id: message.headers[VIOLATION_HEADERS.districtId] || null,
+    centre_id: message.headers[VIOLATION_HEADERS.centreId] || null,
     code,
     plate: violation.plate,
-    measuredSpeedKmh: violation.measuredSpeedKmh ?? null,
-    limitSpeedKmh: violation.limitSpeedKmh ?? null,
-    evidenceRef: violation.evidenceRef,
+    measured_speed_kmh: violation.measuredSpeedKmh ?? null,
+    limit_speed_kmh: violation.limitSpeedKmh ?? null,
+    evidence_ref: violation.evidenceRef,
     lane: violation.lane ?? null,
-    capturedAt: (event.capturedAt ? timestampDate(event.capturedAt) : at).toISOString(),
-    loggedAt: at.toISOString(),
+    captured_at: (event.capturedAt ? timestampDate(event.capturedAt) : at).toISOString(),
+    logged_at: at.toISOString(),
   };
 }
 

@@ -1,71 +1,51 @@
+import { pageQueryShape, pageSchema } from '@kuzet/http';
 import { z } from 'zod';
 import { VIOLATION_CODES, ViolationCodeName } from '@kuzet/contracts';
 import { ViolationRecordEntity } from '@kuzet/persistence';
 
-/** `GET /v1/ops/violations`: newest logged first; the next page starts strictly before the
- * last row's (loggedAt, eventId), which the previous page returns as `next`. */
-export const violationFeedQuerySchema = z
-  .strictObject({
-    limit: z.coerce.number().int().min(1).max(500).default(100),
-    beforeLoggedAt: z.iso
-      .datetime({ offset: true })
-      .transform((value) => new Date(value))
-      .optional(),
-    beforeEventId: z.uuid().optional(),
-  })
-  .refine((q) => q.beforeEventId === undefined || q.beforeLoggedAt !== undefined, {
-    message: 'beforeEventId is the tie-breaker of beforeLoggedAt: give both',
-    path: ['beforeEventId'],
-  });
+/** `GET /v1/ops/violations`: newest logged first, a page at a time (the cursor holds the last
+ * row's logged_at and event_id). */
+export const violationFeedQuerySchema = z.strictObject(pageQueryShape);
 export type ViolationFeedQuery = z.infer<typeof violationFeedQuerySchema>;
 
 /** One violation as the console shows it, over REST and pushed live alike. */
 export const violationFeedItemSchema = z
   .object({
-    eventId: z.uuid(),
-    cameraId: z.string(),
-    districtId: z.string().nullable(),
-    centreId: z.string().nullable(),
+    event_id: z.uuid(),
+    camera_id: z.string(),
+    district_id: z.string().nullable(),
+    centre_id: z.string().nullable(),
     code: z.enum(VIOLATION_CODES),
     plate: z.string(),
-    measuredSpeedKmh: z.number().nullable(),
-    limitSpeedKmh: z.number().nullable(),
-    evidenceRef: z.string(),
+    measured_speed_kmh: z.number().nullable(),
+    limit_speed_kmh: z.number().nullable(),
+    evidence_ref: z.string(),
     lane: z.number().int().nullable(),
-    capturedAt: z.iso.datetime(),
-    loggedAt: z.iso.datetime(),
+    captured_at: z.iso.datetime(),
+    logged_at: z.iso.datetime(),
   })
   .readonly()
   .meta({ id: 'ViolationFeedItem' });
 export type ViolationFeedItem = z.infer<typeof violationFeedItemSchema>;
 
-export const violationFeedPageSchema = z
-  .object({
-    violations: z.array(violationFeedItemSchema).readonly(),
-    /** Query parameters of the next (older) page; null on the last page. */
-    next: z
-      .object({ beforeLoggedAt: z.iso.datetime(), beforeEventId: z.uuid() })
-      .readonly()
-      .nullable()
-      .describe('query parameters of the next (older) page; null on the last page'),
-  })
-  .readonly()
-  .meta({ id: 'ViolationFeedPage' });
+export const violationFeedPageSchema = pageSchema(violationFeedItemSchema).meta({
+  id: 'ViolationFeedPage',
+});
 export type ViolationFeedPage = z.infer<typeof violationFeedPageSchema>;
 
 export function violationFeedItem(record: ViolationRecordEntity): ViolationFeedItem {
   return {
-    eventId: record.eventId,
-    cameraId: record.cameraId,
-    districtId: record.districtId,
-    centreId: record.centreId,
+    event_id: record.eventId,
+    camera_id: record.cameraId,
+    district_id: record.districtId,
+    centre_id: record.centreId,
     code: record.code as ViolationCodeName,
     plate: record.plate,
-    measuredSpeedKmh: record.measuredSpeedKmh,
-    limitSpeedKmh: record.limitSpeedKmh,
-    evidenceRef: record.evidenceRef,
+    measured_speed_kmh: record.measuredSpeedKmh,
+    limit_speed_kmh: record.limitSpeedKmh,
+    evidence_ref: record.evidenceRef,
     lane: record.lane,
-    capturedAt: record.capturedAt.toISOString(),
-    loggedAt: record.loggedAt.toISOString(),
+    captured_at: record.capturedAt.toISOString(),
+    logged_at: record.loggedAt.toISOString(),
   };
 }

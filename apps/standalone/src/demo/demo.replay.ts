@@ -34,6 +34,8 @@ const STOLEN_CAR_ROUTE = ['aktau-cam-0001', 'tupkaragan-cam-0001', 'mangystau-ca
 /** Replay steps between two crossings of the stolen car; other cars pass in between. */
 const CROSSING_EVERY = 6;
 const MINUTE_MS = 60_000;
+/** Replay steps between two SOS presses. */
+const SOS_EVERY = 40;
 /** Demo accounts, printed at start-up; a real deployment creates its own with `kuzet users`. */
 const DEMO_USERS: readonly {
   username: string;
@@ -116,7 +118,9 @@ export class DemoReplay implements OnApplicationBootstrap {
       name: DEMO_LIST,
       category: 'wanted',
       similarity_threshold: 0.4,
-      priority: 60,
+      // below the console's cue level (50): the demo's many face hits do not flash and sound;
+      // the SOS button and the stolen car (80) do
+      priority: 40,
     });
     const people = (await readdir(FIXTURES, { withFileTypes: true })).filter((e) =>
       e.isDirectory(),
@@ -204,13 +208,16 @@ export class DemoReplay implements OnApplicationBootstrap {
         frames.push(await readFile(join(FIXTURES, entry.name)));
       }
     }
-    return frames.sort(() => Math.random() - 0.5);
+    // one person's shots one after the other, each at the next camera: the console groups
+    // them into one episode seen by several cameras (the group photos stand alone)
+    return frames;
   }
 
   private async sendNext(): Promise<void> {
     const index = this.sent++;
     const now = new Date();
-    const sos = index > 0 && index % 20 === 0;
+    // an SOS now and then: every SOS_EVERY-th step (two minutes at the default 3 s)
+    const sos = index > 0 && index % SOS_EVERY === 0;
     const cameraId = sos ? SOS_CAMERA : DEMO_CAMERAS[index % DEMO_CAMERAS.length]!;
     const event = create(CameraEventSchema, {
       eventId: randomUUID(),

@@ -1201,6 +1201,23 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v1/ops/overview': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** @description Access: signed-in staff with one of the roles supervisor. */
+    get: operations['OverviewController_overview'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/v1/vehicles/route': {
     parameters: {
       query?: never;
@@ -1979,6 +1996,11 @@ export interface components {
       /** Format: date-time */
       logged_at: string;
     };
+    AlertPage: {
+      items: components['schemas']['Alert'][];
+      /** @description send as cursor for the next page; null on the last page */
+      next_cursor: string | null;
+    };
     Alert: {
       /** Format: uuid */
       id: string;
@@ -1989,26 +2011,38 @@ export interface components {
       state: 'new' | 'acknowledged' | 'confirmed' | 'rejected' | 'escalated';
       priority: number;
       /** @description priority at or above the console cue level */
-      isPriority: boolean;
-      centreId: string | null;
-      districtId: string | null;
-      cameraId: string;
-      eventId: string;
-      personId: string | null;
-      watchlistId: string | null;
+      is_priority: boolean;
+      centre_id: string | null;
+      district_id: string | null;
+      camera_id: string;
+      event_id: string;
+      person_id: string | null;
+      watchlist_id: string | null;
       similarity: number | null;
       threshold: number | null;
-      hasEvidence: boolean;
+      has_evidence: boolean;
       message: string | null;
-      sightingCount: number;
+      sighting_count: number;
       /** Format: date-time */
-      capturedAt: string;
+      captured_at: string;
       /** Format: date-time */
-      lastSeenAt: string;
-      decidedBy: string | null;
+      last_seen_at: string;
+      decided_by: string | null;
       /** Format: date-time */
-      decidedAt: string | null;
-      decisionReason: string | null;
+      decided_at: string | null;
+      decision_reason: string | null;
+      /** @description from the camera registry */
+      camera_name: string | null;
+      /** @description the camera’s position (WGS 84) */
+      latitude: number | null;
+      longitude: number | null;
+      district_name: string | null;
+      /** @description the listed person of a face hit */
+      person_name: string | null;
+      /** @description the watchlist, or the vehicle list of a vehicle hit */
+      list_name: string | null;
+      /** @description the list’s category (wanted, missing, stolen…): the console colours rows by it */
+      list_category: string | null;
     };
     AlertDetail: {
       /** Format: uuid */
@@ -2020,32 +2054,42 @@ export interface components {
       state: 'new' | 'acknowledged' | 'confirmed' | 'rejected' | 'escalated';
       priority: number;
       /** @description priority at or above the console cue level */
-      isPriority: boolean;
-      centreId: string | null;
-      districtId: string | null;
-      cameraId: string;
-      eventId: string;
-      personId: string | null;
-      watchlistId: string | null;
+      is_priority: boolean;
+      centre_id: string | null;
+      district_id: string | null;
+      camera_id: string;
+      event_id: string;
+      person_id: string | null;
+      watchlist_id: string | null;
       similarity: number | null;
       threshold: number | null;
-      hasEvidence: boolean;
+      has_evidence: boolean;
       message: string | null;
-      sightingCount: number;
+      sighting_count: number;
       /** Format: date-time */
-      capturedAt: string;
+      captured_at: string;
       /** Format: date-time */
-      lastSeenAt: string;
-      decidedBy: string | null;
+      last_seen_at: string;
+      decided_by: string | null;
       /** Format: date-time */
-      decidedAt: string | null;
-      decisionReason: string | null;
-      personName: string | null;
-      caseReference: string | null;
-      watchlistName: string | null;
-      readonly enrolledFaceIds: string[];
+      decided_at: string | null;
+      decision_reason: string | null;
+      /** @description from the camera registry */
+      camera_name: string | null;
+      /** @description the camera’s position (WGS 84) */
+      latitude: number | null;
+      longitude: number | null;
+      district_name: string | null;
+      person_name: string | null;
+      /** @description the watchlist, or the vehicle list of a vehicle hit */
+      list_name: string | null;
+      /** @description the list’s category (wanted, missing, stolen…): the console colours rows by it */
+      list_category: string | null;
+      case_reference: string | null;
+      watchlist_name: string | null;
+      readonly enrolled_face_ids: string[];
       readonly decisions: components['schemas']['AlertDecision'][];
-      readonly earlierSightings: components['schemas']['Alert'][];
+      readonly earlier_sightings: components['schemas']['Alert'][];
       vehicle: components['schemas']['VehicleAlertDetail'] | null;
     };
     AlertDecision: {
@@ -2054,23 +2098,21 @@ export interface components {
       reason: string | null;
       username: string;
       /** Format: date-time */
-      decidedAt: string;
+      decided_at: string;
     };
     VehicleAlertDetail: {
-      plateRead: string;
-      plateNormalised: string;
-      plateListed: string;
-      matchKind: string;
-      position: number | null;
+      plate_read: string;
+      plate_normalised: string;
+      plate_listed: string;
       confidence: number;
       direction: string | null;
-      hasPlateCrop: boolean;
-      hasOverview: boolean;
+      has_plate_crop: boolean;
+      has_overview: boolean;
       readonly entry: {
         id: string;
-        listName: string;
+        list_name: string;
         category: string;
-        caseReference: string | null;
+        case_reference: string | null;
         description: string | null;
         /** Format: uuid */
         list_id: string;
@@ -2079,10 +2121,10 @@ export interface components {
         /** Format: date-time */
         expires_at: string | null;
       } | null;
-      readonly lastSightings: {
-        cameraId: string;
+      readonly last_sightings: {
+        camera_id: string;
         /** Format: date-time */
-        seenAt: string;
+        seen_at: string;
         latitude: number | null;
         longitude: number | null;
       }[];
@@ -2132,32 +2174,27 @@ export interface components {
       next_cursor: string | null;
     };
     ViolationFeedPage: {
-      readonly violations: components['schemas']['ViolationFeedItem'][];
-      /** @description query parameters of the next (older) page; null on the last page */
-      readonly next: {
-        /** Format: date-time */
-        beforeLoggedAt: string;
-        /** Format: uuid */
-        beforeEventId: string;
-      } | null;
+      items: components['schemas']['ViolationFeedItem'][];
+      /** @description send as cursor for the next page; null on the last page */
+      next_cursor: string | null;
     };
     ViolationFeedItem: {
       /** Format: uuid */
-      eventId: string;
-      cameraId: string;
-      districtId: string | null;
-      centreId: string | null;
+      event_id: string;
+      camera_id: string;
+      district_id: string | null;
+      centre_id: string | null;
       /** @enum {string} */
       code: 'speeding' | 'red_light' | 'illegal_dumping' | 'no_seat_belt' | 'wrong_way_driving';
       plate: string;
-      measuredSpeedKmh: number | null;
-      limitSpeedKmh: number | null;
-      evidenceRef: string;
+      measured_speed_kmh: number | null;
+      limit_speed_kmh: number | null;
+      evidence_ref: string;
       lane: number | null;
       /** Format: date-time */
-      capturedAt: string;
+      captured_at: string;
       /** Format: date-time */
-      loggedAt: string;
+      logged_at: string;
     };
     AlertOutcome: {
       /** Format: uuid */
@@ -2321,6 +2358,62 @@ export interface components {
       confirm_to_arrival_s: number | null;
       /** @enum {string|null} */
       outcome: 'detained' | 'not_found' | 'not_the_subject' | 'other' | null;
+    };
+    Overview: {
+      /** Format: date */
+      from: string;
+      /** Format: date */
+      to: string;
+      time_zone: string;
+      /** @description newest day first */
+      readonly rows: components['schemas']['OverviewRow'][];
+      /** @description decisions per person and day */
+      readonly operators: components['schemas']['OperatorLoad'][];
+      /** @description escalated alerts still waiting, oldest first (at most 100) */
+      readonly escalations: components['schemas']['WaitingEscalation'][];
+    };
+    OverviewRow: {
+      /** Format: date */
+      day: string;
+      /** @description null: cameras no centre owned */
+      centre_id: string | null;
+      district_id: string | null;
+      district_name: string | null;
+      /** @description alerts of every kind whose event was that day */
+      hits: number;
+      confirmed: number;
+      rejected: number;
+      /** @description rejected / (confirmed + rejected); null when none was decided */
+      false_alert_rate: number | null;
+      sos: number;
+      /** @description alert stored → first decision by a person (median) */
+      acknowledge_p50_s: number | null;
+      /** @description seconds; null when no alert of the row has one */
+      acknowledge_p90_s: number | null;
+      /** @description alert stored → confirmed or rejected (median) */
+      decide_p50_s: number | null;
+      /** @description seconds; null when no alert of the row has one */
+      decide_p90_s: number | null;
+    };
+    OperatorLoad: {
+      /** Format: date */
+      day: string;
+      username: string;
+      decisions: number;
+      confirmed: number;
+      rejected: number;
+    };
+    WaitingEscalation: {
+      /** Format: uuid */
+      alert_id: string;
+      /** @enum {string} */
+      kind: 'watchlist_hit' | 'alarm' | 'vehicle_hit' | 'analytics';
+      centre_id: string | null;
+      camera_id: string;
+      camera_name: string | null;
+      /** Format: date-time */
+      escalated_at: string;
+      escalated_by: string | null;
     };
     VehicleRoute: {
       /** @description normalised */
@@ -2664,6 +2757,7 @@ export type SchemaViolationStats = components['schemas']['ViolationStats'];
 export type SchemaViolationStatsRow = components['schemas']['ViolationStatsRow'];
 export type SchemaViolationPage = components['schemas']['ViolationPage'];
 export type SchemaViolation = components['schemas']['Violation'];
+export type SchemaAlertPage = components['schemas']['AlertPage'];
 export type SchemaAlert = components['schemas']['Alert'];
 export type SchemaAlertDetail = components['schemas']['AlertDetail'];
 export type SchemaAlertDecision = components['schemas']['AlertDecision'];
@@ -2685,6 +2779,10 @@ export type SchemaDistrictFigures = components['schemas']['DistrictFigures'];
 export type SchemaReportQuery = components['schemas']['ReportQuery'];
 export type SchemaResponseTimePage = components['schemas']['ResponseTimePage'];
 export type SchemaResponseTime = components['schemas']['ResponseTime'];
+export type SchemaOverview = components['schemas']['Overview'];
+export type SchemaOverviewRow = components['schemas']['OverviewRow'];
+export type SchemaOperatorLoad = components['schemas']['OperatorLoad'];
+export type SchemaWaitingEscalation = components['schemas']['WaitingEscalation'];
 export type SchemaVehicleRoute = components['schemas']['VehicleRoute'];
 export type SchemaRouteSighting = components['schemas']['RouteSighting'];
 export type SchemaFaceNegativePage = components['schemas']['FaceNegativePage'];
@@ -6394,9 +6492,22 @@ export interface operations {
   AlertsController_list: {
     parameters: {
       query?: {
-        state?: string;
+        /** @description items a page holds (1..500) */
         limit?: number;
-        beforeSeq?: number;
+        /** @description next_cursor of the page before; absent for the first page */
+        cursor?: string;
+        /** @description comma-separated states; none: every state */
+        state?: string;
+        /** @description comma-separated kinds; none: every kind */
+        kind?: string;
+        camera_id?: string;
+        person_id?: string;
+        /** @description part of the listed person’s name (case-insensitive); audited */
+        person_name?: string;
+        /** @description event time at or after */
+        captured_from?: string;
+        /** @description event time before */
+        captured_to?: string;
       };
       header?: never;
       path?: never;
@@ -6410,7 +6521,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Alert'][];
+          'application/json': components['schemas']['AlertPage'];
         };
       };
       /** @description a field breaks a rule: errors names each */
@@ -6864,9 +6975,10 @@ export interface operations {
   ViolationFeedController_list: {
     parameters: {
       query?: {
+        /** @description items a page holds (1..500) */
         limit?: number;
-        beforeLoggedAt?: string;
-        beforeEventId?: string;
+        /** @description next_cursor of the page before; absent for the first page */
+        cursor?: string;
       };
       header?: never;
       path?: never;
@@ -7374,6 +7486,58 @@ export interface operations {
         };
         content: {
           'application/json': components['schemas']['ResponseTimePage'];
+        };
+      };
+      /** @description a field breaks a rule: errors names each */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['StaffErrorBody'];
+        };
+      };
+      /** @description not signed in */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['StaffErrorBody'];
+        };
+      };
+      /** @description none of the roles this needs */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['StaffErrorBody'];
+        };
+      };
+    };
+  };
+  OverviewController_overview: {
+    parameters: {
+      query: {
+        /** @description first day (Asia/Almaty), e.g. 2026-12-01 */
+        from: string;
+        /** @description last day, included; at most 31 days after from */
+        to: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description success */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Overview'];
         };
       };
       /** @description a field breaks a rule: errors names each */

@@ -28,10 +28,13 @@ export type StaffUser = Schemas['StaffPrincipal'];
 export type Alert = Schemas['Alert'];
 export type AlertState = Alert['state'];
 export type AlertDetail = Schemas['AlertDetail'];
+export type Overview = Schemas['Overview'];
 /** A logged violation as GET /v1/ops/violations and the live feed give it. */
 export type Violation = Schemas['ViolationFeedItem'];
 export type ViolationCode = Violation['code'];
 type Decision = Body<'/v1/alerts/{id}/decisions', 'post'>;
+/** The query GET /v1/alerts takes: filters, limit and cursor. */
+export type AlertQuery = NonNullable<paths['/v1/alerts']['get']['parameters']['query']>;
 export type DecisionAction = Decision['action'];
 
 /** One field the server refused: `rule` is a stable code the console translates, `message`
@@ -121,13 +124,23 @@ export class Api {
     return this.request('GET', '/v1/auth/me');
   }
 
-  alerts(): Promise<Answer<'/v1/alerts', 'get'>> {
-    return this.request('GET', '/v1/alerts?limit=200');
+  /** A page of alerts, newest change first; `query` holds the search filters and the cursor
+   * of the page before (GET /v1/alerts). */
+  alerts(query: AlertQuery = {}): Promise<Answer<'/v1/alerts', 'get'>> {
+    const params = new URLSearchParams({ limit: '200' });
+    for (const [key, value] of Object.entries(query))
+      if (value !== undefined && value !== '') params.set(key, String(value));
+    return this.request('GET', `/v1/alerts?${params}`);
   }
 
   /** The most recent violations in the user's scope, newest logged first. */
   violations(limit = 100): Promise<Answer<'/v1/ops/violations', 'get'>> {
     return this.request('GET', `/v1/ops/violations?limit=${limit}`);
+  }
+
+  /** The supervisor's figures for whole days `from`..`to` (YYYY-MM-DD, the centre's days). */
+  overview(from: string, to: string): Promise<Answer<'/v1/ops/overview', 'get'>> {
+    return this.request('GET', `/v1/ops/overview?from=${from}&to=${to}`);
   }
 
   alert(id: string): Promise<Answer<'/v1/alerts/{id}', 'get'>> {

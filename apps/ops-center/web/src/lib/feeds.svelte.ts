@@ -104,8 +104,8 @@ const alertStore = (): AlertStore =>
 export type ViolationStore = FeedStore<Violation>;
 const violationStore = (): ViolationStore =>
   new FeedStore<Violation>(
-    (v) => v.eventId,
-    (a, b) => b.loggedAt.localeCompare(a.loggedAt) || b.eventId.localeCompare(a.eventId),
+    (v) => v.event_id,
+    (a, b) => b.logged_at.localeCompare(a.logged_at) || b.event_id.localeCompare(a.event_id),
     () => false,
     VIOLATION_LIMIT,
   );
@@ -150,7 +150,7 @@ class Session {
       this.user = user;
       return;
     }
-    const initial = await this.api.alerts();
+    const initial = (await this.api.alerts()).items;
     this.alerts.update(initial, { live: false });
     this.user = user;
     this.feed = new LiveFeed(
@@ -158,7 +158,7 @@ class Session {
       (changed) => {
         const unknown = this.alerts.update(changed, { live: true });
         if (unknown.some((alert) => alert.kind === 'alarm' && alert.state === 'new')) sosCue();
-        else if (unknown.some((alert) => alert.isPriority && alert.state === 'new')) priorityCue();
+        else if (unknown.some((alert) => alert.is_priority && alert.state === 'new')) priorityCue();
       },
       (status) => {
         this.status = status;
@@ -173,7 +173,7 @@ class Session {
 
   private reloadViolations(): void {
     this.api.violations().then(
-      (page) => this.violations.update(page.violations, { live: false }),
+      (page) => this.violations.update(page.items, { live: false }),
       (e: unknown) => console.warn('violations feed', e),
     );
   }

@@ -42,7 +42,7 @@ export class LiveFeed {
     this.socket = socket;
     socket.onopen = () => {
       socket.send(JSON.stringify({ type: 'authenticate', token: this.token() }));
-      socket.send(JSON.stringify({ type: 'resume', afterSeq: this.lastSeq }));
+      socket.send(JSON.stringify({ type: 'resume', after_seq: this.lastSeq }));
     };
     socket.onmessage = (event: MessageEvent<string>) => {
       const message = JSON.parse(event.data) as {

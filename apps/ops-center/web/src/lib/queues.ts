@@ -1,4 +1,5 @@
 import type { Alert } from './api';
+import { byEventTime, episodesOf, type Episode } from './episodes';
 
 /** The operator's queues, as tabs. */
 export const QUEUES = ['all', 'open', 'mine', 'escalated', 'sos'] as const;
@@ -15,7 +16,7 @@ export function inQueue(queue: Queue, alert: Alert, me: string): boolean {
     case 'open':
       return isOpen(alert);
     case 'mine':
-      return alert.state === 'acknowledged' && alert.decidedBy === me;
+      return alert.state === 'acknowledged' && alert.decided_by === me;
     case 'escalated':
       return alert.state === 'escalated';
     case 'sos':
@@ -23,16 +24,14 @@ export function inQueue(queue: Queue, alert: Alert, me: string): boolean {
   }
 }
 
-const byEventTime = (a: Alert, b: Alert): number =>
-  b.capturedAt.localeCompare(a.capturedAt) || b.id.localeCompare(a.id);
-
-/** The queue's rows: the store's order (newest change first), except the SOS queue, where
- * open alarms stay pinned on top, newest event first, whatever else changes. */
-export function rowsOf(queue: Queue, alerts: readonly Alert[], me: string): Alert[] {
+/** The queue's cards, newest event first (a decision does not move a card), sightings of one
+ * person or car within the episode window as one card; in the SOS queue open alarms stay
+ * pinned on top, newest first, whatever else changes. */
+export function rowsOf(queue: Queue, alerts: readonly Alert[], me: string): Episode[] {
   const rows = alerts.filter((alert) => inQueue(queue, alert, me));
-  if (queue !== 'sos') return rows;
+  if (queue !== 'sos') return episodesOf(rows);
   return [
     ...rows.filter(isOpen).sort(byEventTime),
     ...rows.filter((a) => !isOpen(a)).sort(byEventTime),
-  ];
+  ].map((alert) => ({ head: alert, alerts: [alert], cameras: 1 }));
 }

@@ -51,6 +51,18 @@ export const SCREENS: readonly Screen[] = [
     label: 'report.screen',
     load: () => import('../components/ReportScreen.svelte'),
   },
+  {
+    id: 'alert-search',
+    roles: ['operator', 'supervisor'],
+    label: 'overview.search.screen',
+    load: () => import('../components/AlertSearch.svelte'),
+  },
+  {
+    id: 'overview',
+    roles: ['supervisor'],
+    label: 'overview.screen',
+    load: () => import('../components/Overview.svelte'),
+  },
 ];
 
 export const screensFor = (user: StaffUser): Screen[] =>
