@@ -92,6 +92,14 @@ export const CONFIG_DOCS = {
     meaning:
       "how long an ingest request waits for Kafka's acknowledgement before answering `503` (retry with the same `event_id`)",
   },
+  DEEPSTREAM_TOPIC: {
+    meaning:
+      'the Kafka topic DeepStream pipelines publish `nvmsgconv` JSON to; the ingest maps it to camera events (unset: off)',
+  },
+  DEEPSTREAM_API_KEY: {
+    meaning:
+      'the integrator API key DeepStream messages are accepted on behalf of: its integrator is the source, its scope applies',
+  },
   MATCHER_DEDUP_WINDOW_MS: {
     meaning:
       'a person (or a plate) seen again by the same camera within this is one hit with a higher sighting count (`0`: every sighting a hit)',

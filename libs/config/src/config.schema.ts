@@ -60,6 +60,14 @@ export const configSchema = z.object({
   INGEST_RATE_LIMIT_PER_MINUTE: positiveInt.default(6_000),
   /** How long an ingest request waits for Kafka's acknowledgement before answering 503. */
   INGEST_PUBLISH_TIMEOUT_MS: positiveInt.max(120_000).default(5_000),
+  /** A Kafka topic DeepStream pipelines publish nvmsgconv JSON to; the ingest consumes it
+   * (unset: no DeepStream consumer). */
+  DEEPSTREAM_TOPIC: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]{1,249}$/, 'a Kafka topic name')
+    .optional(),
+  /** The integrator API key DeepStream messages are accepted on behalf of (its scope applies). */
+  DEEPSTREAM_API_KEY: z.string().min(1).optional(),
   MATCHER_DEDUP_WINDOW_MS: z.coerce.number().int().min(0).default(60_000),
   EVIDENCE_STORE: z.enum(['postgres', 'disk']).default('postgres'),
   EVIDENCE_RETENTION_DAYS: positiveInt.default(30),
