@@ -96,6 +96,8 @@ describe('DeepStream nvmsgconv on Kafka -> camera events', () => {
       cameraIds: [],
       districtIds: ['aktau-city'],
       rateLimitPerMinute: null,
+      digestHa1Md5: null,
+      digestHa1Sha256: null,
     });
     const bus = app.get<MessageBus>(MESSAGE_BUS);
     deadLetterReader = await bus.subscribe({

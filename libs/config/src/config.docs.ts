@@ -83,6 +83,11 @@ export const CONFIG_DOCS = {
   API_KEY_CACHE_TTL_MS: {
     meaning: 'how soon a revoked integrator key stops working on other instances',
   },
+  DEVICE_DIGEST_SECRET: {
+    meaning:
+      'signs the nonces of the HTTP Digest challenges devices get (at least 32 characters); the same on every ingest instance behind one address',
+    default: 'random per process',
+  },
   INGEST_MAX_BATCH_EVENTS: { meaning: 'most events in one ingest batch' },
   INGEST_MAX_BODY_BYTES: { meaning: 'largest body of an ingest request' },
   INGEST_RATE_LIMIT_PER_MINUTE: {

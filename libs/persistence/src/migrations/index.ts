@@ -13,6 +13,7 @@ import { VehicleListsAndHits1764500000000 } from './1764500000000-vehicle-lists-
 import { PlateRead1764600000000 } from './1764600000000-plate-read';
 import { CameraDeviceChannel1764700000000 } from './1764700000000-camera-device-channel';
 import { VehicleHitCard1764710000000 } from './1764710000000-vehicle-hit-card';
+import { ApiKeyDigest1796433148531 } from './1796433148531-api-key-digest';
 
 /** Applied in this order; never edit a released migration, add a new one. */
 export const MIGRATIONS = [
@@ -31,4 +32,5 @@ export const MIGRATIONS = [
   PlateRead1764600000000,
   CameraDeviceChannel1764700000000,
   VehicleHitCard1764710000000,
+  ApiKeyDigest1796433148531,
 ];
