@@ -90,6 +90,8 @@ const EXPECTED: Record<string, Access> = {
   'GET /v1/alerts/:id/overview': OPS,
   'GET /v1/alerts/:id/vehicle-reads': OPS,
   'GET /v1/ops/violations': OPS,
+  'GET /v1/camera-health/districts': OPS,
+  'GET /v1/camera-health/offline': OPS,
   'GET /console': 'public',
   'GET /console/assets/:file': 'public',
   'GET /favicon.ico': 'public',

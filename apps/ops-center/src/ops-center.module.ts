@@ -8,6 +8,8 @@ import { AlertsService } from './alerts/alerts.service';
 import { ConsoleController } from './console/console.controller';
 import { FaviconController } from './console/favicon.controller';
 import { EscalationScheduler } from './escalation/escalation.scheduler';
+import { CameraHealthController } from './health/camera-health.controller';
+import { CameraHealthService } from './health/camera-health.service';
 import { AlertIntakeConsumers } from './intake/alert-intake.consumers';
 import { VehicleHitConsumer } from './intake/vehicle-hit.consumer';
 import { AlertsGateway } from './live/alerts.gateway';
@@ -20,7 +22,13 @@ import { ViolationFeedService } from './violations/violation-feed.service';
 /** Hits and alarms -> routing to centres -> live console -> decisions; violations as a feed. */
 @Module({
   imports: [RegistryModule, EvidenceModule, VehicleRouteModule],
-  controllers: [AlertsController, ConsoleController, FaviconController, ViolationFeedController],
+  controllers: [
+    AlertsController,
+    ConsoleController,
+    FaviconController,
+    ViolationFeedController,
+    CameraHealthController,
+  ],
   providers: [
     CentreScopes,
     AlertRepository,
@@ -32,6 +40,7 @@ import { ViolationFeedService } from './violations/violation-feed.service';
     ViolationFeedRepository,
     ViolationFeedService,
     ViolationFeedConsumer,
+    CameraHealthService,
   ],
   exports: [AlertsService],
 })

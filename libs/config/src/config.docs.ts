@@ -105,6 +105,13 @@ export const CONFIG_DOCS = {
     meaning:
       'the integrator API key DeepStream messages are accepted on behalf of: its integrator is the source, its scope applies',
   },
+  CAMERA_SILENT_AFTER_MS: {
+    meaning:
+      'an active camera with no accepted event nor device heartbeat for this long counts as offline (`/v1/camera-health`, `kuzet_cameras`)',
+  },
+  CAMERA_HEALTH_INTERVAL_MS: {
+    meaning: 'how often the `kuzet_cameras` gauge per centre and state is refreshed (`0`: never)',
+  },
   MATCHER_DEDUP_WINDOW_MS: {
     meaning:
       'a person (or a plate) seen again by the same camera within this is one hit with a higher sighting count (`0`: every sighting a hit)',

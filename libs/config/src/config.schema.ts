@@ -71,6 +71,10 @@ export const configSchema = z.object({
     .optional(),
   /** The integrator API key DeepStream messages are accepted on behalf of (its scope applies). */
   DEEPSTREAM_API_KEY: z.string().min(1).optional(),
+  /** A camera with no event nor heartbeat for this long is offline. */
+  CAMERA_SILENT_AFTER_MS: positiveInt.default(15 * 60 * 1000),
+  /** How often the per-centre camera gauge is refreshed (0: never). */
+  CAMERA_HEALTH_INTERVAL_MS: z.coerce.number().int().min(0).default(60_000),
   MATCHER_DEDUP_WINDOW_MS: z.coerce.number().int().min(0).default(60_000),
   EVIDENCE_STORE: z.enum(['postgres', 'disk']).default('postgres'),
   EVIDENCE_RETENTION_DAYS: positiveInt.default(30),

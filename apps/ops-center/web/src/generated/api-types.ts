@@ -870,6 +870,46 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v1/camera-health/districts': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Online, offline and never-seen cameras per district of the user's centres
+     * @description Access: signed-in staff with one of the roles operator, supervisor.
+     */
+    get: operations['CameraHealthController_districts'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/camera-health/offline': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * The user's centres' cameras silent beyond the limit, by id
+     * @description Access: signed-in staff with one of the roles operator, supervisor.
+     */
+    get: operations['CameraHealthController_offline'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/v1/vehicles/route': {
     parameters: {
       query?: never;
@@ -1459,6 +1499,31 @@ export interface components {
       /** Format: date-time */
       loggedAt: string;
     };
+    DistrictCameraHealthPage: {
+      items: components['schemas']['DistrictCameraHealth'][];
+      /** @description send as cursor for the next page; null on the last page */
+      next_cursor: string | null;
+    };
+    DistrictCameraHealth: {
+      district_id: string;
+      centre_id: string;
+      online: number;
+      offline: number;
+      never_seen: number;
+    };
+    OfflineCameraPage: {
+      items: components['schemas']['OfflineCamera'][];
+      /** @description send as cursor for the next page; null on the last page */
+      next_cursor: string | null;
+    };
+    OfflineCamera: {
+      camera_id: string;
+      district_id: string;
+      centre_id: string;
+      /** Format: date-time */
+      last_seen_at: string;
+      silent_seconds: number;
+    };
     VehicleRoute: {
       /** @description normalised */
       plate: string;
@@ -1620,6 +1685,10 @@ export type SchemaVehicleRead = components['schemas']['VehicleRead'];
 export type SchemaVehicleReadPage = components['schemas']['VehicleReadPage'];
 export type SchemaViolationFeedPage = components['schemas']['ViolationFeedPage'];
 export type SchemaViolationFeedItem = components['schemas']['ViolationFeedItem'];
+export type SchemaDistrictCameraHealthPage = components['schemas']['DistrictCameraHealthPage'];
+export type SchemaDistrictCameraHealth = components['schemas']['DistrictCameraHealth'];
+export type SchemaOfflineCameraPage = components['schemas']['OfflineCameraPage'];
+export type SchemaOfflineCamera = components['schemas']['OfflineCamera'];
 export type SchemaVehicleRoute = components['schemas']['VehicleRoute'];
 export type SchemaRouteSighting = components['schemas']['RouteSighting'];
 export type SchemaAuditHitPage = components['schemas']['AuditHitPage'];
@@ -5335,6 +5404,110 @@ export interface operations {
         };
         content: {
           'application/json': components['schemas']['ViolationFeedPage'];
+        };
+      };
+      /** @description a field breaks a rule: errors names each */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['StaffErrorBody'];
+        };
+      };
+      /** @description not signed in */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['StaffErrorBody'];
+        };
+      };
+      /** @description none of the roles this needs */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['StaffErrorBody'];
+        };
+      };
+    };
+  };
+  CameraHealthController_districts: {
+    parameters: {
+      query?: {
+        /** @description items a page holds (1..500) */
+        limit?: number;
+        /** @description next_cursor of the page before; absent for the first page */
+        cursor?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description success */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['DistrictCameraHealthPage'];
+        };
+      };
+      /** @description a field breaks a rule: errors names each */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['StaffErrorBody'];
+        };
+      };
+      /** @description not signed in */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['StaffErrorBody'];
+        };
+      };
+      /** @description none of the roles this needs */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['StaffErrorBody'];
+        };
+      };
+    };
+  };
+  CameraHealthController_offline: {
+    parameters: {
+      query?: {
+        /** @description items a page holds (1..500) */
+        limit?: number;
+        /** @description next_cursor of the page before; absent for the first page */
+        cursor?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description success */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['OfflineCameraPage'];
         };
       };
       /** @description a field breaks a rule: errors names each */
