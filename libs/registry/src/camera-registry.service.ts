@@ -70,6 +70,8 @@ function changedFields<T extends object>(before: T | null, after: T): string[] {
 @Injectable()
 export class CameraRegistryService {
   private readonly located: TTLCache<string, CameraLocation>;
+  /** (device ids, channel) -> camera (or none), for devices posting alerts and heartbeats. */
+  private readonly devices: TTLCache<string, string | null>;
   private readonly seenWritten = new TTLCache<string, number>({
     ttl: SEEN_WRITE_INTERVAL_MS,
     max: 200_000,
@@ -84,6 +86,7 @@ export class CameraRegistryService {
   ) {
     const ttl = config.REGISTRY_CACHE_TTL_MS;
     this.located = new TTLCache({ ttl, max: 200_000, checkAgeOnGet: true });
+    this.devices = new TTLCache({ ttl, max: 200_000, checkAgeOnGet: true });
     this.parents = new TTLCache({ ttl, max: 1, checkAgeOnGet: true });
   }
 
@@ -131,6 +134,7 @@ export class CameraRegistryService {
     });
     // a centre's parent also sees its alerts: cached locations carry the parent
     this.located.clear();
+    this.devices.clear();
     this.parents.clear();
     return after;
   }
@@ -225,6 +229,7 @@ export class CameraRegistryService {
       );
       return saved;
     });
+    this.devices.clear(); // a channel not mapped a moment ago may be now
     return toCameraDto(camera);
   }
 
@@ -273,12 +278,18 @@ export class CameraRegistryService {
       return saved;
     });
     this.located.delete(id);
+    this.devices.clear();
     return toCameraDto(camera);
   }
 
   /** The camera registered for a device's channel (see camera.device_id), or null. */
-  cameraOfDevice(deviceIds: readonly string[], channel: number): Promise<string | null> {
-    return this.repository.cameraOfDevice(deviceIds, channel);
+  async cameraOfDevice(deviceIds: readonly string[], channel: number): Promise<string | null> {
+    const key = `${channel}|${deviceIds.join('|')}`;
+    const cached = this.devices.get(key);
+    if (cached !== undefined) return cached;
+    const cameraId = await this.repository.cameraOfDevice(deviceIds, channel);
+    this.devices.set(key, cameraId);
+    return cameraId;
   }
 
   /** Records that a camera was heard from (a device event or heartbeat); at most one write per
@@ -372,6 +383,7 @@ export class CameraRegistryService {
       );
     });
     this.located.clear();
+    this.devices.clear();
     this.parents.clear();
     return summary;
   }

@@ -11,6 +11,9 @@ import { mapDeepStreamMessage } from './deepstream.mapper';
 /** The consumer group reading the DeepStream topic (before KAFKA_GROUP_PREFIX). */
 export const DEEPSTREAM_GROUP = 'kuzet-ingest-deepstream';
 
+/** Attempts to subscribe before the app's start fails (about 30 s in all). */
+const SUBSCRIBE_ATTEMPTS = 15;
+
 /** Why a DeepStream message is dead-lettered (`kuzet-dlq-reason`); the details name the field
  * and the rule. */
 export const DEEPSTREAM_REJECTIONS = Object.freeze({
@@ -50,12 +53,23 @@ export class DeepStreamConsumer implements OnApplicationBootstrap {
         'DEEPSTREAM_API_KEY is not a valid, unrevoked integrator API key: DeepStream messages wait',
       );
     }
-    await this.bus.ensureTopics([{ name: topic, config: {} }]);
-    const { groupId } = await this.bus.subscribe({
-      topic,
-      groupId: DEEPSTREAM_GROUP,
-      handler: (message) => this.handle(message),
-    });
+    // a topic just created may not be in the brokers' metadata yet: retried for a while
+    let groupId = '';
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.bus.ensureTopics([{ name: topic, config: {} }]);
+        ({ groupId } = await this.bus.subscribe({
+          topic,
+          groupId: DEEPSTREAM_GROUP,
+          handler: (message) => this.handle(message),
+        }));
+        break;
+      } catch (error) {
+        if (attempt >= SUBSCRIBE_ATTEMPTS) throw error;
+        this.logger.warn({ topic, attempt, err: String(error) }, 'DeepStream subscription retried');
+        await new Promise((resolve) => setTimeout(resolve, 250 * attempt));
+      }
+    }
     this.logger.log({ topic, groupId }, 'DeepStream consumer subscribed');
   }
 
