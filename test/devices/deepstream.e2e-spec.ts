@@ -209,6 +209,22 @@ describe('DeepStream nvmsgconv on Kafka -> camera events', () => {
       [dumpingId],
     );
     expect(alerts).toBe(1);
+    // dumping is also an administrative violation, counted for its district; a crowd of
+    // people (the minimal frame) is not
+    const violations = await waitFor(
+      'the dumping in the violation log',
+      async () => {
+        const rows = await db.query<{ event_id: string; code: string; district_id: string }[]>(
+          'SELECT event_id, code, district_id FROM violation_record WHERE event_id = ANY($1::uuid[])',
+          [ids],
+        );
+        return rows.length > 0 && rows;
+      },
+      { timeoutMs: 60_000 },
+    );
+    expect(violations).toEqual([
+      { event_id: dumpingId, code: 'illegal_dumping', district_id: 'aktau-city' },
+    ]);
     const [{ last_seen_at }] = await db.query<{ last_seen_at: Date | null }[]>(
       `SELECT last_seen_at FROM camera WHERE id = 'aktau-cam-0002'`,
     );
