@@ -57,6 +57,8 @@ const EXPECTED: Record<string, Access> = {
   'POST /v1/api-keys/:id/revoke': ['system-admin'],
   'GET /v1/centres': ALL,
   'PUT /v1/centres/:id': ['system-admin'],
+  'GET /v1/centres/:id/analytics': ['system-admin', 'supervisor'],
+  'PUT /v1/centres/:id/analytics': ['system-admin'],
   'GET /v1/districts': ALL,
   'PUT /v1/districts/:id': ['system-admin'],
   'GET /v1/cameras': ALL,

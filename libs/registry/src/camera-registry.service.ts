@@ -10,7 +10,7 @@ import { TTLCache } from '@isaacs/ttlcache';
 import { AuditLogService } from '@kuzet/audit-log';
 import { KUZET_CONFIG, KuzetConfig } from '@kuzet/config';
 import { FieldErrorsException } from '@kuzet/http';
-import { CameraEntity } from '@kuzet/persistence';
+import { CameraEntity, OperationsCentreEntity } from '@kuzet/persistence';
 import {
   CameraLocation,
   CameraRegistryRepository,
@@ -25,11 +25,13 @@ import {
   DistrictDto,
   RegionLoadSummary,
   toCameraDto,
+  CentreAnalyticsDto,
   toCentreDto,
   toDistrictDto,
 } from './registry.dto';
 import {
   CameraQuery,
+  CentreAnalyticsInput,
   CentreInput,
   CreateCameraInput,
   DistrictInput,
@@ -76,6 +78,8 @@ export class CameraRegistryService {
     ttl: SEEN_WRITE_INTERVAL_MS,
     max: 200_000,
   });
+  /** Each centre's analytics types turned off. */
+  private readonly analyticsOffCache: TTLCache<string, readonly string[]>;
   /** Every centre's parent (null for a main centre): a region has a handful of centres. */
   private readonly parents: TTLCache<'all', ReadonlyMap<string, string | null>>;
 
@@ -88,6 +92,7 @@ export class CameraRegistryService {
     this.located = new TTLCache({ ttl, max: 200_000, checkAgeOnGet: true });
     this.devices = new TTLCache({ ttl, max: 200_000, checkAgeOnGet: true });
     this.parents = new TTLCache({ ttl, max: 1, checkAgeOnGet: true });
+    this.analyticsOffCache = new TTLCache({ ttl, max: 10_000, checkAgeOnGet: true });
   }
 
   async listCentres(): Promise<CentreDto[]> {
@@ -116,7 +121,7 @@ export class CameraRegistryService {
       kind: input.kind,
       parentCentreId: parentId,
     };
-    const after = toCentreDto({ ...row, createdAt: new Date() });
+    const after = toCentreDto(row);
     await this.repository.transaction(async (tx, manager) => {
       const found = await tx.lockCentre(row.id);
       await tx.upsertCentres([row]);
@@ -280,6 +285,48 @@ export class CameraRegistryService {
     this.located.delete(id);
     this.devices.clear();
     return toCameraDto(camera);
+  }
+
+  /** The analytics types a centre turned off (none for an unknown centre). */
+  async analyticsOff(centreId: string): Promise<readonly string[]> {
+    const cached = this.analyticsOffCache.get(centreId);
+    if (cached) return cached;
+    const off = (await this.repository.findCentre(centreId))?.analyticsOff ?? [];
+    this.analyticsOffCache.set(centreId, off);
+    return off;
+  }
+
+  /** A centre's analytics switches, or 404 for an unknown centre. */
+  async centreAnalytics(centreId: string): Promise<CentreAnalyticsDto> {
+    const centre = await this.repository.findCentre(centreId);
+    if (!centre) throw new NotFoundException(`centre ${centreId} does not exist`);
+    return { centre_id: centreId, off: centre.analyticsOff };
+  }
+
+  /** Turns analytics types off (and the others on) for a centre; audited with before and after. */
+  async setAnalyticsOff(
+    centreId: string,
+    input: CentreAnalyticsInput,
+    actor: string,
+  ): Promise<CentreAnalyticsDto> {
+    const off = [...new Set(input.off)].sort();
+    await this.repository.transaction(async (tx, manager) => {
+      const found = await tx.lockCentre(centreId);
+      if (!found) throw new NotFoundException(`centre ${centreId} does not exist`);
+      await manager.update(OperationsCentreEntity, { id: centreId }, { analyticsOff: off });
+      await this.audit.append(
+        {
+          actor,
+          action: 'registry.centre-analytics-changed',
+          subjectType: 'centre',
+          subjectId: centreId,
+          details: { before: found.analyticsOff, after: off },
+        },
+        manager,
+      );
+    });
+    this.analyticsOffCache.delete(centreId);
+    return { centre_id: centreId, off };
   }
 
   /** The camera registered for a device's channel (see camera.device_id), or null. */

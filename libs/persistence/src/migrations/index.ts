@@ -14,6 +14,7 @@ import { PlateRead1764600000000 } from './1764600000000-plate-read';
 import { CameraDeviceChannel1764700000000 } from './1764700000000-camera-device-channel';
 import { VehicleHitCard1764710000000 } from './1764710000000-vehicle-hit-card';
 import { ApiKeyDigest1796433148531 } from './1796433148531-api-key-digest';
+import { CentreAnalyticsOff1796435228338 } from './1796435228338-centre-analytics-off';
 
 /** Applied in this order; never edit a released migration, add a new one. */
 export const MIGRATIONS = [
@@ -33,4 +34,5 @@ export const MIGRATIONS = [
   CameraDeviceChannel1764700000000,
   VehicleHitCard1764710000000,
   ApiKeyDigest1796433148531,
+  CentreAnalyticsOff1796435228338,
 ];

@@ -315,6 +315,30 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v1/centres/{id}/analytics': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * The analytics detection types turned off in a centre (no alerts there)
+     * @description Access: signed-in staff with one of the roles system-admin, supervisor.
+     */
+    get: operations['RegistryController_centreAnalytics'];
+    /**
+     * Turn analytics detection types off in a centre (the others on): their detections raise no alert there
+     * @description Access: signed-in staff with one of the roles system-admin.
+     */
+    put: operations['RegistryController_putCentreAnalytics'];
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/v1/districts': {
     parameters: {
       query?: never;
@@ -1141,6 +1165,10 @@ export interface components {
       kind: 'main' | 'district';
       parent_centre_id: string | null;
     };
+    CentreAnalytics: {
+      centre_id: string;
+      off: string[];
+    };
     DistrictList: {
       items: components['schemas']['District'][];
       /** @description send as cursor for the next page; null on the last page */
@@ -1660,6 +1688,7 @@ export type SchemaApiKeyList = components['schemas']['ApiKeyList'];
 export type SchemaApiKey = components['schemas']['ApiKey'];
 export type SchemaCentreList = components['schemas']['CentreList'];
 export type SchemaCentre = components['schemas']['Centre'];
+export type SchemaCentreAnalytics = components['schemas']['CentreAnalytics'];
 export type SchemaDistrictList = components['schemas']['DistrictList'];
 export type SchemaDistrict = components['schemas']['District'];
 export type SchemaCameraList = components['schemas']['CameraList'];
@@ -3595,6 +3624,118 @@ export interface operations {
         };
         content: {
           'application/json': components['schemas']['Centre'];
+        };
+      };
+      /** @description a field breaks a rule: errors names each */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['StaffErrorBody'];
+        };
+      };
+      /** @description not signed in */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['StaffErrorBody'];
+        };
+      };
+      /** @description none of the roles this needs */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['StaffErrorBody'];
+        };
+      };
+    };
+  };
+  RegistryController_centreAnalytics: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description success */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['CentreAnalytics'];
+        };
+      };
+      /** @description a field breaks a rule: errors names each */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['StaffErrorBody'];
+        };
+      };
+      /** @description not signed in */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['StaffErrorBody'];
+        };
+      };
+      /** @description none of the roles this needs */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['StaffErrorBody'];
+        };
+      };
+    };
+  };
+  RegistryController_putCentreAnalytics: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          off: (
+            | 'illegal_dumping'
+            | 'crowd'
+            | 'loitering'
+            | 'abandoned_object'
+            | 'line_crossing'
+            | 'intrusion'
+            | 'other'
+          )[];
+        };
+      };
+    };
+    responses: {
+      /** @description success */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['CentreAnalytics'];
         };
       };
       /** @description a field breaks a rule: errors names each */
