@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { AuthModule } from '@kuzet/auth';
 import { RegistryModule } from '@kuzet/registry';
 import { ApiKeysController } from './api-keys/api-keys.controller';
+import { DeepStreamConsumer } from './devices/deepstream.consumer';
 import { DevicesController } from './devices/devices.controller';
 import { HikvisionService } from './devices/hikvision.service';
 import { EventsController } from './events/events.controller';
@@ -28,6 +29,7 @@ import { OpenApiDocuments, StaffOpenApiController } from './openapi';
   providers: [
     IngestService,
     HikvisionService,
+    DeepStreamConsumer,
     IngestedEventRepository,
     IngestHttpSetup,
     RateLimitGuard,

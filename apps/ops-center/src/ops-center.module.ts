@@ -9,6 +9,8 @@ import { AlertsService } from './alerts/alerts.service';
 import { ConsoleController } from './console/console.controller';
 import { FaviconController } from './console/favicon.controller';
 import { EscalationScheduler } from './escalation/escalation.scheduler';
+import { CameraHealthController } from './health/camera-health.controller';
+import { CameraHealthService } from './health/camera-health.service';
 import { AlertIntakeConsumers } from './intake/alert-intake.consumers';
 import { VehicleHitConsumer } from './intake/vehicle-hit.consumer';
 import { AlertsGateway } from './live/alerts.gateway';
@@ -43,6 +45,7 @@ import { ViolationFeedService } from './violations/violation-feed.service';
     OutcomesController,
     ReportsController,
     OverviewController,
+    CameraHealthController,
   ],
   providers: [
     CentreScopes,
@@ -60,6 +63,7 @@ import { ViolationFeedService } from './violations/violation-feed.service';
     OutcomeDueScheduler,
     ReportsService,
     OverviewService,
+    CameraHealthService,
   ],
   exports: [AlertsService],
 })

@@ -83,6 +83,11 @@ export const CONFIG_DOCS = {
   API_KEY_CACHE_TTL_MS: {
     meaning: 'how soon a revoked integrator key stops working on other instances',
   },
+  DEVICE_DIGEST_SECRET: {
+    meaning:
+      'signs the nonces of the HTTP Digest challenges devices get (at least 32 characters); the same on every ingest instance behind one address',
+    default: 'random per process',
+  },
   INGEST_MAX_BATCH_EVENTS: { meaning: 'most events in one ingest batch' },
   INGEST_MAX_BODY_BYTES: { meaning: 'largest body of an ingest request' },
   INGEST_RATE_LIMIT_PER_MINUTE: {
@@ -91,6 +96,21 @@ export const CONFIG_DOCS = {
   INGEST_PUBLISH_TIMEOUT_MS: {
     meaning:
       "how long an ingest request waits for Kafka's acknowledgement before answering `503` (retry with the same `event_id`)",
+  },
+  DEEPSTREAM_TOPIC: {
+    meaning:
+      'the Kafka topic DeepStream pipelines publish `nvmsgconv` JSON to; the ingest maps it to camera events (unset: off)',
+  },
+  DEEPSTREAM_API_KEY: {
+    meaning:
+      'the integrator API key DeepStream messages are accepted on behalf of: its integrator is the source, its scope applies',
+  },
+  CAMERA_SILENT_AFTER_MS: {
+    meaning:
+      'an active camera with no accepted event nor device heartbeat for this long counts as offline (`/v1/camera-health`, `kuzet_cameras`)',
+  },
+  CAMERA_HEALTH_INTERVAL_MS: {
+    meaning: 'how often the `kuzet_cameras` gauge per centre and state is refreshed (`0`: never)',
   },
   MATCHER_DEDUP_WINDOW_MS: {
     meaning:

@@ -55,11 +55,26 @@ export const configSchema = z.object({
   KUZET_REGION_FILE: z.string().min(1).optional(),
   REGISTRY_CACHE_TTL_MS: positiveInt.default(10_000),
   API_KEY_CACHE_TTL_MS: positiveInt.default(5_000),
+  /** Signs the nonces of HTTP Digest challenges to devices; every ingest instance behind one
+   * address needs the same (default: random per process). */
+  DEVICE_DIGEST_SECRET: z.string().min(32).optional(),
   INGEST_MAX_BATCH_EVENTS: positiveInt.max(10_000).default(500),
   INGEST_MAX_BODY_BYTES: positiveInt.default(8 * 1024 * 1024),
   INGEST_RATE_LIMIT_PER_MINUTE: positiveInt.default(6_000),
   /** How long an ingest request waits for Kafka's acknowledgement before answering 503. */
   INGEST_PUBLISH_TIMEOUT_MS: positiveInt.max(120_000).default(5_000),
+  /** A Kafka topic DeepStream pipelines publish nvmsgconv JSON to; the ingest consumes it
+   * (unset: no DeepStream consumer). */
+  DEEPSTREAM_TOPIC: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]{1,249}$/, 'a Kafka topic name')
+    .optional(),
+  /** The integrator API key DeepStream messages are accepted on behalf of (its scope applies). */
+  DEEPSTREAM_API_KEY: z.string().min(1).optional(),
+  /** A camera with no event nor heartbeat for this long is offline. */
+  CAMERA_SILENT_AFTER_MS: positiveInt.default(15 * 60 * 1000),
+  /** How often the per-centre camera gauge is refreshed (0: never). */
+  CAMERA_HEALTH_INTERVAL_MS: z.coerce.number().int().min(0).default(60_000),
   MATCHER_DEDUP_WINDOW_MS: z.coerce.number().int().min(0).default(60_000),
   EVIDENCE_STORE: z.enum(['postgres', 'disk']).default('postgres'),
   EVIDENCE_RETENTION_DAYS: positiveInt.default(30),

@@ -10,7 +10,7 @@ import { TTLCache } from '@isaacs/ttlcache';
 import { AuditLogService } from '@kuzet/audit-log';
 import { KUZET_CONFIG, KuzetConfig } from '@kuzet/config';
 import { FieldErrorsException } from '@kuzet/http';
-import { CameraEntity } from '@kuzet/persistence';
+import { CameraEntity, OperationsCentreEntity } from '@kuzet/persistence';
 import {
   CameraLocation,
   CameraRegistryRepository,
@@ -25,11 +25,13 @@ import {
   DistrictDto,
   RegionLoadSummary,
   toCameraDto,
+  CentreAnalyticsDto,
   toCentreDto,
   toDistrictDto,
 } from './registry.dto';
 import {
   CameraQuery,
+  CentreAnalyticsInput,
   CentreInput,
   CreateCameraInput,
   DistrictInput,
@@ -70,10 +72,14 @@ function changedFields<T extends object>(before: T | null, after: T): string[] {
 @Injectable()
 export class CameraRegistryService {
   private readonly located: TTLCache<string, CameraLocation>;
+  /** (device ids, channel) -> camera (or none), for devices posting alerts and heartbeats. */
+  private readonly devices: TTLCache<string, string | null>;
   private readonly seenWritten = new TTLCache<string, number>({
     ttl: SEEN_WRITE_INTERVAL_MS,
     max: 200_000,
   });
+  /** Each centre's analytics types turned off. */
+  private readonly analyticsOffCache: TTLCache<string, readonly string[]>;
   /** Every centre's parent (null for a main centre): a region has a handful of centres. */
   private readonly parents: TTLCache<'all', ReadonlyMap<string, string | null>>;
 
@@ -84,7 +90,9 @@ export class CameraRegistryService {
   ) {
     const ttl = config.REGISTRY_CACHE_TTL_MS;
     this.located = new TTLCache({ ttl, max: 200_000, checkAgeOnGet: true });
+    this.devices = new TTLCache({ ttl, max: 200_000, checkAgeOnGet: true });
     this.parents = new TTLCache({ ttl, max: 1, checkAgeOnGet: true });
+    this.analyticsOffCache = new TTLCache({ ttl, max: 10_000, checkAgeOnGet: true });
   }
 
   async listCentres(): Promise<CentreDto[]> {
@@ -113,7 +121,7 @@ export class CameraRegistryService {
       kind: input.kind,
       parentCentreId: parentId,
     };
-    const after = toCentreDto({ ...row, createdAt: new Date() });
+    const after = toCentreDto(row);
     await this.repository.transaction(async (tx, manager) => {
       const found = await tx.lockCentre(row.id);
       await tx.upsertCentres([row]);
@@ -131,6 +139,7 @@ export class CameraRegistryService {
     });
     // a centre's parent also sees its alerts: cached locations carry the parent
     this.located.clear();
+    this.devices.clear();
     this.parents.clear();
     return after;
   }
@@ -237,6 +246,7 @@ export class CameraRegistryService {
       );
       return saved;
     });
+    this.devices.clear(); // a channel not mapped a moment ago may be now
     return toCameraDto(camera);
   }
 
@@ -287,12 +297,60 @@ export class CameraRegistryService {
       return saved;
     });
     this.located.delete(id);
+    this.devices.clear();
     return toCameraDto(camera);
   }
 
+  /** The analytics types a centre turned off (none for an unknown centre). */
+  async analyticsOff(centreId: string): Promise<readonly string[]> {
+    const cached = this.analyticsOffCache.get(centreId);
+    if (cached) return cached;
+    const off = (await this.repository.findCentre(centreId))?.analyticsOff ?? [];
+    this.analyticsOffCache.set(centreId, off);
+    return off;
+  }
+
+  /** A centre's analytics switches, or 404 for an unknown centre. */
+  async centreAnalytics(centreId: string): Promise<CentreAnalyticsDto> {
+    const centre = await this.repository.findCentre(centreId);
+    if (!centre) throw new NotFoundException(`centre ${centreId} does not exist`);
+    return { centre_id: centreId, off: centre.analyticsOff };
+  }
+
+  /** Turns analytics types off (and the others on) for a centre; audited with before and after. */
+  async setAnalyticsOff(
+    centreId: string,
+    input: CentreAnalyticsInput,
+    actor: string,
+  ): Promise<CentreAnalyticsDto> {
+    const off = [...new Set(input.off)].sort();
+    await this.repository.transaction(async (tx, manager) => {
+      const found = await tx.lockCentre(centreId);
+      if (!found) throw new NotFoundException(`centre ${centreId} does not exist`);
+      await manager.update(OperationsCentreEntity, { id: centreId }, { analyticsOff: off });
+      await this.audit.append(
+        {
+          actor,
+          action: 'registry.centre-analytics-changed',
+          subjectType: 'centre',
+          subjectId: centreId,
+          details: { before: found.analyticsOff, after: off },
+        },
+        manager,
+      );
+    });
+    this.analyticsOffCache.delete(centreId);
+    return { centre_id: centreId, off };
+  }
+
   /** The camera registered for a device's channel (see camera.device_id), or null. */
-  cameraOfDevice(deviceIds: readonly string[], channel: number): Promise<string | null> {
-    return this.repository.cameraOfDevice(deviceIds, channel);
+  async cameraOfDevice(deviceIds: readonly string[], channel: number): Promise<string | null> {
+    const key = `${channel}|${deviceIds.join('|')}`;
+    const cached = this.devices.get(key);
+    if (cached !== undefined) return cached;
+    const cameraId = await this.repository.cameraOfDevice(deviceIds, channel);
+    this.devices.set(key, cameraId);
+    return cameraId;
   }
 
   /** Records that a camera was heard from (a device event or heartbeat); at most one write per
@@ -391,6 +449,7 @@ export class CameraRegistryService {
       );
     });
     this.located.clear();
+    this.devices.clear();
     this.parents.clear();
     return summary;
   }

@@ -66,7 +66,9 @@ export interface RegionLoadSummary {
   cameras: number;
 }
 
-export function toCentreDto(c: OperationsCentreEntity): CentreDto {
+export function toCentreDto(
+  c: Pick<OperationsCentreEntity, 'id' | 'name' | 'kind' | 'parentCentreId'>,
+): CentreDto {
   return { id: c.id, name: c.name, kind: c.kind, parent_centre_id: c.parentCentreId };
 }
 
@@ -91,3 +93,8 @@ export function toCameraDto(c: CameraEntity): CameraDto {
     updated_at: c.updatedAt.toISOString(),
   };
 }
+
+export const centreAnalyticsDtoSchema = z
+  .object({ centre_id: z.string(), off: z.array(z.string()) })
+  .meta({ id: 'CentreAnalytics' });
+export type CentreAnalyticsDto = z.infer<typeof centreAnalyticsDtoSchema>;

@@ -113,3 +113,20 @@ export const regionFileSchema = z.strictObject({
     .min(1),
 });
 export type RegionFile = z.infer<typeof regionFileSchema>;
+
+/** Analytics detection types a centre may turn off (`other`: the types kuzet does not name). */
+export const ANALYTICS_SWITCH_TYPES = [
+  'illegal_dumping',
+  'crowd',
+  'loitering',
+  'abandoned_object',
+  'line_crossing',
+  'intrusion',
+  'other',
+] as const;
+export type AnalyticsSwitchType = (typeof ANALYTICS_SWITCH_TYPES)[number];
+
+export const centreAnalyticsSchema = z.strictObject({
+  off: z.array(z.enum(ANALYTICS_SWITCH_TYPES)).max(ANALYTICS_SWITCH_TYPES.length),
+});
+export type CentreAnalyticsInput = z.infer<typeof centreAnalyticsSchema>;

@@ -213,6 +213,14 @@ export class IngestService {
       outcomes.accept(candidate.index, acceptedAt);
       ingested.inc({ outcome: 'accepted', payload: payloadOf(candidate.event) });
     }
+    // every accepted event is a sign of life of its camera (written at most once a minute each)
+    for (const cameraId of new Set(pending.map(({ candidate }) => candidate.event.cameraId))) {
+      this.registry
+        .markSeen(cameraId, acceptedAt)
+        .catch((error: unknown) =>
+          this.logger.warn({ err: String(error) }, 'could not mark the camera as seen'),
+        );
+    }
     await this.ingestedEvents
       .markPublished(
         pending.map(({ candidate }) => candidate.event.eventId),

@@ -26,6 +26,10 @@ import {
   cameraIdSchema,
   cameraListSchema,
   CameraRegistryService,
+  CentreAnalyticsDto,
+  centreAnalyticsDtoSchema,
+  CentreAnalyticsInput,
+  centreAnalyticsSchema,
   CentreDto,
   centreDtoSchema,
   centreListSchema,
@@ -84,6 +88,34 @@ export class RegistryController {
     @Body(new ZodValidationPipe(centreSchema.omit({ id: true }))) input: Omit<CentreInput, 'id'>,
   ): Promise<CentreDto> {
     return this.registry.putCentre({ ...input, id }, admin.username);
+  }
+
+  @Get('centres/:id/analytics')
+  @Roles('system-admin', 'supervisor')
+  @ApiOperation({
+    summary: 'The analytics detection types turned off in a centre (no alerts there)',
+  })
+  @ApiResult(centreAnalyticsDtoSchema)
+  async centreAnalytics(
+    @Param('id', new ZodValidationPipe(slugSchema, 'id')) id: string,
+  ): Promise<CentreAnalyticsDto> {
+    return this.registry.centreAnalytics(id);
+  }
+
+  @Put('centres/:id/analytics')
+  @Roles('system-admin')
+  @ApiOperation({
+    summary:
+      'Turn analytics detection types off in a centre (the others on): their detections raise no alert there',
+  })
+  @ApiResult(centreAnalyticsDtoSchema)
+  @ApiBody({ schema: FROM_ZOD_PIPE, examples: { crowds: { value: { off: ['crowd'] } } } })
+  putCentreAnalytics(
+    @CurrentUser() admin: StaffPrincipal,
+    @Param('id', new ZodValidationPipe(slugSchema, 'id')) id: string,
+    @Body(new ZodValidationPipe(centreAnalyticsSchema)) input: CentreAnalyticsInput,
+  ): Promise<CentreAnalyticsDto> {
+    return this.registry.setAnalyticsOff(id, input, admin.username);
   }
 
   @Get('districts')

@@ -47,6 +47,14 @@ export const ANALYTICS_PRIORITY: Readonly<Partial<Record<AnalyticsType, number>>
 };
 const UNKNOWN_ANALYTICS_PRIORITY = 20;
 
+/** The name a centre turns a type off by (registry ANALYTICS_SWITCH_TYPES): `other` when unnamed. */
+function analyticsSwitchName(type: AnalyticsType): string {
+  if (type === AnalyticsType.UNSPECIFIED) return 'other';
+  return (
+    AnalyticsTypeSchema.value[type]?.name.replace('ANALYTICS_TYPE_', '').toLowerCase() ?? 'other'
+  );
+}
+
 function detectionSummary(d: AnalyticsDetection): string {
   const type = AnalyticsTypeSchema.value[d.type]?.name.replace('ANALYTICS_TYPE_', '').toLowerCase();
   const name = d.type === AnalyticsType.UNSPECIFIED || !type ? (d.typeText ?? 'unknown') : type;
@@ -190,6 +198,11 @@ export class AlertsService {
     if (event.payload.case !== 'analyticsDetection') return;
     const detection = event.payload.value;
     const routing = await this.route(event.cameraId);
+    // the centre may have turned this type off (PUT /v1/centres/:id/analytics)
+    if (routing.centreId !== null) {
+      const off = await this.scopes.analyticsOff(routing.centreId);
+      if (off.includes(analyticsSwitchName(detection.type))) return;
+    }
     const capturedAt = event.capturedAt ? timestampDate(event.capturedAt) : new Date();
     await this.alerts.upsert({
       id: event.eventId,

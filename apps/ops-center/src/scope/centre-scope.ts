@@ -44,6 +44,11 @@ export class CentreScopes {
     return inScope(scopeOf(user), route);
   }
 
+  /** The analytics types a centre turned off (cached by the registry). */
+  analyticsOff(centreId: string): Promise<readonly string[]> {
+    return this.registry.analyticsOff(centreId);
+  }
+
   /** Where a camera's alerts go, or null for a camera the registry does not know. */
   async routeOfCamera(
     cameraId: string,

@@ -1,5 +1,14 @@
 import { Injectable } from '@nestjs/common';
-import { peekCameraEventPayload } from '@kuzet/contracts';
+import { create } from '@bufbuild/protobuf';
+import {
+  AnalyticsType,
+  type CameraEvent,
+  CameraEventSchema,
+  peekCameraEventPayload,
+  type Violation,
+  ViolationCode,
+  ViolationSchema,
+} from '@kuzet/contracts';
 import { CAMERA_EVENT_GROUPS, ConsumeTopic, InboundMessage, TOPICS } from '@kuzet/messaging';
 import { CameraEventGate } from '@kuzet/registry';
 import { ViolationLogService } from './violation-log.service';
@@ -18,9 +27,41 @@ export class ViolationConsumer {
 
   @ConsumeTopic({ topic: TOPICS.cameraEvents, groupId: VIOLATIONS_GROUP })
   async handle(message: InboundMessage): Promise<void> {
-    if (peekCameraEventPayload(message.value) !== 'violation') return;
+    const payload = peekCameraEventPayload(message.value);
+    if (payload !== 'violation' && payload !== 'analyticsDetection') return;
     const event = await this.gate.admit(message, VIOLATIONS_GROUP);
-    if (event?.payload.case !== 'violation') return;
-    await this.violations.log(event, event.payload.value);
+    if (event?.payload.case === 'violation') {
+      await this.violations.log(event, event.payload.value);
+    } else if (
+      event?.payload.case === 'analyticsDetection' &&
+      event.payload.value.type === AnalyticsType.ILLEGAL_DUMPING
+    ) {
+      const dumping = dumpingViolation(event);
+      await this.violations.log(dumping.event, dumping.violation);
+    }
   }
+}
+
+/** Illegal dumping a camera's analytics detected is an administrative violation, counted in
+ * the district's statistics like the ones integrators send: the same event id (one record per
+ * detection), no plate, and the analytics alert of that id as the evidence. */
+export function dumpingViolation(event: CameraEvent): {
+  event: CameraEvent;
+  violation: Violation;
+} {
+  const violation = create(ViolationSchema, {
+    code: ViolationCode.ILLEGAL_DUMPING,
+    plate: '',
+    evidenceRef: `kuzet:alert/${event.eventId}`,
+  });
+  return {
+    violation,
+    event: create(CameraEventSchema, {
+      eventId: event.eventId,
+      cameraId: event.cameraId,
+      capturedAt: event.capturedAt,
+      ...(event.sourceId !== undefined ? { sourceId: event.sourceId } : {}),
+      payload: { case: 'violation', value: violation },
+    }),
+  };
 }

@@ -11,9 +11,19 @@ import { IntegratorPrincipal } from './integrator-principal';
 
 export const API_KEY_HEADER = 'x-api-key';
 
+/** Where the ingest's request hook leaves the integrator of HTTP Digest credentials it checked
+ * (a symbol: no request data can set it). */
+const DIGEST_PRINCIPAL = Symbol('kuzet.digest-principal');
+
 interface RequestWithIntegrator {
   headers: Record<string, string | string[] | undefined>;
   integrator?: IntegratorPrincipal;
+  [DIGEST_PRINCIPAL]?: IntegratorPrincipal;
+}
+
+/** Records that a request's Digest credentials were checked and whose they are. */
+export function authenticatedByDigest(request: object, principal: IntegratorPrincipal): void {
+  (request as RequestWithIntegrator)[DIGEST_PRINCIPAL] = principal;
 }
 
 /** Lets a request through only with a valid, unrevoked `X-Api-Key`; the integrator it belongs
@@ -24,6 +34,10 @@ export class ApiKeyGuard implements CanActivate {
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<RequestWithIntegrator>();
+    if (request[DIGEST_PRINCIPAL]) {
+      request.integrator = request[DIGEST_PRINCIPAL];
+      return true;
+    }
     const presented = presentedApiKey(request.headers);
     if (presented === undefined) {
       throw apiKeyRefused('required', 'an X-Api-Key header is required');

@@ -17,6 +17,14 @@ export class IntegratorApiKeyEntity {
   @Column({ name: 'secret_sha256', type: 'bytea' })
   secretSha256!: Buffer;
 
+  /** H(key id:realm:key) for HTTP Digest (RFC 7616), MD5 and SHA-256; null for keys issued
+   * before Digest was taken. */
+  @Column({ name: 'digest_ha1_md5', type: 'bytea', nullable: true })
+  digestHa1Md5!: Buffer | null;
+
+  @Column({ name: 'digest_ha1_sha256', type: 'bytea', nullable: true })
+  digestHa1Sha256!: Buffer | null;
+
   @Column({ name: 'camera_ids', type: 'text', array: true })
   cameraIds!: string[];
 

@@ -22,6 +22,11 @@ export class OperationsCentreEntity {
   @JoinColumn({ name: 'parent_centre_id' })
   parentCentre?: OperationsCentreEntity | null;
 
+  /** Analytics detection types (lower-case names, `other` for unnamed ones) whose detections
+   * raise no alert in this centre. */
+  @Column({ name: 'analytics_off', type: 'text', array: true, default: () => "'{}'" })
+  analyticsOff!: string[];
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;
 }

@@ -16,6 +16,8 @@ import { VehicleHitCard1764710000000 } from './1764710000000-vehicle-hit-card';
 import { WatchlistAdmin1796431938433 } from './1796431938433-watchlist-admin';
 import { AlertOutcomes1796431943912 } from './1796431943912-alert-outcomes';
 import { LearningFromDecisions1796431969816 } from './1796431969816-learning-from-decisions';
+import { ApiKeyDigest1796433148531 } from './1796433148531-api-key-digest';
+import { CentreAnalyticsOff1796435228338 } from './1796435228338-centre-analytics-off';
 
 /** Applied in this order; never edit a released migration, add a new one. */
 export const MIGRATIONS = [
@@ -37,4 +39,6 @@ export const MIGRATIONS = [
   WatchlistAdmin1796431938433,
   AlertOutcomes1796431943912,
   LearningFromDecisions1796431969816,
+  ApiKeyDigest1796433148531,
+  CentreAnalyticsOff1796435228338,
 ];

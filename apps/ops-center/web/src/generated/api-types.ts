@@ -315,6 +315,30 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v1/centres/{id}/analytics': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * The analytics detection types turned off in a centre (no alerts there)
+     * @description Access: signed-in staff with one of the roles system-admin, supervisor.
+     */
+    get: operations['RegistryController_centreAnalytics'];
+    /**
+     * Turn analytics detection types off in a centre (the others on): their detections raise no alert there
+     * @description Access: signed-in staff with one of the roles system-admin.
+     */
+    put: operations['RegistryController_putCentreAnalytics'];
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/v1/districts': {
     parameters: {
       query?: never;
@@ -1218,6 +1242,46 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v1/camera-health/districts': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Online, offline and never-seen cameras per district of the user's centres
+     * @description Access: signed-in staff with one of the roles operator, supervisor.
+     */
+    get: operations['CameraHealthController_districts'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/camera-health/offline': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * The user's centres' cameras silent beyond the limit, by id
+     * @description Access: signed-in staff with one of the roles operator, supervisor.
+     */
+    get: operations['CameraHealthController_offline'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/v1/vehicles/route': {
     parameters: {
       query?: never;
@@ -1646,6 +1710,10 @@ export interface components {
       /** @enum {string} */
       kind: 'main' | 'district';
       parent_centre_id: string | null;
+    };
+    CentreAnalytics: {
+      centre_id: string;
+      off: string[];
     };
     DistrictList: {
       items: components['schemas']['District'][];
@@ -2415,6 +2483,31 @@ export interface components {
       escalated_at: string;
       escalated_by: string | null;
     };
+    DistrictCameraHealthPage: {
+      items: components['schemas']['DistrictCameraHealth'][];
+      /** @description send as cursor for the next page; null on the last page */
+      next_cursor: string | null;
+    };
+    DistrictCameraHealth: {
+      district_id: string;
+      centre_id: string;
+      online: number;
+      offline: number;
+      never_seen: number;
+    };
+    OfflineCameraPage: {
+      items: components['schemas']['OfflineCamera'][];
+      /** @description send as cursor for the next page; null on the last page */
+      next_cursor: string | null;
+    };
+    OfflineCamera: {
+      camera_id: string;
+      district_id: string;
+      centre_id: string;
+      /** Format: date-time */
+      last_seen_at: string;
+      silent_seconds: number;
+    };
     VehicleRoute: {
       /** @description normalised */
       plate: string;
@@ -2722,6 +2815,7 @@ export type SchemaApiKeyList = components['schemas']['ApiKeyList'];
 export type SchemaApiKey = components['schemas']['ApiKey'];
 export type SchemaCentreList = components['schemas']['CentreList'];
 export type SchemaCentre = components['schemas']['Centre'];
+export type SchemaCentreAnalytics = components['schemas']['CentreAnalytics'];
 export type SchemaDistrictList = components['schemas']['DistrictList'];
 export type SchemaDistrict = components['schemas']['District'];
 export type SchemaCameraList = components['schemas']['CameraList'];
@@ -2783,6 +2877,10 @@ export type SchemaOverview = components['schemas']['Overview'];
 export type SchemaOverviewRow = components['schemas']['OverviewRow'];
 export type SchemaOperatorLoad = components['schemas']['OperatorLoad'];
 export type SchemaWaitingEscalation = components['schemas']['WaitingEscalation'];
+export type SchemaDistrictCameraHealthPage = components['schemas']['DistrictCameraHealthPage'];
+export type SchemaDistrictCameraHealth = components['schemas']['DistrictCameraHealth'];
+export type SchemaOfflineCameraPage = components['schemas']['OfflineCameraPage'];
+export type SchemaOfflineCamera = components['schemas']['OfflineCamera'];
 export type SchemaVehicleRoute = components['schemas']['VehicleRoute'];
 export type SchemaRouteSighting = components['schemas']['RouteSighting'];
 export type SchemaFaceNegativePage = components['schemas']['FaceNegativePage'];
@@ -4706,6 +4804,118 @@ export interface operations {
         };
         content: {
           'application/json': components['schemas']['Centre'];
+        };
+      };
+      /** @description a field breaks a rule: errors names each */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['StaffErrorBody'];
+        };
+      };
+      /** @description not signed in */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['StaffErrorBody'];
+        };
+      };
+      /** @description none of the roles this needs */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['StaffErrorBody'];
+        };
+      };
+    };
+  };
+  RegistryController_centreAnalytics: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description success */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['CentreAnalytics'];
+        };
+      };
+      /** @description a field breaks a rule: errors names each */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['StaffErrorBody'];
+        };
+      };
+      /** @description not signed in */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['StaffErrorBody'];
+        };
+      };
+      /** @description none of the roles this needs */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['StaffErrorBody'];
+        };
+      };
+    };
+  };
+  RegistryController_putCentreAnalytics: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          off: (
+            | 'illegal_dumping'
+            | 'crowd'
+            | 'loitering'
+            | 'abandoned_object'
+            | 'line_crossing'
+            | 'intrusion'
+            | 'other'
+          )[];
+        };
+      };
+    };
+    responses: {
+      /** @description success */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['CentreAnalytics'];
         };
       };
       /** @description a field breaks a rule: errors names each */
@@ -7538,6 +7748,110 @@ export interface operations {
         };
         content: {
           'application/json': components['schemas']['Overview'];
+        };
+      };
+      /** @description a field breaks a rule: errors names each */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['StaffErrorBody'];
+        };
+      };
+      /** @description not signed in */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['StaffErrorBody'];
+        };
+      };
+      /** @description none of the roles this needs */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['StaffErrorBody'];
+        };
+      };
+    };
+  };
+  CameraHealthController_districts: {
+    parameters: {
+      query?: {
+        /** @description items a page holds (1..500) */
+        limit?: number;
+        /** @description next_cursor of the page before; absent for the first page */
+        cursor?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description success */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['DistrictCameraHealthPage'];
+        };
+      };
+      /** @description a field breaks a rule: errors names each */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['StaffErrorBody'];
+        };
+      };
+      /** @description not signed in */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['StaffErrorBody'];
+        };
+      };
+      /** @description none of the roles this needs */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['StaffErrorBody'];
+        };
+      };
+    };
+  };
+  CameraHealthController_offline: {
+    parameters: {
+      query?: {
+        /** @description items a page holds (1..500) */
+        limit?: number;
+        /** @description next_cursor of the page before; absent for the first page */
+        cursor?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description success */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['OfflineCameraPage'];
         };
       };
       /** @description a field breaks a rule: errors names each */
