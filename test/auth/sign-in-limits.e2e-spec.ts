@@ -137,6 +137,24 @@ describe('sign-in limits', () => {
     ).toBe(200);
   });
 
+  it('does not let one address lock the real user out: its refused attempts do not count for the username', async () => {
+    const { app, base } = await serve({
+      AUTH_MAX_FAILED_LOGINS: 3,
+      AUTH_MAX_FAILED_LOGINS_PER_USER: 8,
+    });
+    const username = await createUser(app);
+    const statuses: number[] = [];
+    for (let i = 0; i < 15; i++)
+      statuses.push(
+        (await postLogin(base, { username, password: `wrong ${i}` }, '127.0.0.20')).status,
+      );
+    expect(statuses.filter((s) => s === 401)).toHaveLength(3);
+    expect(statuses.filter((s) => s === 429)).toHaveLength(12);
+    expect((await postLogin(base, { username, password: PASSWORD }, '127.0.0.21')).status).toBe(
+      200,
+    );
+  });
+
   // how quickly the real sign-in is answered under the flood is measured by
   // npm run bench:hardening; here: it is answered, and the flood is held to its limits
   it('still signs a real user in while one address floods the sign-in with random usernames', async () => {

@@ -3,12 +3,9 @@ import { InjectEntityManager } from '@nestjs/typeorm';
 import { EntityManager } from 'typeorm';
 
 export interface CountedAttempt {
-  /** Attempts of this username from this address in the current window, this one included. */
+  /** Attempts counted in the current window, this one included. */
   readonly attempts: number;
   readonly windowEndsAt: Date;
-  /** Attempts of this username from every address in its own window, this one included. */
-  readonly attemptsFromAnywhere: number;
-  readonly anywhereWindowEndsAt: Date;
 }
 
 /** The client_ip of the row that counts a username's attempts from every address (not an
@@ -20,29 +17,22 @@ export const ANY_ADDRESS = '*';
 export class StaffSessionRepository {
   constructor(@InjectEntityManager() private readonly em: EntityManager) {}
 
-  /** Counts an attempt before its password is checked, for its address and for the username
-   * from anywhere, in one statement: concurrent attempts each get their own numbers, so no
-   * more than the limits can be under way at once. */
+  /** Counts an attempt before its password is checked, in one statement: concurrent attempts
+   * each get their own number, so no more than the limit can be under way at once. `clientIp`
+   * ANY_ADDRESS counts the username's attempts from every address. */
   async count(username: string, clientIp: string, windowMs: number): Promise<CountedAttempt> {
     const rows = (await this.em.query(
       `INSERT INTO sign_in_attempt AS a (username, client_ip, attempts, window_ends_at)
-       VALUES ($1, $2, 1, now() + $3 * interval '1 millisecond'),
-              ($1, $4, 1, now() + $3 * interval '1 millisecond')
+       VALUES ($1, $2, 1, now() + $3 * interval '1 millisecond')
        ON CONFLICT (username, client_ip) DO UPDATE SET
          attempts = CASE WHEN a.window_ends_at <= now() THEN 1 ELSE a.attempts + 1 END,
          window_ends_at = CASE WHEN a.window_ends_at <= now()
            THEN EXCLUDED.window_ends_at ELSE a.window_ends_at END
-       RETURNING client_ip, attempts, window_ends_at`,
-      [username, clientIp, windowMs, ANY_ADDRESS],
-    )) as Array<{ client_ip: string; attempts: number; window_ends_at: Date }>;
-    const here = rows.find((r) => r.client_ip !== ANY_ADDRESS)!;
-    const anywhere = rows.find((r) => r.client_ip === ANY_ADDRESS)!;
-    return {
-      attempts: here.attempts,
-      windowEndsAt: here.window_ends_at,
-      attemptsFromAnywhere: anywhere.attempts,
-      anywhereWindowEndsAt: anywhere.window_ends_at,
-    };
+       RETURNING attempts, window_ends_at`,
+      [username, clientIp, windowMs],
+    )) as Array<{ attempts: number; window_ends_at: Date }>;
+    const row = rows[0]!;
+    return { attempts: row.attempts, windowEndsAt: row.window_ends_at };
   }
 
   /** After a success: this address and the username's count from anywhere start afresh. */

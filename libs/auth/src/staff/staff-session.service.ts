@@ -6,7 +6,7 @@ import { TooManyRequestsException } from '@kuzet/http';
 import { AuditLogService } from '@kuzet/audit-log';
 import { SignInAdmission } from './sign-in-admission';
 import { StaffPrincipal, staffPrincipalBody } from './staff-principal';
-import { StaffSessionRepository } from './staff-session.repository';
+import { ANY_ADDRESS, CountedAttempt, StaffSessionRepository } from './staff-session.repository';
 import { StaffTokenService } from './staff-token.service';
 import { LoginInput, LoginResult } from './staff-user.schemas';
 import { StaffUserService } from './staff-user.service';
@@ -83,46 +83,51 @@ export class StaffSessionService {
   }
 
   /** Refuses the attempt past AUTH_MAX_FAILED_LOGINS of this username from this address, or
-   * past AUTH_MAX_FAILED_LOGINS_PER_USER from every address together (a guess spread over
-   * many addresses); the first refusal of each is audited. */
+   * past AUTH_MAX_FAILED_LOGINS_PER_USER from every address together (a guess spread over many
+   * addresses); the first refusal of each is audited. An address already refused adds nothing
+   * to the username's count, so one address cannot lock the real user out by itself. */
   private async countAttempt(username: string, clientIp: string): Promise<void> {
-    const counted = await this.sessions.count(
+    const window = this.config.AUTH_FAILED_LOGIN_WINDOW_MS;
+    const here = await this.sessions.count(username, clientIp, window);
+    await this.refuseBeyond(
       username,
       clientIp,
-      this.config.AUTH_FAILED_LOGIN_WINDOW_MS,
+      here,
+      this.config.AUTH_MAX_FAILED_LOGINS,
+      'address',
     );
-    const limits = [
-      {
-        attempts: counted.attempts,
-        max: this.config.AUTH_MAX_FAILED_LOGINS,
-        windowEndsAt: counted.windowEndsAt,
-        rule: 'failed_sign_ins',
-        scope: 'address',
-      },
-      {
-        attempts: counted.attemptsFromAnywhere,
-        max: this.config.AUTH_MAX_FAILED_LOGINS_PER_USER,
-        windowEndsAt: counted.anywhereWindowEndsAt,
-        rule: 'failed_sign_ins_any_address',
-        scope: 'username',
-      },
-    ];
-    const exceeded = limits.find((limit) => limit.attempts > limit.max);
-    if (!exceeded) return;
-    if (exceeded.attempts === exceeded.max + 1) {
+    const anywhere = await this.sessions.count(username, ANY_ADDRESS, window);
+    await this.refuseBeyond(
+      username,
+      clientIp,
+      anywhere,
+      this.config.AUTH_MAX_FAILED_LOGINS_PER_USER,
+      'username',
+    );
+  }
+
+  private async refuseBeyond(
+    username: string,
+    clientIp: string,
+    { attempts, windowEndsAt }: CountedAttempt,
+    max: number,
+    scope: 'address' | 'username',
+  ): Promise<void> {
+    if (attempts <= max) return;
+    if (attempts === max + 1) {
       await this.audit.append({
         actor: 'anonymous',
         action: 'auth.login-throttled',
         subjectType: 'username',
         subjectId: username,
-        details: { clientIp, scope: exceeded.scope },
+        details: { clientIp, scope },
       });
     }
-    const retryAfterSeconds = (exceeded.windowEndsAt.getTime() - Date.now()) / 1000;
+    const retryAfterSeconds = (windowEndsAt.getTime() - Date.now()) / 1000;
     throw new TooManyRequestsException(
       retryAfterSeconds,
-      `too many failed sign-ins for ${username}${exceeded.scope === 'username' ? ' from all addresses' : ''}: try again in ${Math.ceil(retryAfterSeconds)} s`,
-      exceeded.rule,
+      `too many failed sign-ins for ${username}${scope === 'username' ? ' from all addresses' : ''}: try again in ${Math.ceil(retryAfterSeconds)} s`,
+      scope === 'username' ? 'failed_sign_ins_any_address' : 'failed_sign_ins',
     );
   }
 
