@@ -54,12 +54,14 @@ export function localTime(iso: string | null): string | null {
   return iso === null ? null : localFormat.format(new Date(iso));
 }
 
-/** RFC 4180 quoting; a text cell that a spreadsheet would run as a formula gets a leading '. */
+/** RFC 4180 quoting; a text cell that a spreadsheet would run as a formula gets a leading '.
+ * A cell with a semicolon is quoted too: a spreadsheet with a Russian locale splits a CSV on
+ * semicolons, and `Ivanov;=cmd` would otherwise become a formula cell there. */
 export function csvCell(value: string | number | boolean | null): string {
   if (value === null) return '';
   let text = String(value);
   if (typeof value === 'string' && /^[=+\-@\t\r]/.test(text)) text = `'${text}`;
-  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+  return /[",;\t\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
 export function csvLine(cells: readonly (string | number | boolean | null)[]): string {

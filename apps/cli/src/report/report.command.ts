@@ -41,7 +41,10 @@ export async function printPdf(html: string): Promise<Buffer> {
     args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'],
   });
   try {
-    const page = await browser.newPage();
+    // the page is kuzet's own escaped HTML; still, it runs no script and reaches no network
+    const context = await browser.newContext({ javaScriptEnabled: false });
+    await context.route('**/*', (route) => route.abort());
+    const page = await context.newPage();
     await page.setContent(html, { waitUntil: 'load' });
     return await page.pdf({ format: 'A4', landscape: true, printBackground: true });
   } finally {
