@@ -317,6 +317,8 @@ describe('audit entries of sensitive reads and registry changes', () => {
       status: 'active',
       device_id: null,
       device_channel: null,
+      connected: true,
+      kind: 'camera',
     };
     const {
       centre_id: _centre,
@@ -324,6 +326,8 @@ describe('audit entries of sensitive reads and registry changes', () => {
       address: _address,
       device_id: _device,
       device_channel: _channel,
+      connected: _connected,
+      kind: _kind,
       ...body
     } = registered;
     expect((await send('POST', '/v1/cameras', body)).statusCode).toBe(201);
