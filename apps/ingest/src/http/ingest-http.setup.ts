@@ -82,8 +82,8 @@ export class IngestHttpSetup implements OnModuleInit {
               field: 'Authorization',
               rule: digest.stale ? 'stale_nonce' : 'digest',
               message: digest.stale
-                ? 'the Digest nonce has expired: retry with the fresh one'
-                : 'the Digest credentials are wrong (user name: the API key id; password: the API key)',
+                ? 'the Digest nonce has expired or was used: retry with the fresh one'
+                : 'the Digest credentials are wrong (user name: the API key id, issued with digest; password: the API key)',
             },
           ]),
         );
@@ -106,7 +106,7 @@ export class IngestHttpSetup implements OnModuleInit {
       const stale = (request as { digestStale?: boolean }).digestStale === true;
       void reply.header('WWW-Authenticate', [
         'Basic realm="kuzet", charset="UTF-8"',
-        ...this.apiKeys.digestChallenges(stale),
+        ...(await this.apiKeys.digestChallenges(stale)),
       ]);
     });
     if (!fastify.hasDecorator('createRateLimit')) {

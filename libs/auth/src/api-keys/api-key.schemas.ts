@@ -13,6 +13,21 @@ export const createApiKeySchema = z
       .max(1000)
       .default([]),
     rate_limit_per_minute: z.number().int().min(1).max(1_000_000).nullish(),
+    digest: z
+      .boolean()
+      .default(false)
+      .describe(
+        'devices may also authenticate with HTTP Digest (SHA-256); only then is a Digest hash of the key kept',
+      ),
+    digest_md5: z
+      .boolean()
+      .default(false)
+      .describe('HTTP Digest with MD5 too, for old device firmware; needs digest'),
+  })
+  .refine((key) => key.digest || !key.digest_md5, {
+    message: 'digest_md5 needs digest',
+    params: { rule: 'needs_digest' },
+    path: ['digest_md5'],
   })
   .refine((key) => key.camera_ids.length + key.district_ids.length > 0, {
     message: 'a key needs at least one camera or district in its scope',
@@ -28,6 +43,8 @@ export const apiKeyDtoSchema = z
     camera_ids: z.array(z.string()),
     district_ids: z.array(z.string()),
     rate_limit_per_minute: z.number().int().nullable(),
+    digest: z.boolean().describe('HTTP Digest (SHA-256) is accepted for the key'),
+    digest_md5: z.boolean().describe('HTTP Digest with MD5 is accepted for the key'),
     created_at: z.iso.datetime(),
     revoked_at: z.iso.datetime().nullable(),
   })

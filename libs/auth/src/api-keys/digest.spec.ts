@@ -3,10 +3,12 @@ import {
   checkDigestNonce,
   digestChallenges,
   digestHa1,
+  digestNonceIssuedAt,
   digestResponseMatches,
   issueDigestNonce,
   parseDigestAuthorization,
 } from './digest';
+import { createApiKeySchema } from './api-key.schemas';
 
 /** RFC 7616 section 3.9.1: Mufasa, "Circle of Life", GET /dir/index.html. */
 const RFC = {
@@ -50,15 +52,37 @@ describe('HTTP Digest (RFC 7616)', () => {
     const now = 1_800_000_000_000;
     const nonce = issueDigestNonce('s'.repeat(32), now);
     expect(checkDigestNonce('s'.repeat(32), nonce, now + 1000)).toBe('valid');
-    expect(checkDigestNonce('s'.repeat(32), nonce, now + 5 * 60_000 + 1)).toBe('stale');
+    expect(checkDigestNonce('s'.repeat(32), nonce, now + 60_000)).toBe('valid');
+    // a minute, no longer: what is seen on the wire is worth little for long
+    expect(checkDigestNonce('s'.repeat(32), nonce, now + 60_001)).toBe('stale');
+    expect(digestNonceIssuedAt(nonce)).toBe(now);
+
     expect(checkDigestNonce('t'.repeat(32), nonce, now + 1000)).toBe('invalid');
     const [issued, mac] = nonce.split('.');
     expect(checkDigestNonce('s'.repeat(32), `${Number(issued) + 60_000}.${mac}`, now)).toBe(
       'invalid',
     );
+    // SHA-256 only, so a man in the middle has no MD5 challenge to leave in place of it
     expect(digestChallenges('s'.repeat(32), true, now)).toEqual([
       `Digest realm="kuzet", qop="auth", algorithm=SHA-256, nonce="${nonce}", stale=true`,
-      `Digest realm="kuzet", qop="auth", algorithm=MD5, nonce="${nonce}", stale=true`,
+    ]);
+    // MD5 too while some key was issued for old firmware
+    expect(digestChallenges('s'.repeat(32), false, now, true)).toEqual([
+      `Digest realm="kuzet", qop="auth", algorithm=SHA-256, nonce="${nonce}"`,
+      `Digest realm="kuzet", qop="auth", algorithm=MD5, nonce="${nonce}"`,
+    ]);
+  });
+
+  it('issues keys without Digest unless asked, and MD5 only with Digest', () => {
+    const key = { integrator_id: 'x', label: 'y', district_ids: ['aktau-city'] };
+    expect(createApiKeySchema.parse(key)).toMatchObject({ digest: false, digest_md5: false });
+    expect(createApiKeySchema.parse({ ...key, digest: true, digest_md5: true })).toMatchObject({
+      digest: true,
+      digest_md5: true,
+    });
+    const md5Alone = createApiKeySchema.safeParse({ ...key, digest_md5: true });
+    expect(md5Alone.error?.issues).toEqual([
+      expect.objectContaining({ path: ['digest_md5'], params: { rule: 'needs_digest' } }),
     ]);
   });
 

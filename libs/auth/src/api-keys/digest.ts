@@ -1,11 +1,15 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 
-/** HTTP Digest access authentication (RFC 7616, qop=auth, MD5 and SHA-256) for devices that
- * can be given a user and password but cannot do Basic: the user name is the API key's id, the
- * password the whole key. The nonce is stateless, `<issued ms>.<HMAC of it>`, so any instance
- * sharing the secret checks it and it expires after DIGEST_NONCE_TTL_MS. */
+/** HTTP Digest access authentication (RFC 7616, qop=auth, SHA-256, and MD5 for keys issued for
+ * old firmware) for devices that can be given a user and password but cannot do Basic: the user
+ * name is the API key's id, the password the whole key. The nonce is `<issued ms>.<HMAC of it>`,
+ * so any instance sharing the secret checks it; it expires after DIGEST_NONCE_TTL_MS, and each
+ * (key, nonce, nc) is taken once (recorded in PostgreSQL by the ApiKeyService), so a seen
+ * request cannot be sent again with another body (qop=auth does not cover the body). */
 export const DIGEST_REALM = 'kuzet';
-export const DIGEST_NONCE_TTL_MS = 5 * 60 * 1000;
+export const DIGEST_NONCE_TTL_MS = 60 * 1000;
+/** How far ahead of this instance's clock another instance's nonce may be. */
+export const DIGEST_CLOCK_SKEW_MS = 60 * 1000;
 
 export type DigestAlgorithm = 'MD5' | 'SHA-256';
 
@@ -91,7 +95,7 @@ export function checkDigestNonce(
     return 'invalid';
   }
   const age = now - Number(issued);
-  if (!Number.isFinite(age) || age < -60_000) return 'invalid';
+  if (!Number.isFinite(age) || age < -DIGEST_CLOCK_SKEW_MS) return 'invalid';
   return age > ttlMs ? 'stale' : 'valid';
 }
 
@@ -112,14 +116,22 @@ export function digestResponseMatches(
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
-/** The challenges a 401 carries: SHA-256 first, MD5 for older firmware. */
+/** When a nonce was issued (ms), for a nonce checkDigestNonce did not call invalid. */
+export function digestNonceIssuedAt(nonce: string): number {
+  return Number(nonce.slice(0, nonce.indexOf('.')));
+}
+
+/** The challenges a 401 carries: SHA-256, and MD5 after it only when `md5` (some key was issued
+ * for old firmware that knows no other). */
 export function digestChallenges(
   secret: string,
   stale = false,
   now: number = Date.now(),
+  md5 = false,
 ): string[] {
   const nonce = issueDigestNonce(secret, now);
-  return (['SHA-256', 'MD5'] as const).map(
+  const algorithms: DigestAlgorithm[] = md5 ? ['SHA-256', 'MD5'] : ['SHA-256'];
+  return algorithms.map(
     (algorithm) =>
       `Digest realm="${DIGEST_REALM}", qop="auth", algorithm=${algorithm}, nonce="${nonce}"${stale ? ', stale=true' : ''}`,
   );

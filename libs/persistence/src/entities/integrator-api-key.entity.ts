@@ -17,8 +17,9 @@ export class IntegratorApiKeyEntity {
   @Column({ name: 'secret_sha256', type: 'bytea' })
   secretSha256!: Buffer;
 
-  /** H(key id:realm:key) for HTTP Digest (RFC 7616), MD5 and SHA-256; null for keys issued
-   * before Digest was taken. */
+  /** H(key id:realm:key) for HTTP Digest (RFC 7616): SHA-256 only for a key issued with
+   * `digest: true`, MD5 only with `digest_md5: true` (old firmware); null otherwise, and then
+   * Digest is refused for the key (a password-equivalent is kept only where it is needed). */
   @Column({ name: 'digest_ha1_md5', type: 'bytea', nullable: true })
   digestHa1Md5!: Buffer | null;
 

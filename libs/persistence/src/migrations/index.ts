@@ -17,6 +17,7 @@ import { WatchlistAdmin1796431938433 } from './1796431938433-watchlist-admin';
 import { AlertOutcomes1796431943912 } from './1796431943912-alert-outcomes';
 import { LearningFromDecisions1796431969816 } from './1796431969816-learning-from-decisions';
 import { ApiKeyDigest1796433148531 } from './1796433148531-api-key-digest';
+import { DigestOptInAndReplay1796436518597 } from './1796436518597-digest-opt-in-and-replay';
 import { CentreAnalyticsOff1796435228338 } from './1796435228338-centre-analytics-off';
 
 /** Applied in this order; never edit a released migration, add a new one. */
@@ -41,4 +42,5 @@ export const MIGRATIONS = [
   LearningFromDecisions1796431969816,
   ApiKeyDigest1796433148531,
   CentreAnalyticsOff1796435228338,
+  DigestOptInAndReplay1796436518597,
 ];

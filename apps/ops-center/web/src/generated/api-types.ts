@@ -1675,6 +1675,10 @@ export interface components {
       camera_ids: string[];
       district_ids: string[];
       rate_limit_per_minute: number | null;
+      /** @description HTTP Digest (SHA-256) is accepted for the key */
+      digest: boolean;
+      /** @description HTTP Digest with MD5 is accepted for the key */
+      digest_md5: boolean;
       /** Format: date-time */
       created_at: string;
       /** Format: date-time */
@@ -1694,6 +1698,10 @@ export interface components {
       camera_ids: string[];
       district_ids: string[];
       rate_limit_per_minute: number | null;
+      /** @description HTTP Digest (SHA-256) is accepted for the key */
+      digest: boolean;
+      /** @description HTTP Digest with MD5 is accepted for the key */
+      digest_md5: boolean;
       /** Format: date-time */
       created_at: string;
       /** Format: date-time */
@@ -4625,6 +4633,16 @@ export interface operations {
           /** @default [] */
           district_ids?: string[];
           rate_limit_per_minute?: number | null;
+          /**
+           * @description devices may also authenticate with HTTP Digest (SHA-256); only then is a Digest hash of the key kept
+           * @default false
+           */
+          digest?: boolean;
+          /**
+           * @description HTTP Digest with MD5 too, for old device firmware; needs digest
+           * @default false
+           */
+          digest_md5?: boolean;
         };
       };
     };
