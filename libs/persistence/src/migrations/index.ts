@@ -18,6 +18,7 @@ import { AlertOutcomes1796431943912 } from './1796431943912-alert-outcomes';
 import { LearningFromDecisions1796431969816 } from './1796431969816-learning-from-decisions';
 import { ApiKeyDigest1796433148531 } from './1796433148531-api-key-digest';
 import { CentreAnalyticsOff1796435228338 } from './1796435228338-centre-analytics-off';
+import { LearningRetentionIndexes1796436669103 } from './1796436669103-learning-retention-indexes';
 
 /** Applied in this order; never edit a released migration, add a new one. */
 export const MIGRATIONS = [
@@ -41,4 +42,5 @@ export const MIGRATIONS = [
   LearningFromDecisions1796431969816,
   ApiKeyDigest1796433148531,
   CentreAnalyticsOff1796435228338,
+  LearningRetentionIndexes1796436669103,
 ];
