@@ -97,8 +97,11 @@ const EXPECTED: Record<string, Access> = {
   'PUT /v1/watchlists/:id/suppression-policy': ['supervisor', 'watchlist-admin'],
   'GET /v1/watchlists/:id/threshold-evidence': ['supervisor', 'watchlist-admin', 'auditor'],
   'GET /v1/watchlists/:id/threshold-decisions': ['supervisor', 'watchlist-admin', 'auditor'],
-  'POST /v1/watchlists/:id/threshold-decisions': ['supervisor'],
-  'POST /v1/watchlists/:id/threshold-decisions/:decisionId/revert': ['supervisor'],
+  'POST /v1/watchlists/:id/threshold-decisions': ['supervisor', 'watchlist-admin'],
+  'POST /v1/watchlists/:id/threshold-decisions/:decisionId/revert': [
+    'supervisor',
+    'watchlist-admin',
+  ],
   'GET /v1/persons/:id': ['watchlist-admin'],
   'DELETE /v1/persons/:id': ['watchlist-admin'],
   'GET /v1/persons/:id/faces/:faceId/thumbnail': ['watchlist-admin'],

@@ -21,8 +21,9 @@ import { eventually, uniqueName } from '../support/transports';
 const THRESHOLD = 0.33;
 
 /** "Not this person" on the real broker, PostgreSQL and ONNX models, with two matcher
- * instances: the rejected look-alike's next probe is suppressed and recorded, the real person
- * still alerts, the ceiling holds, and removing the negative restores the alert. */
+ * instances, on a list whose supervisor turned suppression on: the rejected look-alike's next
+ * probe is suppressed and recorded, the real person still alerts, the ceiling holds, and
+ * removing the negative restores the alert. */
 describe('learning from "not this person" end to end', () => {
   let database: TestDatabase;
   let one: NestFastifyApplication; // matcher + ops-center
@@ -131,6 +132,17 @@ describe('learning from "not this person" end to end', () => {
     });
     stuartId = enrolled.person.id;
     await bothMatchers((index) => index.versionOf(stuartId) === 1, 'enrol Stuart');
+    // suppression is opt-in per list: a supervisor of a main centre turns it on (test-centre,
+    // registered with the cameras, has no parent)
+    await registerCameras(one.get(DataSource), []);
+    const on = await one.inject({
+      method: 'PUT',
+      url: `/v1/watchlists/${watchlistId}/suppression-policy`,
+      headers: supervisor.headers,
+      payload: { enabled: true, margin: 0.05, ceiling: 0.8 },
+    });
+    expect(on.statusCode).toBe(200);
+    await bothMatchers((index) => index.versionOf(stuartId) === 2, 'take the policy');
   });
 
   afterAll(async () => {

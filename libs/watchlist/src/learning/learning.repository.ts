@@ -58,6 +58,14 @@ export interface ProbeRow {
   readonly expiresAt: Date;
 }
 
+/** The centres whose learning rows a reader sees: the same rule as the ops-center's alert scope
+ * (CentreScopes): the centres and the district centres below them, and what no centre owns
+ * when includeUnrouted. */
+export interface LearningScope {
+  readonly centreIds: readonly string[];
+  readonly includeUnrouted: boolean;
+}
+
 /** Rows are keyset-paged on (time, id); `after` is the last item's key. */
 export interface KeysetPage {
   readonly limit: number;
@@ -203,14 +211,29 @@ export class LearningRepository {
     return out;
   }
 
-  async listNegatives(watchlistId: string, page: KeysetPage): Promise<NegativeRow[]> {
+  /** A list's negatives, those of alerts within `scope` only when one is given. */
+  async listNegatives(
+    watchlistId: string,
+    page: KeysetPage,
+    scope: LearningScope | null = null,
+  ): Promise<NegativeRow[]> {
     const rows: any[] = await this.dataSource.query(
-      `SELECT id, person_id, watchlist_id, alert_id, model_id, similarity, face_crop_ref,
-              created_by, created_at, expires_at
-       FROM face_negative WHERE watchlist_id = $1
-         AND ($2::timestamptz IS NULL OR (created_at, id) > ($2::timestamptz, $3::uuid))
-       ORDER BY created_at, id LIMIT $4`,
-      [watchlistId, page.after?.[0] ?? null, page.after?.[1] ?? null, page.limit + 1],
+      `SELECT n.id, n.person_id, n.watchlist_id, n.alert_id, n.model_id, n.similarity,
+              n.face_crop_ref, n.created_by, n.created_at, n.expires_at
+       FROM face_negative n LEFT JOIN alert a ON a.id = n.alert_id
+       WHERE n.watchlist_id = $1
+         AND ($2::timestamptz IS NULL OR (n.created_at, n.id) > ($2::timestamptz, $3::uuid))
+         AND ($5::text[] IS NULL OR (a.id IS NOT NULL AND CASE WHEN a.centre_id IS NULL THEN $6::boolean
+              ELSE a.centre_id = ANY($5::text[]) OR a.parent_centre_id = ANY($5::text[]) END))
+       ORDER BY n.created_at, n.id LIMIT $4`,
+      [
+        watchlistId,
+        page.after?.[0] ?? null,
+        page.after?.[1] ?? null,
+        page.limit + 1,
+        scope ? [...scope.centreIds] : null,
+        scope?.includeUnrouted ?? false,
+      ],
     );
     return rows.map(negativeOf);
   }
@@ -264,14 +287,43 @@ export class LearningRepository {
       : null;
   }
 
-  async listSuppressed(watchlistId: string, page: KeysetPage): Promise<SuppressedRow[]> {
+  /** A list's suppressed matches, those on cameras within `scope` only when one is given (by
+   * the camera's centre and that centre's main centre, as alerts are routed). */
+  async listSuppressed(
+    watchlistId: string,
+    page: KeysetPage,
+    scope: LearningScope | null = null,
+  ): Promise<SuppressedRow[]> {
     const rows: any[] = await this.dataSource.query(
-      `SELECT * FROM suppressed_match WHERE watchlist_id = $1
-         AND ($2::timestamptz IS NULL OR (recorded_at, id) < ($2::timestamptz, $3::uuid))
-       ORDER BY recorded_at DESC, id DESC LIMIT $4`,
-      [watchlistId, page.after?.[0] ?? null, page.after?.[1] ?? null, page.limit + 1],
+      `SELECT s.* FROM suppressed_match s
+         LEFT JOIN camera c ON c.id = s.camera_id
+         LEFT JOIN operations_centre oc ON oc.id = c.centre_id
+       WHERE s.watchlist_id = $1
+         AND ($2::timestamptz IS NULL OR (s.recorded_at, s.id) < ($2::timestamptz, $3::uuid))
+         AND ($5::text[] IS NULL OR CASE WHEN c.centre_id IS NULL THEN $6::boolean
+              ELSE c.centre_id = ANY($5::text[]) OR oc.parent_centre_id = ANY($5::text[]) END)
+       ORDER BY s.recorded_at DESC, s.id DESC LIMIT $4`,
+      [
+        watchlistId,
+        page.after?.[0] ?? null,
+        page.after?.[1] ?? null,
+        page.limit + 1,
+        scope ? [...scope.centreIds] : null,
+        scope?.includeUnrouted ?? false,
+      ],
     );
     return rows.map(suppressedOf);
+  }
+
+  /** Whether any of these centres is a main centre (one without a parent). */
+  async anyMainCentre(centreIds: readonly string[]): Promise<boolean> {
+    if (centreIds.length === 0) return false;
+    const rows: any[] = await this.dataSource.query(
+      `SELECT 1 FROM operations_centre WHERE id = ANY($1::text[]) AND parent_centre_id IS NULL
+       LIMIT 1`,
+      [[...centreIds]],
+    );
+    return rows.length > 0;
   }
 
   /** Bumps the version of one person (a change the matchers must take). */

@@ -1400,7 +1400,7 @@ export interface paths {
     /** @description Access: signed-in staff with one of the roles supervisor, watchlist-admin, auditor. */
     get: operations['LearningController_thresholdDecisions'];
     put?: never;
-    /** @description Access: signed-in staff with one of the roles supervisor. */
+    /** @description Access: signed-in staff with one of the roles supervisor, watchlist-admin. */
     post: operations['LearningController_applyThreshold'];
     delete?: never;
     options?: never;
@@ -1417,7 +1417,7 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** @description Access: signed-in staff with one of the roles supervisor. */
+    /** @description Access: signed-in staff with one of the roles supervisor, watchlist-admin. */
     post: operations['LearningController_revertThreshold'];
     delete?: never;
     options?: never;
