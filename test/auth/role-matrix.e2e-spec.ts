@@ -92,6 +92,7 @@ const EXPECTED: Record<string, Access> = {
   'GET /v1/watchlist-learning': ['supervisor', 'watchlist-admin', 'auditor'],
   'GET /v1/watchlists/:id/negatives': ['watchlist-admin', 'supervisor', 'auditor'],
   'DELETE /v1/watchlists/:id/negatives/:negativeId': ['watchlist-admin'],
+  'POST /v1/watchlists/:id/negatives/:negativeId/approve': ['supervisor', 'watchlist-admin'],
   'GET /v1/watchlists/:id/suppressions': ['supervisor', 'auditor'],
   'GET /v1/watchlists/:id/suppression-policy': ['supervisor', 'watchlist-admin', 'auditor'],
   'PUT /v1/watchlists/:id/suppression-policy': ['supervisor', 'watchlist-admin'],

@@ -181,4 +181,50 @@ describe('learning: opt-in suppression, centre-scoped reads, region-wide writes'
     );
     expect(audited.map((a) => a.actor)).toEqual([north.username, admin.username]);
   });
+
+  it('approves a negative: a supervisor of its centre or a list administrator, never its author', async () => {
+    const sql = app.get(DataSource);
+    const approve = (who: SignedInStaff, negativeId: string) =>
+      app.inject({
+        method: 'POST',
+        url: `/v1/watchlists/${watchlistId}/negatives/${negativeId}/approve`,
+        headers: who.headers,
+      });
+    const pending = (await get('negatives', admin)) as { items: { state: string }[] };
+    expect(pending.items.map((n) => n.state)).toEqual(['pending', 'pending', 'pending']);
+
+    // not within the district supervisor's centres: as if it did not exist
+    expect((await approve(northDistrict, negativeOf.get('cam-north')!)).statusCode).toBe(404);
+    // the author of a negative does not approve it
+    await sql.query(`UPDATE face_negative SET created_by = $1 WHERE id = $2`, [
+      north.username,
+      negativeOf.get('cam-north')!,
+    ]);
+    const own = await approve(north, negativeOf.get('cam-north')!);
+    expect(own.statusCode).toBe(403);
+    expect(own.json()).toMatchObject({ errors: [{ rule: 'four_eyes' }] });
+
+    const approved = await approve(north, negativeOf.get('cam-north-d')!);
+    expect(approved.statusCode).toBe(201);
+    expect(approved.json()).toMatchObject({ state: 'approved', approved_by: north.username });
+    expect((await approve(admin, negativeOf.get('cam-north-d')!)).statusCode).toBe(409);
+    expect((await approve(admin, negativeOf.get('cam-south')!)).statusCode).toBe(201);
+
+    const states: { id: string; state: string }[] = await sql.query(
+      `SELECT id, state FROM face_negative WHERE watchlist_id = $1`,
+      [watchlistId],
+    );
+    expect(Object.fromEntries(states.map((r) => [r.id, r.state]))).toEqual({
+      [negativeOf.get('cam-north')!]: 'pending',
+      [negativeOf.get('cam-north-d')!]: 'approved',
+      [negativeOf.get('cam-south')!]: 'approved',
+    });
+    const audited: { actor: string; details: { negativeId: string } }[] = await sql.query(
+      `SELECT actor, details FROM audit_log WHERE action = 'watchlist.negative-approved' ORDER BY seq`,
+    );
+    expect(audited.map((a) => [a.actor, a.details.negativeId])).toEqual([
+      [north.username, negativeOf.get('cam-north-d')!],
+      [admin.username, negativeOf.get('cam-south')!],
+    ]);
+  });
 });

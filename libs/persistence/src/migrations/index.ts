@@ -19,6 +19,7 @@ import { LearningFromDecisions1796431969816 } from './1796431969816-learning-fro
 import { ApiKeyDigest1796433148531 } from './1796433148531-api-key-digest';
 import { CentreAnalyticsOff1796435228338 } from './1796435228338-centre-analytics-off';
 import { LearningRetentionIndexes1796436669103 } from './1796436669103-learning-retention-indexes';
+import { NegativeApproval1796436894019 } from './1796436894019-negative-approval';
 
 /** Applied in this order; never edit a released migration, add a new one. */
 export const MIGRATIONS = [
@@ -43,4 +44,5 @@ export const MIGRATIONS = [
   ApiKeyDigest1796433148531,
   CentreAnalyticsOff1796435228338,
   LearningRetentionIndexes1796436669103,
+  NegativeApproval1796436894019,
 ];

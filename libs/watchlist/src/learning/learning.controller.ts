@@ -69,6 +69,18 @@ export class LearningController {
     return this.learning.removeNegative(id, negativeId, user.username);
   }
 
+  /** A supervisor approves the negatives of their centres' alerts; a list administrator any. */
+  @Post('negatives/:negativeId/approve')
+  @Roles('supervisor', 'watchlist-admin')
+  @ApiResult(negativeViewSchema)
+  approveNegative(
+    @CurrentUser() user: StaffPrincipal,
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @Param('negativeId', new ParseUUIDPipe()) negativeId: string,
+  ): Promise<NegativeView> {
+    return this.learning.approveNegative(id, negativeId, user);
+  }
+
   @Get('suppressions')
   @Roles('supervisor', 'auditor')
   @ApiResult(suppressionPageSchema)

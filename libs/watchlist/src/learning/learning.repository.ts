@@ -15,6 +15,10 @@ export interface NegativeRow {
   readonly createdBy: string;
   readonly createdAt: Date;
   readonly expiresAt: Date;
+  /** pending: kept, suppresses nothing until a supervisor or list administrator approves it. */
+  readonly state: 'pending' | 'approved';
+  readonly approvedBy: string | null;
+  readonly approvedAt: Date | null;
 }
 
 export interface NegativeEmbeddingRow {
@@ -94,6 +98,9 @@ const negativeOf = (r: any): NegativeRow => ({
   createdBy: r.created_by,
   createdAt: new Date(r.created_at),
   expiresAt: new Date(r.expires_at),
+  state: r.state,
+  approvedBy: r.approved_by,
+  approvedAt: r.approved_at ? new Date(r.approved_at) : null,
 });
 const suppressedOf = (r: any): SuppressedRow => ({
   id: r.id,
@@ -184,7 +191,8 @@ export class LearningRepository {
     );
   }
 
-  /** Unexpired negatives of these people, with their embeddings, oldest first. */
+  /** Unexpired approved negatives of these people (what the matchers use), with their
+   * embeddings, oldest first. */
   async negativesOf(
     personIds: readonly string[],
     now: Date = new Date(),
@@ -194,7 +202,8 @@ export class LearningRepository {
     if (personIds.length === 0) return out;
     const rows: any[] = await manager.query(
       `SELECT id, person_id, embedding, model_id, expires_at FROM face_negative
-       WHERE person_id = ANY($1::uuid[]) AND expires_at > $2 ORDER BY created_at, id`,
+       WHERE person_id = ANY($1::uuid[]) AND expires_at > $2 AND state = 'approved'
+       ORDER BY created_at, id`,
       [personIds, now],
     );
     for (const r of rows) {
@@ -211,17 +220,20 @@ export class LearningRepository {
     return out;
   }
 
-  /** A list's negatives, those of alerts within `scope` only when one is given. */
+  /** A list's negatives, those of alerts within `scope` only when one is given (`only`: that
+   * one negative, if it is). */
   async listNegatives(
     watchlistId: string,
     page: KeysetPage,
     scope: LearningScope | null = null,
+    only?: string,
   ): Promise<NegativeRow[]> {
     const rows: any[] = await this.dataSource.query(
       `SELECT n.id, n.person_id, n.watchlist_id, n.alert_id, n.model_id, n.similarity,
-              n.face_crop_ref, n.created_by, n.created_at, n.expires_at
+              n.face_crop_ref, n.created_by, n.created_at, n.expires_at, n.state, n.approved_by,
+              n.approved_at
        FROM face_negative n LEFT JOIN alert a ON a.id = n.alert_id
-       WHERE n.watchlist_id = $1
+       WHERE n.watchlist_id = $1 AND ($7::uuid IS NULL OR n.id = $7::uuid)
          AND ($2::timestamptz IS NULL OR (n.created_at, n.id) > ($2::timestamptz, $3::uuid))
          AND ($5::text[] IS NULL OR (a.id IS NOT NULL AND CASE WHEN a.centre_id IS NULL THEN $6::boolean
               ELSE a.centre_id = ANY($5::text[]) OR a.parent_centre_id = ANY($5::text[]) END))
@@ -233,9 +245,21 @@ export class LearningRepository {
         page.limit + 1,
         scope ? [...scope.centreIds] : null,
         scope?.includeUnrouted ?? false,
+        only ?? null,
       ],
     );
     return rows.map(negativeOf);
+  }
+
+  /** Approves a pending negative; false when it was not pending. */
+  async approveNegative(id: string, actor: string, manager: EntityManager): Promise<boolean> {
+    const rows: any[] = await manager.query(
+      `UPDATE face_negative SET state = 'approved', approved_by = $2, approved_at = now()
+       WHERE id = $1 AND state = 'pending' RETURNING id`,
+      [id, actor],
+    );
+    const list: any[] = Array.isArray(rows[0]) ? rows[0] : rows;
+    return list.length > 0;
   }
 
   async findNegative(id: string, manager: EntityManager): Promise<NegativeRow | null> {
@@ -252,13 +276,15 @@ export class LearningRepository {
 
   /** False when the alert already gave its negative (a repeated decision). */
   async insertNegative(
-    row: Omit<NegativeRow, 'createdAt'> & { embedding: Float32Array },
+    row: Omit<NegativeRow, 'createdAt' | 'state' | 'approvedBy' | 'approvedAt'> & {
+      embedding: Float32Array;
+    },
     manager: EntityManager,
   ): Promise<boolean> {
     const inserted: any[] = await manager.query(
       `INSERT INTO face_negative (id, person_id, watchlist_id, alert_id, embedding, model_id,
-         similarity, face_crop_ref, created_by, expires_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+         similarity, face_crop_ref, created_by, expires_at, state)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'pending')
        ON CONFLICT (alert_id) DO NOTHING RETURNING id`,
       [
         row.id,

@@ -125,6 +125,64 @@ export class LearningService {
     return { items: page.items.map(negativeView), next_cursor: page.next_cursor };
   }
 
+  /** A negative suppresses only once approved (four eyes: never by its author), by a supervisor
+   * whose centres its alert was routed to, or by a watchlist administrator; audited, and the
+   * person republished so the matchers take it. */
+  async approveNegative(
+    watchlistId: string,
+    negativeId: string,
+    user: StaffPrincipal,
+  ): Promise<NegativeView> {
+    const missing = () =>
+      new NotFoundException(`negative ${negativeId} of watchlist ${watchlistId} does not exist`);
+    const [visible] = await this.repository.listNegatives(
+      watchlistId,
+      { limit: 1 },
+      learningScopeOf(user),
+      negativeId,
+    );
+    if (!visible) throw missing();
+    if (visible.createdBy === user.username)
+      throw new FieldErrorsException(HttpStatus.FORBIDDEN, [
+        {
+          field: '$',
+          rule: 'four_eyes',
+          message: 'a negative is approved by someone other than the one who gave it',
+        },
+      ]);
+    const approved = await this.repository.transaction(async (manager) => {
+      const negative = await this.repository.findNegative(negativeId, manager);
+      if (!negative || negative.watchlistId !== watchlistId) throw missing();
+      if (!(await this.repository.approveNegative(negativeId, user.username, manager))) {
+        const message = `negative ${negativeId} is ${negative.state}, not pending`;
+        throw new FieldErrorsException(
+          HttpStatus.CONFLICT,
+          [{ field: '$', rule: 'state_conflict', message, params: { state: negative.state } }],
+          message,
+        );
+      }
+      await this.repository.bumpPerson(negative.personId, manager);
+      await this.audit.append(
+        {
+          actor: user.username,
+          action: 'watchlist.negative-approved',
+          subjectType: 'person',
+          subjectId: negative.personId,
+          details: {
+            negativeId,
+            watchlistId,
+            alertId: negative.alertId,
+            createdBy: negative.createdBy,
+          },
+        },
+        manager,
+      );
+      return (await this.repository.findNegative(negativeId, manager))!;
+    });
+    await this.republish([approved.personId]);
+    return negativeView(approved);
+  }
+
   async removeNegative(watchlistId: string, negativeId: string, actor: string) {
     const removed = await this.repository.transaction(async (manager) => {
       const negative = await this.repository.findNegative(negativeId, manager);
@@ -472,6 +530,9 @@ function negativeView(r: NegativeRow): NegativeView {
     created_by: r.createdBy,
     created_at: r.createdAt.toISOString(),
     expires_at: r.expiresAt.toISOString(),
+    state: r.state,
+    approved_by: r.approvedBy,
+    approved_at: r.approvedAt?.toISOString() ?? null,
   };
 }
 
