@@ -58,7 +58,7 @@ function build(withNegatives: boolean, faces: Float32Array, negatives: Float32Ar
               expiresAt: null,
             }))
           : [],
-      suppression: DEFAULT_SUPPRESSION_POLICY,
+      suppression: { ...DEFAULT_SUPPRESSION_POLICY, enabled: true }, // opt-in per list
     });
   }
   return index;

@@ -10,7 +10,8 @@ import { createTestDatabase, TestDatabase } from '../support/database';
 import { startTestApp } from '../support/kuzet-app';
 
 /** Probe embeddings of hits and "not this person" negatives are hit evidence: the retention
- * purge deletes them at their expiry, each batch with its audit entry. */
+ * purge deletes them at their expiry, each batch with its audit entry. Suppressed matches and
+ * "not this car" rejected reads go once older than EVIDENCE_RETENTION_DAYS. */
 describe('the evidence retention purges what learning keeps', () => {
   let database: TestDatabase;
   let app: NestFastifyApplication;
@@ -23,6 +24,7 @@ describe('the evidence retention purges what learning keeps', () => {
       DATABASE_URL: database.url,
       KUZET_DATA_DIR: dataDir,
       RETENTION_PURGE_INTERVAL_MS: 0,
+      EVIDENCE_RETENTION_DAYS: 30,
     }));
   });
 
@@ -71,6 +73,51 @@ describe('the evidence retention purges what learning keeps', () => {
     expect(audited.map((a) => [a.subject_type, a.details.ids])).toEqual([
       ['hit_probe', [oldProbe]],
       ['face_negative', [oldNegative]],
+    ]);
+  });
+
+  it('deletes suppressed matches and rejected reads older than the evidence retention', async () => {
+    const sql = app.get(DataSource);
+    const now = new Date();
+    const old = new Date(now.getTime() - 31 * 86_400_000);
+    const recent = new Date(now.getTime() - 29 * 86_400_000);
+    const [oldMatch, newMatch, oldRead, newRead] = [1, 2, 3, 4].map(() => randomUUID());
+    for (const [id, at] of [
+      [oldMatch, old],
+      [newMatch, recent],
+    ] as const)
+      await sql.query(
+        `INSERT INTO suppressed_match (id, event_id, camera_id, person_id, watchlist_id,
+           negative_id, similarity, negative_similarity, margin, ceiling, captured_at, recorded_at)
+         VALUES ($1, $2, 'cam', $3, $4, $5, 0.5, 0.6, 0.05, 0.8, $6, $6)`,
+        [id, randomUUID(), randomUUID(), randomUUID(), randomUUID(), at],
+      );
+    for (const [alertId, at] of [
+      [oldRead, old],
+      [newRead, recent],
+    ] as const)
+      await sql.query(
+        `INSERT INTO vehicle_rejected_read (entry_id, plate, alert_id, created_by, created_at)
+         VALUES ($1, '123ABC02', $2, 'op', $3)`,
+        [randomUUID(), alertId, at],
+      );
+
+    const report = await app.get(RetentionService).purgeExpired(now);
+    expect(report.learning).toBe(2);
+    const matches: { id: string }[] = await sql.query(`SELECT id FROM suppressed_match`);
+    expect(matches.map((m) => m.id)).toEqual([newMatch]);
+    const reads: { alert_id: string }[] = await sql.query(
+      `SELECT alert_id FROM vehicle_rejected_read`,
+    );
+    expect(reads.map((r) => r.alert_id)).toEqual([newRead]);
+    const audited: { subject_type: string; details: { ids: string[]; retentionDays: number } }[] =
+      await sql.query(
+        `SELECT subject_type, details FROM audit_log WHERE action = 'retention.purged'
+           AND subject_type IN ('suppressed_match', 'vehicle_rejected_read') ORDER BY seq`,
+      );
+    expect(audited.map((a) => [a.subject_type, a.details.ids, a.details.retentionDays])).toEqual([
+      ['suppressed_match', [oldMatch], 30],
+      ['vehicle_rejected_read', [oldRead], 30],
     ]);
   });
 });

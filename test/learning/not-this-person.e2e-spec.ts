@@ -21,8 +21,10 @@ import { eventually, uniqueName } from '../support/transports';
 const THRESHOLD = 0.33;
 
 /** "Not this person" on the real broker, PostgreSQL and ONNX models, with two matcher
- * instances: the rejected look-alike's next probe is suppressed and recorded, the real person
- * still alerts, the ceiling holds, and removing the negative restores the alert. */
+ * instances, on a list whose supervisor turned suppression on: the negative suppresses nothing
+ * until a supervisor approves it, then the rejected look-alike's next probe is suppressed and
+ * recorded, the real person still alerts, the ceiling holds, and
+ * removing the negative restores the alert. */
 describe('learning from "not this person" end to end', () => {
   let database: TestDatabase;
   let one: NestFastifyApplication; // matcher + ops-center
@@ -131,6 +133,17 @@ describe('learning from "not this person" end to end', () => {
     });
     stuartId = enrolled.person.id;
     await bothMatchers((index) => index.versionOf(stuartId) === 1, 'enrol Stuart');
+    // suppression is opt-in per list: a supervisor of a main centre turns it on (test-centre,
+    // registered with the cameras, has no parent)
+    await registerCameras(one.get(DataSource), []);
+    const on = await one.inject({
+      method: 'PUT',
+      url: `/v1/watchlists/${watchlistId}/suppression-policy`,
+      headers: supervisor.headers,
+      payload: { enabled: true, margin: 0.05, ceiling: 0.8 },
+    });
+    expect(on.statusCode).toBe(200);
+    await bothMatchers((index) => index.versionOf(stuartId) === 2, 'take the policy');
   });
 
   afterAll(async () => {
@@ -161,7 +174,20 @@ describe('learning from "not this person" end to end', () => {
     });
     expect(negatives.statusCode).toBe(200);
     const [negative] = (negatives.json() as { items: { id: string; alert_id: string }[] }).items;
-    expect(negative).toMatchObject({ alert_id: lookAlike.id });
+    expect(negative).toMatchObject({ alert_id: lookAlike.id, state: 'pending' });
+
+    // 2b. one operator's word suppresses nothing: until approved, the look-alike still alerts
+    const unapproved = await settled((await publish('howard3')).eventId);
+    expect(unapproved.suppression).toBeNull();
+    expect(unapproved.alert).not.toBeNull();
+    expect(one.get(WatchlistIndex).negativeCount(stuartId)).toBe(0);
+    const approved = await one.inject({
+      method: 'POST',
+      url: `/v1/watchlists/${watchlistId}/negatives/${negative!.id}/approve`,
+      headers: supervisor.headers,
+    });
+    expect(approved.statusCode).toBe(201);
+    expect(approved.json()).toMatchObject({ state: 'approved', approved_by: supervisor.username });
     await bothMatchers((index) => index.negativeCount(stuartId) === 1, 'hold the negative');
 
     // 3. the same look-alike again: suppressed, recorded with its negative, no alert
@@ -183,7 +209,11 @@ describe('learning from "not this person" end to end', () => {
       .get(DataSource)
       .query(`SELECT action FROM audit_log WHERE subject_id = $1 ORDER BY seq`, [stuartId]);
     expect(audited.map((a) => a.action)).toEqual(
-      expect.arrayContaining(['watchlist.negative-added', 'hit.suppressed']),
+      expect.arrayContaining([
+        'watchlist.negative-added',
+        'watchlist.negative-approved',
+        'hit.suppressed',
+      ]),
     );
 
     // 4. the real person still alerts (below the ceiling) and so does a near-certain probe

@@ -46,7 +46,11 @@ describe('threshold evidence end to end', () => {
       DATABASE_URL: database.url,
       KUZET_INSTANCE_ID: uniqueName('threshold-matcher'),
     }));
-    supervisor = await signInAs(app, ['supervisor']);
+    // a threshold is region-wide: set by a supervisor of a main centre (aktau has no parent)
+    await app
+      .get(DataSource)
+      .query(`INSERT INTO operations_centre (id, name, kind) VALUES ('aktau', 'Aktau', 'main')`);
+    supervisor = await signInAs(app, ['supervisor'], ['aktau']);
     const service = app.get(WatchlistService);
     watchlistId = (
       await service.createWatchlist({

@@ -76,4 +76,40 @@ export class RetentionRepository {
     );
     return rows[0].map((row) => row.id!);
   }
+
+  /** Deletes up to `limit` learning records older than the cutoff (the evidence retention):
+   * suppressed_match (probes a negative kept from alerting, by recorded_at) and
+   * vehicle_rejected_read ("not this car" reads, by created_at; audited by their alert id, and
+   * each entry's version bumped so a matcher's next rebuild takes the read back); their ids. */
+  async deleteOldLearningRecords(
+    table: 'suppressed_match' | 'vehicle_rejected_read',
+    cutoff: Date,
+    limit: number,
+    manager: EntityManager,
+  ): Promise<string[]> {
+    if (table === 'suppressed_match') {
+      const rows = await manager.query<[{ id: string }[], number]>(
+        `DELETE FROM suppressed_match WHERE id IN (
+           SELECT id FROM suppressed_match WHERE recorded_at < $1
+           ORDER BY recorded_at LIMIT $2 FOR UPDATE SKIP LOCKED)
+         RETURNING id`,
+        [cutoff, limit],
+      );
+      return rows[0].map((row) => row.id);
+    }
+    const rows = await manager.query<[{ alert_id: string; entry_id: string }[], number]>(
+      `DELETE FROM vehicle_rejected_read WHERE (entry_id, plate) IN (
+         SELECT entry_id, plate FROM vehicle_rejected_read WHERE created_at < $1
+         ORDER BY created_at LIMIT $2 FOR UPDATE SKIP LOCKED)
+       RETURNING alert_id, entry_id`,
+      [cutoff, limit],
+    );
+    const entries = [...new Set(rows[0].map((row) => row.entry_id))];
+    if (entries.length > 0)
+      await manager.query(
+        `UPDATE vehicle_list_entry SET version = version + 1 WHERE id = ANY($1::uuid[])`,
+        [entries],
+      );
+    return rows[0].map((row) => row.alert_id);
+  }
 }

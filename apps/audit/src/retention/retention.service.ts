@@ -28,13 +28,15 @@ export interface PurgeReport {
    * event id and a hash, kept as long as the records of events taken over HTTP. */
   readonly fingerprints: number;
   /** Probe embeddings of hits and "not this person" negatives past the evidence retention
-   * (matchers already ignore an expired negative: its expiry rides on the change topic). */
+   * (matchers already ignore an expired negative: its expiry rides on the change topic), and
+   * suppressed matches and "not this car" rejected reads older than EVIDENCE_RETENTION_DAYS. */
   readonly learning: number;
 }
 
 /** Deletes what has outlived its retention period: face crops at their expires_at (set by
- * the matcher from EVIDENCE_RETENTION_DAYS) and camera event records after
- * EVENT_RETENTION_DAYS. Runs every RETENTION_PURGE_INTERVAL_MS (0: never); every batch it
+ * the matcher from EVIDENCE_RETENTION_DAYS), the learning records (probes, negatives at their
+ * expiry; suppressed matches and rejected reads after EVIDENCE_RETENTION_DAYS) and camera
+ * event records after EVENT_RETENTION_DAYS. Runs every RETENTION_PURGE_INTERVAL_MS (0: never); every batch it
  * deletes is written to the audit log in the same transaction. Audit rows are never purged. */
 @Injectable()
 export class RetentionService implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -104,6 +106,20 @@ export class RetentionService implements OnApplicationBootstrap, OnApplicationSh
       learning += await this.inBatches(
         (manager) => this.repository.deleteExpiredLearning(table, now, BATCH, manager),
         { purgeId, subjectType: table, details: { expiredBy: now.toISOString() } },
+      );
+    const evidenceCutoff = new Date(now.getTime() - this.config.EVIDENCE_RETENTION_DAYS * DAY_MS);
+    for (const table of ['suppressed_match', 'vehicle_rejected_read'] as const)
+      learning += await this.inBatches(
+        (manager) =>
+          this.repository.deleteOldLearningRecords(table, evidenceCutoff, BATCH, manager),
+        {
+          purgeId,
+          subjectType: table,
+          details: {
+            recordedBefore: evidenceCutoff.toISOString(),
+            retentionDays: this.config.EVIDENCE_RETENTION_DAYS,
+          },
+        },
       );
     let fingerprints = 0;
     for (let batch = BATCH; batch === BATCH; fingerprints += batch) {

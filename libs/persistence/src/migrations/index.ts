@@ -17,8 +17,10 @@ import { WatchlistAdmin1796431938433 } from './1796431938433-watchlist-admin';
 import { AlertOutcomes1796431943912 } from './1796431943912-alert-outcomes';
 import { LearningFromDecisions1796431969816 } from './1796431969816-learning-from-decisions';
 import { ApiKeyDigest1796433148531 } from './1796433148531-api-key-digest';
-import { DigestOptInAndReplay1796436518597 } from './1796436518597-digest-opt-in-and-replay';
 import { CentreAnalyticsOff1796435228338 } from './1796435228338-centre-analytics-off';
+import { DigestOptInAndReplay1796436518597 } from './1796436518597-digest-opt-in-and-replay';
+import { LearningRetentionIndexes1796436669103 } from './1796436669103-learning-retention-indexes';
+import { NegativeApproval1796436894019 } from './1796436894019-negative-approval';
 
 /** Applied in this order; never edit a released migration, add a new one. */
 export const MIGRATIONS = [
@@ -43,4 +45,6 @@ export const MIGRATIONS = [
   ApiKeyDigest1796433148531,
   CentreAnalyticsOff1796435228338,
   DigestOptInAndReplay1796436518597,
+  LearningRetentionIndexes1796436669103,
+  NegativeApproval1796436894019,
 ];

@@ -54,7 +54,7 @@ export class LearningController {
     @Param('id', new ParseUUIDPipe()) id: string,
     @Query(new ZodValidationPipe(learningPageQuerySchema)) query: LearningPageQuery,
   ): Promise<Page<NegativeView>> {
-    return this.learning.listNegatives(id, query, user.username);
+    return this.learning.listNegatives(id, query, user);
   }
 
   @Delete('negatives/:negativeId')
@@ -69,6 +69,18 @@ export class LearningController {
     return this.learning.removeNegative(id, negativeId, user.username);
   }
 
+  /** A supervisor approves the negatives of their centres' alerts; a list administrator any. */
+  @Post('negatives/:negativeId/approve')
+  @Roles('supervisor', 'watchlist-admin')
+  @ApiResult(negativeViewSchema)
+  approveNegative(
+    @CurrentUser() user: StaffPrincipal,
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @Param('negativeId', new ParseUUIDPipe()) negativeId: string,
+  ): Promise<NegativeView> {
+    return this.learning.approveNegative(id, negativeId, user);
+  }
+
   @Get('suppressions')
   @Roles('supervisor', 'auditor')
   @ApiResult(suppressionPageSchema)
@@ -77,7 +89,7 @@ export class LearningController {
     @Param('id', new ParseUUIDPipe()) id: string,
     @Query(new ZodValidationPipe(learningPageQuerySchema)) query: LearningPageQuery,
   ): Promise<Page<SuppressionView>> {
-    return this.learning.listSuppressions(id, query, user.username);
+    return this.learning.listSuppressions(id, query, user);
   }
 
   @Get('suppression-policy')
@@ -87,6 +99,7 @@ export class LearningController {
     return this.learning.policy(id);
   }
 
+  /** A watchlist administrator or a supervisor of a main centre (the policy is region-wide). */
   @Put('suppression-policy')
   @Roles('supervisor', 'watchlist-admin')
   @ApiResult(suppressionPolicyViewSchema)
@@ -95,7 +108,7 @@ export class LearningController {
     @Param('id', new ParseUUIDPipe()) id: string,
     @Body(new ZodValidationPipe(suppressionPolicySchema)) body: SuppressionPolicyRequest,
   ): Promise<SuppressionPolicyView> {
-    return this.learning.setPolicy(id, body, user.username);
+    return this.learning.setPolicy(id, body, user);
   }
 
   @Get('threshold-evidence')
@@ -118,19 +131,20 @@ export class LearningController {
     return this.learning.thresholdDecisions(id, query);
   }
 
+  /** A watchlist administrator or a supervisor of a main centre (the threshold is region-wide). */
   @Post('threshold-decisions')
-  @Roles('supervisor')
+  @Roles('supervisor', 'watchlist-admin')
   @ApiResult(thresholdDecisionViewSchema)
   applyThreshold(
     @CurrentUser() user: StaffPrincipal,
     @Param('id', new ParseUUIDPipe()) id: string,
     @Body(new ZodValidationPipe(applyThresholdSchema)) body: ApplyThresholdRequest,
   ): Promise<ThresholdDecisionView> {
-    return this.learning.applyThreshold(id, body, user.username);
+    return this.learning.applyThreshold(id, body, user);
   }
 
   @Post('threshold-decisions/:decisionId/revert')
-  @Roles('supervisor')
+  @Roles('supervisor', 'watchlist-admin')
   @ApiResult(thresholdDecisionViewSchema)
   revertThreshold(
     @CurrentUser() user: StaffPrincipal,
@@ -138,7 +152,7 @@ export class LearningController {
     @Param('decisionId', new ParseUUIDPipe()) decisionId: string,
     @Body(new ZodValidationPipe(revertThresholdSchema)) body: RevertThresholdRequest,
   ): Promise<ThresholdDecisionView> {
-    return this.learning.revertThreshold(id, decisionId, body.reason, user.username);
+    return this.learning.revertThreshold(id, decisionId, body.reason, user);
   }
 }
 

@@ -15,6 +15,12 @@ export const negativeViewSchema = z
     created_by: z.string(),
     created_at: z.iso.datetime(),
     expires_at: z.iso.datetime().meta({ description: 'the evidence retention' }),
+    state: z.enum(['pending', 'approved']).meta({
+      description:
+        'pending: suppresses nothing until a supervisor or list administrator approves it',
+    }),
+    approved_by: z.string().nullable(),
+    approved_at: z.iso.datetime().nullable(),
   })
   .meta({ id: 'FaceNegative' });
 export type NegativeView = z.infer<typeof negativeViewSchema>;

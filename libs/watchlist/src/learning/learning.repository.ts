@@ -15,6 +15,10 @@ export interface NegativeRow {
   readonly createdBy: string;
   readonly createdAt: Date;
   readonly expiresAt: Date;
+  /** pending: kept, suppresses nothing until a supervisor or list administrator approves it. */
+  readonly state: 'pending' | 'approved';
+  readonly approvedBy: string | null;
+  readonly approvedAt: Date | null;
 }
 
 export interface NegativeEmbeddingRow {
@@ -58,6 +62,14 @@ export interface ProbeRow {
   readonly expiresAt: Date;
 }
 
+/** The centres whose learning rows a reader sees: the same rule as the ops-center's alert scope
+ * (CentreScopes): the centres and the district centres below them, and what no centre owns
+ * when includeUnrouted. */
+export interface LearningScope {
+  readonly centreIds: readonly string[];
+  readonly includeUnrouted: boolean;
+}
+
 /** Rows are keyset-paged on (time, id); `after` is the last item's key. */
 export interface KeysetPage {
   readonly limit: number;
@@ -86,6 +98,9 @@ const negativeOf = (r: any): NegativeRow => ({
   createdBy: r.created_by,
   createdAt: new Date(r.created_at),
   expiresAt: new Date(r.expires_at),
+  state: r.state,
+  approvedBy: r.approved_by,
+  approvedAt: r.approved_at ? new Date(r.approved_at) : null,
 });
 const suppressedOf = (r: any): SuppressedRow => ({
   id: r.id,
@@ -176,7 +191,8 @@ export class LearningRepository {
     );
   }
 
-  /** Unexpired negatives of these people, with their embeddings, oldest first. */
+  /** Unexpired approved negatives of these people (what the matchers use), with their
+   * embeddings, oldest first. */
   async negativesOf(
     personIds: readonly string[],
     now: Date = new Date(),
@@ -186,7 +202,8 @@ export class LearningRepository {
     if (personIds.length === 0) return out;
     const rows: any[] = await manager.query(
       `SELECT id, person_id, embedding, model_id, expires_at FROM face_negative
-       WHERE person_id = ANY($1::uuid[]) AND expires_at > $2 ORDER BY created_at, id`,
+       WHERE person_id = ANY($1::uuid[]) AND expires_at > $2 AND state = 'approved'
+       ORDER BY created_at, id`,
       [personIds, now],
     );
     for (const r of rows) {
@@ -203,16 +220,46 @@ export class LearningRepository {
     return out;
   }
 
-  async listNegatives(watchlistId: string, page: KeysetPage): Promise<NegativeRow[]> {
+  /** A list's negatives, those of alerts within `scope` only when one is given (`only`: that
+   * one negative, if it is). */
+  async listNegatives(
+    watchlistId: string,
+    page: KeysetPage,
+    scope: LearningScope | null = null,
+    only?: string,
+  ): Promise<NegativeRow[]> {
     const rows: any[] = await this.dataSource.query(
-      `SELECT id, person_id, watchlist_id, alert_id, model_id, similarity, face_crop_ref,
-              created_by, created_at, expires_at
-       FROM face_negative WHERE watchlist_id = $1
-         AND ($2::timestamptz IS NULL OR (created_at, id) > ($2::timestamptz, $3::uuid))
-       ORDER BY created_at, id LIMIT $4`,
-      [watchlistId, page.after?.[0] ?? null, page.after?.[1] ?? null, page.limit + 1],
+      `SELECT n.id, n.person_id, n.watchlist_id, n.alert_id, n.model_id, n.similarity,
+              n.face_crop_ref, n.created_by, n.created_at, n.expires_at, n.state, n.approved_by,
+              n.approved_at
+       FROM face_negative n LEFT JOIN alert a ON a.id = n.alert_id
+       WHERE n.watchlist_id = $1 AND ($7::uuid IS NULL OR n.id = $7::uuid)
+         AND ($2::timestamptz IS NULL OR (n.created_at, n.id) > ($2::timestamptz, $3::uuid))
+         AND ($5::text[] IS NULL OR (a.id IS NOT NULL AND CASE WHEN a.centre_id IS NULL THEN $6::boolean
+              ELSE a.centre_id = ANY($5::text[]) OR a.parent_centre_id = ANY($5::text[]) END))
+       ORDER BY n.created_at, n.id LIMIT $4`,
+      [
+        watchlistId,
+        page.after?.[0] ?? null,
+        page.after?.[1] ?? null,
+        page.limit + 1,
+        scope ? [...scope.centreIds] : null,
+        scope?.includeUnrouted ?? false,
+        only ?? null,
+      ],
     );
     return rows.map(negativeOf);
+  }
+
+  /** Approves a pending negative; false when it was not pending. */
+  async approveNegative(id: string, actor: string, manager: EntityManager): Promise<boolean> {
+    const rows: any[] = await manager.query(
+      `UPDATE face_negative SET state = 'approved', approved_by = $2, approved_at = now()
+       WHERE id = $1 AND state = 'pending' RETURNING id`,
+      [id, actor],
+    );
+    const list: any[] = Array.isArray(rows[0]) ? rows[0] : rows;
+    return list.length > 0;
   }
 
   async findNegative(id: string, manager: EntityManager): Promise<NegativeRow | null> {
@@ -229,13 +276,15 @@ export class LearningRepository {
 
   /** False when the alert already gave its negative (a repeated decision). */
   async insertNegative(
-    row: Omit<NegativeRow, 'createdAt'> & { embedding: Float32Array },
+    row: Omit<NegativeRow, 'createdAt' | 'state' | 'approvedBy' | 'approvedAt'> & {
+      embedding: Float32Array;
+    },
     manager: EntityManager,
   ): Promise<boolean> {
     const inserted: any[] = await manager.query(
       `INSERT INTO face_negative (id, person_id, watchlist_id, alert_id, embedding, model_id,
-         similarity, face_crop_ref, created_by, expires_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+         similarity, face_crop_ref, created_by, expires_at, state)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'pending')
        ON CONFLICT (alert_id) DO NOTHING RETURNING id`,
       [
         row.id,
@@ -264,14 +313,43 @@ export class LearningRepository {
       : null;
   }
 
-  async listSuppressed(watchlistId: string, page: KeysetPage): Promise<SuppressedRow[]> {
+  /** A list's suppressed matches, those on cameras within `scope` only when one is given (by
+   * the camera's centre and that centre's main centre, as alerts are routed). */
+  async listSuppressed(
+    watchlistId: string,
+    page: KeysetPage,
+    scope: LearningScope | null = null,
+  ): Promise<SuppressedRow[]> {
     const rows: any[] = await this.dataSource.query(
-      `SELECT * FROM suppressed_match WHERE watchlist_id = $1
-         AND ($2::timestamptz IS NULL OR (recorded_at, id) < ($2::timestamptz, $3::uuid))
-       ORDER BY recorded_at DESC, id DESC LIMIT $4`,
-      [watchlistId, page.after?.[0] ?? null, page.after?.[1] ?? null, page.limit + 1],
+      `SELECT s.* FROM suppressed_match s
+         LEFT JOIN camera c ON c.id = s.camera_id
+         LEFT JOIN operations_centre oc ON oc.id = c.centre_id
+       WHERE s.watchlist_id = $1
+         AND ($2::timestamptz IS NULL OR (s.recorded_at, s.id) < ($2::timestamptz, $3::uuid))
+         AND ($5::text[] IS NULL OR CASE WHEN c.centre_id IS NULL THEN $6::boolean
+              ELSE c.centre_id = ANY($5::text[]) OR oc.parent_centre_id = ANY($5::text[]) END)
+       ORDER BY s.recorded_at DESC, s.id DESC LIMIT $4`,
+      [
+        watchlistId,
+        page.after?.[0] ?? null,
+        page.after?.[1] ?? null,
+        page.limit + 1,
+        scope ? [...scope.centreIds] : null,
+        scope?.includeUnrouted ?? false,
+      ],
     );
     return rows.map(suppressedOf);
+  }
+
+  /** Whether any of these centres is a main centre (one without a parent). */
+  async anyMainCentre(centreIds: readonly string[]): Promise<boolean> {
+    if (centreIds.length === 0) return false;
+    const rows: any[] = await this.dataSource.query(
+      `SELECT 1 FROM operations_centre WHERE id = ANY($1::text[]) AND parent_centre_id IS NULL
+       LIMIT 1`,
+      [[...centreIds]],
+    );
+    return rows.length > 0;
   }
 
   /** Bumps the version of one person (a change the matchers must take). */

@@ -2,6 +2,7 @@ import { HttpStatus, Injectable, Logger, NotFoundException } from '@nestjs/commo
 import { randomUUID } from 'node:crypto';
 import { EntityManager } from 'typeorm';
 import { AuditLogService } from '@kuzet/audit-log';
+import { StaffPrincipal } from '@kuzet/auth';
 import { decodeCursor, encodeCursor, FieldErrorsException, Page, pageOf } from '@kuzet/http';
 import { WatchlistEntity, WatchlistPersonEntity, EnrolledFaceEntity } from '@kuzet/persistence';
 import { WatchlistChangePublisher } from '../changes/watchlist-change.publisher';
@@ -20,6 +21,7 @@ import {
 import {
   KeysetPage,
   LearningRepository,
+  LearningScope,
   NegativeRow,
   SuppressedRow,
   ThresholdDecisionRow,
@@ -103,22 +105,82 @@ export class LearningService {
     return alert.personId;
   }
 
+  /** A supervisor sees the negatives of their centres' alerts; see learningScopeOf. */
   async listNegatives(
     watchlistId: string,
     query: LearningPageQuery,
-    reader: string,
+    reader: StaffPrincipal,
   ): Promise<Page<NegativeView>> {
     await this.list(watchlistId);
-    const rows = await this.repository.listNegatives(watchlistId, keyset(query));
+    const scope = learningScopeOf(reader);
+    const rows = await this.repository.listNegatives(watchlistId, keyset(query), scope);
     const page = paged(rows, query.limit, (r) => [r.createdAt.toISOString(), r.id]);
     await this.audit.append({
-      actor: reader,
+      actor: reader.username,
       action: 'watchlist.negatives-listed',
       subjectType: 'watchlist',
       subjectId: watchlistId,
-      details: { negativeIds: page.items.map((r) => r.id) },
+      details: { negativeIds: page.items.map((r) => r.id), centreIds: scope?.centreIds ?? null },
     });
     return { items: page.items.map(negativeView), next_cursor: page.next_cursor };
+  }
+
+  /** A negative suppresses only once approved (four eyes: never by its author), by a supervisor
+   * whose centres its alert was routed to, or by a watchlist administrator; audited, and the
+   * person republished so the matchers take it. */
+  async approveNegative(
+    watchlistId: string,
+    negativeId: string,
+    user: StaffPrincipal,
+  ): Promise<NegativeView> {
+    const missing = () =>
+      new NotFoundException(`negative ${negativeId} of watchlist ${watchlistId} does not exist`);
+    const [visible] = await this.repository.listNegatives(
+      watchlistId,
+      { limit: 1 },
+      learningScopeOf(user),
+      negativeId,
+    );
+    if (!visible) throw missing();
+    if (visible.createdBy === user.username)
+      throw new FieldErrorsException(HttpStatus.FORBIDDEN, [
+        {
+          field: '$',
+          rule: 'four_eyes',
+          message: 'a negative is approved by someone other than the one who gave it',
+        },
+      ]);
+    const approved = await this.repository.transaction(async (manager) => {
+      const negative = await this.repository.findNegative(negativeId, manager);
+      if (!negative || negative.watchlistId !== watchlistId) throw missing();
+      if (!(await this.repository.approveNegative(negativeId, user.username, manager))) {
+        const message = `negative ${negativeId} is ${negative.state}, not pending`;
+        throw new FieldErrorsException(
+          HttpStatus.CONFLICT,
+          [{ field: '$', rule: 'state_conflict', message, params: { state: negative.state } }],
+          message,
+        );
+      }
+      await this.repository.bumpPerson(negative.personId, manager);
+      await this.audit.append(
+        {
+          actor: user.username,
+          action: 'watchlist.negative-approved',
+          subjectType: 'person',
+          subjectId: negative.personId,
+          details: {
+            negativeId,
+            watchlistId,
+            alertId: negative.alertId,
+            createdBy: negative.createdBy,
+          },
+        },
+        manager,
+      );
+      return (await this.repository.findNegative(negativeId, manager))!;
+    });
+    await this.republish([approved.personId]);
+    return negativeView(approved);
   }
 
   async removeNegative(watchlistId: string, negativeId: string, actor: string) {
@@ -146,20 +208,25 @@ export class LearningService {
     return negativeView(removed);
   }
 
+  /** A supervisor sees the suppressions on their centres' cameras; see learningScopeOf. */
   async listSuppressions(
     watchlistId: string,
     query: LearningPageQuery,
-    reader: string,
+    reader: StaffPrincipal,
   ): Promise<Page<SuppressionView>> {
     await this.list(watchlistId);
-    const rows = await this.repository.listSuppressed(watchlistId, keyset(query));
+    const scope = learningScopeOf(reader);
+    const rows = await this.repository.listSuppressed(watchlistId, keyset(query), scope);
     const page = paged(rows, query.limit, (r) => [r.recordedAt.toISOString(), r.id]);
     await this.audit.append({
-      actor: reader,
+      actor: reader.username,
       action: 'watchlist.suppressions-listed',
       subjectType: 'watchlist',
       subjectId: watchlistId,
-      details: { suppressionIds: page.items.map((r) => r.id) },
+      details: {
+        suppressionIds: page.items.map((r) => r.id),
+        centreIds: scope?.centreIds ?? null,
+      },
     });
     return { items: page.items.map(suppressionView), next_cursor: page.next_cursor };
   }
@@ -192,9 +259,11 @@ export class LearningService {
   async setPolicy(
     watchlistId: string,
     request: SuppressionPolicyRequest,
-    actor: string,
+    user: StaffPrincipal,
   ): Promise<SuppressionPolicyView> {
+    await this.mayChangeRegion(user);
     const list = await this.list(watchlistId);
+    const actor = user.username;
     if (request.ceiling <= list.similarityThreshold)
       throw new FieldErrorsException(HttpStatus.BAD_REQUEST, [
         {
@@ -269,12 +338,13 @@ export class LearningService {
     return { items: page.items.map(decisionView), next_cursor: page.next_cursor };
   }
 
-  applyThreshold(
+  async applyThreshold(
     watchlistId: string,
     request: ApplyThresholdRequest,
-    actor: string,
+    user: StaffPrincipal,
   ): Promise<ThresholdDecisionView> {
-    return this.decideThreshold(watchlistId, actor, async () => ({
+    await this.mayChangeRegion(user);
+    return this.decideThreshold(watchlistId, user.username, async () => ({
       threshold: request.threshold,
       reason: request.reason,
       targetPrecision: request.target_precision ?? null,
@@ -284,13 +354,14 @@ export class LearningService {
 
   /** Puts back the threshold a decision replaced, as a decision of its own; only while that
    * decision's threshold is still the list's (a later change is reverted first). */
-  revertThreshold(
+  async revertThreshold(
     watchlistId: string,
     decisionId: string,
     reason: string,
-    actor: string,
+    user: StaffPrincipal,
   ): Promise<ThresholdDecisionView> {
-    return this.decideThreshold(watchlistId, actor, async (manager, current) => {
+    await this.mayChangeRegion(user);
+    return this.decideThreshold(watchlistId, user.username, async (manager, current) => {
       const decision = await this.repository.findThresholdDecision(
         watchlistId,
         decisionId,
@@ -399,6 +470,23 @@ export class LearningService {
     }
   }
 
+  /** A list's threshold and suppression policy apply in every centre of the region: only a
+   * watchlist administrator or a supervisor of a main centre (one without a parent) changes
+   * them; a district centre's supervisor is refused. */
+  private async mayChangeRegion(user: StaffPrincipal): Promise<void> {
+    if (user.roles.includes('watchlist-admin')) return;
+    if (user.roles.includes('supervisor') && (await this.repository.anyMainCentre(user.centreIds)))
+      return;
+    throw new FieldErrorsException(HttpStatus.FORBIDDEN, [
+      {
+        field: '$',
+        rule: 'main_centre_supervisor',
+        message:
+          "a list's threshold and suppression policy change alerting region-wide: only a watchlist administrator or a supervisor of a main centre may change them",
+      },
+    ]);
+  }
+
   private async list(watchlistId: string): Promise<WatchlistEntity> {
     const list = await this.repository.dataSource
       .getRepository(WatchlistEntity)
@@ -406,6 +494,14 @@ export class LearningService {
     if (!list) throw new NotFoundException(`watchlist ${watchlistId} does not exist`);
     return list;
   }
+}
+
+/** Whose learning rows a reader sees: a supervisor those of their centres (and the district
+ * centres below them, and what no centre owns), as the ops-center scopes alerts (CentreScopes);
+ * an auditor and a watchlist administrator (who manage the lists region-wide) every centre's. */
+export function learningScopeOf(user: StaffPrincipal): LearningScope | null {
+  if (user.roles.includes('auditor') || user.roles.includes('watchlist-admin')) return null;
+  return { centreIds: user.centreIds, includeUnrouted: user.roles.includes('supervisor') };
 }
 
 function keyset(query: LearningPageQuery): KeysetPage {
@@ -434,6 +530,9 @@ function negativeView(r: NegativeRow): NegativeView {
     created_by: r.createdBy,
     created_at: r.createdAt.toISOString(),
     expires_at: r.expiresAt.toISOString(),
+    state: r.state,
+    approved_by: r.approvedBy,
+    approved_at: r.approvedAt?.toISOString() ?? null,
   };
 }
 

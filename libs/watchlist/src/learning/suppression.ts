@@ -8,8 +8,11 @@ export interface SuppressionPolicy {
   readonly ceiling: number;
 }
 
+/** A list no one set a policy for: negatives are recorded but suppress nothing. Suppression is
+ * opt-in per list (a supervisor of a main centre or a list administrator turns it on, audited):
+ * one operator's "not this person" must not silently stop a wanted person's alerts. */
 export const DEFAULT_SUPPRESSION_POLICY: SuppressionPolicy = Object.freeze({
-  enabled: true,
+  enabled: false,
   margin: 0.05,
   ceiling: 0.8,
 });

@@ -1338,6 +1338,23 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v1/watchlists/{id}/negatives/{negativeId}/approve': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** @description Access: signed-in staff with one of the roles supervisor, watchlist-admin. */
+    post: operations['LearningController_approveNegative'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/v1/watchlists/{id}/suppressions': {
     parameters: {
       query?: never;
@@ -1400,7 +1417,7 @@ export interface paths {
     /** @description Access: signed-in staff with one of the roles supervisor, watchlist-admin, auditor. */
     get: operations['LearningController_thresholdDecisions'];
     put?: never;
-    /** @description Access: signed-in staff with one of the roles supervisor. */
+    /** @description Access: signed-in staff with one of the roles supervisor, watchlist-admin. */
     post: operations['LearningController_applyThreshold'];
     delete?: never;
     options?: never;
@@ -1417,7 +1434,7 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** @description Access: signed-in staff with one of the roles supervisor. */
+    /** @description Access: signed-in staff with one of the roles supervisor, watchlist-admin. */
     post: operations['LearningController_revertThreshold'];
     delete?: never;
     options?: never;
@@ -2572,6 +2589,14 @@ export interface components {
        * @description the evidence retention
        */
       expires_at: string;
+      /**
+       * @description pending: suppresses nothing until a supervisor or list administrator approves it
+       * @enum {string}
+       */
+      state: 'pending' | 'approved';
+      approved_by: string | null;
+      /** Format: date-time */
+      approved_at: string | null;
     };
     SuppressedMatchPage: {
       items: components['schemas']['SuppressedMatch'][];
@@ -8024,6 +8049,56 @@ export interface operations {
     responses: {
       /** @description success */
       200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['FaceNegative'];
+        };
+      };
+      /** @description a field breaks a rule: errors names each */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['StaffErrorBody'];
+        };
+      };
+      /** @description not signed in */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['StaffErrorBody'];
+        };
+      };
+      /** @description none of the roles this needs */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['StaffErrorBody'];
+        };
+      };
+    };
+  };
+  LearningController_approveNegative: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+        negativeId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description success */
+      201: {
         headers: {
           [name: string]: unknown;
         };
