@@ -118,6 +118,16 @@ export class WatchlistIndexSync implements OnModuleInit, OnApplicationBootstrap,
       }
       return;
     }
+    // a change names a person of this deployment's database (published after its commit); one
+    // that does not (another deployment or test run sharing the broker's compacted topic) would
+    // put a stranger in the index whose hits can never be recorded
+    if (!(await this.repository.findPerson(change.personId))) {
+      this.logger.warn(
+        { personId: change.personId, version },
+        'watchlist change for a person this database does not hold: ignored',
+      );
+      return;
+    }
     const model = this.engine.models.embedding.modelId;
     this.index.upsert({
       personId: change.personId,
