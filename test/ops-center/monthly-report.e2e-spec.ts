@@ -186,6 +186,31 @@ describe('the monthly report of Mangystau, January 2026', () => {
     ]);
   });
 
+  it('is the same month again from the same seed', async () => {
+    const sql = app.get(DataSource);
+    const january = `captured_at >= '2025-12-31 19:00+00' AND captured_at < '2026-01-31 19:00+00'`;
+    const fingerprint = async () =>
+      (
+        await sql.query(
+          `SELECT (SELECT md5(string_agg(concat_ws('|', event_id, camera_id, district_id, code,
+                     plate, captured_at), ',' ORDER BY event_id)) FROM violation_record WHERE ${january}) AS v,
+                  (SELECT md5(string_agg(concat_ws('|', event_id, camera_id, plate_normalised, read_at),
+                     ',' ORDER BY event_id)) FROM plate_read) AS p,
+                  (SELECT md5(string_agg(concat_ws('|', a.id, a.kind, a.state, a.camera_id, a.person_id,
+                     a.captured_at, a.decided_at, e.step, e.outcome, e.occurred_at), ','
+                     ORDER BY a.id, e.step)) FROM alert a LEFT JOIN alert_outcome_entry e ON e.alert_id = a.id) AS a`,
+        )
+      )[0];
+    const first = await fingerprint();
+    await sql.query(`DELETE FROM alert_decision`);
+    await sql.query(`DELETE FROM alert`);
+    await sql.query(`DELETE FROM plate_read`);
+    await sql.query(`DELETE FROM violation_record WHERE ${january}`);
+    const again = await kuzet(['demo', 'month', ...JANUARY], { DATABASE_URL: database.url });
+    expect(again.code).toBe(0);
+    expect(await fingerprint()).toEqual(first);
+  });
+
   it('refuses to fill the month again unless --append, and changes nothing', async () => {
     const again = await kuzet(['demo', 'month', ...JANUARY], { DATABASE_URL: database.url });
     expect(again.code).not.toBe(0);
@@ -194,7 +219,7 @@ describe('the monthly report of Mangystau, January 2026', () => {
     const [{ n }] = await app
       .get(DataSource)
       .query(`SELECT count(*)::int AS n FROM audit_log WHERE action = 'demo.month-generated'`);
-    expect(n).toBe(1);
+    expect(n).toBe(2); // the first run and the one from the same seed: none for the refused
     const appended = await kuzet(
       ['demo', 'month', ...JANUARY, '--violations', '5', '--plate-reads', '0', '--face-hits', '0',
         '--wanted-identified', '0', '--wanted-brought-in', '0', '--append'],
