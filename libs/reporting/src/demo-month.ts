@@ -363,6 +363,8 @@ export async function generateDemoMonth(
     const sosButtons = cameras.filter((c) => c.kind === 'sos_button');
     if (v.faceHits > 0 && faceCameras.length === 0)
       throw new DemoMonthError('--face-hits', 'needs_cameras', 'face hits need a connected camera');
+    if (v.sosCalls > 0 && sosButtons.length === 0)
+      throw new DemoMonthError('--sos-calls', 'needs_buttons', 'calls need a connected SOS button');
     const pick = <T>(xs: readonly T[]) => xs[Math.floor(random() * xs.length)]!;
     const alerts: unknown[][] = [];
     const decisions: unknown[][] = [];
