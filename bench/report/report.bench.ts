@@ -1,8 +1,9 @@
 /**
  * Monthly report benchmark (issue 20): the report of January 2026 over a database holding, in
  * that month, BENCH_PLATE_READS plate reads (1,000,000), BENCH_VIOLATIONS violations (100,000)
- * and BENCH_HITS alerts (10,000: face and vehicle hits and SOS alarms, most confirmed, each
- * confirmed one with its dispatch, arrival and outcome, a tenth of them corrected), on the real
+ * and BENCH_HITS alerts (10,000: face hits and SOS alarms, most confirmed, each confirmed one
+ * with its dispatch, arrival and outcome, a tenth of the arrivals corrected), made by
+ * `kuzet demo month`'s generator, on the real
  * PostgreSQL server (DATABASE_URL, a database of its own, dropped after).
  *
  *   npm run bench:report
@@ -13,7 +14,7 @@
 import { performance } from 'node:perf_hooks';
 import { DataSource } from 'typeorm';
 import { dataSourceOptions } from '@kuzet/persistence';
-import { computeMonthlyReport } from '@kuzet/reporting';
+import { computeMonthlyReport, generateDemoMonth } from '@kuzet/reporting';
 import { createTestDatabase } from '../../test/support/database';
 import { intFromEnv } from '../support/env';
 
@@ -22,8 +23,6 @@ const PLATE_READS = intFromEnv('BENCH_PLATE_READS', 1_000_000, 0, 50_000_000);
 const VIOLATIONS = intFromEnv('BENCH_VIOLATIONS', 100_000, 0, 10_000_000);
 const HITS = intFromEnv('BENCH_HITS', 10_000, 0, 1_000_000);
 const ROUNDS = intFromEnv('BENCH_ROUNDS', 5, 1, 100);
-const FROM = '2025-12-31T19:00:00Z';
-const MONTH_S = 31 * 24 * 3600;
 
 const log = (message: string) => process.stderr.write(`[bench:report] ${message}\n`);
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -40,66 +39,41 @@ async function main(): Promise<void> {
     await dataSource.initialize();
     const q = (sql: string, params: unknown[] = []) => dataSource.query(sql, params);
     log('filling the month');
-    // the seed region's shape: 7 centres, 7 districts, 3,000 cameras each
+    // the seed region's shape: 7 centres, 7 districts; the month from kuzet's own generator
+    // (libs/reporting generateDemoMonth, `kuzet demo month`)
     await q(`INSERT INTO operations_centre (id, name, kind, parent_centre_id) VALUES
       ('aktau', 'Aktau', 'main', NULL), ('zhanaozen', 'Zhanaozen', 'main', NULL),
       ('munaily', 'Munaily', 'district', 'aktau'), ('tupkaragan', 'Tupkaragan', 'district', 'aktau'),
       ('mangystau', 'Mangystau', 'district', 'aktau'), ('beineu', 'Beineu', 'district', 'zhanaozen'),
       ('karakiya', 'Karakiya', 'district', 'zhanaozen')`);
-    await q(`INSERT INTO district (id, name, centre_id, cameras_total)
-      SELECT id, name, id, 9000 FROM operations_centre`);
-    await q(`INSERT INTO camera (id, name, district_id, centre_id, connected, kind)
-      SELECT d.id || '-cam-' || i, 'camera', d.id, d.id, i % 3 <> 0,
-             CASE WHEN i % 500 = 0 THEN 'sos_button' ELSE 'camera' END
-        FROM district d, generate_series(1, 3000) AS i`);
-    await q(`CREATE TABLE plate_read_bench PARTITION OF plate_read
-      FOR VALUES FROM ('2025-12-01') TO ('2026-03-01')`);
+    await q(
+      `INSERT INTO district (id, name, centre_id) SELECT id, name, id FROM operations_centre`,
+    );
     let started = performance.now();
+    // the hits: two thirds face hits (70 % of them confirmed wanted persons, most brought in),
+    // a third SOS calls, every confirmed one with its dispatch, arrival and outcome
+    const faceHits = Math.round((HITS * 2) / 3);
+    await generateDemoMonth(dataSource, {
+      month: '2026-01',
+      seed: 1,
+      violations: VIOLATIONS,
+      plateReads: PLATE_READS,
+      faceHits,
+      wantedIdentified: Math.round(faceHits * 0.7),
+      wantedBroughtIn: Math.round(faceHits * 0.6),
+      sosButtons: 140,
+      sosCalls: HITS - faceHits,
+      camerasTotal: 63_000,
+      camerasConnected: 21_000,
+    });
+    log(`the month generated in ${Math.round(performance.now() - started)} ms`);
+    // a tenth of the arrivals corrected: the report reads each step's latest entry
     await q(
-      `INSERT INTO plate_read (read_at, event_id, confidence, direction, camera_id, plate_normalised, plate_read)
-       SELECT $1::timestamptz + (i % $3) * interval '1 second', gen_random_uuid(), 0.9, 1,
-              'aktau-cam-' || (i % 3000 + 1), lpad((i % 999)::text, 3, '0') || 'ABC12', 'x'
-         FROM generate_series(1, $2::int) AS i`,
-      [FROM, PLATE_READS, MONTH_S],
+      `INSERT INTO alert_outcome_entry (id, alert_id, step, occurred_at, user_id, username, corrects)
+       SELECT gen_random_uuid(), alert_id, 'arrival', occurred_at + interval '60 seconds', 'u',
+              'operator', id
+         FROM alert_outcome_entry WHERE step = 'arrival' AND abs(hashtext(alert_id::text)) % 10 = 0`,
     );
-    log(`${PLATE_READS} plate reads in ${Math.round(performance.now() - started)} ms`);
-    await q(
-      `INSERT INTO violation_record (event_id, camera_id, district_id, centre_id, code, plate,
-         evidence_ref, captured_at)
-       SELECT gen_random_uuid(), d.id || '-cam-1', d.id, d.id,
-              (ARRAY['speeding','red_light','no_seat_belt','wrong_way_driving','illegal_dumping'])[i % 5 + 1],
-              '123ABC12', 'x', $1::timestamptz + (i % $3) * interval '1 second'
-         FROM generate_series(1, $2::int) AS i
-         JOIN (SELECT id, row_number() OVER (ORDER BY id) - 1 AS k FROM district) d ON d.k = i % 7`,
-      [FROM, VIOLATIONS, MONTH_S],
-    );
-    await q(
-      `INSERT INTO alert (id, kind, state, priority, centre_id, district_id, camera_id, event_id,
-         person_id, message, captured_at, last_seen_at, decided_by, decided_at)
-       SELECT gen_random_uuid(), (ARRAY['watchlist_hit','vehicle_hit','alarm'])[i % 3 + 1],
-              CASE WHEN i % 10 < 7 THEN 'confirmed' ELSE 'rejected' END, 10, d.id, d.id,
-              d.id || '-cam-1', gen_random_uuid(),
-              CASE WHEN i % 3 = 0 THEN gen_random_uuid() END, lpad((i % 999)::text, 3, '0') || 'ABC12',
-              $1::timestamptz + (i % $3) * interval '1 second', $1::timestamptz + (i % $3) * interval '1 second',
-              'operator', $1::timestamptz + (i % $3) * interval '1 second' + interval '40 seconds'
-         FROM generate_series(1, $2::int) AS i
-         JOIN (SELECT id, row_number() OVER (ORDER BY id) - 1 AS k FROM district) d ON d.k = i % 7`,
-      [FROM, HITS, MONTH_S - 3600],
-    );
-    for (const [step, seconds, outcome, share] of [
-      ['dispatch', 60, null, 1],
-      ['arrival', 360, null, 1],
-      ['arrival', 420, null, 10], // a tenth corrected
-      ['outcome', 1200, 'detained', 1],
-    ] as const)
-      await q(
-        `INSERT INTO alert_outcome_entry (id, alert_id, step, unit_text, outcome, occurred_at,
-           user_id, username)
-         SELECT gen_random_uuid(), id, $1, CASE WHEN $1 = 'dispatch' THEN 'ПА-1' END, $3,
-                decided_at + make_interval(secs => $2 + (abs(hashtext(id::text)) % 300)), 'u', 'operator'
-           FROM alert WHERE state = 'confirmed' AND abs(hashtext(id::text)) % $4 = 0`,
-        [step, seconds, outcome, share],
-      );
     await q(`ANALYZE`);
     log('timing');
     await computeMonthlyReport(dataSource, '2026-01', null, null);

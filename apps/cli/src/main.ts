@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { registerFaceCommands } from '@kuzet/face';
 import { registerDatabaseCommands } from './database/migrate.command';
+import { registerDemoCommands } from './demo/demo.command';
 import { registerDeadLetterCommands } from './dead-letters/dead-letters.command';
 import { registerReportCommands } from './report/report.command';
 import { registerAuditCommands } from './staff/audit.command';
@@ -21,6 +22,7 @@ async function main(argv: readonly string[]): Promise<void> {
   registerDeadLetterCommands(program);
   registerDatabaseCommands(program);
   registerReportCommands(program);
+  registerDemoCommands(program);
   await program.parseAsync([...argv]);
 }
 

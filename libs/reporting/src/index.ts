@@ -1,3 +1,4 @@
 export * from './report.schemas';
 export * from './monthly-report';
 export * from './report-html';
+export * from './demo-month';
