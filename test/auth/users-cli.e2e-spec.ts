@@ -105,7 +105,10 @@ describe('kuzet users create-admin', () => {
       .get(AuditLogService)
       .search({ action: 'auth.login-throttled', limit: 10 });
     expect(throttled).toEqual([
-      expect.objectContaining({ subjectId: 'root-admin', details: { clientIp: '10.0.0.9' } }),
+      expect.objectContaining({
+        subjectId: 'root-admin',
+        details: { clientIp: '10.0.0.9', scope: 'address' },
+      }),
     ]);
   });
 });
