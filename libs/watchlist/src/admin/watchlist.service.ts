@@ -5,7 +5,12 @@ import { decodeCursor, encodeCursor, Page, pageOf } from '@kuzet/http';
 import { EnrolledFaceEntity, WatchlistEntity, WatchlistPersonEntity } from '@kuzet/persistence';
 import { EntityManager } from 'typeorm';
 import { WatchlistChangePublisher } from '../changes/watchlist-change.publisher';
-import { EnrolmentPhoto, FaceEnrolment, UsableFace } from '../enrolment/face-enrolment';
+import {
+  EnrolmentPhoto,
+  EnrolmentResult,
+  FaceEnrolment,
+  UsableFace,
+} from '../enrolment/face-enrolment';
 import {
   AddPhotosRequest,
   CreateWatchlistRequest,
@@ -262,12 +267,7 @@ export class WatchlistService {
     );
     return {
       person: personView(saved.person, saved.faces),
-      photos: outcomes.map((o) => ({
-        photo: o.photo,
-        status: o.status,
-        verdict: o.verdict,
-        face_id: o.faceIndex === null ? null : saved.faces[o.faceIndex]!.id,
-      })),
+      photos: photoResults(outcomes, saved.faces),
       likely_duplicates: duplicates,
     };
   }
@@ -316,12 +316,7 @@ export class WatchlistService {
     if (saved.added.length > 0) await this.changes.publish(saved.person, saved.list, saved.faces);
     return {
       person: personView(saved.person, saved.faces),
-      photos: outcomes.map((o) => ({
-        photo: o.photo,
-        status: o.status,
-        verdict: o.verdict,
-        face_id: o.faceIndex === null ? null : saved.added[o.faceIndex]!.id,
-      })),
+      photos: photoResults(outcomes, saved.added),
       likely_duplicates: duplicates,
     };
   }
@@ -590,6 +585,17 @@ export class WatchlistService {
     });
     return face.thumbnail;
   }
+}
+
+/** Each photo's verdict, with the id of the face it enrolled (`saved`: the faces this call
+ * saved, in the order the enrolment returned them). */
+function photoResults(outcomes: EnrolmentResult['outcomes'], saved: readonly { id: string }[]) {
+  return outcomes.map((o) => ({
+    photo: o.photo,
+    status: o.status,
+    verdict: o.verdict,
+    face_id: o.faceIndex === null ? null : saved[o.faceIndex]!.id,
+  }));
 }
 
 function photoOf(photo: PhotoRequest, i: number): EnrolmentPhoto {
