@@ -4,12 +4,14 @@
  * fresh database on DATABASE_URL's server, under a paced mixed load pushed through ingest's
  * HTTP API for SOAK_MINUTES (default 30): edge face embeddings, traffic violations and SOS
  * alarms (alerts) from the seed region's cameras, one batch a second. Prints one JSON line:
- * events in (accepted) and out (logged violations, stored alerts), consumer lag over time,
- * alert latency (stored minus captured) p50/p99 per window (SOAK_WINDOW_MINUTES, default 5),
- * RSS and heap of every process at start and end, and every error seen.
+ * events in (accepted) and out (logged violations, SOS alerts, stored plate reads) with what
+ * was lost or stored twice per kind, consumer lag over time, alert latency (stored minus
+ * captured) p50/p99 per window (SOAK_WINDOW_MINUTES, default 5), RSS and heap of every process
+ * at start, after the warm-up (SOAK_WARMUP_MINUTES, default 5) and at the end, with the growth
+ * after the warm-up, and every error seen.
  *
- * SOAK_RATE (events/s, default 40) and SOAK_MIX (embeddings:violations:alarms, default 80:15:5)
- * change the load. Plate reads are not in the mix yet (sampled when their contract settles).
+ * SOAK_RATE (events/s, default 40) and SOAK_MIX (embeddings:violations:alarms:plates, default
+ * 70:15:5:10) change the load.
  */
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
@@ -29,7 +31,13 @@ const REGION = path.join(ROOT, 'deploy/config/region.yaml');
 const MINUTES = Number(process.env.SOAK_MINUTES ?? 30);
 const WINDOW_MINUTES = Number(process.env.SOAK_WINDOW_MINUTES ?? 5);
 const RATE = Number(process.env.SOAK_RATE ?? 40);
-const MIX = (process.env.SOAK_MIX ?? '80:15:5').split(':').map(Number) as [number, number, number];
+const WARMUP_MINUTES = Math.min(Number(process.env.SOAK_WARMUP_MINUTES ?? 5), MINUTES / 2);
+const MIX_PARTS = (process.env.SOAK_MIX ?? '70:15:5:10').split(':').map(Number);
+const MIX = [0, 1, 2, 3].map((i) => MIX_PARTS[i] ?? 0) as [number, number, number, number];
+if (MIX.some((n) => !Number.isInteger(n) || n < 0) || MIX.every((n) => n === 0))
+  throw new Error(
+    `SOAK_MIX=${process.env.SOAK_MIX}: embeddings:violations:alarms:plates, integers`,
+  );
 const LAG_SAMPLE_MS = 30_000;
 const PREFIX = `soak-${Date.now()}.`;
 const PASSWORD = 'soak administrator password';
@@ -122,14 +130,17 @@ async function main(): Promise<void> {
     const start = new Map<string, Memory>();
     for (const p of stack.processes) start.set(p.id, await memoryOf(p));
     const cameraIds = cameras();
-    const total = MIX[0] + MIX[1] + MIX[2];
-    const sent = { embeddings: 0, violations: 0, alarms: 0 };
+    const total = MIX[0] + MIX[1] + MIX[2] + MIX[3];
+    const sent = { embeddings: 0, violations: 0, alarms: 0, plates: 0 };
+    let warm: Map<string, Memory> | undefined;
+    const warmAt = Date.now() + WARMUP_MINUTES * 60_000;
     let accepted = 0;
     const lag: { atS: number; byGroup: Record<string, number> }[] = [];
     const groups = [
       CAMERA_EVENT_GROUPS.matcher,
       CAMERA_EVENT_GROUPS.violations,
       CAMERA_EVENT_GROUPS.alarms,
+      CAMERA_EVENT_GROUPS.plates,
     ];
     const began = Date.now();
     const sampleLag = async () => {
@@ -154,13 +165,24 @@ async function main(): Promise<void> {
     for (let second = 0; Date.now() - began < MINUTES * 60_000; second++) {
       const events = Array.from({ length: RATE }, (_, i) => {
         const slot = ((second * RATE + i) % total) as number;
-        const kind = slot < MIX[0] ? 'observation' : slot < MIX[0] + MIX[1] ? 'violation' : 'alarm';
+        const kind =
+          slot < MIX[0]
+            ? 'observation'
+            : slot < MIX[0] + MIX[1]
+              ? 'violation'
+              : slot < MIX[0] + MIX[1] + MIX[2]
+                ? 'alarm'
+                : 'plate';
         if (kind === 'observation') sent.embeddings++;
         else if (kind === 'violation') sent.violations++;
-        else sent.alarms++;
+        else if (kind === 'alarm') sent.alarms++;
+        else sent.plates++;
         return sampleJson(kind, (e) => {
           e.cameraId = cameraIds[(second * RATE + i) % cameraIds.length]!;
           e.capturedAt = timestampFromMs(Date.now());
+          // a different car every read, in the seed region's format (digits, letters, region)
+          if (e.payload.case === 'plateRead')
+            e.payload.value.plate = `${100 + (sent.plates % 900)} ${'ABCEHK'[sent.plates % 6]}KZ 12`;
         });
       });
       try {
@@ -179,6 +201,10 @@ async function main(): Promise<void> {
       }
       for (const p of stack.processes) {
         if (p.child.exitCode !== null) errors.push(`${p.id} exited with ${p.child.exitCode}`);
+      }
+      if (!warm && Date.now() >= warmAt) {
+        warm = new Map();
+        for (const p of stack.processes) warm.set(p.id, await memoryOf(p));
       }
       if (Date.now() >= nextLag) {
         await sampleLag().catch((e: unknown) => errors.push(`lag sample: ${String(e)}`));
@@ -200,8 +226,15 @@ async function main(): Promise<void> {
 
     const sql = new Client({ connectionString: database.url });
     await sql.connect();
-    const violations = (await sql.query('SELECT count(*)::int AS n FROM violation_record')).rows[0]
-      .n as number;
+    const counted = async (table: string, where = 'true') =>
+      (
+        await sql.query<{ rows: number; events: number }>(
+          `SELECT count(*)::int AS rows, count(DISTINCT event_id)::int AS events FROM ${table} WHERE ${where}`,
+        )
+      ).rows[0]!;
+    const violations = await counted('violation_record');
+    const sos = await counted('alert', `kind = 'alarm'`);
+    const plates = await counted('plate_read');
     const alerts = await sql.query<{ at: Date; ms: number }>(
       `SELECT created_at AS at, EXTRACT(EPOCH FROM (created_at - captured_at)) * 1000 AS ms FROM alert`,
     );
@@ -241,18 +274,43 @@ async function main(): Promise<void> {
       bench: 'soak',
       minutes: MINUTES,
       ratePerS: RATE,
-      mix: { embeddings: MIX[0], violations: MIX[1], alarms: MIX[2] },
+      mix: { embeddings: MIX[0], violations: MIX[1], alarms: MIX[2], plates: MIX[3] },
       processes: stack.processes.map((p) => p.id),
       eventsIn: { sent, accepted },
-      eventsOut: { violationsLogged: violations, alertsStored: alerts.rows.length },
+      eventsOut: {
+        violationsLogged: violations.rows,
+        sosAlerts: sos.rows,
+        plateReadsStored: plates.rows,
+        alertsStored: alerts.rows.length,
+      },
+      // accepted events of a kind that reached no row, and rows stored twice for one event
+      lost: {
+        violations: sent.violations - violations.events,
+        alarms: sent.alarms - sos.events,
+        // a violation's plate is a plate read too
+        plates: sent.plates + sent.violations - plates.events,
+      },
+      storedTwice: {
+        violations: violations.rows - violations.events,
+        alarms: sos.rows - sos.events,
+        plates: plates.rows - plates.events,
+      },
       drained,
       lag,
       alertLatencyWindows: windows,
-      memory: stack.processes.map((p) => ({
-        id: p.id,
-        start: start.get(p.id),
-        end: end.get(p.id),
-      })),
+      warmupMinutes: WARMUP_MINUTES,
+      memory: stack.processes.map((p) => {
+        const after = warm?.get(p.id);
+        const last = end.get(p.id);
+        return {
+          id: p.id,
+          start: start.get(p.id),
+          afterWarmup: after,
+          end: last,
+          rssGrowthAfterWarmupPct:
+            after && last ? Math.round((last.rssMiB / after.rssMiB - 1) * 1000) / 10 : null,
+        };
+      }),
       errors,
     };
     process.stdout.write(`${JSON.stringify(result)}\n`);

@@ -11,6 +11,7 @@ import {
   sampleAlarmEvent,
   sampleFaceFrameEvent,
   sampleFaceObservationEvent,
+  samplePlateReadEvent,
   sampleViolationEvent,
 } from '@kuzet/contracts/testing';
 import { InboundMessage } from '@kuzet/messaging';
@@ -22,6 +23,7 @@ const SAMPLES = {
   alarm: sampleAlarmEvent,
   observation: sampleFaceObservationEvent,
   frame: sampleFaceFrameEvent,
+  plate: samplePlateReadEvent,
 };
 
 /** A valid sample event of the seed region with a fresh event id. */
