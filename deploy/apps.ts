@@ -74,8 +74,8 @@ export interface JobSpec extends ProcessSpec {
 /** Camera events are spread over this many partitions: the matchers' ceiling (docs/capacity.md). */
 export const CAMERA_EVENT_PARTITIONS = 12;
 
-/** Settings every process gets (a ConfigMap in the cluster). DATABASE_URL, JWT_SECRET and
- * AUDIT_CHAIN_KEYS are secrets (SECRET_ENV), never here. */
+/** Settings every process gets (a ConfigMap in the cluster). DATABASE_URL, JWT_SECRET,
+ * AUDIT_CHAIN_KEYS and METRICS_TOKEN are secrets (SECRET_ENV), never here. */
 export const SHARED_ENV: Readonly<Record<string, string>> = Object.freeze({
   KUZET_MODE: 'distributed',
   HTTP_HOST: '0.0.0.0',
@@ -94,6 +94,7 @@ export const SECRET_ENV = Object.freeze([
   'DATABASE_URL',
   'JWT_SECRET',
   'AUDIT_CHAIN_KEYS',
+  'METRICS_TOKEN',
 ] as const);
 
 /** Settings each deployment supplies (its broker addresses and replication). */

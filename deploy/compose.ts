@@ -47,6 +47,7 @@ function secretEnvironment(): Record<string, string> {
       'postgres://kuzet:${POSTGRES_PASSWORD:?set POSTGRES_PASSWORD}@postgres:5432/kuzet',
     JWT_SECRET: '${JWT_SECRET:?set JWT_SECRET (32 characters or more)}',
     AUDIT_CHAIN_KEYS: '${AUDIT_CHAIN_KEYS:?set AUDIT_CHAIN_KEYS (id:secret)}',
+    METRICS_TOKEN: '${METRICS_TOKEN:?set METRICS_TOKEN (32 characters or more)}',
   };
 }
 

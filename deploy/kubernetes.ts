@@ -32,7 +32,7 @@ export const NAMESPACE = 'kuzet';
 export const CONFIG_MAP = 'kuzet-config';
 /** The region file (centres, districts, cameras), made with kubectl from the site's file. */
 export const REGION_CONFIG_MAP = 'kuzet-region';
-/** DATABASE_URL, JWT_SECRET, AUDIT_CHAIN_KEYS: made with kubectl, never generated. */
+/** DATABASE_URL, JWT_SECRET, AUDIT_CHAIN_KEYS, METRICS_TOKEN: made with kubectl, never generated. */
 export const SECRET = 'kuzet-secrets';
 /** The placeholders a site replaces (docs/deploy.md). */
 export const SITE = Object.freeze({

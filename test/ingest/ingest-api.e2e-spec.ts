@@ -418,6 +418,23 @@ describe('ingest API on Kafka and PostgreSQL', () => {
     expect(keys.body).not.toContain(munaily.key.replace(/^kzt_[a-z0-9]{16}_/, ''));
   });
 
+  it('refuses a key whose scope names a camera or district the registry lacks, naming each', async () => {
+    const before = (await h.admin('GET', '/v1/api-keys?limit=500')).json<{ items: unknown[] }>();
+    const refused = await h.admin('POST', '/v1/api-keys', {
+      integrator_id: 'typo',
+      label: 'scope with typos',
+      district_ids: ['munaily', 'aktau'],
+      camera_ids: ['aktau-cam-0003', 'aktau-cam-9999'],
+    });
+    expect(refused.statusCode).toBe(400);
+    expect(refused.json<ErrorBody>().errors).toEqual([
+      expect.objectContaining({ field: 'district_ids.1', rule: 'unknown_district' }),
+      expect.objectContaining({ field: 'camera_ids.1', rule: 'unknown_camera' }),
+    ]);
+    const after = (await h.admin('GET', '/v1/api-keys?limit=500')).json<{ items: unknown[] }>();
+    expect(after.items).toHaveLength(before.items.length);
+  });
+
   it('stores and publishes a retried event_id once, and refuses the same id with other content', async () => {
     const event = sampleJson('violation');
     const first = await post(event);

@@ -88,6 +88,11 @@ export const CONFIG_DOCS = {
       'signs the nonces of the HTTP Digest challenges devices get (at least 32 characters); the same on every ingest instance behind one address',
     default: 'random per process',
   },
+  METRICS_TOKEN: {
+    meaning:
+      'the bearer token (at least 32 characters) a Prometheus scraper sends for `/metrics`; unset, `/metrics` answers only callers on the loopback address',
+    default: 'loopback only',
+  },
   INGEST_MAX_BATCH_EVENTS: { meaning: 'most events in one ingest batch' },
   INGEST_MAX_BODY_BYTES: { meaning: 'largest body of an ingest request' },
   INGEST_RATE_LIMIT_PER_MINUTE: {

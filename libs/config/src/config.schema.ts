@@ -58,6 +58,8 @@ export const configSchema = z.object({
   /** Signs the nonces of HTTP Digest challenges to devices; every ingest instance behind one
    * address needs the same (default: random per process). */
   DEVICE_DIGEST_SECRET: z.string().min(32).optional(),
+  /** The bearer token a scraper sends for /metrics; without it only loopback callers get them. */
+  METRICS_TOKEN: z.string().min(32).optional(),
   INGEST_MAX_BATCH_EVENTS: positiveInt.max(10_000).default(500),
   INGEST_MAX_BODY_BYTES: positiveInt.default(8 * 1024 * 1024),
   INGEST_RATE_LIMIT_PER_MINUTE: positiveInt.default(6_000),

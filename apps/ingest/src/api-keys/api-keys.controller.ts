@@ -21,8 +21,11 @@ import {
   PageQuery,
   pageQuerySchema,
   pageSchema,
+  RequestFieldError,
+  RequestValidationException,
   ZodValidationPipe,
 } from '@kuzet/http';
+import { CameraRegistryService } from '@kuzet/registry';
 import { z } from 'zod';
 
 const apiKeyIdSchema = z.string().regex(API_KEY_ID_PATTERN, 'API key ids are 16 of [a-z0-9]');
@@ -32,7 +35,10 @@ const apiKeyIdSchema = z.string().regex(API_KEY_ID_PATTERN, 'API key ids are 16 
 @Controller('v1/api-keys')
 @Roles('system-admin')
 export class ApiKeysController {
-  constructor(private readonly apiKeys: ApiKeyService) {}
+  constructor(
+    private readonly apiKeys: ApiKeyService,
+    private readonly registry: CameraRegistryService,
+  ) {}
 
   @Post()
   @ApiOperation({ summary: 'Issue an API key for an integrator; the key is shown only here' })
@@ -59,12 +65,49 @@ export class ApiKeysController {
     },
   })
   @ApiResponse({ status: 201, description: 'the key, with `key` to hand to the integrator' })
+  @ApiResponse({
+    status: 400,
+    description:
+      'a camera or district of the scope is not in the registry (`unknown_camera`, `unknown_district`)',
+  })
   @ApiResult(createdApiKeyDtoSchema)
-  create(
+  async create(
     @CurrentUser() admin: StaffPrincipal,
     @Body(new ZodValidationPipe(createApiKeySchema)) input: CreateApiKeyInput,
   ): Promise<CreatedApiKeyDto> {
+    await this.refuseUnknownScope(input);
     return this.apiKeys.create(input, admin.username);
+  }
+
+  /** A scope naming a camera or district the registry lacks is a typo today and, once someone
+   * registers that id, a grant nobody meant: refused, each id named. */
+  private async refuseUnknownScope(input: CreateApiKeyInput): Promise<void> {
+    const districts = new Set((await this.registry.listDistricts()).map((d) => d.id));
+    const cameras = await this.registry.locate(input.camera_ids);
+    const unknown = (
+      field: 'district_ids' | 'camera_ids',
+      ids: readonly string[],
+      known: { has(id: string): boolean },
+    ): RequestFieldError[] => {
+      const what = field === 'district_ids' ? 'district' : 'camera';
+      return ids.flatMap((id, i) =>
+        known.has(id)
+          ? []
+          : [
+              {
+                field: `${field}.${i}`,
+                rule: `unknown_${what}`,
+                message: `no ${what} ${id}`,
+                params: { id },
+              },
+            ],
+      );
+    };
+    const errors = [
+      ...unknown('district_ids', input.district_ids, districts),
+      ...unknown('camera_ids', input.camera_ids, cameras),
+    ];
+    if (errors.length > 0) throw new RequestValidationException(errors.slice(0, 100));
   }
 
   @Get()
