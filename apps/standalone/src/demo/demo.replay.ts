@@ -134,7 +134,8 @@ export class DemoReplay implements OnApplicationBootstrap {
         confirm_not_duplicate: false,
       });
       this.logger.log(
-        { person: result.person.full_name, status: result.person.status },
+        // the id, never the name: logs carry no personal data, fixture people included
+        { personId: result.person.id, status: result.person.status },
         'demo person enrolled',
       );
     }
