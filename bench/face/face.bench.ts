@@ -2,7 +2,8 @@
  * Face engine benchmark: prints ONE JSON object.
  *   npm run bench:face            (FACE_BENCH_FRAMES=40 for a longer run)
  * Knobs: FACE_BENCH_FRAMES (frames in flight per round, 16), FACE_BENCH_ROUNDS (3),
- * FACE_BENCH_FLOOR_SECONDS (2 per floor measurement), FACE_BENCH_CROP (raw | jpeg | none: how the
+ * FACE_BENCH_FLOOR_SECONDS (2 per floor measurement), FACE_BENCH_PICTURE_ROUNDS (4: photos and crops,
+ * see pictures.ts), FACE_BENCH_ONLY=pictures (that section alone), FACE_BENCH_CROP (raw | jpeg | none: how the
  * pipeline returns aligned crops; default raw, the matcher's path, which encodes JPEGs for hits only).
  *
  * - stage medians (ms per face and per frame) from the engine's own timings, one worker;
@@ -30,6 +31,7 @@ import {
   type StageTimings,
 } from '../../libs/face/src/face.types';
 import { modelPath } from '../../libs/face/src/pipeline/models';
+import { measurePictures } from './pictures';
 
 const FIXTURES = join(__dirname, '../../test/fixtures/faces');
 const FRAMES = Number(process.env['FACE_BENCH_FRAMES'] ?? 16);
@@ -304,6 +306,15 @@ function stageMedians(analyses: readonly FaceAnalysis[], perFace: boolean): Reco
 
 async function main(): Promise<void> {
   const loadBefore = loadavg()[0]!;
+  if (process.env['FACE_BENCH_ONLY'] === 'pictures') {
+    const pictures = await measurePictures();
+    const load = {
+      loadAverage1mBefore: round(loadBefore),
+      loadAverage1mAfter: round(loadavg()[0]!),
+    };
+    process.stdout.write(`${JSON.stringify({ benchmark: 'face-engine', ...load, pictures })}\n`);
+    return;
+  }
   const frame = await composeFrame();
   const engines = { 1: await startEngine(frame, 1), 2: await startEngine(frame, 2) };
   const sample = await engines[1].analyze(frame, { crop: 'raw' });
@@ -455,6 +466,8 @@ async function main(): Promise<void> {
       },
     })),
     goal: { ratioAtLeast: 0.8 },
+    /** One picture at a time at one worker: photos, face-capture crops and the peer on the photos. */
+    pictures: await measurePictures(),
   };
   process.stdout.write(`${JSON.stringify(report)}\n`);
 }

@@ -8,6 +8,7 @@ import { DataSource } from 'typeorm';
 import { STUB_JPEG } from '@kuzet/contracts/testing';
 import { createTestDatabase, TestDatabase } from '../support/database';
 import { everyAppModule, startTestApp } from '../support/kuzet-app';
+import { asJpeg, personPhoto } from '../support/faces';
 import { freePort } from '../support/process';
 import { SignedInStaff, signInAs } from '../support/staff';
 import { eventually } from '../support/transports';
@@ -186,6 +187,66 @@ describe('Hikvision ISAPI alerts: device -> ingest -> alerts', () => {
       [eventId],
     );
     expect(Number(count)).toBe(1);
+  });
+
+  it('a face capture of an enrolled person (its Picture part, one detector pass) becomes a face hit', async () => {
+    const mapped = await call(admin, 'PATCH', '/v1/cameras/aktau-cam-0003', {
+      device_id: 'bc:ba:c2:4e:11:80',
+      device_channel: 1,
+    });
+    expect(mapped.statusCode).toBe(200);
+    const list = await call(admin, 'POST', '/v1/watchlists', {
+      name: 'Wanted (Hikvision face capture)',
+      category: 'wanted',
+      similarity_threshold: 0.4,
+    });
+    expect(list.statusCode).toBe(201);
+    const listId = list.json<{ id: string }>().id;
+    const enrolled = await call(admin, 'POST', `/v1/watchlists/${listId}/persons`, {
+      full_name: 'Raj (face capture test)',
+      photos: [1, 3, 4, 5].map((shot) => ({
+        name: `raj${shot}.png`,
+        data: personPhoto('raj', shot).toString('base64'),
+      })),
+    });
+    expect(enrolled.statusCode).toBe(201);
+    const personId = enrolled.json<{ person: { id: string } }>().person.id;
+
+    // the camera's face crop of the same man, a photo not enrolled
+    const body = multipart(alertXml('facecapture.xml'), {
+      'Picture.jpg': await asJpeg(personPhoto('raj', 2)),
+    });
+    let posted = await post(body.payload, body.contentType);
+    let postedAt = Date.now();
+    // the matcher learns of the person from the change topic: a capture before that matches nobody,
+    // so the camera captures him again every 3 s until one matches
+    await eventually(
+      async () => {
+        const [hit] = await db.query<{ person_id: string; camera_id: string }[]>(
+          'SELECT person_id, camera_id FROM watchlist_hit WHERE event_id = $1',
+          [posted.json<{ event_id: string }>().event_id],
+        );
+        if (hit) return hit.person_id === personId && hit.camera_id === 'aktau-cam-0003';
+        expect(posted.statusCode).toBe(202);
+        if (Date.now() - postedAt < 3000) return false;
+        const retry = multipart(alertXml('facecapture.xml'), {
+          'Picture.jpg': await asJpeg(personPhoto('raj', 2)),
+        });
+        posted = await post(retry.payload, retry.contentType);
+        postedAt = Date.now();
+        return false;
+      },
+      'the face hit of the enrolled person',
+      90_000,
+    );
+    await eventually(
+      async () =>
+        (await alertsOf(aktauOperator)).some(
+          (a) => a.kind === 'watchlist_hit' && a.camera_id === 'aktau-cam-0003',
+        ),
+      'the face alert at Aktau',
+      60_000,
+    );
   });
 
   it('a crowd alarm (hikvision.com namespace, XML alone) becomes an analytics alert', async () => {

@@ -8,6 +8,7 @@ import { EvidenceModule } from '@kuzet/evidence';
 import { HitPublisher } from './hits/hit.publisher';
 import { HitRepository } from './hits/hit.repository';
 import { SuppressionRepository } from './hits/suppression.repository';
+import { CameraFaceSettings } from './matching/camera-face-settings';
 import { MatchingService } from './matching/matching.service';
 import { VehicleMatchingModule } from './vehicles/vehicle-matching.module';
 import { WatchlistIndexSync } from './watchlist-sync/watchlist-index.sync';
@@ -34,6 +35,7 @@ export const faceEngineOverrides = (config: KuzetConfig): FaceEngineConfigOverri
     HitRepository,
     SuppressionRepository,
     HitPublisher,
+    CameraFaceSettings,
     MatchingService,
     WatchlistIndexSync,
     CameraEventConsumer,

@@ -9,6 +9,7 @@ import { ImageDecodeError } from './face.errors';
 import { FaceMetrics } from './face.metrics';
 import {
   ALIGNED_CROP_FORMATS,
+  FACE_PICTURES,
   type AnalyzedFace,
   type AnalyzeOptions,
   type FaceAnalysis,
@@ -52,6 +53,11 @@ export class FaceEngine implements OnModuleDestroy {
     if (options.crop !== undefined && !ALIGNED_CROP_FORMATS.includes(options.crop)) {
       throw new RangeError(
         `crop must be one of ${ALIGNED_CROP_FORMATS.join(', ')}; got ${String(options.crop)}.`,
+      );
+    }
+    if (options.picture !== undefined && !FACE_PICTURES.includes(options.picture)) {
+      throw new RangeError(
+        `picture must be one of ${FACE_PICTURES.join(', ')}; got ${String(options.picture)}.`,
       );
     }
     const started = performance.now();

@@ -110,6 +110,10 @@ export interface AnalyzeOptions {
   readonly maxFaces?: number;
   /** Smallest face width in pixels the detector must still find; drives tiling. */
   readonly minFaceSizePx?: number;
+  /** What the picture is (default 'scene'): a scene frame or photo is searched with the tiled pyramid
+   * down to `minFaceSizePx`; a face-capture picture (a camera's face crop, the face filling most of
+   * it) gets one detector pass over the whole picture. */
+  readonly picture?: FacePicture;
   /** Run fr_liveness and gate on it for this call. */
   readonly liveness?: boolean;
   /** How each face's aligned crop comes back (default 'jpeg'). A service that keeps the crop only for
@@ -122,6 +126,10 @@ export interface AnalyzeOptions {
   /** Give up on this image after this long (default: the pool's taskTimeoutMs); its worker is replaced. */
   readonly timeoutMs?: number;
 }
+
+export type FacePicture = 'scene' | 'face_crop';
+
+export const FACE_PICTURES: readonly FacePicture[] = Object.freeze(['scene', 'face_crop']);
 
 export interface EmbeddingWithModel extends ModelIdentity {
   readonly embedding: Float32Array;

@@ -1,7 +1,13 @@
 import fc from 'fast-check';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { AnalyticsType, type PlateRead, VehicleDirection, VehicleType } from '@kuzet/contracts';
+import {
+  AnalyticsType,
+  FacePicture,
+  type PlateRead,
+  VehicleDirection,
+  VehicleType,
+} from '@kuzet/contracts';
 import { STUB_JPEG } from '@kuzet/contracts/testing';
 import { mapHikvisionAlert, MappedAlert } from './hikvision.mapper';
 import { parseMultipart } from './multipart';
@@ -92,6 +98,12 @@ describe('mapHikvisionAlert', () => {
     const mapped = ok(mapHikvisionAlert(fixture('facecapture.xml'), new Map([['Picture', face]])));
     expect(mapped.capturedAt.toISOString()).toBe('2026-12-04T16:15:31.412Z');
     expect(mapped.payload?.case).toBe('faceFrame');
+    expect(mapped.payload?.value).toMatchObject({ jpeg: face, picture: FacePicture.FACE_CROP });
+    // a scene picture alone is searched as a scene, with the pyramid
+    const scene = ok(
+      mapHikvisionAlert(fixture('facecapture.xml'), new Map([['backgroundImage.jpg', face]])),
+    );
+    expect(scene.payload?.value).toMatchObject({ jpeg: face, picture: FacePicture.SCENE });
     expect(refused(mapHikvisionAlert(fixture('facecapture.xml')))).toEqual({
       status: 422,
       field: 'Picture',

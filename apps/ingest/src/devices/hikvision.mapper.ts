@@ -4,6 +4,7 @@ import {
   AnalyticsType,
   type CameraEvent,
   FaceFrameSchema,
+  FacePicture,
   type FieldError,
   PlateReadSchema,
   VehicleDirection,
@@ -239,13 +240,14 @@ function mapAnpr(alert: Node, pictures: Pictures): Mapped {
   };
 }
 
+/** The parts in which firmware posts the face crop itself; anything else is searched as a scene. */
+const FACE_CROP_PARTS = ['faceCapture', 'Picture', 'faceImage'] as const;
+
 function mapFace(pictures: Pictures): Mapped {
-  const face =
-    picture(pictures, 'faceCapture') ??
-    picture(pictures, 'Picture') ??
-    picture(pictures, 'faceImage') ??
-    picture(pictures, 'backgroundImage') ??
-    [...pictures.values()][0];
+  const crop = FACE_CROP_PARTS.map((name) => picture(pictures, name)).find(
+    (bytes) => bytes !== undefined,
+  );
+  const face = crop ?? picture(pictures, 'backgroundImage') ?? [...pictures.values()][0];
   if (!face) {
     return {
       error: {
@@ -255,7 +257,10 @@ function mapFace(pictures: Pictures): Mapped {
       },
     };
   }
-  return { payload: { case: 'faceFrame', value: create(FaceFrameSchema, { jpeg: face }) } };
+  const kind = crop === undefined ? FacePicture.SCENE : FacePicture.FACE_CROP;
+  return {
+    payload: { case: 'faceFrame', value: create(FaceFrameSchema, { jpeg: face, picture: kind }) },
+  };
 }
 
 const ANALYTICS_TYPES: Readonly<Record<string, AnalyticsType>> = {

@@ -1,8 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { createHash } from 'node:crypto';
-import { CameraEvent, timestampDate } from '@kuzet/contracts';
+import { CameraEvent, FacePicture, timestampDate } from '@kuzet/contracts';
 import { KUZET_CONFIG, KuzetConfig } from '@kuzet/config';
-import { FaceEngine, ImageDecodeError } from '@kuzet/face';
+import { type AnalyzeOptions, FaceEngine, ImageDecodeError } from '@kuzet/face';
 import { CAMERA_EVENT_REJECTIONS, RejectedMessageError } from '@kuzet/messaging';
 import { counter } from '@kuzet/observability';
 import { WatchlistHitEntity } from '@kuzet/persistence';
@@ -11,6 +11,7 @@ import { EVIDENCE_STORE, EvidenceStore } from '@kuzet/evidence';
 import { HitPublisher } from '../hits/hit.publisher';
 import { HitRepository } from '../hits/hit.repository';
 import { SuppressionRepository } from '../hits/suppression.repository';
+import { CameraFaceSettings } from './camera-face-settings';
 
 const probes = counter({
   name: 'kuzet_matcher_probe_faces_total',
@@ -45,6 +46,7 @@ export class MatchingService {
     private readonly publisher: HitPublisher,
     @Inject(EVIDENCE_STORE) private readonly evidence: EvidenceStore,
     @Inject(KUZET_CONFIG) private readonly config: KuzetConfig,
+    private readonly cameras: CameraFaceSettings,
   ) {}
 
   async match(event: CameraEvent): Promise<WatchlistHitEntity[]> {
@@ -135,8 +137,15 @@ export class MatchingService {
       }
       case 'faceFrame': {
         try {
+          const frame = event.payload.value;
           // most faces match nothing: their crops are kept as pixels and never encoded
-          const analysis = await this.engine.analyze(event.payload.value.jpeg, { crop: 'raw' });
+          const options: AnalyzeOptions = { crop: 'raw' };
+          const analysis = await this.engine.analyze(
+            frame.jpeg,
+            frame.picture === FacePicture.FACE_CROP
+              ? { ...options, picture: 'face_crop' }
+              : { ...options, ...(await this.sceneOptions(event.cameraId)) },
+          );
           const usable = analysis.faces.filter((face) => face.quality.passed);
           probes.inc({ outcome: 'quality_rejected' }, analysis.faces.length - usable.length);
           return usable.map((face) => ({
@@ -156,6 +165,12 @@ export class MatchingService {
       default:
         return [];
     }
+  }
+
+  /** A scene frame is searched down to its camera's minimum face size, if the registry sets one. */
+  private async sceneOptions(cameraId: string): Promise<AnalyzeOptions> {
+    const minFacePx = await this.cameras.minFacePx(cameraId);
+    return minFacePx === null ? {} : { minFaceSizePx: minFacePx };
   }
 
   /** A person seen twice in one frame is one sighting: keep their closest face. */

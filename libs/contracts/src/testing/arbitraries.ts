@@ -97,6 +97,7 @@ export const arbFaceFrame = () =>
       jpeg: arbJpeg(),
       width: fc.integer({ min: 1, max: L.maxImageDimension }),
       height: fc.integer({ min: 1, max: L.maxImageDimension }),
+      picture: fc.constantFrom(0, 1, 2),
     },
     { requiredKeys: ['jpeg'] },
   );

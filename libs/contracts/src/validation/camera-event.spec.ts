@@ -2,6 +2,7 @@ import { timestampFromMs } from '@bufbuild/protobuf/wkt';
 import {
   AlarmKind,
   AlarmPriority,
+  type FacePicture,
   ViolationCode,
   type CameraEvent,
 } from '../gen/kuzet/v1/camera_event_pb';
@@ -19,7 +20,7 @@ import { DAY, MINUTE, NOW, pairs } from './test-helpers';
 type Case = [name: string, make: () => CameraEvent, field: string, rule: string];
 
 function frame(
-  mutate: (f: { jpeg: Uint8Array; width?: number; height?: number }) => void,
+  mutate: (f: Extract<CameraEvent['payload'], { case: 'faceFrame' }>['value']) => void,
 ): CameraEvent {
   const e = sampleFaceFrameEvent(NOW);
   if (e.payload.case === 'faceFrame') mutate(e.payload.value);
@@ -164,6 +165,12 @@ describe('validateCameraEvent', () => {
     ],
     ['zero width', () => frame((f) => (f.width = 0)), 'payload.face_frame.width', 'range'],
     ['huge height', () => frame((f) => (f.height = 20_000)), 'payload.face_frame.height', 'range'],
+    [
+      'unknown picture',
+      () => frame((f) => (f.picture = 7 as FacePicture)),
+      'payload.face_frame.picture',
+      'enum',
+    ],
     [
       '511-value embedding',
       () => observation((o) => (o.embedding = unitEmbedding(0, 511))),

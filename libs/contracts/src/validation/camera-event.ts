@@ -9,6 +9,7 @@ import {
   type Alarm,
   type CameraEvent,
   type FaceFrame,
+  FacePictureSchema,
   type FaceObservation,
   type Violation,
 } from '../gen/kuzet/v1/camera_event_pb';
@@ -80,6 +81,7 @@ function checkFaceFrame(ctx: Ctx, at: string, f: FaceFrame): void {
   const maxDim = ctx.limits.maxImageDimension;
   if (f.width !== undefined) checkRange(ctx, `${at}.width`, f.width, 1, maxDim);
   if (f.height !== undefined) checkRange(ctx, `${at}.height`, f.height, 1, maxDim);
+  checkEnum(ctx, `${at}.picture`, f.picture, FacePictureSchema, true);
 }
 
 function checkFaceObservation(ctx: Ctx, at: string, o: FaceObservation): void {

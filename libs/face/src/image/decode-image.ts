@@ -5,7 +5,7 @@ import type { RgbImage } from './rgb-image';
 
 export type DecodeLimits = FaceEngineConfig['decode'];
 
-type AcceptedFormat = 'jpeg' | 'png' | 'webp';
+export type AcceptedFormat = 'jpeg' | 'png' | 'webp';
 
 /** Recognise the container from its magic bytes, so libvips never sees formats we do not accept
  * (SVG, PDF, TIFF... each a parser with its own attack surface). */
@@ -20,9 +20,23 @@ export function sniffImageFormat(bytes: Uint8Array): AcceptedFormat | null {
   return null;
 }
 
+/** What the header of an accepted image says, checked against the limits before any pixel is decoded. */
+export interface ImageHeader {
+  readonly format: AcceptedFormat;
+  /** Width and height after EXIF orientation, as the decoded pixels will be. */
+  readonly width: number;
+  readonly height: number;
+}
+
 /** Decode JPEG/PNG/WebP to RGB with EXIF orientation applied. Every failure is an ImageDecodeError;
  * declared dimensions are checked against the limits before any pixel is decoded. */
 export async function decodeImage(input: Uint8Array, limits: DecodeLimits): Promise<RgbImage> {
+  return decodePixels(input, limits, await inspectImage(input, limits));
+}
+
+/** Every check decodeImage makes before decoding: size, format by magic bytes and by libvips, one
+ * page, declared pixels and sides. */
+export async function inspectImage(input: Uint8Array, limits: DecodeLimits): Promise<ImageHeader> {
   if (input.length === 0) throw new ImageDecodeError('empty', 'The image is empty (0 bytes).');
   if (input.length > limits.maxBytes) {
     throw new ImageDecodeError(
@@ -70,13 +84,44 @@ export async function decodeImage(input: Uint8Array, limits: DecodeLimits): Prom
       `The image is ${declaredWidth}x${declaredHeight}; both sides must be at least ${limits.minSidePx} pixels.`,
     );
   }
+  // EXIF orientations 5-8 turn the image a quarter: its decoded width is the declared height.
+  const quarterTurn = (metadata.orientation ?? 1) >= 5;
+  return {
+    format: sniffed,
+    width: quarterTurn ? declaredHeight : declaredWidth,
+    height: quarterTurn ? declaredWidth : declaredHeight,
+  };
+}
 
+/** Below this share of its full size, libvips decodes a JPEG already shrunk in the DCT (by 2, 4 or 8,
+ * then resamples the rest), a fraction of the full decode's cost; above it (sharp leaves at least a
+ * factor of two between its libjpeg shrink and the target, and none at all for an exact 2) the whole
+ * image is decoded anyway. */
+export const SHRINK_ON_LOAD_BELOW = 1 / 3;
+
+/** Whether decoding this image at `scale` of its size is cheaper than decoding it whole. */
+export function shrinksOnLoad(header: ImageHeader, scale: number): boolean {
+  return header.format === 'jpeg' && scale <= SHRINK_ON_LOAD_BELOW;
+}
+
+/** The pixels of an inspected image, resampled to `scale` of its size (anti-aliased) in the same
+ * libvips pipeline as the decoding, which shrinks a JPEG on load where it can (see shrinksOnLoad). */
+export async function decodePixels(
+  input: Uint8Array,
+  limits: DecodeLimits,
+  header: ImageHeader,
+  scale = 1,
+): Promise<RgbImage> {
   try {
-    const { data, info } = await sharp(input, {
-      limitInputPixels: limits.maxPixels,
-      failOn: 'warning',
-    })
-      .rotate()
+    let pipeline = sharp(input, { limitInputPixels: limits.maxPixels, failOn: 'warning' }).rotate();
+    if (scale < 1) {
+      pipeline = pipeline.resize(
+        Math.max(1, Math.round(header.width * scale)),
+        Math.max(1, Math.round(header.height * scale)),
+        { fit: 'fill', fastShrinkOnLoad: true },
+      );
+    }
+    const { data, info } = await pipeline
       .toColourspace('srgb')
       .removeAlpha()
       .raw()

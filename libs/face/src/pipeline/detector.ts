@@ -40,8 +40,8 @@ export function planDetectorPasses(
   minFaceSizePx: number,
   config: DetectionConfig,
 ): DetectorPass[] {
-  const wholeScale = Math.min(DETECTOR_INPUT_WIDTH / width, DETECTOR_INPUT_HEIGHT / height);
-  const whole: DetectorPass = { region: { x: 0, y: 0, width, height }, scale: wholeScale };
+  const whole = wholeImagePass(width, height);
+  const wholeScale = whole.scale;
   let faceSize = Math.max(1, minFaceSizePx);
   for (;;) {
     const finestScale = Math.min(2, config.detectorMinFacePx / faceSize);
@@ -63,6 +63,13 @@ export function planDetectorPasses(
     if (tiles.length <= config.maxTiles) return [whole, ...tiles];
     faceSize *= 1.25;
   }
+}
+
+/** The whole image fitted into the detector's input: the only pass a face-capture picture (a face
+ * crop, the face filling most of it) needs. */
+export function wholeImagePass(width: number, height: number): DetectorPass {
+  const scale = Math.min(DETECTOR_INPUT_WIDTH / width, DETECTOR_INPUT_HEIGHT / height);
+  return { region: { x: 0, y: 0, width, height }, scale };
 }
 
 function axisTiles(length: number, tile: number, overlap: number): Array<[number, number]> {

@@ -5,11 +5,18 @@ import type {
   AlignedCropFormat,
   AnalyzeOptions,
   AnalyzedFace,
+  Box,
   FaceAnalysis,
   ModelIdentity,
   Point,
 } from '../face.types';
-import { decodeImage, resizeRgb } from '../image/decode-image';
+import {
+  decodePixels,
+  type ImageHeader,
+  inspectImage,
+  resizeRgb,
+  shrinksOnLoad,
+} from '../image/decode-image';
 import { encodeAlignedCrop } from '../image/encode-crop';
 import type { RgbImage } from '../image/rgb-image';
 import { ALIGNED_FACE_SIZE, fivePointsFrom68 } from './alignment';
@@ -23,6 +30,7 @@ import {
   nonMaximumSuppression,
   planDetectorPasses,
   runDetectorPass,
+  wholeImagePass,
 } from './detector';
 import { alignFace, embedAlignedFace } from './embedder';
 import { detectLandmarks } from './landmarks';
@@ -75,17 +83,35 @@ export class FacePipeline {
 
   async analyze(bytes: Uint8Array, options: AnalyzeOptions = {}): Promise<FaceAnalysis> {
     const started = performance.now();
-    const image = await decodeImage(bytes, this.config.decode);
+    const limits = this.config.decode;
+    const header = await inspectImage(bytes, limits);
+    const passes =
+      options.picture === 'face_crop'
+        ? [wholeImagePass(header.width, header.height)]
+        : planDetectorPasses(
+            header.width,
+            header.height,
+            options.minFaceSizePx ?? this.config.detection.minFaceSizePx,
+            this.config.detection,
+          );
+    // The finest pyramid level is all detection needs; a JPEG that can be shrunk on load to it is
+    // not decoded whole unless its faces need the detail (below).
+    const finestScale = Math.max(...passes.map((pass) => pass.scale));
+    let detectionImage: RgbImage & { readonly scale: number };
+    if (shrinksOnLoad(header, finestScale)) {
+      detectionImage = {
+        ...(await decodePixels(bytes, limits, header, finestScale)),
+        scale: finestScale,
+      };
+    } else {
+      detectionImage = { ...(await decodePixels(bytes, limits, header)), scale: 1 };
+    }
+    let decodeMs = performance.now() - started;
     const decoded = performance.now();
 
-    const passes = planDetectorPasses(
-      image.width,
-      image.height,
-      options.minFaceSizePx ?? this.config.detection.minFaceSizePx,
-      this.config.detection,
-    );
     const levels = await buildPyramid(
-      image,
+      detectionImage,
+      header,
       passes.map((pass) => pass.scale),
     );
     // One input buffer for all passes of this image (ONNX Runtime copies it during each run).
@@ -97,7 +123,7 @@ export class FacePipeline {
           this.detector.session,
           levels.get(pass.scale)!,
           pass,
-          image,
+          header,
           this.config.detection,
           detectorInputBuffer,
         )),
@@ -107,6 +133,31 @@ export class FacePipeline {
       .sort(comparePrimaryFirst)
       .slice(0, options.maxFaces ?? Number.POSITIVE_INFINITY);
     const detected = performance.now();
+
+    // Landmarks, alignment and liveness read the faces' pixels at the scale their smallest face needs.
+    const detailScale = Math.min(
+      1,
+      Math.max(0, ...detections.map((each) => CROP_DETAIL_PX / each.box.width)),
+    );
+    let image: RgbImage = detectionImage;
+    if (detectionImage.scale < detailScale) {
+      const decodeStarted = performance.now();
+      image = await decodePixels(
+        bytes,
+        limits,
+        header,
+        shrinksOnLoad(header, detailScale) ? detailScale : 1,
+      );
+      decodeMs += performance.now() - decodeStarted;
+    }
+    const toImage = { x: image.width / header.width, y: image.height / header.height };
+    const toSource = (point: Point): Point => ({ x: point.x / toImage.x, y: point.y / toImage.y });
+    const inImage = (box: Box): Box => ({
+      x: box.x * toImage.x,
+      y: box.y * toImage.y,
+      width: box.width * toImage.x,
+      height: box.height * toImage.y,
+    });
 
     const useLiveness =
       (options.liveness ?? this.config.liveness.enabled) && this.liveness !== null;
@@ -119,13 +170,19 @@ export class FacePipeline {
       mark = now;
       return elapsed;
     };
-    const landmarkSets: Point[][] = [];
-    for (const detection of detections)
-      landmarkSets.push(await detectLandmarks(this.landmarker.session, image, detection.box));
+    const imageLandmarkSets: Point[][] = [];
+    for (const detection of detections) {
+      imageLandmarkSets.push(
+        await detectLandmarks(this.landmarker.session, image, inImage(detection.box)),
+      );
+    }
+    const landmarkSets = imageLandmarkSets.map((points) => points.map(toSource));
     const landmarksMs = lap();
 
     const fivePointSets = landmarkSets.map(fivePointsFrom68);
-    const alignedCrops = fivePointSets.map((fivePoints) => alignFace(image, fivePoints));
+    const alignedCrops = imageLandmarkSets.map((points) =>
+      alignFace(image, fivePointsFrom68(points)),
+    );
     // JPEG encoding, when asked for, runs in libvips threads while the faces are embedded.
     const jpegs = Promise.all(
       alignedCrops.map((aligned) =>
@@ -155,7 +212,7 @@ export class FacePipeline {
     for (const [index, detection] of detections.entries()) {
       const liveness =
         useLiveness && this.liveness
-          ? await estimateLiveness(this.liveness.session, image, detection.box)
+          ? await estimateLiveness(this.liveness.session, image, inImage(detection.box))
           : null;
       const fivePoints = fivePointSets[index]!;
       const quality = judgeQuality(
@@ -170,7 +227,7 @@ export class FacePipeline {
         this.config.quality,
       );
       faces.push({
-        box: clipBox(detection.box, image.width, image.height),
+        box: clipBox(detection.box, header.width, header.height),
         score: detection.score,
         landmarks: landmarkSets[index]!,
         quality,
@@ -184,12 +241,12 @@ export class FacePipeline {
     const qualityMs = lap();
     const finished = performance.now();
     return {
-      width: image.width,
-      height: image.height,
+      width: header.width,
+      height: header.height,
       faces,
       detectorPasses: passes.length,
       timings: {
-        decodeMs: decoded - started,
+        decodeMs,
         detectMs: detected - decoded,
         landmarksMs,
         alignMs,
@@ -210,20 +267,22 @@ export class FacePipeline {
   }
 }
 
-/** Each level is resized from the next finer one already built, not from the full frame: the 1080p
- * frame is shrunk once, and the coarser level comes from that small copy for a fraction of the cost. */
+/** Each level is resized from the next finer one already built, not from the decoded image: the photo
+ * is shrunk once, and the coarser level comes from that small copy for a fraction of the cost. The
+ * decoded image may itself be a level (`scale` below 1: the JPEG was shrunk on load to it). */
 async function buildPyramid(
-  image: RgbImage,
+  decoded: RgbImage & { readonly scale: number },
+  source: ImageHeader,
   scales: readonly number[],
 ): Promise<Map<number, RgbImage>> {
   const levels = new Map<number, RgbImage>();
-  let finer = image;
+  let finer: RgbImage = decoded;
   for (const scale of [...new Set(scales)].sort((a, b) => b - a)) {
-    const size = levelSize(image.width, image.height, scale);
-    const source = scale <= 1 ? finer : image;
-    const level = await resizeRgb(source, size.width, size.height);
+    const size = levelSize(source.width, source.height, scale);
+    const from = scale <= decoded.scale ? finer : decoded;
+    const level = await resizeRgb(from, size.width, size.height);
     levels.set(scale, level);
-    if (scale <= 1) finer = level;
+    if (scale <= decoded.scale) finer = level;
   }
   return levels;
 }
@@ -233,6 +292,10 @@ function distance(a: Point, b: Point): number {
 }
 
 const NO_JPEG: Buffer = Buffer.alloc(0);
+
+/** A face's landmarks and aligned crop are read from an image where it is at least this wide (or from
+ * the full image): the 112x112 crop then comes from about twice its own detail, as from the original. */
+const CROP_DETAIL_PX = 224;
 
 function rawCrop(alignedRgb: Uint8Array): AlignedCrop {
   return { width: ALIGNED_FACE_SIZE, height: ALIGNED_FACE_SIZE, channels: 3, data: alignedRgb };

@@ -73,6 +73,11 @@ export class CameraEntity {
   @Column({ name: 'device_channel', type: 'integer', nullable: true })
   deviceChannel!: number | null;
 
+  /** The smallest face (pixels wide) the matcher looks for in this camera's scene frames; null: the
+   * face engine's default (40). Sets how many pyramid levels a frame costs. */
+  @Column({ name: 'min_face_px', type: 'integer', nullable: true })
+  minFacePx!: number | null;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;
 

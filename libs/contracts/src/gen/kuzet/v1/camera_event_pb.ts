@@ -14,7 +14,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file kuzet/v1/camera_event.proto.
  */
 export const file_kuzet_v1_camera_event: GenFile = /*@__PURE__*/
-  fileDesc("ChtrdXpldC92MS9jYW1lcmFfZXZlbnQucHJvdG8SCGt1emV0LnYxIqoDCgtDYW1lcmFFdmVudBIQCghldmVudF9pZBgBIAEoCRIRCgljYW1lcmFfaWQYAiABKAkSLwoLY2FwdHVyZWRfYXQYAyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhYKCXNvdXJjZV9pZBgEIAEoCUgBiAEBEikKCmZhY2VfZnJhbWUYCiABKAsyEy5rdXpldC52MS5GYWNlRnJhbWVIABI1ChBmYWNlX29ic2VydmF0aW9uGAsgASgLMhkua3V6ZXQudjEuRmFjZU9ic2VydmF0aW9uSAASKAoJdmlvbGF0aW9uGAwgASgLMhMua3V6ZXQudjEuVmlvbGF0aW9uSAASIAoFYWxhcm0YDSABKAsyDy5rdXpldC52MS5BbGFybUgAEikKCnBsYXRlX3JlYWQYDiABKAsyEy5rdXpldC52MS5QbGF0ZVJlYWRIABI7ChNhbmFseXRpY3NfZGV0ZWN0aW9uGA8gASgLMhwua3V6ZXQudjEuQW5hbHl0aWNzRGV0ZWN0aW9uSABCCQoHcGF5bG9hZEIMCgpfc291cmNlX2lkIlcKCUZhY2VGcmFtZRIMCgRqcGVnGAEgASgMEhIKBXdpZHRoGAIgASgNSACIAQESEwoGaGVpZ2h0GAMgASgNSAGIAQFCCAoGX3dpZHRoQgkKB19oZWlnaHQiQgoLQm91bmRpbmdCb3gSCQoBeBgBIAEoAhIJCgF5GAIgASgCEg0KBXdpZHRoGAMgASgCEg4KBmhlaWdodBgEIAEoAiK3AQoPRmFjZU9ic2VydmF0aW9uEhEKCWVtYmVkZGluZxgBIAMoAhIQCghtb2RlbF9pZBgCIAEoCRIPCgdxdWFsaXR5GAMgASgCEiIKA2JveBgEIAEoCzIVLmt1emV0LnYxLkJvdW5kaW5nQm94EhYKCWZyYW1lX3JlZhgFIAEoCUgAiAEBEhYKCWNyb3BfanBlZxgGIAEoDEgBiAEBQgwKCl9mcmFtZV9yZWZCDAoKX2Nyb3BfanBlZyLdAQoJVmlvbGF0aW9uEiUKBGNvZGUYASABKA4yFy5rdXpldC52MS5WaW9sYXRpb25Db2RlEg0KBXBsYXRlGAIgASgJEh8KEm1lYXN1cmVkX3NwZWVkX2ttaBgDIAEoAUgAiAEBEhwKD2xpbWl0X3NwZWVkX2ttaBgEIAEoAUgBiAEBEhQKDGV2aWRlbmNlX3JlZhgFIAEoCRIRCgRsYW5lGAYgASgNSAKIAQFCFQoTX21lYXN1cmVkX3NwZWVkX2ttaEISChBfbGltaXRfc3BlZWRfa21oQgcKBV9sYW5lImYKBUFsYXJtEiEKBGtpbmQYASABKA4yEy5rdXpldC52MS5BbGFybUtpbmQSDwoHbWVzc2FnZRgCIAEoCRIpCghwcmlvcml0eRgDIAEoDjIXLmt1emV0LnYxLkFsYXJtUHJpb3JpdHki6wEKEkFuYWx5dGljc0RldGVjdGlvbhIlCgR0eXBlGAEgASgOMhcua3V6ZXQudjEuQW5hbHl0aWNzVHlwZRIWCgl0eXBlX3RleHQYAiABKAlIAIgBARISCgpjb25maWRlbmNlGAMgASgCEhkKDG9iamVjdF9jb3VudBgEIAEoDUgBiAEBEhEKBHpvbmUYBSABKAlIAogBARIaCg1zbmFwc2hvdF9qcGVnGAYgASgMSAOIAQFCDAoKX3R5cGVfdGV4dEIPCg1fb2JqZWN0X2NvdW50QgcKBV96b25lQhAKDl9zbmFwc2hvdF9qcGVnKtUBCg1WaW9sYXRpb25Db2RlEh4KGlZJT0xBVElPTl9DT0RFX1VOU1BFQ0lGSUVEEAASGwoXVklPTEFUSU9OX0NPREVfU1BFRURJTkcQARIcChhWSU9MQVRJT05fQ09ERV9SRURfTElHSFQQAhIiCh5WSU9MQVRJT05fQ09ERV9JTExFR0FMX0RVTVBJTkcQAxIfChtWSU9MQVRJT05fQ09ERV9OT19TRUFUX0JFTFQQBBIkCiBWSU9MQVRJT05fQ09ERV9XUk9OR19XQVlfRFJJVklORxAFKlkKCUFsYXJtS2luZBIaChZBTEFSTV9LSU5EX1VOU1BFQ0lGSUVEEAASGQoVQUxBUk1fS0lORF9TT1NfQlVUVE9OEAESFQoRQUxBUk1fS0lORF9UQU1QRVIQAiqYAQoNQWxhcm1Qcmlvcml0eRIeChpBTEFSTV9QUklPUklUWV9VTlNQRUNJRklFRBAAEhYKEkFMQVJNX1BSSU9SSVRZX0xPVxABEhkKFUFMQVJNX1BSSU9SSVRZX05PUk1BTBACEhcKE0FMQVJNX1BSSU9SSVRZX0hJR0gQAxIbChdBTEFSTV9QUklPUklUWV9DUklUSUNBTBAEKvABCg1BbmFseXRpY3NUeXBlEh4KGkFOQUxZVElDU19UWVBFX1VOU1BFQ0lGSUVEEAASIgoeQU5BTFlUSUNTX1RZUEVfSUxMRUdBTF9EVU1QSU5HEAESGAoUQU5BTFlUSUNTX1RZUEVfQ1JPV0QQAhIcChhBTkFMWVRJQ1NfVFlQRV9MT0lURVJJTkcQAxIjCh9BTkFMWVRJQ1NfVFlQRV9BQkFORE9ORURfT0JKRUNUEAQSIAocQU5BTFlUSUNTX1RZUEVfTElORV9DUk9TU0lORxAFEhwKGEFOQUxZVElDU19UWVBFX0lOVFJVU0lPThAGYgZwcm90bzM", [file_google_protobuf_timestamp, file_kuzet_v1_plate_read]);
+  fileDesc("ChtrdXpldC92MS9jYW1lcmFfZXZlbnQucHJvdG8SCGt1emV0LnYxIqoDCgtDYW1lcmFFdmVudBIQCghldmVudF9pZBgBIAEoCRIRCgljYW1lcmFfaWQYAiABKAkSLwoLY2FwdHVyZWRfYXQYAyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhYKCXNvdXJjZV9pZBgEIAEoCUgBiAEBEikKCmZhY2VfZnJhbWUYCiABKAsyEy5rdXpldC52MS5GYWNlRnJhbWVIABI1ChBmYWNlX29ic2VydmF0aW9uGAsgASgLMhkua3V6ZXQudjEuRmFjZU9ic2VydmF0aW9uSAASKAoJdmlvbGF0aW9uGAwgASgLMhMua3V6ZXQudjEuVmlvbGF0aW9uSAASIAoFYWxhcm0YDSABKAsyDy5rdXpldC52MS5BbGFybUgAEikKCnBsYXRlX3JlYWQYDiABKAsyEy5rdXpldC52MS5QbGF0ZVJlYWRIABI7ChNhbmFseXRpY3NfZGV0ZWN0aW9uGA8gASgLMhwua3V6ZXQudjEuQW5hbHl0aWNzRGV0ZWN0aW9uSABCCQoHcGF5bG9hZEIMCgpfc291cmNlX2lkIn8KCUZhY2VGcmFtZRIMCgRqcGVnGAEgASgMEhIKBXdpZHRoGAIgASgNSACIAQESEwoGaGVpZ2h0GAMgASgNSAGIAQESJgoHcGljdHVyZRgEIAEoDjIVLmt1emV0LnYxLkZhY2VQaWN0dXJlQggKBl93aWR0aEIJCgdfaGVpZ2h0IkIKC0JvdW5kaW5nQm94EgkKAXgYASABKAISCQoBeRgCIAEoAhINCgV3aWR0aBgDIAEoAhIOCgZoZWlnaHQYBCABKAIitwEKD0ZhY2VPYnNlcnZhdGlvbhIRCgllbWJlZGRpbmcYASADKAISEAoIbW9kZWxfaWQYAiABKAkSDwoHcXVhbGl0eRgDIAEoAhIiCgNib3gYBCABKAsyFS5rdXpldC52MS5Cb3VuZGluZ0JveBIWCglmcmFtZV9yZWYYBSABKAlIAIgBARIWCgljcm9wX2pwZWcYBiABKAxIAYgBAUIMCgpfZnJhbWVfcmVmQgwKCl9jcm9wX2pwZWci3QEKCVZpb2xhdGlvbhIlCgRjb2RlGAEgASgOMhcua3V6ZXQudjEuVmlvbGF0aW9uQ29kZRINCgVwbGF0ZRgCIAEoCRIfChJtZWFzdXJlZF9zcGVlZF9rbWgYAyABKAFIAIgBARIcCg9saW1pdF9zcGVlZF9rbWgYBCABKAFIAYgBARIUCgxldmlkZW5jZV9yZWYYBSABKAkSEQoEbGFuZRgGIAEoDUgCiAEBQhUKE19tZWFzdXJlZF9zcGVlZF9rbWhCEgoQX2xpbWl0X3NwZWVkX2ttaEIHCgVfbGFuZSJmCgVBbGFybRIhCgRraW5kGAEgASgOMhMua3V6ZXQudjEuQWxhcm1LaW5kEg8KB21lc3NhZ2UYAiABKAkSKQoIcHJpb3JpdHkYAyABKA4yFy5rdXpldC52MS5BbGFybVByaW9yaXR5IusBChJBbmFseXRpY3NEZXRlY3Rpb24SJQoEdHlwZRgBIAEoDjIXLmt1emV0LnYxLkFuYWx5dGljc1R5cGUSFgoJdHlwZV90ZXh0GAIgASgJSACIAQESEgoKY29uZmlkZW5jZRgDIAEoAhIZCgxvYmplY3RfY291bnQYBCABKA1IAYgBARIRCgR6b25lGAUgASgJSAKIAQESGgoNc25hcHNob3RfanBlZxgGIAEoDEgDiAEBQgwKCl90eXBlX3RleHRCDwoNX29iamVjdF9jb3VudEIHCgVfem9uZUIQCg5fc25hcHNob3RfanBlZypfCgtGYWNlUGljdHVyZRIcChhGQUNFX1BJQ1RVUkVfVU5TUEVDSUZJRUQQABIWChJGQUNFX1BJQ1RVUkVfU0NFTkUQARIaChZGQUNFX1BJQ1RVUkVfRkFDRV9DUk9QEAIq1QEKDVZpb2xhdGlvbkNvZGUSHgoaVklPTEFUSU9OX0NPREVfVU5TUEVDSUZJRUQQABIbChdWSU9MQVRJT05fQ09ERV9TUEVFRElORxABEhwKGFZJT0xBVElPTl9DT0RFX1JFRF9MSUdIVBACEiIKHlZJT0xBVElPTl9DT0RFX0lMTEVHQUxfRFVNUElORxADEh8KG1ZJT0xBVElPTl9DT0RFX05PX1NFQVRfQkVMVBAEEiQKIFZJT0xBVElPTl9DT0RFX1dST05HX1dBWV9EUklWSU5HEAUqWQoJQWxhcm1LaW5kEhoKFkFMQVJNX0tJTkRfVU5TUEVDSUZJRUQQABIZChVBTEFSTV9LSU5EX1NPU19CVVRUT04QARIVChFBTEFSTV9LSU5EX1RBTVBFUhACKpgBCg1BbGFybVByaW9yaXR5Eh4KGkFMQVJNX1BSSU9SSVRZX1VOU1BFQ0lGSUVEEAASFgoSQUxBUk1fUFJJT1JJVFlfTE9XEAESGQoVQUxBUk1fUFJJT1JJVFlfTk9STUFMEAISFwoTQUxBUk1fUFJJT1JJVFlfSElHSBADEhsKF0FMQVJNX1BSSU9SSVRZX0NSSVRJQ0FMEAQq8AEKDUFuYWx5dGljc1R5cGUSHgoaQU5BTFlUSUNTX1RZUEVfVU5TUEVDSUZJRUQQABIiCh5BTkFMWVRJQ1NfVFlQRV9JTExFR0FMX0RVTVBJTkcQARIYChRBTkFMWVRJQ1NfVFlQRV9DUk9XRBACEhwKGEFOQUxZVElDU19UWVBFX0xPSVRFUklORxADEiMKH0FOQUxZVElDU19UWVBFX0FCQU5ET05FRF9PQkpFQ1QQBBIgChxBTkFMWVRJQ1NfVFlQRV9MSU5FX0NST1NTSU5HEAUSHAoYQU5BTFlUSUNTX1RZUEVfSU5UUlVTSU9OEAZiBnByb3RvMw", [file_google_protobuf_timestamp, file_kuzet_v1_plate_read]);
 
 /**
  * CameraEvent is everything a camera network or its analytics reports to kuzet.
@@ -241,6 +241,15 @@ export type FaceFrame = Message<"kuzet.v1.FaceFrame"> & {
    * @generated from field: optional uint32 height = 3;
    */
   height?: number | undefined;
+
+  /**
+   * What the picture shows. A face-capture picture (the camera's own crop of
+   * one face) is searched with one detector pass; a scene frame with the
+   * pyramid down to the camera's minimum face size. Unspecified: a scene.
+   *
+   * @generated from field: kuzet.v1.FacePicture picture = 4;
+   */
+  picture: FacePicture;
 };
 
 /**
@@ -270,6 +279,15 @@ export type FaceFrameJson = {
    * @generated from field: optional uint32 height = 3;
    */
   height?: number;
+
+  /**
+   * What the picture shows. A face-capture picture (the camera's own crop of
+   * one face) is searched with one detector pass; a scene frame with the
+   * pyramid down to the camera's minimum face size. Unspecified: a scene.
+   *
+   * @generated from field: kuzet.v1.FacePicture picture = 4;
+   */
+  picture?: FacePictureJson;
 };
 
 /**
@@ -751,6 +769,45 @@ export const AnalyticsDetectionSchema: GenMessage<AnalyticsDetection, {jsonType:
   messageDesc(file_kuzet_v1_camera_event, 6);
 
 /**
+ * What a FaceFrame's picture is.
+ *
+ * @generated from enum kuzet.v1.FacePicture
+ */
+export enum FacePicture {
+  /**
+   * @generated from enum value: FACE_PICTURE_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * A scene frame or a photo: faces anywhere, of any size.
+   *
+   * @generated from enum value: FACE_PICTURE_SCENE = 1;
+   */
+  SCENE = 1,
+
+  /**
+   * A camera's face capture: a crop around one face, which fills most of it.
+   *
+   * @generated from enum value: FACE_PICTURE_FACE_CROP = 2;
+   */
+  FACE_CROP = 2,
+}
+
+/**
+ * What a FaceFrame's picture is.
+ *
+ * @generated from enum kuzet.v1.FacePicture
+ */
+export type FacePictureJson = "FACE_PICTURE_UNSPECIFIED" | "FACE_PICTURE_SCENE" | "FACE_PICTURE_FACE_CROP";
+
+/**
+ * Describes the enum kuzet.v1.FacePicture.
+ */
+export const FacePictureSchema: GenEnum<FacePicture, FacePictureJson> = /*@__PURE__*/
+  enumDesc(file_kuzet_v1_camera_event, 0);
+
+/**
  * Administrative violation codes.
  *
  * @generated from enum kuzet.v1.ViolationCode
@@ -808,7 +865,7 @@ export type ViolationCodeJson = "VIOLATION_CODE_UNSPECIFIED" | "VIOLATION_CODE_S
  * Describes the enum kuzet.v1.ViolationCode.
  */
 export const ViolationCodeSchema: GenEnum<ViolationCode, ViolationCodeJson> = /*@__PURE__*/
-  enumDesc(file_kuzet_v1_camera_event, 0);
+  enumDesc(file_kuzet_v1_camera_event, 1);
 
 /**
  * Alarm kinds.
@@ -847,7 +904,7 @@ export type AlarmKindJson = "ALARM_KIND_UNSPECIFIED" | "ALARM_KIND_SOS_BUTTON" |
  * Describes the enum kuzet.v1.AlarmKind.
  */
 export const AlarmKindSchema: GenEnum<AlarmKind, AlarmKindJson> = /*@__PURE__*/
-  enumDesc(file_kuzet_v1_camera_event, 1);
+  enumDesc(file_kuzet_v1_camera_event, 2);
 
 /**
  * Alarm priorities. UNSPECIFIED lets kuzet choose from the kind
@@ -894,7 +951,7 @@ export type AlarmPriorityJson = "ALARM_PRIORITY_UNSPECIFIED" | "ALARM_PRIORITY_L
  * Describes the enum kuzet.v1.AlarmPriority.
  */
 export const AlarmPrioritySchema: GenEnum<AlarmPriority, AlarmPriorityJson> = /*@__PURE__*/
-  enumDesc(file_kuzet_v1_camera_event, 2);
+  enumDesc(file_kuzet_v1_camera_event, 3);
 
 /**
  * Scene-analytics detection types.
@@ -963,5 +1020,5 @@ export type AnalyticsTypeJson = "ANALYTICS_TYPE_UNSPECIFIED" | "ANALYTICS_TYPE_I
  * Describes the enum kuzet.v1.AnalyticsType.
  */
 export const AnalyticsTypeSchema: GenEnum<AnalyticsType, AnalyticsTypeJson> = /*@__PURE__*/
-  enumDesc(file_kuzet_v1_camera_event, 3);
+  enumDesc(file_kuzet_v1_camera_event, 4);
 
