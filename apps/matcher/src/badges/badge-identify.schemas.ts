@@ -22,13 +22,9 @@ export const identifyRequestSchema = z
       .strictObject({ lat: z.number().min(-90).max(90), lon: z.number().min(-180).max(180) })
       .optional()
       .meta({ description: 'where the officer is (WGS 84), kept in the audit chain' }),
-    embedding: z
-      .array(z.number().finite())
-      .length(BADGE_EMBEDDING_LENGTH)
-      .optional()
-      .meta({
-        description: 'the face’s embedding computed on the badge (fr_feature, 512 numbers)',
-      }),
+    embedding: z.array(z.number().finite()).length(BADGE_EMBEDDING_LENGTH).optional().meta({
+      description: 'the face’s embedding computed on the badge (fr_feature, 512 numbers)',
+    }),
     model_id: z
       .string()
       .min(1)

@@ -149,7 +149,7 @@ export class BadgeIdentifyService {
         category: list.category,
         instructions: list.instructions ?? null,
         similarity: round(candidate.similarity),
-        threshold: candidate.threshold,
+        threshold: list.similarityThreshold,
       });
     }
     identifications.inc({ outcome: answered.length > 0 ? 'hit' : 'no_hit' });
