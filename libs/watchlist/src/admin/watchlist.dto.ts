@@ -15,15 +15,10 @@ const threshold = z
   .lte(1)
   .meta({ description: 'cosine similarity at or above which a face is a hit' });
 const instant = z.iso.datetime({ offset: true });
-const instructions = z
-  .string()
-  .trim()
-  .min(1)
-  .max(1000)
-  .meta({
-    description:
-      'what an officer who meets a person of this list must do (answered to badges with each hit)',
-  });
+const instructions = z.string().trim().min(1).max(1000).meta({
+  description:
+    'what an officer who meets a person of this list must do (answered to badges with each hit)',
+});
 /** Why a removal or an archive was done; kept in the audit chain. */
 const reason = z.string().trim().min(3).max(500);
 
