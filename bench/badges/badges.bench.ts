@@ -81,6 +81,8 @@ async function main(): Promise<void> {
   const broker = await startBenchBroker('badges', 39602, progress);
   const database = await createTestDatabase();
   let app: NestFastifyApplication | undefined;
+  // the test app reads the broker from the environment
+  process.env.KAFKA_BROKERS = broker.brokers;
   try {
     ({ app } = await startTestApp([MatcherModule], {
       DATABASE_URL: database.url,
