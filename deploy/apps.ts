@@ -142,6 +142,8 @@ export const APPS: readonly AppSpec[] = Object.freeze<AppSpec[]>([
       '/v1/persons',
       '/v1/vehicle-lists',
       '/v1/vehicle-list-entries',
+      // smart badges are answered from the matcher's watchlist index
+      '/v1/devices/identify',
     ],
     loadsRegionFile: false,
     scaling: {

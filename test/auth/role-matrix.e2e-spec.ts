@@ -50,6 +50,7 @@ const EXPECTED: Record<string, Access> = {
   'POST /v1/events': 'api-key',
   'POST /v1/cameras/:cameraId/frames': 'api-key',
   'POST /v1/devices/hikvision/events': 'api-key',
+  'POST /v1/devices/identify': 'api-key',
   'GET /v1/integrator/me': 'api-key',
   'GET /v1/integrator/cameras': 'api-key',
   'POST /v1/api-keys': ['system-admin'],

@@ -96,6 +96,7 @@ describe('DeepStream nvmsgconv on Kafka -> camera events', () => {
       cameraIds: [],
       districtIds: ['aktau-city'],
       rateLimitPerMinute: null,
+      mayIdentify: false,
       digestHa1Md5: null,
       digestHa1Sha256: null,
     });

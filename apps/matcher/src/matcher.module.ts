@@ -1,8 +1,12 @@
 import { KUZET_CONFIG, KuzetConfig } from '@kuzet/config';
 import { RegistryModule } from '@kuzet/registry';
+import { AuthModule } from '@kuzet/auth';
 import { Module } from '@nestjs/common';
 import { FaceEngineConfigOverrides, FaceModule } from '@kuzet/face';
 import { WatchlistAdminModule, WatchlistIndex } from '@kuzet/watchlist';
+import { BadgeIdentifyController } from './badges/badge-identify.controller';
+import { BadgeIdentifyService } from './badges/badge-identify.service';
+import { BadgeRateLimiter } from './badges/badge-rate-limiter';
 import { CameraEventConsumer } from './camera-events/camera-event.consumer';
 import { EvidenceModule } from '@kuzet/evidence';
 import { HitPublisher } from './hits/hit.publisher';
@@ -18,7 +22,8 @@ export const faceEngineOverrides = (config: KuzetConfig): FaceEngineConfigOverri
   config.FACE_WORKERS === undefined ? {} : { pool: { workers: config.FACE_WORKERS } };
 
 /** Camera events -> face pipeline -> watchlist search -> hits. Also serves watchlist
- * administration, which needs the same face engine for enrolment. */
+ * administration, which needs the same face engine for enrolment, and smart badges'
+ * identify requests, answered from the same index. */
 @Module({
   imports: [
     FaceModule.forRootAsync({
@@ -29,7 +34,9 @@ export const faceEngineOverrides = (config: KuzetConfig): FaceEngineConfigOverri
     VehicleMatchingModule,
     EvidenceModule,
     RegistryModule,
+    AuthModule,
   ],
+  controllers: [BadgeIdentifyController],
   providers: [
     { provide: WatchlistIndex, useFactory: () => new WatchlistIndex() },
     HitRepository,
@@ -39,6 +46,8 @@ export const faceEngineOverrides = (config: KuzetConfig): FaceEngineConfigOverri
     MatchingService,
     WatchlistIndexSync,
     CameraEventConsumer,
+    BadgeIdentifyService,
+    BadgeRateLimiter,
   ],
 })
 export class MatcherModule {}

@@ -98,6 +98,9 @@ export const CONFIG_DOCS = {
   INGEST_RATE_LIMIT_PER_MINUTE: {
     meaning: 'ingest requests a minute per API key, unless the key has a limit of its own (429)',
   },
+  BADGE_RATE_LIMIT_PER_MINUTE: {
+    meaning: 'identify requests a minute per smart badge (POST /v1/devices/identify; 429 over it)',
+  },
   INGEST_PUBLISH_TIMEOUT_MS: {
     meaning:
       "how long an ingest request waits for Kafka's acknowledgement before answering `503` (retry with the same `event_id`)",

@@ -63,6 +63,8 @@ export const configSchema = z.object({
   INGEST_MAX_BATCH_EVENTS: positiveInt.max(10_000).default(500),
   INGEST_MAX_BODY_BYTES: positiveInt.default(8 * 1024 * 1024),
   INGEST_RATE_LIMIT_PER_MINUTE: positiveInt.default(6_000),
+  /** Identify requests a minute per smart badge (POST /v1/devices/identify); over it: 429. */
+  BADGE_RATE_LIMIT_PER_MINUTE: positiveInt.max(100_000).default(30),
   /** How long an ingest request waits for Kafka's acknowledgement before answering 503. */
   INGEST_PUBLISH_TIMEOUT_MS: positiveInt.max(120_000).default(5_000),
   /** A Kafka topic DeepStream pipelines publish nvmsgconv JSON to; the ingest consumes it

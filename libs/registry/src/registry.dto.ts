@@ -37,7 +37,7 @@ export const cameraDtoSchema = z
     address: z.string().nullable(),
     status: z.enum(['active', 'retired']),
     connected: z.boolean().describe('connected to an operations centre (false: installed only)'),
-    kind: z.enum(['camera', 'sos_button']),
+    kind: z.enum(['camera', 'sos_button', 'badge']),
     device_id: z.string().nullable(),
     device_channel: z.number().int().nullable(),
     updated_at: z.iso.datetime(),

@@ -52,8 +52,9 @@ const cameraDescription = {
   status: z.enum(['active', 'retired']).optional(),
   /** Connected to an operations centre (default true); false: installed, not connected. */
   connected: z.boolean().optional(),
-  /** camera (default) or sos_button: an alarm button in a public place */
-  kind: z.enum(['camera', 'sos_button']).optional(),
+  /** camera (default), sos_button (an alarm button in a public place) or badge (an officer's
+   * smart badge: asks POST /v1/devices/identify; its district names the officer's centre) */
+  kind: z.enum(['camera', 'sos_button', 'badge']).optional(),
   /** A device pushing its own format: serial, MAC or IP; with device_channel, or both null. */
   device_id: z.string().trim().min(1).max(128).transform(normaliseDeviceId).nullish(),
   device_channel: z.number().int().min(1).max(4096).nullish(),

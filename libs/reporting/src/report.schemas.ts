@@ -100,7 +100,7 @@ export type ResponseTimesQuery = z.infer<typeof responseTimesQuerySchema>;
 export const responseTimeSchema = z
   .object({
     alert_id: z.uuid(),
-    kind: z.enum(['watchlist_hit', 'alarm', 'vehicle_hit', 'analytics']),
+    kind: z.enum(['watchlist_hit', 'alarm', 'vehicle_hit', 'analytics', 'badge_identification']),
     centre_id: z.string().nullable(),
     district_id: z.string().nullable(),
     confirmed_at: z.iso.datetime(),

@@ -12,8 +12,9 @@ import { WatchlistHitEntity } from '@kuzet/persistence';
 export class HitPublisher {
   constructor(@Inject(MESSAGE_BUS) private readonly bus: MessageBus) {}
 
-  /** Keyed by camera, so every update of one alert reaches ops-center in order. */
-  async publish(hits: readonly WatchlistHitEntity[]): Promise<void> {
+  /** Keyed by camera, so every update of one alert reaches ops-center in order. officerId: the
+   * officer whose badge (the camera) asked for the identification. */
+  async publish(hits: readonly WatchlistHitEntity[], officerId = ''): Promise<void> {
     await this.bus.publish(
       TOPICS.watchlistHits,
       hits.map((hit) => ({
@@ -34,6 +35,7 @@ export class HitPublisher {
             matchedAt: timestampFromDate(hit.matchedAt),
             lastSeenAt: timestampFromDate(hit.lastSeenAt),
             sightingCount: hit.sightingCount,
+            officerId,
           }),
         ),
       })),

@@ -25,7 +25,13 @@ export const decisionSchema = z
 export type DecisionRequest = z.infer<typeof decisionSchema>;
 
 const STATES = ['new', 'acknowledged', 'confirmed', 'rejected', 'escalated'] as const;
-const KINDS = ['watchlist_hit', 'alarm', 'vehicle_hit', 'analytics'] as const;
+const KINDS = [
+  'watchlist_hit',
+  'alarm',
+  'vehicle_hit',
+  'analytics',
+  'badge_identification',
+] as const;
 const commaList = <T extends readonly [string, ...string[]]>(values: T) =>
   z
     .string()

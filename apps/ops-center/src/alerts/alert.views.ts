@@ -14,7 +14,7 @@ export const alertViewSchema = z
   .object({
     id: z.uuid(),
     seq: z.number().int(),
-    kind: z.enum(['watchlist_hit', 'alarm', 'vehicle_hit', 'analytics']),
+    kind: z.enum(['watchlist_hit', 'alarm', 'vehicle_hit', 'analytics', 'badge_identification']),
     state: z.enum(['new', 'acknowledged', 'confirmed', 'rejected', 'escalated']),
     priority: z.number().int(),
     is_priority: z.boolean().describe('priority at or above the console cue level'),

@@ -115,9 +115,11 @@ export class AlertsService {
     const routing = await this.route(hit.cameraId);
     const list = await this.alerts.watchlist(hit.watchlistId);
     const capturedAt = hit.capturedAt ? timestampDate(hit.capturedAt) : new Date();
+    // a badge's identification: the officer already faces the person; the centre is told
+    const badge = hit.officerId !== '';
     await this.alerts.upsert({
       id: hit.hitId,
-      kind: 'watchlist_hit',
+      kind: badge ? 'badge_identification' : 'watchlist_hit',
       state: 'new',
       priority: list?.priority ?? 0,
       ...routing,
@@ -128,7 +130,8 @@ export class AlertsService {
       similarity: hit.similarity,
       threshold: hit.threshold,
       faceCropRef: hit.faceCropRef || null,
-      message: null,
+      // the officer's id, data rather than prose
+      message: badge ? hit.officerId : null,
       sightingCount: Math.max(1, hit.sightingCount),
       capturedAt,
       lastSeenAt: hit.lastSeenAt ? timestampDate(hit.lastSeenAt) : capturedAt,

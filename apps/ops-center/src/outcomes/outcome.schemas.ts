@@ -133,7 +133,7 @@ export type PatrolUnitQuery = z.infer<typeof patrolUnitQuerySchema>;
 export const overdueOutcomeSchema = z
   .object({
     alert_id: z.uuid(),
-    kind: z.enum(['watchlist_hit', 'alarm', 'vehicle_hit', 'analytics']),
+    kind: z.enum(['watchlist_hit', 'alarm', 'vehicle_hit', 'analytics', 'badge_identification']),
     centre_id: z.string().nullable(),
     district_id: z.string().nullable(),
     camera_id: z.string(),

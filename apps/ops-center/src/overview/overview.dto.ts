@@ -51,7 +51,7 @@ export const operatorLoadSchema = z
 export const waitingEscalationSchema = z
   .object({
     alert_id: z.uuid(),
-    kind: z.enum(['watchlist_hit', 'alarm', 'vehicle_hit', 'analytics']),
+    kind: z.enum(['watchlist_hit', 'alarm', 'vehicle_hit', 'analytics', 'badge_identification']),
     centre_id: z.string().nullable(),
     camera_id: z.string(),
     camera_name: z.string().nullable(),

@@ -13,6 +13,12 @@ export const createApiKeySchema = z
       .max(1000)
       .default([]),
     rate_limit_per_minute: z.number().int().min(1).max(1_000_000).nullish(),
+    identify: z
+      .boolean()
+      .default(false)
+      .describe(
+        "the key's devices (smart badges registered with kind badge) may ask POST /v1/devices/identify",
+      ),
     digest: z
       .boolean()
       .default(false)
@@ -43,6 +49,7 @@ export const apiKeyDtoSchema = z
     camera_ids: z.array(z.string()),
     district_ids: z.array(z.string()),
     rate_limit_per_minute: z.number().int().nullable(),
+    identify: z.boolean().describe('the key may identify faces (POST /v1/devices/identify)'),
     digest: z.boolean().describe('HTTP Digest (SHA-256) is accepted for the key'),
     digest_md5: z.boolean().describe('HTTP Digest with MD5 is accepted for the key'),
     created_at: z.iso.datetime(),

@@ -84,8 +84,8 @@ export class ApiKeyService {
 
   /** actor: who issued the key, for the audit log. */
   async create(
-    input: Omit<CreateApiKeyInput, 'digest' | 'digest_md5'> &
-      Partial<Pick<CreateApiKeyInput, 'digest' | 'digest_md5'>>,
+    input: Omit<CreateApiKeyInput, 'digest' | 'digest_md5' | 'identify'> &
+      Partial<Pick<CreateApiKeyInput, 'digest' | 'digest_md5' | 'identify'>>,
     actor: string,
   ): Promise<CreatedApiKeyDto> {
     const { id, secret, token } = generateApiKeyToken();
@@ -97,6 +97,7 @@ export class ApiKeyService {
       cameraIds: [...new Set(input.camera_ids)],
       districtIds: [...new Set(input.district_ids)],
       rateLimitPerMinute: input.rate_limit_per_minute ?? null,
+      mayIdentify: input.identify === true,
       // a password-equivalent for Digest only for the keys that need it
       digestHa1Md5:
         input.digest === true && input.digest_md5 === true ? digestHa1('MD5', id, token) : null,
@@ -249,6 +250,7 @@ function toPrincipal(key: IntegratorApiKeyEntity): IntegratorPrincipal {
     cameraIds: new Set(key.cameraIds),
     districtIds: new Set(key.districtIds),
     rateLimitPerMinute: key.rateLimitPerMinute,
+    mayIdentify: key.mayIdentify,
   };
 }
 
@@ -260,6 +262,7 @@ function toApiKeyDto(key: IntegratorApiKeyEntity): ApiKeyDto {
     camera_ids: key.cameraIds,
     district_ids: key.districtIds,
     rate_limit_per_minute: key.rateLimitPerMinute,
+    identify: key.mayIdentify,
     digest: key.digestHa1Sha256 !== null,
     digest_md5: key.digestHa1Md5 !== null,
     created_at: key.createdAt.toISOString(),

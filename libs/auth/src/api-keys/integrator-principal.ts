@@ -5,6 +5,8 @@ export interface IntegratorPrincipal {
   readonly cameraIds: ReadonlySet<string>;
   readonly districtIds: ReadonlySet<string>;
   readonly rateLimitPerMinute: number | null;
+  /** The key's devices may identify faces (smart badges); default deny. */
+  readonly mayIdentify: boolean;
 }
 
 export function mayPushFor(

@@ -137,5 +137,6 @@ export function validateWatchlistHit(
   checkNotBefore(ctx, 'last_seen_at', lastSeen, 'captured_at', captured);
   if (msg.sightingCount < 1)
     ctx.sink.add('sighting_count', 'range', `must be at least 1, got ${msg.sightingCount}`);
+  if (msg.officerId !== '') checkId(ctx, 'officer_id', msg.officerId);
   return ctx.sink.errors;
 }

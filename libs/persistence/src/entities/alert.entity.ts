@@ -1,6 +1,7 @@
 import { Column, CreateDateColumn, Entity, PrimaryColumn, UpdateDateColumn } from 'typeorm';
 
-export type AlertKind = 'watchlist_hit' | 'alarm' | 'vehicle_hit' | 'analytics';
+export type AlertKind =
+  'watchlist_hit' | 'alarm' | 'vehicle_hit' | 'analytics' | 'badge_identification';
 export type AlertState = 'new' | 'acknowledged' | 'confirmed' | 'rejected' | 'escalated';
 
 const bigintAsNumber = {

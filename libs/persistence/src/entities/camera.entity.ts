@@ -12,7 +12,7 @@ import { DistrictEntity } from './district.entity';
 import { OperationsCentreEntity } from './operations-centre.entity';
 
 export type CameraStatus = 'active' | 'retired';
-export type CameraKind = 'camera' | 'sos_button';
+export type CameraKind = 'camera' | 'sos_button' | 'badge';
 
 @Entity({ name: 'camera' })
 export class CameraEntity {
@@ -55,7 +55,8 @@ export class CameraEntity {
   @Column({ type: 'boolean', default: true })
   connected!: boolean;
 
-  /** A camera, or an SOS alarm button in a public place (counted apart in the reports). */
+  /** A camera, an SOS alarm button in a public place (counted apart in the reports), or an
+   * officer's smart badge (identifies faces on request; not counted among the cameras). */
   @Column({ type: 'text', default: 'camera' })
   kind!: CameraKind;
 

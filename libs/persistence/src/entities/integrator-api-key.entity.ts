@@ -32,6 +32,10 @@ export class IntegratorApiKeyEntity {
   @Column({ name: 'district_ids', type: 'text', array: true })
   districtIds!: string[];
 
+  /** The key's devices may ask POST /v1/devices/identify (smart badges); false by default. */
+  @Column({ name: 'may_identify', type: 'boolean', default: false })
+  mayIdentify!: boolean;
+
   @Column({ name: 'rate_limit_per_minute', type: 'integer', nullable: true })
   rateLimitPerMinute!: number | null;
 

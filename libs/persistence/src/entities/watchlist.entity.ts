@@ -26,6 +26,10 @@ export class WatchlistEntity {
   @Column({ type: 'text', nullable: true })
   colour!: string | null;
 
+  /** What an officer who meets a person of this list must do; answered to badges with a hit. */
+  @Column({ type: 'text', nullable: true })
+  instructions!: string | null;
+
   @Column({ name: 'expires_at', type: 'timestamptz', nullable: true })
   expiresAt!: Date | null;
 

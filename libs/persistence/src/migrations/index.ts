@@ -21,6 +21,7 @@ import { CentreAnalyticsOff1796435228338 } from './1796435228338-centre-analytic
 import { DigestOptInAndReplay1796436518597 } from './1796436518597-digest-opt-in-and-replay';
 import { LearningRetentionIndexes1796436669103 } from './1796436669103-learning-retention-indexes';
 import { NegativeApproval1796436894019 } from './1796436894019-negative-approval';
+import { BadgeIdentification1797004000000 } from './1797004000000-badge-identification';
 import { CameraMinFaceSize1797005000000 } from './1797005000000-camera-min-face-size';
 
 /** Applied in this order; never edit a released migration, add a new one. */
@@ -48,5 +49,6 @@ export const MIGRATIONS = [
   DigestOptInAndReplay1796436518597,
   LearningRetentionIndexes1796436669103,
   NegativeApproval1796436894019,
+  BadgeIdentification1797004000000,
   CameraMinFaceSize1797005000000,
 ];

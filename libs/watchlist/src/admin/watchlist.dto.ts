@@ -15,6 +15,10 @@ const threshold = z
   .lte(1)
   .meta({ description: 'cosine similarity at or above which a face is a hit' });
 const instant = z.iso.datetime({ offset: true });
+const instructions = z.string().trim().min(1).max(1000).meta({
+  description:
+    'what an officer who meets a person of this list must do (answered to badges with each hit)',
+});
 /** Why a removal or an archive was done; kept in the audit chain. */
 const reason = z.string().trim().min(3).max(500);
 
@@ -25,6 +29,7 @@ export const createWatchlistSchema = z
     similarity_threshold: threshold,
     priority: z.number().int().min(0).max(100).default(0),
     colour: colour.optional(),
+    instructions: instructions.optional(),
     expires_at: instant.optional(),
   })
   .meta({ id: 'CreateWatchlist' });
@@ -37,6 +42,7 @@ export const updateWatchlistSchema = z
     similarity_threshold: threshold.optional(),
     priority: z.number().int().min(0).max(100).optional(),
     colour: colour.nullable().optional(),
+    instructions: instructions.nullable().optional(),
     expires_at: instant.nullable().optional(),
   })
   .refine((body) => Object.keys(body).length > 0, {
@@ -154,6 +160,7 @@ export const watchlistViewSchema = z
     similarity_threshold: threshold,
     priority: z.number().int(),
     colour: z.string().nullable(),
+    instructions: z.string().nullable(),
     expires_at: jsonDate().nullable(),
     status: z.enum(['active', 'archived']),
     created_at: jsonDate(),

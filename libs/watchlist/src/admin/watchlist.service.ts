@@ -55,6 +55,7 @@ export class WatchlistService {
       similarityThreshold: request.similarity_threshold,
       priority: request.priority,
       colour: request.colour ?? null,
+      instructions: request.instructions ?? null,
       expiresAt: request.expires_at ? new Date(request.expires_at) : null,
       status: 'active',
     });
@@ -103,6 +104,7 @@ export class WatchlistService {
         similarity_threshold: list.similarityThreshold,
         priority: list.priority,
         colour: list.colour,
+        instructions: list.instructions,
         expires_at: list.expiresAt?.toISOString() ?? null,
       };
       if (request.name !== undefined) list.name = request.name;
@@ -111,6 +113,7 @@ export class WatchlistService {
         list.similarityThreshold = request.similarity_threshold;
       if (request.priority !== undefined) list.priority = request.priority;
       if (request.colour !== undefined) list.colour = request.colour;
+      if (request.instructions !== undefined) list.instructions = request.instructions;
       if (request.expires_at !== undefined)
         list.expiresAt = request.expires_at === null ? null : new Date(request.expires_at);
       const after = {
@@ -119,6 +122,7 @@ export class WatchlistService {
         similarity_threshold: list.similarityThreshold,
         priority: list.priority,
         colour: list.colour,
+        instructions: list.instructions,
         expires_at: list.expiresAt?.toISOString() ?? null,
       };
       const changed = Object.fromEntries(
@@ -643,6 +647,7 @@ export function listView(list: WatchlistEntity): WatchlistView {
     similarity_threshold: list.similarityThreshold,
     priority: list.priority,
     colour: list.colour ?? null,
+    instructions: list.instructions ?? null,
     expires_at: list.expiresAt,
     status: list.status,
     created_at: list.createdAt,

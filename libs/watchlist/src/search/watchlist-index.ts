@@ -146,6 +146,17 @@ export class WatchlistIndex {
 
   /** Nearest faces first, folded to the best face per person; expired people are skipped. */
   search(embedding: Float32Array, now: Date = new Date(), k = 16): SearchOutcome {
+    const ranked = this.ranked(embedding, now, k);
+    return { best: ranked[0] ?? null, runnerUp: ranked[1] ?? null };
+  }
+
+  /** Every person at or above their own list's threshold among the k nearest faces, closest
+   * first (a badge's question: is this face on any list, and on which). */
+  hits(embedding: Float32Array, now: Date = new Date(), k = 16): Candidate[] {
+    return this.ranked(embedding, now, k).filter((c) => c.similarity >= c.threshold);
+  }
+
+  private ranked(embedding: Float32Array, now: Date, k: number): Candidate[] {
     const bestByPerson = new Map<string, Candidate>();
     for (const match of this.vectors.search(embedding, k)) {
       const personId = this.ownerOfPhoto.get(match.id);
@@ -162,8 +173,7 @@ export class WatchlistIndex {
         });
       }
     }
-    const ranked = [...bestByPerson.values()].sort((a, b) => b.similarity - a.similarity);
-    return { best: ranked[0] ?? null, runnerUp: ranked[1] ?? null };
+    return [...bestByPerson.values()].sort((a, b) => b.similarity - a.similarity);
   }
 
   private dropFaces(personId: string): void {

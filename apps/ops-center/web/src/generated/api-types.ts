@@ -507,6 +507,28 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v1/devices/identify': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * A smart badge identifies a face: the persons on a watchlist it matches, or none
+     * @description JSON with officer_id, device_id (a registry device of kind badge in the key’s scope), optional position, and exactly one of embedding (512 numbers of fr_feature, with model_id) or photo (base64 JPEG, at most 4 MiB). The key must be issued with identify. Answers the persons above their list’s threshold with list, category and instructions, closest first; hits: [] for a face on no list. Every request is in the audit chain (badge.identified); a hit reaches the badge’s centre as a badge_identification alert. At most BADGE_RATE_LIMIT_PER_MINUTE requests a minute per badge (429 with Retry-After and retry_after_seconds).
+     *
+     *     Access: an integrator API key (x-api-key).
+     */
+    post: operations['BadgeIdentifyController_identify'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/v1/watchlists': {
     parameters: {
       query?: never;
@@ -1692,6 +1714,8 @@ export interface components {
       camera_ids: string[];
       district_ids: string[];
       rate_limit_per_minute: number | null;
+      /** @description the key may identify faces (POST /v1/devices/identify) */
+      identify: boolean;
       /** @description HTTP Digest (SHA-256) is accepted for the key */
       digest: boolean;
       /** @description HTTP Digest with MD5 is accepted for the key */
@@ -1715,6 +1739,8 @@ export interface components {
       camera_ids: string[];
       district_ids: string[];
       rate_limit_per_minute: number | null;
+      /** @description the key may identify faces (POST /v1/devices/identify) */
+      identify: boolean;
       /** @description HTTP Digest (SHA-256) is accepted for the key */
       digest: boolean;
       /** @description HTTP Digest with MD5 is accepted for the key */
@@ -1770,7 +1796,7 @@ export interface components {
       /** @description connected to an operations centre (false: installed only) */
       connected: boolean;
       /** @enum {string} */
-      kind: 'camera' | 'sos_button';
+      kind: 'camera' | 'sos_button' | 'badge';
       device_id: string | null;
       device_channel: number | null;
       /** Format: date-time */
@@ -1802,6 +1828,47 @@ export interface components {
       /** @description pass as `after` to read the next page; null on the last page */
       next_after: string | null;
     };
+    BadgeIdentifyRequestInput: {
+      /** @description the officer wearing the badge (personnel number), kept in the audit chain */
+      officer_id: string;
+      /** @description the badge: a registry device of kind badge in the key’s scope; may be left out when the key’s scope names exactly one camera */
+      device_id?: string;
+      /** @description where the officer is (WGS 84), kept in the audit chain */
+      position?: {
+        lat: number;
+        lon: number;
+      };
+      /** @description the face’s embedding computed on the badge (fr_feature, 512 numbers) */
+      embedding?: number[];
+      /** @description the model that computed embedding; required with it */
+      model_id?: string;
+      /** @description a JPEG (or PNG) the badge took, standard base64, at most 4 MiB */
+      photo?: string;
+    };
+    BadgeIdentifyResult: {
+      /**
+       * Format: uuid
+       * @description the identification, as the audit chain names it
+       */
+      request_id: string;
+      /** @description persons above their list’s threshold, closest first; empty for anybody else */
+      hits: components['schemas']['BadgeHit'][];
+    };
+    BadgeHit: {
+      /** Format: uuid */
+      person_id: string;
+      full_name: string;
+      case_reference: string | null;
+      /** Format: uuid */
+      watchlist_id: string;
+      list_name: string;
+      /** @enum {string} */
+      category: 'wanted' | 'missing' | 'other';
+      /** @description what the officer must do, as the list says; null when the list says nothing */
+      instructions: string | null;
+      similarity: number;
+      threshold: number;
+    };
     CreateWatchlistInput: {
       name: string;
       /** @enum {string} */
@@ -1812,6 +1879,8 @@ export interface components {
       priority: number;
       /** @description the colour the console marks this list’s hits with (#rrggbb) */
       colour?: string;
+      /** @description what an officer who meets a person of this list must do (answered to badges with each hit) */
+      instructions?: string;
       /** Format: date-time */
       expires_at?: string;
     };
@@ -1825,6 +1894,7 @@ export interface components {
       similarity_threshold: number;
       priority: number;
       colour: string | null;
+      instructions: string | null;
       /** Format: date-time */
       expires_at: string | null;
       /** @enum {string} */
@@ -1848,6 +1918,8 @@ export interface components {
       priority?: number;
       /** @description the colour the console marks this list’s hits with (#rrggbb) */
       colour?: string | null;
+      /** @description what an officer who meets a person of this list must do (answered to badges with each hit) */
+      instructions?: string | null;
       /** Format: date-time */
       expires_at?: string | null;
     };
@@ -2099,7 +2171,7 @@ export interface components {
       id: string;
       seq: number;
       /** @enum {string} */
-      kind: 'watchlist_hit' | 'alarm' | 'vehicle_hit' | 'analytics';
+      kind: 'watchlist_hit' | 'alarm' | 'vehicle_hit' | 'analytics' | 'badge_identification';
       /** @enum {string} */
       state: 'new' | 'acknowledged' | 'confirmed' | 'rejected' | 'escalated';
       priority: number;
@@ -2142,7 +2214,7 @@ export interface components {
       id: string;
       seq: number;
       /** @enum {string} */
-      kind: 'watchlist_hit' | 'alarm' | 'vehicle_hit' | 'analytics';
+      kind: 'watchlist_hit' | 'alarm' | 'vehicle_hit' | 'analytics' | 'badge_identification';
       /** @enum {string} */
       state: 'new' | 'acknowledged' | 'confirmed' | 'rejected' | 'escalated';
       priority: number;
@@ -2343,7 +2415,7 @@ export interface components {
       /** Format: uuid */
       alert_id: string;
       /** @enum {string} */
-      kind: 'watchlist_hit' | 'alarm' | 'vehicle_hit' | 'analytics';
+      kind: 'watchlist_hit' | 'alarm' | 'vehicle_hit' | 'analytics' | 'badge_identification';
       centre_id: string | null;
       district_id: string | null;
       camera_id: string;
@@ -2437,7 +2509,7 @@ export interface components {
       /** Format: uuid */
       alert_id: string;
       /** @enum {string} */
-      kind: 'watchlist_hit' | 'alarm' | 'vehicle_hit' | 'analytics';
+      kind: 'watchlist_hit' | 'alarm' | 'vehicle_hit' | 'analytics' | 'badge_identification';
       centre_id: string | null;
       district_id: string | null;
       /** Format: date-time */
@@ -2500,7 +2572,7 @@ export interface components {
       /** Format: uuid */
       alert_id: string;
       /** @enum {string} */
-      kind: 'watchlist_hit' | 'alarm' | 'vehicle_hit' | 'analytics';
+      kind: 'watchlist_hit' | 'alarm' | 'vehicle_hit' | 'analytics' | 'badge_identification';
       centre_id: string | null;
       camera_id: string;
       camera_name: string | null;
@@ -2856,6 +2928,9 @@ export type SchemaCamera = components['schemas']['Camera'];
 export type SchemaCameraImportResult = components['schemas']['CameraImportResult'];
 export type SchemaIntegratorSelf = components['schemas']['IntegratorSelf'];
 export type SchemaCameraPage = components['schemas']['CameraPage'];
+export type SchemaBadgeIdentifyRequestInput = components['schemas']['BadgeIdentifyRequestInput'];
+export type SchemaBadgeIdentifyResult = components['schemas']['BadgeIdentifyResult'];
+export type SchemaBadgeHit = components['schemas']['BadgeHit'];
 export type SchemaCreateWatchlistInput = components['schemas']['CreateWatchlistInput'];
 export type SchemaWatchlist = components['schemas']['Watchlist'];
 export type SchemaWatchlistPage = components['schemas']['WatchlistPage'];
@@ -4659,6 +4734,11 @@ export interface operations {
           district_ids?: string[];
           rate_limit_per_minute?: number | null;
           /**
+           * @description the key's devices (smart badges registered with kind badge) may ask POST /v1/devices/identify
+           * @default false
+           */
+          identify?: boolean;
+          /**
            * @description devices may also authenticate with HTTP Digest (SHA-256); only then is a Digest hash of the key kept
            * @default false
            */
@@ -5173,7 +5253,7 @@ export interface operations {
           status?: 'active' | 'retired';
           connected?: boolean;
           /** @enum {string} */
-          kind?: 'camera' | 'sos_button';
+          kind?: 'camera' | 'sos_button' | 'badge';
           device_id?: string | null;
           device_channel?: number | null;
           district_id: string;
@@ -5289,7 +5369,7 @@ export interface operations {
           status?: 'active' | 'retired';
           connected?: boolean;
           /** @enum {string} */
-          kind?: 'camera' | 'sos_button';
+          kind?: 'camera' | 'sos_button' | 'badge';
           device_id?: string | null;
           device_channel?: number | null;
           district_id?: string;
@@ -5482,6 +5562,48 @@ export interface operations {
         };
         content: {
           'application/json': components['schemas']['CameraPage'];
+        };
+      };
+      /** @description a field breaks a rule: errors names each */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+      /** @description missing, unknown or revoked API key */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBody'];
+        };
+      };
+    };
+  };
+  BadgeIdentifyController_identify: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['BadgeIdentifyRequestInput'];
+      };
+    };
+    responses: {
+      /** @description success */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['BadgeIdentifyResult'];
         };
       };
       /** @description a field breaks a rule: errors names each */

@@ -12,7 +12,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file kuzet/v1/watchlist_hit.proto.
  */
 export const file_kuzet_v1_watchlist_hit: GenFile = /*@__PURE__*/
-  fileDesc("ChxrdXpldC92MS93YXRjaGxpc3RfaGl0LnByb3RvEghrdXpldC52MSKHAwoMV2F0Y2hsaXN0SGl0Eg4KBmhpdF9pZBgBIAEoCRIQCghldmVudF9pZBgCIAEoCRIRCgljYW1lcmFfaWQYAyABKAkSEQoJcGVyc29uX2lkGAQgASgJEhQKDHdhdGNobGlzdF9pZBgFIAEoCRISCgpzaW1pbGFyaXR5GAYgASgCEhEKCXRocmVzaG9sZBgHIAEoAhITCgZtYXJnaW4YCCABKAJIAIgBARIQCghtb2RlbF9pZBgJIAEoCRIVCg1mYWNlX2Nyb3BfcmVmGAogASgJEi8KC2NhcHR1cmVkX2F0GAsgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIuCgptYXRjaGVkX2F0GAwgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIWCg5zaWdodGluZ19jb3VudBgNIAEoDRIwCgxsYXN0X3NlZW5fYXQYDiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wQgkKB19tYXJnaW5iBnByb3RvMw", [file_google_protobuf_timestamp]);
+  fileDesc("ChxrdXpldC92MS93YXRjaGxpc3RfaGl0LnByb3RvEghrdXpldC52MSKbAwoMV2F0Y2hsaXN0SGl0Eg4KBmhpdF9pZBgBIAEoCRIQCghldmVudF9pZBgCIAEoCRIRCgljYW1lcmFfaWQYAyABKAkSEQoJcGVyc29uX2lkGAQgASgJEhQKDHdhdGNobGlzdF9pZBgFIAEoCRISCgpzaW1pbGFyaXR5GAYgASgCEhEKCXRocmVzaG9sZBgHIAEoAhITCgZtYXJnaW4YCCABKAJIAIgBARIQCghtb2RlbF9pZBgJIAEoCRIVCg1mYWNlX2Nyb3BfcmVmGAogASgJEi8KC2NhcHR1cmVkX2F0GAsgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIuCgptYXRjaGVkX2F0GAwgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIWCg5zaWdodGluZ19jb3VudBgNIAEoDRIwCgxsYXN0X3NlZW5fYXQYDiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhIKCm9mZmljZXJfaWQYDyABKAlCCQoHX21hcmdpbmIGcHJvdG8z", [file_google_protobuf_timestamp]);
 
 /**
  * A face seen by a camera matched a watchlist person: a lead for an operator
@@ -127,6 +127,14 @@ export type WatchlistHit = Message<"kuzet.v1.WatchlistHit"> & {
    * @generated from field: google.protobuf.Timestamp last_seen_at = 14;
    */
   lastSeenAt?: Timestamp | undefined;
+
+  /**
+   * The officer whose smart badge asked for this identification (camera_id is
+   * then the badge), same charset as camera_id; empty for a camera's hit.
+   *
+   * @generated from field: string officer_id = 15;
+   */
+  officerId: string;
 };
 
 /**
@@ -242,6 +250,14 @@ export type WatchlistHitJson = {
    * @generated from field: google.protobuf.Timestamp last_seen_at = 14;
    */
   lastSeenAt?: TimestampJson;
+
+  /**
+   * The officer whose smart badge asked for this identification (camera_id is
+   * then the badge), same charset as camera_id; empty for a camera's hit.
+   *
+   * @generated from field: string officer_id = 15;
+   */
+  officerId?: string;
 };
 
 /**
