@@ -1,4 +1,4 @@
-import { createVectorIndex, VectorIndex } from '../vector-index';
+import { createVectorIndex, VectorIndex, VectorMatch } from '../vector-index';
 import {
   NegativeSimilarity,
   suppressingNegative,
@@ -146,8 +146,21 @@ export class WatchlistIndex {
 
   /** Nearest faces first, folded to the best face per person; expired people are skipped. */
   search(embedding: Float32Array, now: Date = new Date(), k = 16): SearchOutcome {
+    return this.outcomeOf(this.vectors.search(embedding, k), now);
+  }
+
+  /** search() for several probes at once, in one pass over the index where it has one. */
+  searchMany(embeddings: readonly Float32Array[], now: Date = new Date(), k = 16): SearchOutcome[] {
+    if (embeddings.length === 0) return [];
+    const found = this.vectors.searchMany
+      ? this.vectors.searchMany(embeddings, k)
+      : embeddings.map((embedding) => this.vectors.search(embedding, k));
+    return found.map((matches) => this.outcomeOf(matches, now));
+  }
+
+  private outcomeOf(matches: readonly VectorMatch[], now: Date): SearchOutcome {
     const bestByPerson = new Map<string, Candidate>();
-    for (const match of this.vectors.search(embedding, k)) {
+    for (const match of matches) {
       const personId = this.ownerOfPhoto.get(match.id);
       const person = personId ? this.people.get(personId) : undefined;
       if (!person || (person.expiresAt && person.expiresAt <= now)) continue;
