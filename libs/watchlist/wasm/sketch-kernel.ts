@@ -43,69 +43,6 @@ function scan4(codes: usize, count: u32, query: usize, distances: usize): void {
   }
 }
 
-/** Rows of 256-bit codes scanned by every query of a batch before the next rows are read: 16 KB,
- * which stay in the L1 cache while they are scanned again. */
-const BLOCK_ROWS: u32 = 512;
-
-/**
- * hammingScan for `n` queries (codes laid out one after the other at `queries`) at once: each
- * code is read from memory once for the whole batch, two queries share each load, and query
- * q's distances go to `distances + q * distanceStride`.
- */
-export function hammingScanMany(
-  codes: usize,
-  count: u32,
-  words: u32,
-  queries: usize,
-  n: u32,
-  distances: usize,
-  distanceStride: usize,
-): void {
-  const stride = (<usize>words) << 3;
-  for (let start: u32 = 0; start < count; start += BLOCK_ROWS) {
-    const rows = min(BLOCK_ROWS, count - start);
-    const block = codes + (<usize>start) * stride;
-    const offset = (<usize>start) << 1;
-    let q: u32 = 0;
-    if (words == 4) {
-      for (; q + 2 <= n; q += 2) {
-        const at = distances + (<usize>q) * distanceStride + offset;
-        scan4Pair(block, rows, queries + (<usize>q) * 32, at, at + distanceStride);
-      }
-    }
-    for (; q < n; q++) {
-      const at = distances + (<usize>q) * distanceStride + offset;
-      hammingScan(block, rows, words, queries + (<usize>q) * stride, at);
-    }
-  }
-}
-
-function scan4Pair(codes: usize, count: u32, query: usize, first: usize, second: usize): void {
-  const a0 = load<u64>(query);
-  const a1 = load<u64>(query, 8);
-  const a2 = load<u64>(query, 16);
-  const a3 = load<u64>(query, 24);
-  const b0 = load<u64>(query, 32);
-  const b1 = load<u64>(query, 40);
-  const b2 = load<u64>(query, 48);
-  const b3 = load<u64>(query, 56);
-  for (let i: u32 = 0, row = codes; i < count; i++, row += 32) {
-    const c0 = load<u64>(row);
-    const c1 = load<u64>(row, 8);
-    const c2 = load<u64>(row, 16);
-    const c3 = load<u64>(row, 24);
-    const at = (<usize>i) << 1;
-    store<u16>(
-      first + at,
-      <u16>(popcnt<u64>(c0 ^ a0) + popcnt<u64>(c1 ^ a1) + popcnt<u64>(c2 ^ a2) + popcnt<u64>(c3 ^ a3)),
-    );
-    store<u16>(
-      second + at,
-      <u16>(popcnt<u64>(c0 ^ b0) + popcnt<u64>(c1 ^ b1) + popcnt<u64>(c2 ^ b2) + popcnt<u64>(c3 ^ b3)),
-    );
-  }
-}
-
 /** Adds the first `count` distances, one in every `step`, to `histogram` (u32 per distance). */
 export function countDistances(distances: usize, count: u32, step: u32, histogram: usize): void {
   for (let i: u32 = 0; i < count; i += step) {

@@ -16,15 +16,6 @@ const wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
 export interface SketchKernel {
   readonly memory: WasmMemory;
   hammingScan(codes: number, count: number, words: number, query: number, distances: number): void;
-  hammingScanMany(
-    codes: number,
-    count: number,
-    words: number,
-    queries: number,
-    n: number,
-    distances: number,
-    distanceStride: number,
-  ): void;
   countDistances(distances: number, count: number, step: number, histogram: number): void;
   collectNearest(
     distances: number,
@@ -65,7 +56,6 @@ export function instantiateSketchKernel(initialPages: number): SketchKernel {
   return {
     memory,
     hammingScan: exports.hammingScan,
-    hammingScanMany: exports.hammingScanMany,
     countDistances: exports.countDistances,
     collectNearest: exports.collectNearest,
     dotRows: exports.dotRows,

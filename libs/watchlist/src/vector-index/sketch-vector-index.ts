@@ -50,10 +50,6 @@ export const DEFAULT_SKETCH_OPTIONS = {
  * percent of the true share for the few hundred nearest of 100,000 or more. */
 const SAMPLED_DISTANCES = 16_384;
 
-/** Queries whose codes searchMany scans together: their distances take 2 bytes per stored
- * face each (3.2 MB at 100,000 faces). */
-const BATCH_QUERIES = 16;
-
 const ALIGN = 64;
 const align = (bytes: number): number => Math.ceil(bytes / ALIGN) * ALIGN;
 
@@ -195,84 +191,20 @@ export class SketchVectorIndex implements VectorIndex {
     const count = this.slots.size;
     const wanted = Math.min(checkedK(k), count);
     if (wanted === 0) return [];
-    const listed = this.listedCount(count, wanted);
-    if (listed === count) {
-      this.listAll(count);
-    } else {
-      const { layout, kernel, codeBits } = this;
-      this.coder.encode(query, this.memory().words, layout.queryCode >>> 2);
-      kernel.hammingScan(layout.codes, count, codeBits / 64, layout.queryCode, layout.distances);
-      this.listNearestByCode(layout.distances, listed);
-    }
-    return this.scoreListed(query, inverseNorm, listed, wanted);
-  }
-
-  /**
-   * search() for each query, the same answers: up to BATCH_QUERIES queries scan the codes
-   * together (each code read once for all of them, two queries per load), then each lists and
-   * re-scores its nearest as search() does.
-   */
-  searchMany(queries: readonly Float32Array[], k: number): VectorMatch[][] {
-    const inverseNorms = queries.map((query) => checkedInverseNorm(query, this.dimension, 'query'));
-    const count = this.slots.size;
-    const wanted = Math.min(checkedK(k), count);
-    if (wanted === 0) return queries.map(() => []);
-    const listed = this.listedCount(count, wanted);
-    const results: VectorMatch[][] = [];
-    for (let from = 0; from < queries.length; from += BATCH_QUERIES) {
-      const batch = queries.slice(from, from + BATCH_QUERIES);
-      const scratch = listed < count && batch.length > 1 ? this.batchScratch(batch.length) : null;
-      if (!scratch) {
-        for (const query of batch) results.push(this.search(query, k));
-        continue;
-      }
-      const { layout, kernel, codeBits, codeBytes } = this;
-      const { words } = this.memory();
-      batch.forEach((query, i) => {
-        this.coder.encode(query, words, (scratch.codes + i * codeBytes) >>> 2);
-      });
-      kernel.hammingScanMany(
-        layout.codes,
-        count,
-        codeBits / 64,
-        scratch.codes,
-        batch.length,
-        scratch.distances,
-        scratch.stride,
-      );
-      batch.forEach((query, i) => {
-        this.listNearestByCode(scratch.distances + i * scratch.stride, listed);
-        results.push(this.scoreListed(query, inverseNorms[from + i]!, listed, wanted));
-      });
-    }
-    return results;
-  }
-
-  /** Rows re-scored per search: the rerank options' count, at least k, at most all. */
-  private listedCount(count: number, wanted: number): number {
-    const scaled = Math.ceil((count * this.rerankPerMillion) / 1e6);
-    return Math.min(count, Math.max(this.rerank, scaled, wanted));
-  }
-
-  private listAll(count: number): void {
-    const { words } = this.memory();
-    const listed = this.layout.listed >>> 2;
-    for (let row = 0; row < count; row++) words[listed + row] = row;
-  }
-
-  /** The exact scores of the listed rows against the query, the best `wanted` first. */
-  private scoreListed(
-    query: Float32Array,
-    inverseNorm: number,
-    listed: number,
-    wanted: number,
-  ): VectorMatch[] {
     const { layout, kernel } = this;
     const { floats, words } = this.memory();
     const queryAt = layout.query >>> 2;
     // normalised here, so the kernel's float32 sums stay in range whatever the query's scale
     for (let i = 0; i < this.dimension; i++) floats[queryAt + i] = query[i] * inverseNorm;
     floats.fill(0, queryAt + this.dimension, queryAt + this.rowFloats);
+
+    const scaled = Math.ceil((count * this.rerankPerMillion) / 1e6);
+    const listed = Math.min(count, Math.max(this.rerank, scaled, wanted));
+    if (listed === count) {
+      for (let row = 0; row < count; row++) words[(layout.listed >>> 2) + row] = row;
+    } else {
+      this.listNearestByCode(query, listed);
+    }
     kernel.dotRows(layout.rows, this.rowFloats, layout.listed, listed, layout.query, layout.scores);
 
     const best = new TopKHeap(wanted);
@@ -286,59 +218,41 @@ export class SketchVectorIndex implements VectorIndex {
       .map(({ entry, score }) => ({ id: this.slots.idAt(entry), similarity: score }));
   }
 
-  /** Where a batch of `n` queries keeps its codes and distances: above the layout, the memory
-   * grown to hold them; null if they do not fit in what a wasm32 memory can address. */
-  private batchScratch(n: number): { codes: number; distances: number; stride: number } | null {
-    const codes = this.layout.end;
-    const stride = align(this.slots.size * 2);
-    const distances = codes + align(n * this.codeBytes);
-    const end = distances + n * stride;
-    if (end > MAX_WASM_PAGES * WASM_PAGE_BYTES) return null;
-    const { memory } = this.kernel;
-    const pages = Math.ceil(end / WASM_PAGE_BYTES) - memory.buffer.byteLength / WASM_PAGE_BYTES;
-    if (pages > 0) memory.grow(pages);
-    return { codes, distances, stride };
-  }
-
   /**
    * Writes the rows of the `n` codes nearest the query's to the `listed` region, in row
-   * order, from the query's distance to every code (u16 at byte offset `distances`). A sample
-   * of them gives a cut-off that keeps about twice n, which the kernel collects; the surplus
-   * is trimmed here.
+   * order. The kernel writes every distance; a sample of them gives a cut-off that keeps
+   * about twice n, which the kernel collects; the surplus is trimmed here.
    */
-  private listNearestByCode(distances: number, n: number): void {
+  private listNearestByCode(query: Float32Array, n: number): void {
     const { layout, kernel, codeBits } = this;
     const { words, halves } = this.memory();
     const count = this.slots.size;
+    this.coder.encode(query, words, layout.queryCode >>> 2);
+    kernel.hammingScan(layout.codes, count, codeBits / 64, layout.queryCode, layout.distances);
+
     const histogram = words.subarray(
       layout.histogram >>> 2,
       (layout.histogram >>> 2) + codeBits + 1,
     );
     histogram.fill(0);
     const step = Math.max(1, Math.floor(count / SAMPLED_DISTANCES));
-    kernel.countDistances(distances, count, step, layout.histogram);
+    kernel.countDistances(layout.distances, count, step, layout.histogram);
     const sampled = Math.ceil(count / step);
     const aim = step === 1 ? n : ((2 * n) / count) * sampled + 8;
     let { cutoff } = nearestCutoff(histogram, aim);
-    let found = kernel.collectNearest(distances, count, cutoff, count, layout.listed);
+    let found = kernel.collectNearest(layout.distances, count, cutoff, count, layout.listed);
     // the sample can undershoot: widen until enough are in (rare, one collection each)
     while (found < n) {
       cutoff += 2;
-      found = kernel.collectNearest(distances, count, cutoff, count, layout.listed);
+      found = kernel.collectNearest(layout.distances, count, cutoff, count, layout.listed);
     }
-    if (found > n) this.trimToNearest(found, n, distances >>> 1, words, halves);
+    if (found > n) this.trimToNearest(found, n, words, halves);
   }
 
-  /** Keeps, in order, the n of the `found` listed rows nearest by code (`distances` indexes
-   * `halves`). */
-  private trimToNearest(
-    found: number,
-    n: number,
-    distances: number,
-    words: Uint32Array,
-    halves: Uint16Array,
-  ): void {
+  /** Keeps, in order, the n of the `found` listed rows nearest by code. */
+  private trimToNearest(found: number, n: number, words: Uint32Array, halves: Uint16Array): void {
     const listed = this.layout.listed >>> 2;
+    const distances = this.layout.distances >>> 1;
     const histogram = this.trimHistogram.fill(0);
     for (let j = 0; j < found; j++) histogram[halves[distances + words[listed + j]]]++;
     const { cutoff, nearer } = nearestCutoff(histogram, n);

@@ -70,26 +70,6 @@ describe.each(implementations)('%s: the VectorIndex contract', (_name, createInd
     expect(index.search(row(3), 0)).toEqual([]);
   });
 
-  it('answers searchMany, where it has it, as search answers each query, also after growing', () => {
-    if (!index.searchMany) return;
-    // 37 queries: batches of 16 and a last odd one; noisy copies, so that the code scan ranks
-    const noise = randomUnitRows(37, DIMENSION, 11);
-    const queries = Array.from({ length: 37 }, (_, q) =>
-      row((q * 7) % COUNT).map((value, i) => value + 0.6 * noise[q * DIMENSION + i]!),
-    );
-    const each = (): unknown => queries.map((query) => index.search(query, 5));
-    expect(index.searchMany(queries, 5)).toEqual(each());
-    for (let r = 0; r < COUNT; r++)
-      index.upsert(
-        `again-${r}`,
-        row(r).map((v) => -v),
-      );
-    expect(index.searchMany(queries, 5)).toEqual(each());
-    expect(index.searchMany([queries[0]!], 5)).toEqual([index.search(queries[0]!, 5)]);
-    expect(index.searchMany([], 5)).toEqual([]);
-    expect(index.searchMany(queries.slice(0, 3), 0)).toEqual([[], [], []]);
-  });
-
   it('makes a removed id unfindable and reports whether it was there', () => {
     expect(index.remove('face-7')).toBe(true);
     expect(index.remove('face-7')).toBe(false);
