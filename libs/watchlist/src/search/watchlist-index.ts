@@ -149,13 +149,10 @@ export class WatchlistIndex {
     return this.outcomeOf(this.vectors.search(embedding, k), now);
   }
 
-  /** search() for several probes at once, in one pass over the index where it has one. */
+  /** search() for several probes at once (a consumer batch's faces). A shared scan of the
+   * codes for all of them was tried: no faster, the scan is bound by popcount. */
   searchMany(embeddings: readonly Float32Array[], now: Date = new Date(), k = 16): SearchOutcome[] {
-    if (embeddings.length === 0) return [];
-    const found = this.vectors.searchMany
-      ? this.vectors.searchMany(embeddings, k)
-      : embeddings.map((embedding) => this.vectors.search(embedding, k));
-    return found.map((matches) => this.outcomeOf(matches, now));
+    return embeddings.map((embedding) => this.outcomeOf(this.vectors.search(embedding, k), now));
   }
 
   private outcomeOf(matches: readonly VectorMatch[], now: Date): SearchOutcome {

@@ -92,13 +92,6 @@ export class AdaptiveVectorIndex implements VectorIndex {
     return this.current.search(query, k);
   }
 
-  searchMany(queries: readonly Float32Array[], k: number): VectorMatch[][] {
-    const current: VectorIndex = this.current;
-    return current.searchMany
-      ? current.searchMany(queries, k)
-      : queries.map((query) => current.search(query, k));
-  }
-
   private moveIntoApproximate(exact: ExactVectorIndex): ApproximateIndex {
     const approximate = this.createApproximate(exact.size);
     for (const [id, vector] of exact.entries()) approximate.upsert(id, vector);

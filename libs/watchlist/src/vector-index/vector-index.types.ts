@@ -15,9 +15,6 @@ export interface VectorIndex {
   remove(id: string): boolean;
   /** At most k matches, best first. */
   search(query: Float32Array, k: number): VectorMatch[];
-  /** search() for each query, the same answers; an index that can share one pass over its
-   * data between the queries has it. */
-  searchMany?(queries: readonly Float32Array[], k: number): VectorMatch[][];
 }
 
 export interface HnswOptions {
