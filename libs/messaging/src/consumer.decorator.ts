@@ -6,6 +6,8 @@ export interface ConsumerMetadata {
   readonly maxAttempts?: number;
   /** A method of the same provider taking `readonly InboundMessage[]`: see batchHandler. */
   readonly batchMethod?: string;
+  /** See SubscriptionOptions.batchLimit. */
+  readonly batchLimit?: number;
 }
 
 export const MESSAGE_CONSUMER = Symbol('MESSAGE_CONSUMER');

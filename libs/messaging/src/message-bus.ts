@@ -37,6 +37,11 @@ export interface SubscriptionOptions {
    * write in bulk. Its effects must be idempotent: if it throws, the same messages go through
    * `handler` one by one, with its retries and dead-lettering. */
   readonly batchHandler?: (messages: readonly InboundMessage[]) => Promise<void>;
+  /** The most messages per batchHandler call (default: the whole fetched batch); each call's
+   * messages are committed once it resolves, so this bounds the work redone after a crash and
+   * the time between heartbeats. Records replayed from the dead-letter topic for other groups
+   * only are left out of the call, as `handler` skips them. */
+  readonly batchLimit?: number;
   /** After this many failed attempts a message is dead-lettered instead of retried
    * (default: retried until it succeeds, so an outage never loses data). */
   readonly maxAttempts?: number;

@@ -16,6 +16,12 @@ const retries = counter({
   labelNames: ['topic', 'group'] as const,
 });
 
+/** A record replayed from the dead-letter topic for other groups only: this group skips it. */
+export function replayedForOthers(message: InboundMessage, groupId: string): boolean {
+  const replayedFor = message.headers[REPLAY_GROUPS_HEADER];
+  return replayedFor !== undefined && !replayedFor.split(',').includes(groupId);
+}
+
 export type ProcessOutcome = 'handled' | 'dead-lettered' | 'aborted';
 
 export interface ProcessSignals {
@@ -54,8 +60,7 @@ export class MessageProcessor {
     const { topic, groupId, handler, maxAttempts = Number.POSITIVE_INFINITY } = this.options;
     const signal = signals.crash;
     const pause = signals.stop ? this.pauseSignal(signal, signals.stop) : signal;
-    const replayedFor = message.headers[REPLAY_GROUPS_HEADER];
-    if (replayedFor !== undefined && !replayedFor.split(',').includes(groupId)) {
+    if (replayedForOthers(message, groupId)) {
       consumed.inc({ topic, group: groupId, outcome: 'replay-skipped' });
       return 'handled';
     }
@@ -86,6 +91,13 @@ export class MessageProcessor {
       }
     }
     return 'aborted';
+  }
+
+  /** Counts what a batch handler took: `handled` handed to it, `skipped` replays for others. */
+  countBatch(handled: number, skipped: number): void {
+    const { topic, groupId: group } = this.options;
+    if (handled > 0) consumed.inc({ topic, group, outcome: 'handled' }, handled);
+    if (skipped > 0) consumed.inc({ topic, group, outcome: 'replay-skipped' }, skipped);
   }
 
   private async deadLetter(

@@ -6,7 +6,7 @@ import { type AnalyzeOptions, FaceEngine, ImageDecodeError } from '@kuzet/face';
 import { CAMERA_EVENT_REJECTIONS, RejectedMessageError } from '@kuzet/messaging';
 import { counter } from '@kuzet/observability';
 import { WatchlistHitEntity } from '@kuzet/persistence';
-import { Candidate, Suppression, WatchlistIndex } from '@kuzet/watchlist';
+import { Candidate, SearchOutcome, Suppression, WatchlistIndex } from '@kuzet/watchlist';
 import { EVIDENCE_STORE, EvidenceStore } from '@kuzet/evidence';
 import { HitPublisher } from '../hits/hit.publisher';
 import { HitRepository } from '../hits/hit.repository';
@@ -50,9 +50,30 @@ export class MatchingService {
   ) {}
 
   async match(event: CameraEvent): Promise<WatchlistHitEntity[]> {
-    const faces = await this.probeFaces(event);
-    const found = this.bestPerPerson(faces);
-    if (found.length === 0) return [];
+    return this.matchMany([event]);
+  }
+
+  /** Consecutive events of one partition: every face of the batch searched in one pass over the
+   * index, then each event's hits recorded in order, and published together once all of them
+   * are durable. */
+  async matchMany(events: readonly CameraEvent[]): Promise<WatchlistHitEntity[]> {
+    const facesOf: ProbeFace[][] = [];
+    for (const event of events) facesOf.push(await this.probeFaces(event));
+    const outcomes = this.index.searchMany(facesOf.flat().map((face) => face.embedding));
+    const recorded: WatchlistHitEntity[] = [];
+    let at = 0;
+    for (const [i, event] of events.entries()) {
+      const faces = facesOf[i]!;
+      const found = this.bestPerPerson(faces, outcomes.slice(at, at + faces.length));
+      at += faces.length;
+      if (found.length > 0) recorded.push(...(await this.record(event, found)));
+    }
+    // published after the match log is durable; a crash in between republishes on redelivery
+    if (recorded.length > 0) await this.publisher.publish(recorded);
+    return recorded;
+  }
+
+  private async record(event: CameraEvent, found: PersonMatch[]): Promise<WatchlistHitEntity[]> {
     const capturedAt = event.capturedAt ? timestampDate(event.capturedAt) : new Date();
     const matches: PersonMatch[] = [];
     for (const match of found) {
@@ -107,8 +128,6 @@ export class MatchingService {
       );
       recorded.push(hit);
     }
-    // published after the match log is durable; a crash in between republishes on redelivery
-    await this.publisher.publish(recorded);
     return recorded;
   }
 
@@ -174,10 +193,13 @@ export class MatchingService {
   }
 
   /** A person seen twice in one frame is one sighting: keep their closest face. */
-  private bestPerPerson(faces: readonly ProbeFace[]): PersonMatch[] {
+  private bestPerPerson(
+    faces: readonly ProbeFace[],
+    outcomes: readonly SearchOutcome[],
+  ): PersonMatch[] {
     const byPerson = new Map<string, PersonMatch>();
-    for (const probe of faces) {
-      const { best, runnerUp } = this.index.search(probe.embedding);
+    for (const [i, probe] of faces.entries()) {
+      const { best, runnerUp } = outcomes[i]!;
       if (!best || best.similarity < best.threshold) {
         probes.inc({ outcome: 'no_match' });
         continue;

@@ -19,10 +19,15 @@ describe('WatchlistIndexSync', () => {
   };
   const engine = { models: { embedding: { modelId: 'fr_feature@1' } } } as unknown as FaceEngine;
 
-  const syncWith = (personInDatabase: boolean) => {
+  const syncWith = (personInDatabase: boolean | ((id: string) => boolean)) => {
     const index = new WatchlistIndex();
+    const held = typeof personInDatabase === 'function' ? personInDatabase : () => personInDatabase;
+    const lookups: string[][] = [];
     const repository = {
-      findPerson: async (id: string) => (personInDatabase ? { id } : null),
+      existingPersonIds: async (ids: readonly string[]) => {
+        lookups.push([...ids]);
+        return new Set(ids.filter(held).map((id) => id.toLowerCase()));
+      },
     } as unknown as WatchlistRepository;
     const sync = new WatchlistIndexSync(
       index,
@@ -32,8 +37,16 @@ describe('WatchlistIndexSync', () => {
       {} as MessageBus,
       {} as KuzetConfig,
     );
-    const apply = (sync as unknown as { apply(m: InboundMessage): Promise<void> }).apply.bind(sync);
-    return { index, apply };
+    const internals = sync as unknown as {
+      apply(m: InboundMessage): Promise<void>;
+      applyMany(m: readonly InboundMessage[]): Promise<void>;
+    };
+    return {
+      index,
+      lookups,
+      apply: internals.apply.bind(sync),
+      applyMany: internals.applyMany.bind(sync),
+    };
   };
 
   it('takes a change for a person of its own database into the index', async () => {
@@ -47,5 +60,29 @@ describe('WatchlistIndexSync', () => {
     await apply(message);
     expect(index.versionOf(change.personId)).toBe(0);
     expect(index.faceCount).toBe(0);
+  });
+
+  it('asks the database once for a batch of changes (a list-wide republish), and applies each of them in order', async () => {
+    const people = ['0b5c1f2e-8f0e-4a53-9f55-1c0a3e3f6a01', '0b5c1f2e-8f0e-4a53-9f55-1c0a3e3f6a02'];
+    const stranger = '0b5c1f2e-8f0e-4a53-9f55-1c0a3e3f6a03';
+    const messageOf = (personId: string, version: number, threshold: number): InboundMessage => ({
+      ...message,
+      key: personId,
+      value: Buffer.from(
+        encodeWatchlistChange({ ...change, personId, version: BigInt(version), threshold }),
+      ),
+    });
+    const { index, lookups, applyMany } = syncWith((id) => id !== stranger);
+    await applyMany([
+      messageOf(people[0]!, 1, 0.6),
+      messageOf(stranger, 1, 0.6),
+      messageOf(people[1]!, 1, 0.6),
+      // the same person twice in one batch: the later version wins, as one by one
+      messageOf(people[0]!, 2, 0.7),
+    ]);
+    expect(lookups).toHaveLength(1);
+    expect(index.versionOf(people[0]!)).toBe(2);
+    expect(index.versionOf(people[1]!)).toBe(1);
+    expect(index.versionOf(stranger)).toBe(0);
   });
 });

@@ -6,7 +6,12 @@ import {
   OnModuleDestroy,
   OnModuleInit,
 } from '@nestjs/common';
-import { decodeWatchlistChange, timestampDate, WatchlistChangeKind } from '@kuzet/contracts';
+import {
+  decodeWatchlistChange,
+  timestampDate,
+  WatchlistChange,
+  WatchlistChangeKind,
+} from '@kuzet/contracts';
 import { instanceId, KUZET_CONFIG, KuzetConfig } from '@kuzet/config';
 import { FaceEngine } from '@kuzet/face';
 import {
@@ -21,6 +26,8 @@ import { earliestExpiry } from '@kuzet/persistence';
 import { LearningRepository, WatchlistIndex, WatchlistRepository } from '@kuzet/watchlist';
 
 const REBUILD_PAGE = 1_000;
+/** Changes applied per batch call: one statement asks which of their people exist. */
+const CHANGE_BATCH = 1_000;
 export const MATCHER_INDEX_GROUP = 'kuzet-matcher-index';
 
 /** Keeps this matcher's index equal to PostgreSQL: a full rebuild at start-up, then every
@@ -55,6 +62,9 @@ export class WatchlistIndexSync implements OnModuleInit, OnApplicationBootstrap,
       topic: TOPICS.watchlistChanges,
       groupId: `${MATCHER_INDEX_GROUP}.${instanceId(this.config)}`,
       handler: (message) => this.apply(message),
+      // a list-wide change (a new threshold) republishes every person of the list at once
+      batchHandler: (messages) => this.applyMany(messages),
+      batchLimit: CHANGE_BATCH,
       ephemeral: true,
     });
   }
@@ -107,10 +117,28 @@ export class WatchlistIndexSync implements OnModuleInit, OnApplicationBootstrap,
     );
   }
 
-  private async apply(message: InboundMessage): Promise<void> {
-    const decoded = decodeWatchlistChange(message.value);
-    if (!decoded.ok) throw new RejectedMessageError('invalid_watchlist_change', decoded.errors);
-    const change = decoded.value;
+  private apply(message: InboundMessage): Promise<void> {
+    return this.applyMany([message]);
+  }
+
+  /** Consecutive changes in order; an undecodable one fails the batch, which the bus then takes
+   * one message at a time, dead-lettering that one. */
+  private async applyMany(messages: readonly InboundMessage[]): Promise<void> {
+    const changes = messages.map((message) => {
+      const decoded = decodeWatchlistChange(message.value);
+      if (!decoded.ok) throw new RejectedMessageError('invalid_watchlist_change', decoded.errors);
+      return decoded.value;
+    });
+    // a change names a person of this deployment's database (published after its commit); one
+    // that does not (another deployment or test run sharing the broker's compacted topic) would
+    // put a stranger in the index whose hits can never be recorded
+    const held = await this.repository.existingPersonIds(
+      changes.filter((c) => c.kind !== WatchlistChangeKind.REMOVED).map((c) => c.personId),
+    );
+    for (const change of changes) this.applyChange(change, held);
+  }
+
+  private applyChange(change: WatchlistChange, held: ReadonlySet<string>): void {
     const version = Number(change.version);
     if (change.kind === WatchlistChangeKind.REMOVED) {
       if (this.index.remove(change.personId, version)) {
@@ -118,10 +146,7 @@ export class WatchlistIndexSync implements OnModuleInit, OnApplicationBootstrap,
       }
       return;
     }
-    // a change names a person of this deployment's database (published after its commit); one
-    // that does not (another deployment or test run sharing the broker's compacted topic) would
-    // put a stranger in the index whose hits can never be recorded
-    if (!(await this.repository.findPerson(change.personId))) {
+    if (!held.has(change.personId.toLowerCase())) {
       this.logger.warn(
         { personId: change.personId, version },
         'watchlist change for a person this database does not hold: ignored',

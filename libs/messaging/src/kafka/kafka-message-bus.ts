@@ -11,7 +11,7 @@ import {
   Producer,
 } from 'kafkajs';
 import { ConsumerGroupStatus, ConsumerStatusTracker } from '../consumer-status';
-import { MessageProcessor } from '../message-processor';
+import { MessageProcessor, replayedForOthers } from '../message-processor';
 import {
   InboundMessage,
   MessageBus,
@@ -425,33 +425,78 @@ export class SupervisedConsumer implements Subscription {
     }
   }
 
+  /** A fetched batch of one partition, in order: through the batch handler, if there is one,
+   * `batchLimit` messages at a time (each chunk committed once its effects are durable), and
+   * through the handler one by one otherwise, or for a chunk the batch handler failed. */
   private async handleBatch(consumer: Consumer, payload: EachBatchPayload): Promise<void> {
-    const { batch, resolveOffset, heartbeat, isRunning, isStale } = payload;
+    const { batch, isRunning, isStale } = payload;
+    const { batchHandler, batchLimit } = this.options;
+    const signal = this.abortController.signal;
+    const messages = batch.messages;
+    const chunkSize = batchHandler ? Math.max(1, batchLimit ?? messages.length) : messages.length;
+    for (let at = 0; at < messages.length; at += chunkSize) {
+      if (!isRunning() || isStale() || signal.aborted) return;
+      const chunk = messages.slice(at, at + chunkSize);
+      if (batchHandler && chunk.length > 1) {
+        const outcome = await this.handleChunk(consumer, payload, chunk, batchHandler);
+        if (outcome === 'stopped') return;
+        if (outcome === 'done') continue;
+      }
+      if (!(await this.handleOneByOne(consumer, payload, chunk))) return;
+    }
+  }
+
+  /** 'failed': its effects are idempotent, so the same messages go again one by one, which
+   * isolates a bad one. */
+  private async handleChunk(
+    consumer: Consumer,
+    { batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload,
+    chunk: readonly KafkaMessage[],
+    batchHandler: NonNullable<SubscriptionOptions['batchHandler']>,
+  ): Promise<'done' | 'failed' | 'stopped'> {
+    const signal = this.abortController.signal;
+    const last = chunk[chunk.length - 1]!.offset;
+    const taken: InboundMessage[] = [];
+    for (const raw of chunk) {
+      const message = inbound(batch, raw);
+      if (!replayedForOthers(message, this.options.groupId)) taken.push(message);
+    }
+    try {
+      if (taken.length > 0) await batchHandler(taken);
+    } catch (error) {
+      if (signal.aborted) return 'stopped';
+      this.logger.warn({ err: String(error) }, 'batch handler failed; one message at a time');
+      return 'failed';
+    }
+    if (signal.aborted || !isRunning() || isStale()) return 'stopped';
+    this.processor.countBatch(taken.length, chunk.length - taken.length);
+    resolveOffset(last);
+    await commit(consumer, batch.topic, batch.partition, last);
+    await heartbeat();
+    return 'done';
+  }
+
+  /** False if the consumer stopped or crashed on the way. */
+  private async handleOneByOne(
+    consumer: Consumer,
+    { batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload,
+    messages: readonly KafkaMessage[],
+  ): Promise<boolean> {
     const signal = this.abortController.signal;
     let uncommitted: string | undefined;
     let sinceCommit = 0;
-    if (this.options.batchHandler && batch.messages.length > 1 && !signal.aborted) {
-      const last = batch.messages[batch.messages.length - 1]!.offset;
-      try {
-        await this.options.batchHandler(batch.messages.map((raw) => inbound(batch, raw)));
-        if (signal.aborted || !isRunning() || isStale()) return;
-        resolveOffset(last);
-        await commit(consumer, batch.topic, batch.partition, last);
-        await heartbeat();
-        return;
-      } catch (error) {
-        // effects are idempotent: the same messages again, one by one, isolate a bad one
-        this.logger.warn({ err: String(error) }, 'batch handler failed; one message at a time');
+    let running = true;
+    for (const raw of messages) {
+      if (!isRunning() || isStale() || signal.aborted) {
+        running = false;
+        break;
       }
-    }
-    for (const raw of batch.messages) {
-      if (!isRunning() || isStale() || signal.aborted) break;
       const message = inbound(batch, raw);
       const outcome = await this.processor.process(message, {
         crash: signal,
         stop: this.stopController.signal,
       });
-      if (outcome === 'aborted') return;
+      if (outcome === 'aborted') return false;
       resolveOffset(raw.offset);
       uncommitted = raw.offset;
       if (++sinceCommit >= this.settings.commitEveryMessages) {
@@ -464,6 +509,7 @@ export class SupervisedConsumer implements Subscription {
     if (uncommitted !== undefined && !signal.aborted) {
       await commit(consumer, batch.topic, batch.partition, uncommitted);
     }
+    return running && !signal.aborted;
   }
 }
 

@@ -1,7 +1,8 @@
 import { EventEmitter } from 'node:events';
-import { Consumer, KafkaJSNonRetriableError } from 'kafkajs';
+import { Consumer, ConsumerRunConfig, EachBatchPayload, KafkaJSNonRetriableError } from 'kafkajs';
+import { REPLAY_GROUPS_HEADER } from '../dead-letter';
 import { MessageProcessor } from '../message-processor';
-import { SubscriptionOptions } from '../message-bus';
+import { InboundMessage, SubscriptionOptions } from '../message-bus';
 import { SupervisedConsumer } from './kafka-message-bus';
 
 const EVENTS = { GROUP_JOIN: 'consumer.group_join', CRASH: 'consumer.crash' } as const;
@@ -10,6 +11,8 @@ const EVENTS = { GROUP_JOIN: 'consumer.group_join', CRASH: 'consumer.crash' } as
 class FakeConsumer extends EventEmitter {
   readonly events = EVENTS;
   disconnected = 0;
+  run_?: ConsumerRunConfig;
+  readonly commits: string[] = [];
   constructor(private readonly failConnect: boolean) {
     super();
   }
@@ -17,7 +20,11 @@ class FakeConsumer extends EventEmitter {
     if (this.failConnect) throw new Error('connect ECONNREFUSED');
   }
   async subscribe(): Promise<void> {}
-  async run(): Promise<void> {
+  async commitOffsets(offsets: { offset: string }[]): Promise<void> {
+    this.commits.push(...offsets.map((o) => o.offset));
+  }
+  async run(config: ConsumerRunConfig): Promise<void> {
+    this.run_ = config;
     setImmediate(() => this.emit(EVENTS.GROUP_JOIN, {}));
   }
   async disconnect(): Promise<void> {
@@ -76,5 +83,78 @@ describe('SupervisedConsumer', () => {
     created[3]!.crash(new KafkaJSNonRetriableError('late'), false);
     await new Promise((r) => setTimeout(r, 50));
     expect(created).toHaveLength(4);
+  });
+});
+
+describe('SupervisedConsumer with a batch handler', () => {
+  const record = (offset: number, headers: Record<string, string> = {}) => ({
+    offset: String(offset),
+    key: Buffer.from('k'),
+    value: Buffer.from(`m${offset}`),
+    headers,
+    timestamp: '0',
+    attributes: 0,
+  });
+
+  async function consume(
+    batchHandler: (messages: readonly InboundMessage[]) => Promise<void>,
+    handled: string[],
+  ): Promise<FakeConsumer> {
+    const consumer = new FakeConsumer(false);
+    const subscription: SubscriptionOptions = {
+      topic: 't',
+      groupId: 'g',
+      handler: async (message) => void handled.push(message.value.toString()),
+      batchHandler,
+      batchLimit: 2,
+    };
+    const supervised = new SupervisedConsumer(
+      () => consumer as unknown as Consumer,
+      subscription,
+      new MessageProcessor(subscription, async () => undefined),
+      { commitEveryMessages: 100, partitionsConsumedConcurrently: 1 },
+      () => undefined,
+    );
+    await supervised.start();
+    const messages = [
+      record(10),
+      record(11, { [REPLAY_GROUPS_HEADER]: 'other' }),
+      record(12),
+      record(13),
+      record(14),
+    ];
+    await consumer.run_!.eachBatch!({
+      batch: { topic: 't', partition: 0, messages },
+      resolveOffset: () => undefined,
+      heartbeat: async () => undefined,
+      isRunning: () => true,
+      isStale: () => false,
+    } as unknown as EachBatchPayload);
+    await supervised.close();
+    return consumer;
+  }
+
+  it('hands it at most batchLimit messages, commits each call, and leaves out replays for other groups', async () => {
+    const calls: string[][] = [];
+    const handled: string[] = [];
+    const consumer = await consume(async (messages) => {
+      calls.push(messages.map((m) => m.value.toString()));
+    }, handled);
+    expect(calls).toEqual([['m10'], ['m12', 'm13']]);
+    // the last chunk, a single message, goes through the handler with its retries
+    expect(handled).toEqual(['m14']);
+    expect(consumer.commits).toEqual(['12', '14', '15']);
+  });
+
+  it('takes a chunk whose call failed one message at a time, then goes on by chunks', async () => {
+    const calls: string[][] = [];
+    const handled: string[] = [];
+    const consumer = await consume(async (messages) => {
+      calls.push(messages.map((m) => m.value.toString()));
+      if (messages.some((m) => m.value.toString() === 'm12')) throw new Error('refused');
+    }, handled);
+    expect(calls).toEqual([['m10'], ['m12', 'm13']]);
+    expect(handled).toEqual(['m12', 'm13', 'm14']);
+    expect(consumer.commits).toEqual(['12', '14', '15']);
   });
 });

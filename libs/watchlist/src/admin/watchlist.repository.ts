@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager } from 'typeorm';
+import { DataSource, EntityManager, In } from 'typeorm';
 import { EnrolledFaceEntity, WatchlistEntity, WatchlistPersonEntity } from '@kuzet/persistence';
 
 export interface SearchablePerson {
@@ -33,6 +33,15 @@ export class WatchlistRepository {
 
   findPerson(id: string, manager: EntityManager = this.dataSource.manager) {
     return manager.getRepository(WatchlistPersonEntity).findOneBy({ id });
+  }
+
+  /** Which of these people exist, in one statement (ids in lower case). */
+  async existingPersonIds(ids: readonly string[]): Promise<Set<string>> {
+    if (ids.length === 0) return new Set();
+    const rows = await this.dataSource
+      .getRepository(WatchlistPersonEntity)
+      .find({ select: { id: true }, where: { id: In([...new Set(ids)]) } });
+    return new Set(rows.map((row) => row.id.toLowerCase()));
   }
 
   /** People by name (lower case) then id, a page at a time; `name` matches any part of the

@@ -1,4 +1,4 @@
-import { createVectorIndex, VectorIndex } from '../vector-index';
+import { createVectorIndex, VectorIndex, VectorMatch } from '../vector-index';
 import {
   NegativeSimilarity,
   suppressingNegative,
@@ -146,19 +146,28 @@ export class WatchlistIndex {
 
   /** Nearest faces first, folded to the best face per person; expired people are skipped. */
   search(embedding: Float32Array, now: Date = new Date(), k = 16): SearchOutcome {
-    const ranked = this.ranked(embedding, now, k);
-    return { best: ranked[0] ?? null, runnerUp: ranked[1] ?? null };
+    return outcomeOf(this.ranked(this.vectors.search(embedding, k), now));
+  }
+
+  /** search() for several probes at once (a consumer batch's faces). A shared scan of the
+   * codes for all of them was tried: no faster, the scan is bound by popcount. */
+  searchMany(embeddings: readonly Float32Array[], now: Date = new Date(), k = 16): SearchOutcome[] {
+    return embeddings.map((embedding) =>
+      outcomeOf(this.ranked(this.vectors.search(embedding, k), now)),
+    );
   }
 
   /** Every person at or above their own list's threshold among the k nearest faces, closest
    * first (a badge's question: is this face on any list, and on which). */
   hits(embedding: Float32Array, now: Date = new Date(), k = 16): Candidate[] {
-    return this.ranked(embedding, now, k).filter((c) => c.similarity >= c.threshold);
+    return this.ranked(this.vectors.search(embedding, k), now).filter(
+      (c) => c.similarity >= c.threshold,
+    );
   }
 
-  private ranked(embedding: Float32Array, now: Date, k: number): Candidate[] {
+  private ranked(matches: readonly VectorMatch[], now: Date): Candidate[] {
     const bestByPerson = new Map<string, Candidate>();
-    for (const match of this.vectors.search(embedding, k)) {
+    for (const match of matches) {
       const personId = this.ownerOfPhoto.get(match.id);
       const person = personId ? this.people.get(personId) : undefined;
       if (!person || (person.expiresAt && person.expiresAt <= now)) continue;
@@ -182,6 +191,10 @@ export class WatchlistIndex {
       this.ownerOfPhoto.delete(photoId);
     }
   }
+}
+
+function outcomeOf(ranked: readonly Candidate[]): SearchOutcome {
+  return { best: ranked[0] ?? null, runnerUp: ranked[1] ?? null };
 }
 
 function cosine(a: Float32Array, b: Float32Array): number {
