@@ -115,6 +115,8 @@ export const APPS: readonly AppSpec[] = Object.freeze<AppSpec[]>([
     minAvailable: 1,
     exposedPaths: [
       '/v1/events',
+      // devices that push their own formats (Hikvision "HTTP listening"); badges go to the matcher
+      '/v1/devices/hikvision',
       '/v1/cameras',
       '/v1/centres',
       '/v1/districts',

@@ -50,9 +50,9 @@ describe('dispatch, arrival and outcome in the console, and the monthly report, 
     const supervisor = await signInAs(app, ['supervisor'], ['aktau']);
     const unit = await app.inject({
       method: 'POST',
-      url: '/v1/centres/aktau/patrol-units',
+      url: '/v1/patrol-units',
       headers: supervisor.headers,
-      payload: { call_sign: 'ПА-12' },
+      payload: { centre_id: 'aktau', call_sign: 'ПА-12' },
     });
     expect(unit.statusCode).toBe(201);
     browser = await launchBrowser();

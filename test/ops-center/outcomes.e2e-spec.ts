@@ -148,33 +148,33 @@ describe('from alert to outcome', () => {
   it("keeps each centre's list of patrol units", async () => {
     const created = await app.inject({
       method: 'POST',
-      url: '/v1/centres/aktau/patrol-units',
+      url: '/v1/patrol-units',
       headers: supervisor.headers,
-      payload: { call_sign: 'ПА-12' },
+      payload: { centre_id: 'aktau', call_sign: 'ПА-12' },
     });
     expect(created.statusCode).toBe(201);
     unitId = created.json<{ id: string }>().id;
     const again = await app.inject({
       method: 'POST',
-      url: '/v1/centres/aktau/patrol-units',
+      url: '/v1/patrol-units',
       headers: admin.headers,
-      payload: { call_sign: 'ПА-12' },
+      payload: { centre_id: 'aktau', call_sign: 'ПА-12' },
     });
     expect(again.statusCode).toBe(409);
     expect(again.json().errors[0]).toMatchObject({ field: 'call_sign', rule: 'conflict' });
     // Zhanaozen is not the supervisor's centre
     const elsewhere = await app.inject({
       method: 'POST',
-      url: '/v1/centres/zhanaozen/patrol-units',
+      url: '/v1/patrol-units',
       headers: supervisor.headers,
-      payload: { call_sign: 'ПА-1' },
+      payload: { centre_id: 'zhanaozen', call_sign: 'ПА-1' },
     });
     expect(elsewhere.statusCode).toBe(404);
     const spare = await app.inject({
       method: 'POST',
-      url: '/v1/centres/aktau/patrol-units',
+      url: '/v1/patrol-units',
       headers: supervisor.headers,
-      payload: { call_sign: 'ПА-14' },
+      payload: { centre_id: 'aktau', call_sign: 'ПА-14' },
     });
     const off = await app.inject({
       method: 'PATCH',
@@ -183,14 +183,14 @@ describe('from alert to outcome', () => {
       payload: { active: false },
     });
     expect(off.json()).toMatchObject({ call_sign: 'ПА-14', active: false });
-    const listed = await get(operator, '/v1/centres/aktau/patrol-units');
+    const listed = await get(operator, '/v1/patrol-units?centre_id=aktau');
     expect(listed.statusCode).toBe(200);
     expect(listed.json()).toEqual({
       items: [expect.objectContaining({ id: unitId, call_sign: 'ПА-12', active: true })],
       next_cursor: null,
     });
     // a munaily operator may use the units of Munaily only
-    expect((await get(munailyOperator, '/v1/centres/aktau/patrol-units')).statusCode).toBe(404);
+    expect((await get(munailyOperator, '/v1/patrol-units?centre_id=aktau')).statusCode).toBe(404);
   });
 
   it('records dispatch, arrival and outcome of a confirmed alert, each attributed and audited', async () => {

@@ -3,7 +3,7 @@ import { RegistryModule } from '@kuzet/registry';
 import { AuthModule } from '@kuzet/auth';
 import { Module } from '@nestjs/common';
 import { FaceEngineConfigOverrides, FaceModule } from '@kuzet/face';
-import { WatchlistAdminModule, WatchlistIndex } from '@kuzet/watchlist';
+import { WatchlistAdminModule, WatchlistIndex, WatchlistLearningModule } from '@kuzet/watchlist';
 import { BadgeIdentifyController } from './badges/badge-identify.controller';
 import { BadgeIdentifyService } from './badges/badge-identify.service';
 import { BadgeRateLimiter } from './badges/badge-rate-limiter';
@@ -31,6 +31,8 @@ export const faceEngineOverrides = (config: KuzetConfig): FaceEngineConfigOverri
       useFactory: faceEngineOverrides,
     }),
     WatchlistAdminModule,
+    // the learning routes live under /v1/watchlists/{id}/…, which the ingress sends here
+    WatchlistLearningModule,
     VehicleMatchingModule,
     EvidenceModule,
     RegistryModule,

@@ -1,4 +1,5 @@
 import { pageQueryShape, pageSchema } from '@kuzet/http';
+import { slugSchema } from '@kuzet/registry';
 import { z } from 'zod';
 
 /** What happened after an alert was confirmed (issue 20): a unit dispatched, the unit on the
@@ -113,7 +114,10 @@ export type PatrolUnitView = z.infer<typeof patrolUnitSchema>;
 export const patrolUnitPageSchema = pageSchema(patrolUnitSchema).meta({ id: 'PatrolUnitPage' });
 
 const callSign = z.string().trim().min(1).max(100);
-export const createPatrolUnitSchema = z.strictObject({ call_sign: callSign });
+export const createPatrolUnitSchema = z.strictObject({
+  centre_id: slugSchema,
+  call_sign: callSign,
+});
 export type CreatePatrolUnitRequest = z.infer<typeof createPatrolUnitSchema>;
 export const updatePatrolUnitSchema = z
   .strictObject({ call_sign: callSign.optional(), active: z.boolean().optional() })
@@ -121,6 +125,7 @@ export const updatePatrolUnitSchema = z
 export type UpdatePatrolUnitRequest = z.infer<typeof updatePatrolUnitSchema>;
 
 export const patrolUnitQuerySchema = z.strictObject({
+  centre_id: slugSchema,
   include_inactive: z
     .enum(['true', 'false'])
     .optional()

@@ -74,29 +74,32 @@ export class OutcomesController {
     return this.outcomes.overdue(user, query);
   }
 
-  @Get('centres/:id/patrol-units')
+  // top-level with centre_id rather than under /v1/centres/{id}: the ingress sends /v1/centres
+  // to ingest's registry, and a path prefix cannot pick this one out (deploy/ingress-routes.spec.ts)
+  @Get('patrol-units')
   @Roles('operator', 'supervisor', 'system-admin')
   @ApiOperation({ summary: "A centre's patrol units, by call sign" })
   @ApiResult(patrolUnitPageSchema)
   units(
     @CurrentUser() user: StaffPrincipal,
-    @Param('id', new ZodValidationPipe(slugSchema, 'id')) centreId: string,
     @Query(new ZodValidationPipe(patrolUnitQuerySchema)) query: PatrolUnitQuery,
   ): Promise<Page<PatrolUnitView>> {
-    return this.outcomes.units(user, centreId, query);
+    return this.outcomes.units(user, query.centre_id, query);
   }
 
-  @Post('centres/:id/patrol-units')
+  @Post('patrol-units')
   @Roles('supervisor', 'system-admin')
   @ApiOperation({ summary: 'Add a patrol unit to a centre (409 if the call sign is taken)' })
   @ApiResult(patrolUnitSchema)
-  @ApiBody({ schema: FROM_ZOD_PIPE, examples: { unit: { value: { call_sign: 'ПА-12' } } } })
+  @ApiBody({
+    schema: FROM_ZOD_PIPE,
+    examples: { unit: { value: { centre_id: 'aktau', call_sign: 'ПА-12' } } },
+  })
   createUnit(
     @CurrentUser() user: StaffPrincipal,
-    @Param('id', new ZodValidationPipe(slugSchema, 'id')) centreId: string,
     @Body(new ZodValidationPipe(createPatrolUnitSchema)) body: CreatePatrolUnitRequest,
   ): Promise<PatrolUnitView> {
-    return this.outcomes.createUnit(user, centreId, body);
+    return this.outcomes.createUnit(user, body.centre_id, body);
   }
 
   @Patch('patrol-units/:id')

@@ -61,7 +61,7 @@ export const outcomesApi = {
   units: (centreId: string) =>
     request<{ items: PatrolUnit[] }>(
       'GET',
-      `/v1/centres/${encodeURIComponent(centreId)}/patrol-units?limit=500`,
+      `/v1/patrol-units?centre_id=${encodeURIComponent(centreId)}&limit=500`,
     ),
   monthly: (month: string, centreId?: string) =>
     request<MonthlyReport>(
