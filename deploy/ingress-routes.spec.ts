@@ -30,8 +30,7 @@ function controllersOf(root: Type<unknown>): Set<Type<unknown>> {
     const dynamic = 'module' in entry ? entry : undefined;
     const meta = (key: string) => [
       ...((Reflect.getMetadata(key, type) as unknown[] | undefined) ?? []),
-      ...(((dynamic as Record<string, unknown> | undefined)?.[key] as unknown[] | undefined) ??
-        []),
+      ...(((dynamic as Record<string, unknown> | undefined)?.[key] as unknown[] | undefined) ?? []),
     ];
     for (const c of meta(MODULE_METADATA.CONTROLLERS)) controllers.add(c as Type<unknown>);
     for (const i of meta(MODULE_METADATA.IMPORTS)) visit(i as Imported);

@@ -2,7 +2,6 @@ import { Body, Controller, Get, Param, ParseUUIDPipe, Patch, Post, Query } from 
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentUser, Roles, StaffPrincipal } from '@kuzet/auth';
 import { ApiResult, FROM_ZOD_PIPE, Page, ZodValidationPipe } from '@kuzet/http';
-import { slugSchema } from '@kuzet/registry';
 import {
   AlertOutcomeView,
   alertOutcomeSchema,
