@@ -310,10 +310,19 @@ export class CameraRegistryService {
     return off;
   }
 
-  /** A centre's analytics switches, or 404 for an unknown centre. */
-  async centreAnalytics(centreId: string): Promise<CentreAnalyticsDto> {
+  /** A centre's analytics switches, or 404 for an unknown centre and for one outside the
+   * reader's centres (the same answer: no probing; a system administrator reads every centre). */
+  async centreAnalytics(
+    centreId: string,
+    reader: { readonly roles: readonly string[]; readonly centreIds: readonly string[] },
+  ): Promise<CentreAnalyticsDto> {
     const centre = await this.repository.findCentre(centreId);
-    if (!centre) throw new NotFoundException(`centre ${centreId} does not exist`);
+    const inScope =
+      centre !== null &&
+      (reader.roles.includes('system-admin') ||
+        reader.centreIds.includes(centre.id) ||
+        (centre.parentCentreId !== null && reader.centreIds.includes(centre.parentCentreId)));
+    if (!centre || !inScope) throw new NotFoundException(`centre ${centreId} does not exist`);
     return { centre_id: centreId, off: centre.analyticsOff };
   }
 
