@@ -231,6 +231,7 @@ export class CameraRegistryService {
         kind: input.kind ?? 'camera',
         deviceId: input.device_id ?? null,
         deviceChannel: input.device_channel ?? null,
+        silentAfterSeconds: input.silent_after_seconds ?? null,
       });
       if (!created) throw new ConflictException(`camera ${input.id} is already registered`);
       const saved = (await tx.findCamera(input.id))!;
@@ -280,6 +281,7 @@ export class CameraRegistryService {
         kind: patch.kind,
         deviceId: patch.device_id,
         deviceChannel: patch.device_channel,
+        silentAfterSeconds: patch.silent_after_seconds,
       });
       const saved = (await tx.findCamera(id))!;
       const after = cameraState(saved);
@@ -426,6 +428,7 @@ export class CameraRegistryService {
           status: camera.status ?? 'active',
           connected: camera.connected ?? true,
           kind: camera.kind ?? 'camera',
+          silentAfterSeconds: camera.silent_after_seconds ?? null,
         })),
       ),
     );

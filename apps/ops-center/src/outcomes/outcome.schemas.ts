@@ -1,5 +1,6 @@
 import { pageQueryShape, pageSchema } from '@kuzet/http';
 import { z } from 'zod';
+import { ALERT_STATES } from '@kuzet/persistence';
 
 /** What happened after an alert was confirmed (issue 20): a unit dispatched, the unit on the
  * scene, and what came of it. Corrections are new entries naming the one they replace. */
@@ -77,7 +78,7 @@ const seconds = z.number().int().nullable();
 export const alertOutcomeSchema = z
   .object({
     alert_id: z.uuid(),
-    state: z.enum(['new', 'acknowledged', 'confirmed', 'rejected', 'escalated']),
+    state: z.enum(ALERT_STATES),
     centre_id: z.string().nullable(),
     confirmed_at: z.iso.datetime().nullable(),
     confirmed_by: z.string().nullable(),

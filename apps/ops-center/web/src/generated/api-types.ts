@@ -323,7 +323,7 @@ export interface paths {
       cookie?: never;
     };
     /**
-     * The analytics detection types turned off in a centre (no alerts there)
+     * The analytics detection types turned off in a centre (no alerts there): a supervisor reads only the user's centres and their district centres
      * @description Access: signed-in staff with one of the roles system-admin, supervisor.
      */
     get: operations['RegistryController_centreAnalytics'];
@@ -1773,6 +1773,8 @@ export interface components {
       kind: 'camera' | 'sos_button';
       device_id: string | null;
       device_channel: number | null;
+      /** @description silent longer than this the camera is offline (null: its kind's or the global interval) */
+      silent_after_seconds: number | null;
       /** Format: date-time */
       updated_at: string;
     };
@@ -2099,9 +2101,12 @@ export interface components {
       id: string;
       seq: number;
       /** @enum {string} */
-      kind: 'watchlist_hit' | 'alarm' | 'vehicle_hit' | 'analytics';
-      /** @enum {string} */
-      state: 'new' | 'acknowledged' | 'confirmed' | 'rejected' | 'escalated';
+      kind: 'watchlist_hit' | 'alarm' | 'vehicle_hit' | 'analytics' | 'camera_offline';
+      /**
+       * @description resolved: closed by kuzet itself (a camera back online)
+       * @enum {string}
+       */
+      state: 'new' | 'acknowledged' | 'confirmed' | 'rejected' | 'escalated' | 'resolved';
       priority: number;
       /** @description priority at or above the console cue level */
       is_priority: boolean;
@@ -2142,9 +2147,12 @@ export interface components {
       id: string;
       seq: number;
       /** @enum {string} */
-      kind: 'watchlist_hit' | 'alarm' | 'vehicle_hit' | 'analytics';
-      /** @enum {string} */
-      state: 'new' | 'acknowledged' | 'confirmed' | 'rejected' | 'escalated';
+      kind: 'watchlist_hit' | 'alarm' | 'vehicle_hit' | 'analytics' | 'camera_offline';
+      /**
+       * @description resolved: closed by kuzet itself (a camera back online)
+       * @enum {string}
+       */
+      state: 'new' | 'acknowledged' | 'confirmed' | 'rejected' | 'escalated' | 'resolved';
       priority: number;
       /** @description priority at or above the console cue level */
       is_priority: boolean;
@@ -2293,7 +2301,7 @@ export interface components {
       /** Format: uuid */
       alert_id: string;
       /** @enum {string} */
-      state: 'new' | 'acknowledged' | 'confirmed' | 'rejected' | 'escalated';
+      state: 'new' | 'acknowledged' | 'confirmed' | 'rejected' | 'escalated' | 'resolved';
       centre_id: string | null;
       /** Format: date-time */
       confirmed_at: string | null;
@@ -2515,6 +2523,7 @@ export interface components {
     };
     DistrictCameraHealth: {
       district_id: string;
+      district_name: string;
       centre_id: string;
       online: number;
       offline: number;
@@ -2527,7 +2536,9 @@ export interface components {
     };
     OfflineCamera: {
       camera_id: string;
+      camera_name: string;
       district_id: string;
+      district_name: string;
       centre_id: string;
       /** Format: date-time */
       last_seen_at: string;
@@ -5176,6 +5187,7 @@ export interface operations {
           kind?: 'camera' | 'sos_button';
           device_id?: string | null;
           device_channel?: number | null;
+          silent_after_seconds?: number | null;
           district_id: string;
         };
       };
@@ -5292,6 +5304,7 @@ export interface operations {
           kind?: 'camera' | 'sos_button';
           device_id?: string | null;
           device_channel?: number | null;
+          silent_after_seconds?: number | null;
           district_id?: string;
         };
       };
