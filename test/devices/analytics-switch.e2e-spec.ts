@@ -111,6 +111,24 @@ describe('analytics types on and off per centre', () => {
     expect(audit!.n).toBe(2);
   });
 
+  it("lets a supervisor read only the switches of the user's centres and their district centres", async () => {
+    const aktauSupervisor = await signInAs(app, ['supervisor'], ['aktau']);
+    const zhanaozenSupervisor = await signInAs(app, ['supervisor'], ['zhanaozen']);
+    const read = (who: SignedInStaff, centre: string) =>
+      app.inject({ method: 'GET', url: `/v1/centres/${centre}/analytics`, headers: who.headers });
+    expect((await read(aktauSupervisor, 'aktau')).statusCode).toBe(200);
+    // Munaily is a district centre below Aktau
+    expect((await read(aktauSupervisor, 'munaily')).statusCode).toBe(200);
+    // another main centre's and its district centre's switches: the answer for an unknown centre
+    for (const centre of ['aktau', 'munaily']) {
+      const refused = await read(zhanaozenSupervisor, centre);
+      expect(refused.statusCode).toBe(404);
+      expect(refused.json()).not.toHaveProperty('off');
+    }
+    expect((await read(zhanaozenSupervisor, 'zhanaozen')).statusCode).toBe(200);
+    expect((await read(admin, 'zhanaozen')).statusCode).toBe(200);
+  });
+
   it('refuses an unknown type naming it, an unknown centre, and an operator', async () => {
     const bad = await put(admin, ['crowds']);
     expect(bad.statusCode).toBe(400);

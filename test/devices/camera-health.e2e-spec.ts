@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { DataSource } from 'typeorm';
 import { ApiKeyService } from '@kuzet/auth';
+import { CameraHealthService } from '../../apps/ops-center/src/health/camera-health.service';
 import { createTestDatabase, TestDatabase } from '../support/database';
 import { everyAppModule, startTestApp } from '../support/kuzet-app';
 import { SignedInStaff, signInAs } from '../support/staff';
@@ -31,6 +32,7 @@ describe('camera health from heartbeats', () => {
   let aktau: SignedInStaff;
   let zhanaozen: SignedInStaff;
   let basic: string;
+  let admin: SignedInStaff;
 
   beforeAll(async () => {
     database = await createTestDatabase();
@@ -41,9 +43,11 @@ describe('camera health from heartbeats', () => {
       KUZET_REGION_FILE: REGION_FILE,
       RETENTION_PURGE_INTERVAL_MS: 0,
       CAMERA_SILENT_AFTER_MS: SILENT_AFTER_MS,
+      CAMERA_HEALTH_INTERVAL_MS: 1_000,
     }));
     aktau = await signInAs(app, ['operator'], ['aktau']);
     zhanaozen = await signInAs(app, ['operator'], ['zhanaozen']);
+    admin = await signInAs(app, ['system-admin']);
     const key = await app.get(ApiKeyService).create(
       {
         integrator_id: 'hikvision-aktau',
@@ -97,6 +101,25 @@ describe('camera health from heartbeats', () => {
       )
     ).items.map((c) => c.camera_id);
 
+  interface OfflineAlert {
+    id: string;
+    kind: string;
+    state: string;
+    centre_id: string;
+    camera_id: string;
+    camera_name: string | null;
+    district_name: string | null;
+    last_seen_at: string;
+    decided_by: string | null;
+  }
+  const offlineAlerts = async (who: SignedInStaff, cameraId: string) =>
+    (
+      await get<{ items: OfflineAlert[] }>(
+        who,
+        `/v1/alerts?kind=camera_offline&camera_id=${cameraId}&limit=100`,
+      )
+    ).items;
+
   it('counts a camera online after its heartbeat, offline when it stops, online when it is back', async () => {
     const before = await aktauCity();
     expect(before).toMatchObject({ centre_id: 'aktau', online: 0, offline: 0 });
@@ -121,6 +144,133 @@ describe('camera health from heartbeats', () => {
     await heartbeat();
     expect(await offline()).toEqual([]);
     expect(await aktauCity()).toMatchObject({ online: 1, offline: 0 });
+  });
+
+  it('raises one camera offline alert to the camera’s centre when its heartbeats stop, and resolves it when they return', async () => {
+    const db = app.get(DataSource);
+    await heartbeat();
+    const seen = (
+      await db.query<{ last_seen_at: Date }[]>(
+        `SELECT last_seen_at FROM camera WHERE id = 'aktau-cam-0001'`,
+      )
+    )[0]!.last_seen_at;
+    // the outage of the test before, resolved
+    const earlier = new Set((await offlineAlerts(aktau, 'aktau-cam-0001')).map((a) => a.id));
+    const fresh = async () =>
+      (await offlineAlerts(aktau, 'aktau-cam-0001')).filter((a) => !earlier.has(a.id));
+    expect(await fresh()).toEqual([]);
+
+    // the heartbeats stop
+    const [raised] = await waitFor(
+      'the offline alert',
+      async () => {
+        const alerts = await fresh();
+        return alerts.length > 0 ? alerts : undefined;
+      },
+      { timeoutMs: SILENT_AFTER_MS + 30_000, intervalMs: 500 },
+    );
+    expect(raised).toMatchObject({
+      kind: 'camera_offline',
+      state: 'new',
+      centre_id: 'aktau',
+      camera_name: 'Microdistrict 14, Mangilik El avenue',
+      district_name: 'Aktau city',
+      last_seen_at: seen.toISOString(),
+    });
+    // Zhanaozen's operators do not see Aktau's camera
+    expect(await offlineAlerts(zhanaozen, 'aktau-cam-0001')).toEqual([]);
+    const other = await app.inject({
+      method: 'GET',
+      url: `/v1/alerts/${raised!.id}`,
+      headers: zhanaozen.headers,
+    });
+    expect(other.statusCode).toBe(404);
+    // a camera offline alert is not confirmed: it is resolved when the camera is back
+    const confirm = await app.inject({
+      method: 'POST',
+      url: `/v1/alerts/${raised!.id}/decisions`,
+      headers: aktau.headers,
+      payload: { action: 'confirm' },
+    });
+    expect(confirm.statusCode).toBe(400);
+    expect(confirm.json()).toMatchObject({ errors: [{ field: 'action', rule: 'alert_kind' }] });
+
+    // more passes, from several callers at once: still one alert for this outage
+    const health = app.get(CameraHealthService);
+    await Promise.all([health.tick(), health.raiseSilent(), health.raiseSilent()]);
+    expect(await fresh()).toHaveLength(1);
+
+    // the heartbeats return
+    await heartbeat();
+    const resolved = await waitFor(
+      'the alert resolved',
+      async () => {
+        const [alert] = await fresh();
+        return alert?.state === 'resolved' ? alert : undefined;
+      },
+      { timeoutMs: 30_000, intervalMs: 500 },
+    );
+    expect(resolved).toMatchObject({ id: raised!.id, decided_by: 'camera-health' });
+    const audit = await db.query<{ action: string; details: Record<string, unknown> }[]>(
+      `SELECT action, details FROM audit_log
+        WHERE (subject_id = $1 AND action = 'alert.resolved')
+           OR (subject_id = 'aktau-cam-0001' AND action = 'camera.offline-raised'
+               AND details->>'alertId' = $1::text)
+        ORDER BY seq`,
+      [raised!.id],
+    );
+    expect(audit.map((a) => a.action)).toEqual(['camera.offline-raised', 'alert.resolved']);
+    expect(audit[1]!.details).toMatchObject({ reason: 'camera_back_online' });
+    expect(
+      (
+        await db.query<{ n: number }[]>(
+          `SELECT count(*)::int AS n FROM camera_outage WHERE camera_id = 'aktau-cam-0001' AND cleared_at IS NULL`,
+        )
+      )[0]!.n,
+    ).toBe(0);
+  });
+
+  it('takes a camera’s own interval before the global one', async () => {
+    const db = app.get(DataSource);
+    const patch = await app.inject({
+      method: 'PATCH',
+      url: '/v1/cameras/aktau-cam-0003',
+      headers: admin.headers,
+      payload: { silent_after_seconds: 3600 },
+    });
+    expect(patch.statusCode).toBe(200);
+    expect(patch.json()).toMatchObject({ silent_after_seconds: 3600 });
+    const tooShort = await app.inject({
+      method: 'PATCH',
+      url: '/v1/cameras/aktau-cam-0003',
+      headers: admin.headers,
+      payload: { silent_after_seconds: 5 },
+    });
+    expect(tooShort.statusCode).toBe(400);
+    expect(tooShort.json()).toMatchObject({ errors: [{ field: 'silent_after_seconds' }] });
+    // both silent for a minute: beyond the global 12 s, within aktau-cam-0003's own hour
+    await db.query(
+      `UPDATE camera SET last_seen_at = now() - interval '60 seconds' WHERE id IN ('aktau-cam-0002', 'aktau-cam-0003')`,
+    );
+    const health = app.get(CameraHealthService);
+    await health.raiseSilent();
+    expect(await offlineAlerts(aktau, 'aktau-cam-0002')).toHaveLength(1);
+    expect(await offlineAlerts(aktau, 'aktau-cam-0003')).toEqual([]);
+    const listed = (
+      await get<{ items: { camera_id: string; camera_name: string; district_name: string }[] }>(
+        aktau,
+        '/v1/camera-health/offline',
+      )
+    ).items;
+    expect(listed.map((c) => c.camera_id)).toContain('aktau-cam-0002');
+    expect(listed.map((c) => c.camera_id)).not.toContain('aktau-cam-0003');
+    expect(listed.find((c) => c.camera_id === 'aktau-cam-0002')).toMatchObject({
+      camera_name: 'Aktau sea port entrance',
+      district_name: 'Aktau city',
+    });
+    await db.query(
+      `UPDATE camera SET last_seen_at = NULL WHERE id IN ('aktau-cam-0002', 'aktau-cam-0003')`,
+    );
   });
 
   it('shows each centre its own districts only', async () => {

@@ -115,10 +115,16 @@ export const CONFIG_DOCS = {
   },
   CAMERA_SILENT_AFTER_MS: {
     meaning:
-      'an active camera with no accepted event nor device heartbeat for this long counts as offline (`/v1/camera-health`, `kuzet_cameras`)',
+      'an active camera with no accepted event nor device heartbeat for this long counts as offline (`/v1/camera-health`, `kuzet_cameras`, a `camera_offline` alert), unless its kind or the camera itself has its own interval; keep it above 10 s (a camera’s sign of life is written at most every 10 s)',
+  },
+  SOS_BUTTON_SILENT_AFTER_MS: {
+    default: 'none (`CAMERA_SILENT_AFTER_MS`)',
+    meaning:
+      'the same for cameras of kind `sos_button` (unset: `CAMERA_SILENT_AFTER_MS`); a camera’s own `silent_after_seconds` in the registry comes first',
   },
   CAMERA_HEALTH_INTERVAL_MS: {
-    meaning: 'how often the `kuzet_cameras` gauge per centre and state is refreshed (`0`: never)',
+    meaning:
+      'how often silent cameras raise a `camera_offline` alert to their centre (once per outage across instances), returned ones clear theirs, and the `kuzet_cameras` gauge is refreshed (`0`: never)',
   },
   MATCHER_DEDUP_WINDOW_MS: {
     meaning:

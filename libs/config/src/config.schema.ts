@@ -77,6 +77,8 @@ export const configSchema = z.object({
   DEEPSTREAM_API_KEY: z.string().min(1).optional(),
   /** A camera with no event nor heartbeat for this long is offline. */
   CAMERA_SILENT_AFTER_MS: positiveInt.default(15 * 60 * 1000),
+  /** The same for SOS buttons (a kind of camera that mostly only beats): unset, the global one. */
+  SOS_BUTTON_SILENT_AFTER_MS: positiveInt.optional(),
   /** How often the per-centre camera gauge is refreshed (0: never). */
   CAMERA_HEALTH_INTERVAL_MS: z.coerce.number().int().min(0).default(60_000),
   MATCHER_DEDUP_WINDOW_MS: z.coerce.number().int().min(0).default(60_000),

@@ -23,7 +23,9 @@ export type CameraRow = Pick<
   CameraEntity,
   'id' | 'name' | 'districtId' | 'centreId' | 'latitude' | 'longitude' | 'address' | 'status'
 > &
-  Partial<Pick<CameraEntity, 'deviceId' | 'deviceChannel' | 'connected' | 'kind'>>;
+  Partial<
+    Pick<CameraEntity, 'deviceId' | 'deviceChannel' | 'connected' | 'kind' | 'silentAfterSeconds'>
+  >;
 export type CentreRow = Pick<OperationsCentreEntity, 'id' | 'name' | 'kind' | 'parentCentreId'>;
 export type DistrictRow = Pick<DistrictEntity, 'id' | 'name' | 'centreId'> &
   Partial<Pick<DistrictEntity, 'camerasTotal'>>;

@@ -231,6 +231,7 @@ export class CameraRegistryService {
         kind: input.kind ?? 'camera',
         deviceId: input.device_id ?? null,
         deviceChannel: input.device_channel ?? null,
+        silentAfterSeconds: input.silent_after_seconds ?? null,
       });
       if (!created) throw new ConflictException(`camera ${input.id} is already registered`);
       const saved = (await tx.findCamera(input.id))!;
@@ -280,6 +281,7 @@ export class CameraRegistryService {
         kind: patch.kind,
         deviceId: patch.device_id,
         deviceChannel: patch.device_channel,
+        silentAfterSeconds: patch.silent_after_seconds,
       });
       const saved = (await tx.findCamera(id))!;
       const after = cameraState(saved);
@@ -310,10 +312,19 @@ export class CameraRegistryService {
     return off;
   }
 
-  /** A centre's analytics switches, or 404 for an unknown centre. */
-  async centreAnalytics(centreId: string): Promise<CentreAnalyticsDto> {
+  /** A centre's analytics switches, or 404 for an unknown centre and for one outside the
+   * reader's centres (the same answer: no probing; a system administrator reads every centre). */
+  async centreAnalytics(
+    centreId: string,
+    reader: { readonly roles: readonly string[]; readonly centreIds: readonly string[] },
+  ): Promise<CentreAnalyticsDto> {
     const centre = await this.repository.findCentre(centreId);
-    if (!centre) throw new NotFoundException(`centre ${centreId} does not exist`);
+    const inScope =
+      centre !== null &&
+      (reader.roles.includes('system-admin') ||
+        reader.centreIds.includes(centre.id) ||
+        (centre.parentCentreId !== null && reader.centreIds.includes(centre.parentCentreId)));
+    if (!centre || !inScope) throw new NotFoundException(`centre ${centreId} does not exist`);
     return { centre_id: centreId, off: centre.analyticsOff };
   }
 
@@ -417,6 +428,7 @@ export class CameraRegistryService {
           status: camera.status ?? 'active',
           connected: camera.connected ?? true,
           kind: camera.kind ?? 'camera',
+          silentAfterSeconds: camera.silent_after_seconds ?? null,
         })),
       ),
     );

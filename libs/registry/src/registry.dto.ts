@@ -40,6 +40,13 @@ export const cameraDtoSchema = z
     kind: z.enum(['camera', 'sos_button', 'badge']),
     device_id: z.string().nullable(),
     device_channel: z.number().int().nullable(),
+    silent_after_seconds: z
+      .number()
+      .int()
+      .nullable()
+      .describe(
+        "silent longer than this the camera is offline (null: its kind's or the global interval)",
+      ),
     updated_at: z.iso.datetime(),
   })
   .meta({ id: 'Camera' });
@@ -90,6 +97,7 @@ export function toCameraDto(c: CameraEntity): CameraDto {
     kind: c.kind ?? 'camera',
     device_id: c.deviceId,
     device_channel: c.deviceChannel,
+    silent_after_seconds: c.silentAfterSeconds ?? null,
     updated_at: c.updatedAt.toISOString(),
   };
 }

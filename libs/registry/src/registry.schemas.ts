@@ -58,6 +58,9 @@ const cameraDescription = {
   /** A device pushing its own format: serial, MAC or IP; with device_channel, or both null. */
   device_id: z.string().trim().min(1).max(128).transform(normaliseDeviceId).nullish(),
   device_channel: z.number().int().min(1).max(4096).nullish(),
+  /** Silent longer than this (seconds), the camera is offline; null: its kind's interval or the
+   * global one. At least 15 s: a camera's sign of life is written at most every 10 s. */
+  silent_after_seconds: z.number().int().min(15).max(604_800).nullish(),
 };
 const cameraFields = { ...cameraDescription, district_id: slugSchema };
 

@@ -68,6 +68,8 @@ const ALERTS: Query = {
   FROM alert a
   WHERE a.captured_at >= $1 AND a.captured_at < $2
     AND ($3::text[] IS NULL OR a.centre_id = ANY($3))
+    -- a silent camera is the centre's own equipment, not an alert the public is counted by
+    AND a.kind <> 'camera_offline'
 ), cur AS (
   SELECT DISTINCT ON (e.alert_id, e.step) e.alert_id, e.step, e.outcome, e.occurred_at
   FROM alert_outcome_entry e JOIN scoped s ON s.id = e.alert_id

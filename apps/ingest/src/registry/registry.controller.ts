@@ -93,13 +93,15 @@ export class RegistryController {
   @Get('centres/:id/analytics')
   @Roles('system-admin', 'supervisor')
   @ApiOperation({
-    summary: 'The analytics detection types turned off in a centre (no alerts there)',
+    summary:
+      "The analytics detection types turned off in a centre (no alerts there): a supervisor reads only the user's centres and their district centres",
   })
   @ApiResult(centreAnalyticsDtoSchema)
   async centreAnalytics(
+    @CurrentUser() user: StaffPrincipal,
     @Param('id', new ZodValidationPipe(slugSchema, 'id')) id: string,
   ): Promise<CentreAnalyticsDto> {
-    return this.registry.centreAnalytics(id);
+    return this.registry.centreAnalytics(id, user);
   }
 
   @Put('centres/:id/analytics')

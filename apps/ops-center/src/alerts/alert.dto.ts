@@ -1,6 +1,7 @@
 import { CONTRACT_LIMITS } from '@kuzet/contracts';
 import { pageQueryShape } from '@kuzet/http';
 import { z } from 'zod';
+import { ALERT_KINDS, ALERT_STATES } from '@kuzet/persistence';
 
 /** Why a hit was rejected, as a code the system acts on: "not this person" keeps the probe as a
  * negative example of the person (a look-alike is then suppressed); "not this car" is recorded. */
@@ -24,14 +25,8 @@ export const decisionSchema = z
   });
 export type DecisionRequest = z.infer<typeof decisionSchema>;
 
-const STATES = ['new', 'acknowledged', 'confirmed', 'rejected', 'escalated'] as const;
-const KINDS = [
-  'watchlist_hit',
-  'alarm',
-  'vehicle_hit',
-  'analytics',
-  'badge_identification',
-] as const;
+const STATES = ALERT_STATES;
+const KINDS = ALERT_KINDS;
 const commaList = <T extends readonly [string, ...string[]]>(values: T) =>
   z
     .string()

@@ -1,5 +1,5 @@
 import { isEvidenceRef } from '@kuzet/evidence';
-import { AlertDecisionEntity, AlertEntity } from '@kuzet/persistence';
+import { ALERT_KINDS, ALERT_STATES, AlertDecisionEntity, AlertEntity } from '@kuzet/persistence';
 import { pageSchema } from '@kuzet/http';
 import { z } from 'zod';
 import type { AlertLabels, AlertRepository } from './alert.repository';
@@ -14,8 +14,8 @@ export const alertViewSchema = z
   .object({
     id: z.uuid(),
     seq: z.number().int(),
-    kind: z.enum(['watchlist_hit', 'alarm', 'vehicle_hit', 'analytics', 'badge_identification']),
-    state: z.enum(['new', 'acknowledged', 'confirmed', 'rejected', 'escalated']),
+    kind: z.enum(ALERT_KINDS),
+    state: z.enum(ALERT_STATES).describe('resolved: closed by kuzet itself (a camera back online)'),
     priority: z.number().int(),
     is_priority: z.boolean().describe('priority at or above the console cue level'),
     centre_id: nullable(z.string()),

@@ -66,7 +66,7 @@ function detectionSummary(d: AnalyticsDetection): string {
     .filter((s) => s !== '')
     .join(' ');
 }
-const TERMINAL: readonly AlertState[] = ['confirmed', 'rejected'];
+const TERMINAL: readonly AlertState[] = ['confirmed', 'rejected', 'resolved'];
 const NEXT_STATE: Record<DecisionAction, AlertState> = {
   acknowledge: 'acknowledged',
   confirm: 'confirmed',
@@ -401,6 +401,18 @@ export class AlertsService {
   async decide(user: StaffPrincipal, id: string, request: DecisionRequest): Promise<AlertView> {
     const alert = this.visibleTo(user, await this.found(id));
     const code = request.reason_code;
+    // a camera offline alert is seen, escalated or dismissed; kuzet resolves it when the camera
+    // is back, and there is nothing to dispatch a patrol to
+    if (alert.kind === 'camera_offline' && request.action === 'confirm')
+      throw new FieldErrorsException(HttpStatus.BAD_REQUEST, [
+        {
+          field: 'action',
+          rule: 'alert_kind',
+          message:
+            'a camera offline alert is not confirmed: it is resolved when the camera is back',
+          params: { kind: alert.kind },
+        },
+      ]);
     const fits = { not_this_person: 'watchlist_hit', not_this_car: 'vehicle_hit' } as const;
     if (code && alert.kind !== fits[code])
       throw new FieldErrorsException(HttpStatus.BAD_REQUEST, [

@@ -1,6 +1,7 @@
 import { pageQueryShape, pageSchema } from '@kuzet/http';
 import { slugSchema } from '@kuzet/registry';
 import { z } from 'zod';
+import { ALERT_STATES } from '@kuzet/persistence';
 
 /** What happened after an alert was confirmed (issue 20): a unit dispatched, the unit on the
  * scene, and what came of it. Corrections are new entries naming the one they replace. */
@@ -78,7 +79,7 @@ const seconds = z.number().int().nullable();
 export const alertOutcomeSchema = z
   .object({
     alert_id: z.uuid(),
-    state: z.enum(['new', 'acknowledged', 'confirmed', 'rejected', 'escalated']),
+    state: z.enum(ALERT_STATES),
     centre_id: z.string().nullable(),
     confirmed_at: z.iso.datetime().nullable(),
     confirmed_by: z.string().nullable(),

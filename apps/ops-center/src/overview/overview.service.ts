@@ -35,8 +35,9 @@ export class OverviewService {
     ];
     const inScope = `(a.centre_id = ANY($4::text[]) OR a.parent_centre_id = ANY($4::text[])
       OR ($5::boolean AND a.centre_id IS NULL))`;
+    // camera offline alerts are the equipment's, not hits: counted on the camera health screen
     const window = `a.captured_at >= ($1::date)::timestamp AT TIME ZONE $3
-      AND a.captured_at < ($2::date + 1)::timestamp AT TIME ZONE $3`;
+      AND a.captured_at < ($2::date + 1)::timestamp AT TIME ZONE $3 AND a.kind <> 'camera_offline'`;
     const [rows, operators, escalations] = await Promise.all([
       this.dataSource.query<
         {

@@ -1,8 +1,24 @@
 import { Column, CreateDateColumn, Entity, PrimaryColumn, UpdateDateColumn } from 'typeorm';
 
-export type AlertKind =
-  'watchlist_hit' | 'alarm' | 'vehicle_hit' | 'analytics' | 'badge_identification';
-export type AlertState = 'new' | 'acknowledged' | 'confirmed' | 'rejected' | 'escalated';
+export const ALERT_KINDS = [
+  'watchlist_hit',
+  'alarm',
+  'vehicle_hit',
+  'analytics',
+  'camera_offline',
+  'badge_identification',
+] as const;
+export type AlertKind = (typeof ALERT_KINDS)[number];
+/** `resolved`: closed by the system, not a person (a camera offline alert whose camera is back). */
+export const ALERT_STATES = [
+  'new',
+  'acknowledged',
+  'confirmed',
+  'rejected',
+  'escalated',
+  'resolved',
+] as const;
+export type AlertState = (typeof ALERT_STATES)[number];
 
 const bigintAsNumber = {
   to: (v: number) => v,

@@ -70,6 +70,11 @@ export class CameraEntity {
   @Column({ name: 'last_seen_at', type: 'timestamptz', nullable: true })
   lastSeenAt!: Date | null;
 
+  /** How long this camera may stay silent before it counts as offline (null: its kind's
+   * interval, else CAMERA_SILENT_AFTER_MS). */
+  @Column({ name: 'silent_after_seconds', type: 'integer', nullable: true })
+  silentAfterSeconds!: number | null;
+
   /** The device's channel (1..4096) that is this camera. */
   @Column({ name: 'device_channel', type: 'integer', nullable: true })
   deviceChannel!: number | null;

@@ -23,6 +23,7 @@ import { LearningRetentionIndexes1796436669103 } from './1796436669103-learning-
 import { NegativeApproval1796436894019 } from './1796436894019-negative-approval';
 import { BadgeIdentification1797004000000 } from './1797004000000-badge-identification';
 import { CameraMinFaceSize1797005000000 } from './1797005000000-camera-min-face-size';
+import { CameraOfflineAlerts1797006000000 } from './1797006000000-camera-offline-alerts';
 
 /** Applied in this order; never edit a released migration, add a new one. */
 export const MIGRATIONS = [
@@ -51,4 +52,5 @@ export const MIGRATIONS = [
   NegativeApproval1796436894019,
   BadgeIdentification1797004000000,
   CameraMinFaceSize1797005000000,
+  CameraOfflineAlerts1797006000000,
 ];

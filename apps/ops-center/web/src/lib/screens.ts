@@ -63,6 +63,18 @@ export const SCREENS: readonly Screen[] = [
     label: 'overview.screen',
     load: () => import('../components/Overview.svelte'),
   },
+  {
+    id: 'camera-health',
+    roles: ['supervisor'],
+    label: 'health.screen',
+    load: () => import('../components/CameraHealth.svelte'),
+  },
+  {
+    id: 'analytics',
+    roles: ['supervisor', 'system-admin'],
+    label: 'analyticsSwitch.screen',
+    load: () => import('../components/AnalyticsSwitches.svelte'),
+  },
 ];
 
 export const screensFor = (user: StaffUser): Screen[] =>
