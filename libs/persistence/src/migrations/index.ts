@@ -21,6 +21,7 @@ import { CentreAnalyticsOff1796435228338 } from './1796435228338-centre-analytic
 import { DigestOptInAndReplay1796436518597 } from './1796436518597-digest-opt-in-and-replay';
 import { LearningRetentionIndexes1796436669103 } from './1796436669103-learning-retention-indexes';
 import { NegativeApproval1796436894019 } from './1796436894019-negative-approval';
+import { AlertAssignee1797007000000 } from './1797007000000-alert-assignee';
 
 /** Applied in this order; never edit a released migration, add a new one. */
 export const MIGRATIONS = [
@@ -47,4 +48,5 @@ export const MIGRATIONS = [
   DigestOptInAndReplay1796436518597,
   LearningRetentionIndexes1796436669103,
   NegativeApproval1796436894019,
+  AlertAssignee1797007000000,
 ];

@@ -16,7 +16,8 @@ export function inQueue(queue: Queue, alert: Alert, me: string): boolean {
     case 'open':
       return isOpen(alert);
     case 'mine':
-      return alert.state === 'acknowledged' && alert.decided_by === me;
+      // taken by me, or given to me by a supervisor
+      return isOpen(alert) && alert.assignee === me;
     case 'escalated':
       return alert.state === 'escalated';
     case 'sos':
