@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import type { Alert } from './web/src/lib/api';
-import { EPISODE_WINDOW_MS, episodeKey, episodesOf } from './web/src/lib/episodes';
+import { EPISODE_WINDOW_MS, EpisodeIds, episodeKey, episodesOf } from './web/src/lib/episodes';
 
 /** The console's episodes (web/src/lib/episodes.ts): every alert on exactly one card, a card
  * holds one person's or one car's sightings each within the window of the next newer one, and
@@ -27,6 +27,11 @@ const alertArb = fc
         seq: 1,
       }) as unknown as Alert,
   );
+
+const at = (minute: number) => new Date(T0 + minute * 60_000).toISOString();
+/** A face hit of person p at `minute`. */
+const hit = (id: string, minute: number) =>
+  ({ id, kind: 'watchlist_hit', person_id: 'p', camera_id: 'c', captured_at: at(minute) }) as Alert;
 
 describe('console episodes', () => {
   it('put every alert on one card, group only one person or car within the window, newest first', () => {
@@ -58,15 +63,6 @@ describe('console episodes', () => {
   });
 
   it('keeps alarms and detections alone, and splits a person seen again after the window', () => {
-    const at = (minute: number) => new Date(T0 + minute * 60_000).toISOString();
-    const hit = (id: string, minute: number) =>
-      ({
-        id,
-        kind: 'watchlist_hit',
-        person_id: 'p',
-        camera_id: 'c',
-        captured_at: at(minute),
-      }) as Alert;
     const cards = episodesOf([hit('1', 0), hit('2', 20), hit('3', 45), hit('4', 100)]);
     expect(cards.map((c) => c.alerts.map((a) => a.id))).toEqual([['4'], ['3', '2', '1']]);
     const alarm = (id: string) =>
@@ -79,5 +75,46 @@ describe('console episodes', () => {
         captured_at: at(1),
       }) as Alert;
     expect(episodesOf([alarm('a'), alarm('b')])).toHaveLength(2);
+  });
+
+  it('keeps a card its identity while sightings join at the head and old ones leave the list', () => {
+    // the live list: alerts arrive newest event last, the list keeps the newest `limit`
+    fc.assert(
+      fc.property(
+        fc.uniqueArray(alertArb, { selector: (a) => a.id, minLength: 1, maxLength: 60 }),
+        fc.integer({ min: 1, max: 20 }),
+        (arrivals, limit) => {
+          const sorted = [...arrivals].sort((a, b) => a.captured_at.localeCompare(b.captured_at));
+          const cards = new EpisodeIds();
+          let before = new Map<string, string>();
+          for (let n = 1; n <= sorted.length; n++) {
+            const shown = episodesOf(sorted.slice(Math.max(0, n - limit), n), cards);
+            const ids = shown.map((c) => c.id);
+            expect(new Set(ids).size).toBe(ids.length);
+            const now = new Map<string, string>();
+            for (const card of shown) for (const a of card.alerts) now.set(a.id, card.id);
+            // an alert still on a card whose other sightings were on one card stays on its id
+            for (const card of shown) {
+              const earlier = card.alerts.map((a) => before.get(a.id)).filter((id) => id);
+              if (earlier.length > 0 && new Set(earlier).size === 1)
+                expect(card.id).toBe(earlier[0]);
+            }
+            before = now;
+          }
+        },
+      ),
+    );
+  });
+
+  it('keeps a card its name when its oldest sighting leaves, and names a new episode anew', () => {
+    const cards = new EpisodeIds();
+    expect(episodesOf([hit('1', 0), hit('2', 1)], cards).map((c) => c.id)).toEqual(['1']);
+    // 1 left the list, 3 joined: the same card
+    expect(episodesOf([hit('3', 2), hit('2', 1)], cards).map((c) => c.id)).toEqual(['1']);
+    // the same person after the window: a new card beside it
+    expect(episodesOf([hit('3', 2), hit('2', 1), hit('4', 90)], cards).map((c) => c.id)).toEqual([
+      '4',
+      '1',
+    ]);
   });
 });

@@ -40,7 +40,8 @@
  * Knobs (environment): BENCH_RATE, BENCH_SECONDS, BENCH_CAMERAS (12 cameras in a bench
  * district of Aktau, added to deploy/config/region.yaml in a temporary copy), BENCH_PEOPLE
  * (4 fixture people), BENCH_WARMUP_EVENTS, BENCH_NOISE (0.01, per-component sigma of the noise
- * on a unit embedding), BENCH_SAMPLES_FILE (per-event timestamps as JSON lines). kuzet
+ * on a unit embedding), BENCH_SAMPLES_FILE (per-event timestamps as JSON lines), BENCH_CPU_PROFILE (a .cpuprofile of the
+ * console over the timed run). kuzet
  * settings such as OPS_FEED_POLL_MS or KAFKA_TOPIC_PARTITIONS are read from the environment
  * as the apps read them. Bounded: the run gives up after 15 minutes plus BENCH_SECONDS, each
  * clean-up step after 30 s.
@@ -116,6 +117,10 @@ const WARMUP_EVENTS = numberFromEnv('BENCH_WARMUP_EVENTS', 100, 0, 10_000);
 const NOISE = numberFromEnv('BENCH_NOISE', 0.01, 0, 0.05, true);
 /** Optional: one JSON line per timed event with every timestamp, for a closer look. */
 const SAMPLES_FILE = process.env.BENCH_SAMPLES_FILE;
+/** Optional: a CPU profile of the console's renderer over the timed run (Chrome DevTools'
+ * .cpuprofile, through CDP), to see where Chromium's time per alert goes. The profiler adds
+ * its own cost, so a run with it is for a closer look, not for the figures. */
+const CPU_PROFILE_FILE = process.env.BENCH_CPU_PROFILE;
 /** How long the last alerts may take to show before the run counts them as missing: a
  * pipeline that falls behind the offered rate needs a while to work off its backlog. */
 const DRAIN_TIMEOUT_MS = Math.max(60_000, 4 * SECONDS * 1000);
@@ -538,37 +543,44 @@ const RECORD_WEBSOCKET = `(() => {
   };
 })()`;
 
-/** Installed on the alert list once the console is live: when each row first enters the DOM,
- * and the animation frame after it. */
+/** Installed on the alert list once the console is live: when each alert first shows in the
+ * DOM, and the animation frame after it. An alert shows as a new row, or as a new sighting on
+ * the card of its episode (the card's data-episode-ids), which the console updates in place. */
 const OBSERVE_ROWS = `(() => {
   const list = document.querySelector('[data-testid="alert-list"]');
   if (!list) throw new Error('the console shows no alert list');
   const state = { dom: {}, frame: {} };
   window.__kuzetRows = state;
+  const fresh = [];
+  const seen = (node) => {
+    if (node.nodeType !== 1 || node.parentNode !== list) return;
+    const ids = (node.getAttribute('data-episode-ids') || node.getAttribute('data-alert-id') || '')
+      .split(' ')
+      .filter(Boolean);
+    for (const id of ids) {
+      if (id in state.dom) continue;
+      state.dom[id] = Date.now();
+      fresh.push(id);
+    }
+  };
   new MutationObserver((records) => {
-    const now = Date.now();
-    const fresh = [];
     for (const record of records) {
-      for (const node of record.addedNodes) {
-        if (node.nodeType !== 1) continue;
-        // an episode's card lists every sighting it holds (data-episode-ids)
-        const ids = (node.getAttribute('data-episode-ids') || node.getAttribute('data-alert-id') || '')
-          .split(' ')
-          .filter(Boolean);
-        for (const id of ids) {
-          if (id in state.dom) continue;
-          state.dom[id] = now;
-          fresh.push(id);
-        }
-      }
+      if (record.type === 'attributes') seen(record.target);
+      else for (const node of record.addedNodes) seen(node);
     }
     if (fresh.length > 0) {
+      const shown = fresh.splice(0);
       requestAnimationFrame(() => {
         const painted = Date.now();
-        for (const id of fresh) state.frame[id] = painted;
+        for (const id of shown) state.frame[id] = painted;
       });
     }
-  }).observe(list, { childList: true });
+  }).observe(list, {
+    childList: true,
+    subtree: true,
+    attributes: true,
+    attributeFilter: ['data-episode-ids', 'data-alert-id'],
+  });
   return true;
 })()`;
 
@@ -604,6 +616,8 @@ async function openConsole(browser: Browser, base: string, username: string): Pr
   await page.getByTestId('password').fill(PASSWORD);
   await page.getByTestId('login').click();
   await page.locator('[data-testid="feed-status"][data-state="live"]').waitFor({ timeout: 30_000 });
+  // the operator's screen is a lazy chunk: the feed can be live before the list is there
+  await page.getByTestId('alert-list').waitFor({ timeout: 30_000 });
   await page.evaluate(OBSERVE_ROWS);
   return page;
 }
@@ -826,6 +840,11 @@ async function measure(cleanup: Cleanup): Promise<Record<string, unknown>> {
   const cpuBefore = await cpu.sample();
   const cpuStartedAt = Date.now();
   const mainBefore = (await readPageTimes(page)).main;
+  const profiler = CPU_PROFILE_FILE ? await page.context().newCDPSession(page) : null;
+  if (profiler) {
+    await profiler.send('Profiler.enable');
+    await profiler.send('Profiler.start');
+  }
   const run = await publisher.paced(total);
   progress(`published in ${run.seconds.toFixed(1)} s; waiting for every alert to show`);
   const drained = await waitFor(
@@ -839,6 +858,11 @@ async function measure(cleanup: Cleanup): Promise<Record<string, unknown>> {
   );
   if (!drained) progress('some alerts did not show within the drain time');
   await sleep(200); // the last animation frame
+  if (profiler && CPU_PROFILE_FILE) {
+    const { profile } = await profiler.send('Profiler.stop');
+    writeFileSync(CPU_PROFILE_FILE, JSON.stringify(profile));
+    progress(`CPU profile of the console written to ${CPU_PROFILE_FILE}`);
+  }
   const times = await readPageTimes(page);
   const cpuMs = CpuMeter.spent(cpuBefore, await cpu.sample());
   const cpuSeconds = (Date.now() - cpuStartedAt) / 1000;

@@ -110,6 +110,8 @@ const EXPECTED: Record<string, Access> = {
   'GET /v1/alerts': OPS,
   'GET /v1/alerts/:id': OPS,
   'POST /v1/alerts/:id/decisions': OPS,
+  'POST /v1/alerts/:id/assignment': ['supervisor'],
+  'GET /v1/alerts/:id/assignees': ['supervisor'],
   'GET /v1/alerts/:id/face-crop': OPS,
   'GET /v1/alerts/:id/enrolled-faces/:faceId': OPS,
   'GET /v1/alerts/:id/plate-crop': OPS,

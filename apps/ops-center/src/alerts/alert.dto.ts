@@ -67,3 +67,15 @@ export const alertListSchema = z
     { message: 'captured_to must be after captured_from', path: ['captured_to'] },
   );
 export type AlertListRequest = z.infer<typeof alertListSchema>;
+
+/** `POST /v1/alerts/{id}/assignment`: a supervisor gives the alert to an operator of its
+ * centre (escalations waiting, mostly). */
+export const assignmentSchema = z.strictObject({
+  assignee_id: z.uuid().meta({ description: 'the operator (staff user id) to give the alert to' }),
+  reason: z.string().trim().max(CONTRACT_LIMITS.maxReasonLength).optional(),
+});
+export type AssignmentRequest = z.infer<typeof assignmentSchema>;
+
+/** `GET /v1/alerts/{id}/assignees`: the operators who may be given the alert, by username. */
+export const assigneeListSchema = z.strictObject({ ...pageQueryShape });
+export type AssigneeListRequest = z.infer<typeof assigneeListSchema>;

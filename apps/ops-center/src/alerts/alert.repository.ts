@@ -6,6 +6,7 @@ import {
   AlertEntity,
   AlertState,
   EnrolledFaceEntity,
+  StaffUserEntity,
   WatchlistEntity,
   WatchlistPersonEntity,
 } from '@kuzet/persistence';
@@ -48,7 +49,12 @@ export class AlertRepository {
 
   /** Idempotent by alert id: a redelivered hit changes nothing, a later sighting of the same
    * hit only raises its count (which moves it up the feed). */
-  async upsert(alert: Omit<AlertEntity, 'seq' | 'createdAt' | 'updatedAt'>): Promise<void> {
+  async upsert(
+    alert: Omit<
+      AlertEntity,
+      'seq' | 'createdAt' | 'updatedAt' | 'assigneeId' | 'assignee' | 'assignedBy' | 'assignedAt'
+    >,
+  ): Promise<void> {
     await this.dataSource.query(
       `INSERT INTO alert (id, kind, state, priority, centre_id, parent_centre_id, district_id, camera_id,
          event_id, person_id, watchlist_id, similarity, threshold, face_crop_ref, message, sighting_count,
@@ -144,6 +150,30 @@ export class AlertRepository {
       centreId: row.centre_id,
       parentCentreId: row.parent_centre_id,
     }));
+  }
+
+  /** Active operators of `centreId`, by username after `afterUsername`. */
+  operatorsOf(
+    centreId: string,
+    limit: number,
+    afterUsername?: string,
+    manager: EntityManager = this.dataSource.manager,
+  ): Promise<StaffUserEntity[]> {
+    const query = manager
+      .getRepository(StaffUserEntity)
+      .createQueryBuilder('u')
+      .where(`u.status = 'active' AND 'operator' = ANY(u.roles) AND :centre = ANY(u.centre_ids)`, {
+        centre: centreId,
+      })
+      .orderBy('u.username', 'ASC')
+      .limit(limit);
+    if (afterUsername !== undefined)
+      query.andWhere('u.username > :after', { after: afterUsername });
+    return query.getMany();
+  }
+
+  staffUser(id: string, manager: EntityManager): Promise<StaffUserEntity | null> {
+    return manager.getRepository(StaffUserEntity).findOneBy({ id });
   }
 
   /** Whole alerts by seq, oldest change first; a seq that changed again since is skipped

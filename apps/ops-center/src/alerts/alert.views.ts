@@ -34,6 +34,12 @@ export const alertViewSchema = z
     decided_by: nullable(z.string()),
     decided_at: nullable(z.iso.datetime()),
     decision_reason: nullable(z.string()),
+    assignee_id: nullable(z.uuid()).describe(
+      'the staff user who has the alert: took it (acknowledged) or was given it by a supervisor',
+    ),
+    assignee: nullable(z.string()).describe('that user’s username'),
+    assigned_by: nullable(z.string()),
+    assigned_at: nullable(z.iso.datetime()),
     camera_name: nullable(z.string()).describe('from the camera registry'),
     latitude: nullable(z.number()).describe('the camera’s position (WGS 84)'),
     longitude: nullable(z.number()),
@@ -49,6 +55,14 @@ export const alertViewSchema = z
 export type AlertView = z.infer<typeof alertViewSchema>;
 
 export const alertPageSchema = pageSchema(alertViewSchema).meta({ id: 'AlertPage' });
+
+/** An operator an alert may be given to. */
+export const assigneeViewSchema = z
+  .object({ user_id: z.uuid(), username: z.string() })
+  .readonly()
+  .meta({ id: 'AlertAssignee' });
+export type AssigneeView = z.infer<typeof assigneeViewSchema>;
+export const assigneePageSchema = pageSchema(assigneeViewSchema).meta({ id: 'AlertAssigneePage' });
 
 export const decisionViewSchema = z
   .object({
@@ -120,6 +134,10 @@ export function alertView(alert: AlertEntity, labels: AlertLabels = NO_LABELS): 
     decided_by: alert.decidedBy,
     decided_at: alert.decidedAt?.toISOString() ?? null,
     decision_reason: alert.decisionReason,
+    assignee_id: alert.assigneeId,
+    assignee: alert.assignee,
+    assigned_by: alert.assignedBy,
+    assigned_at: alert.assignedAt?.toISOString() ?? null,
     camera_name: labels.cameraName,
     latitude: labels.latitude,
     longitude: labels.longitude,

@@ -11,13 +11,24 @@ import {
 } from '@nestjs/common';
 import { CurrentUser, Roles, StaffPrincipal } from '@kuzet/auth';
 import { ApiResult, Page, ZodValidationPipe } from '@kuzet/http';
-import { AlertListRequest, alertListSchema, DecisionRequest, decisionSchema } from './alert.dto';
+import {
+  AlertListRequest,
+  alertListSchema,
+  AssigneeListRequest,
+  assigneeListSchema,
+  AssignmentRequest,
+  assignmentSchema,
+  DecisionRequest,
+  decisionSchema,
+} from './alert.dto';
 import {
   AlertDetailView,
   alertDetailViewSchema,
   alertPageSchema,
   AlertView,
   alertViewSchema,
+  assigneePageSchema,
+  AssigneeView,
 } from './alert.views';
 import { AlertsService } from './alerts.service';
 import {
@@ -58,6 +69,29 @@ export class AlertsController {
     @Body(new ZodValidationPipe(decisionSchema)) body: DecisionRequest,
   ): Promise<AlertView> {
     return this.alerts.decide(user, id, body);
+  }
+
+  /** Supervisors give an alert to an operator of its centre (the escalation queue). */
+  @Post(':id/assignment')
+  @Roles('supervisor')
+  @ApiResult(alertViewSchema)
+  assign(
+    @CurrentUser() user: StaffPrincipal,
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @Body(new ZodValidationPipe(assignmentSchema)) body: AssignmentRequest,
+  ): Promise<AlertView> {
+    return this.alerts.assign(user, id, body);
+  }
+
+  @Get(':id/assignees')
+  @Roles('supervisor')
+  @ApiResult(assigneePageSchema)
+  assignees(
+    @CurrentUser() user: StaffPrincipal,
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @Query(new ZodValidationPipe(assigneeListSchema)) query: AssigneeListRequest,
+  ): Promise<Page<AssigneeView>> {
+    return this.alerts.assignees(user, id, query);
   }
 
   @Get(':id/face-crop')

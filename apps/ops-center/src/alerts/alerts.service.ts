@@ -22,10 +22,16 @@ import { EvidenceReader } from '@kuzet/evidence';
 import { AlertDecisionEntity, AlertEntity, AlertState, DecisionAction } from '@kuzet/persistence';
 import { LearningService } from '@kuzet/watchlist';
 import { VehicleRejections } from '@kuzet/vehicles';
-import { AlertListRequest, DecisionRequest, RejectionCode } from './alert.dto';
+import {
+  AlertListRequest,
+  AssigneeListRequest,
+  AssignmentRequest,
+  DecisionRequest,
+  RejectionCode,
+} from './alert.dto';
 import { CentreScopes } from '../scope/centre-scope';
 import { AlertRepository } from './alert.repository';
-import { AlertDetailView, AlertView, alertViews, decisionView } from './alert.views';
+import { AlertDetailView, AlertView, alertViews, AssigneeView, decisionView } from './alert.views';
 import {
   vehicleAlertDetail,
   vehicleHitPlate,
@@ -79,6 +85,42 @@ const ALLOWED_FROM: Record<DecisionAction, readonly AlertState[]> = {
   reject: ['new', 'acknowledged', 'escalated'],
   escalate: ['new', 'acknowledged'],
 };
+
+/** The 409 for an action the alert's state does not allow, naming who decided it when. */
+function stateConflict(alert: AlertEntity, action: string): FieldErrorsException {
+  const by = alert.decidedBy ? ` by ${alert.decidedBy}` : '';
+  const at = alert.decidedAt ? ` at ${alert.decidedAt.toISOString()}` : '';
+  const message = TERMINAL.includes(alert.state)
+    ? `alert already ${alert.state}${by}${at}`
+    : `cannot ${action} an alert that is ${alert.state}`;
+  const params = {
+    state: alert.state,
+    action,
+    decided_by: alert.decidedBy,
+    decided_at: alert.decidedAt?.toISOString() ?? null,
+  };
+  return new FieldErrorsException(
+    HttpStatus.CONFLICT,
+    [{ field: '$', rule: 'state_conflict', message, params }],
+    message,
+  );
+}
+
+/** The 400 on assignee_id: the user may not be given the alert, and why. */
+function notAssignable(rule: string, message: string, params?: Record<string, unknown>) {
+  return new FieldErrorsException(HttpStatus.BAD_REQUEST, [
+    { field: 'assignee_id', rule, message, ...(params ? { params } : {}) },
+  ]);
+}
+
+/** The username an assignee page's cursor holds, or the cursor's 400. */
+function usernameOfCursor(cursor: string): string {
+  const [username] = decodeCursor(cursor, 1);
+  if (typeof username === 'string' && username !== '') return username;
+  throw new RequestValidationException([
+    { field: 'cursor', rule: 'invalid_cursor', message: 'not a cursor this API gave out' },
+  ]);
+}
 
 /** The seq a page's cursor holds, or the cursor's 400. */
 function seqOfCursor(cursor: string): number {
@@ -453,29 +495,22 @@ export class AlertsService {
     const { saved, negativeOf, rejectedEntry } = await this.alerts.transaction(async (manager) => {
       const alert = await this.alerts.lockById(id, manager);
       if (!alert) throw new NotFoundException(`alert ${id} does not exist`);
-      if (!ALLOWED_FROM[action].includes(alert.state)) {
-        const by = alert.decidedBy ? ` by ${alert.decidedBy}` : '';
-        const at = alert.decidedAt ? ` at ${alert.decidedAt.toISOString()}` : '';
-        const message = TERMINAL.includes(alert.state)
-          ? `alert already ${alert.state}${by}${at}`
-          : `cannot ${action} an alert that is ${alert.state}`;
-        const params = {
-          state: alert.state,
-          action,
-          decided_by: alert.decidedBy,
-          decided_at: alert.decidedAt?.toISOString() ?? null,
-        };
-        throw new FieldErrorsException(
-          HttpStatus.CONFLICT,
-          [{ field: '$', rule: 'state_conflict', message, params }],
-          message,
-        );
-      }
+      if (!ALLOWED_FROM[action].includes(alert.state)) throw stateConflict(alert, action);
       const now = new Date();
       alert.state = NEXT_STATE[action];
       alert.decidedBy = actor.username;
       alert.decidedAt = now;
       alert.decisionReason = reason;
+      if (action === 'acknowledge') {
+        // whoever takes it has it (the operator's "mine" queue)
+        alert.assigneeId = actor.userId;
+        alert.assignee = actor.username;
+        alert.assignedBy = actor.username;
+        alert.assignedAt = now;
+      } else if (action === 'escalate') {
+        // handed up: nobody has it until a supervisor gives it to someone
+        alert.assigneeId = alert.assignee = alert.assignedBy = alert.assignedAt = null;
+      }
       await manager.save(alert);
       await manager.insert(AlertDecisionEntity, {
         id: randomUUID(),
@@ -519,6 +554,77 @@ export class AlertsService {
     // after the commit, like every list change: the matchers take it from the topic
     if (negativeOf) await this.learning.republish([negativeOf]);
     if (rejectedEntry) await this.vehicleRejections.republish(rejectedEntry);
+    return (await alertViews(this.alerts, [saved]))[0]!;
+  }
+
+  /** The operators an alert may be given to: active operators of its centre, by username. */
+  async assignees(
+    user: StaffPrincipal,
+    id: string,
+    request: AssigneeListRequest,
+  ): Promise<Page<AssigneeView>> {
+    const alert = await this.visible(user, id);
+    if (alert.centreId === null) return { items: [], next_cursor: null };
+    const after = request.cursor === undefined ? undefined : usernameOfCursor(request.cursor);
+    const rows = await this.alerts.operatorsOf(alert.centreId, request.limit + 1, after);
+    const items = rows.slice(0, request.limit);
+    return {
+      items: items.map((u) => ({ user_id: u.id, username: u.username })),
+      next_cursor:
+        rows.length > request.limit ? encodeCursor([items[items.length - 1]!.username]) : null,
+    };
+  }
+
+  /** A supervisor gives an open alert (an escalation waiting, mostly) to an active operator of
+   * the alert's centre: the operator has it, acknowledged, in their "mine" queue; audited, and
+   * pushed to every console by the seq the change bumps. */
+  async assign(user: StaffPrincipal, id: string, request: AssignmentRequest): Promise<AlertView> {
+    this.visibleTo(user, await this.found(id));
+    const saved = await this.alerts.transaction(async (manager) => {
+      const alert = await this.alerts.lockById(id, manager);
+      if (!alert) throw new NotFoundException(`alert ${id} does not exist`);
+      if (TERMINAL.includes(alert.state)) throw stateConflict(alert, 'assign');
+      const assignee = await this.alerts.staffUser(request.assignee_id, manager);
+      if (!assignee)
+        throw notAssignable('assignee_unknown', `no staff user ${request.assignee_id}`);
+      if (!assignee.roles.includes('operator'))
+        throw notAssignable('assignee_role', `${assignee.username} is not an operator`);
+      if (assignee.status !== 'active')
+        throw notAssignable('assignee_inactive', `${assignee.username} is disabled`);
+      if (alert.centreId === null || !assignee.centreIds.includes(alert.centreId))
+        throw notAssignable(
+          'assignee_centre',
+          `${assignee.username} is not an operator of the alert's centre`,
+          { centre_id: alert.centreId },
+        );
+      const previous = { assigneeId: alert.assigneeId, state: alert.state };
+      alert.state = 'acknowledged';
+      alert.assigneeId = assignee.id;
+      alert.assignee = assignee.username;
+      alert.assignedBy = user.username;
+      alert.assignedAt = new Date();
+      await manager.save(alert);
+      await this.audit.append(
+        {
+          actor: user.username,
+          action: 'alert.assigned',
+          subjectType: 'alert',
+          subjectId: id,
+          details: {
+            userId: user.userId,
+            assigneeId: assignee.id,
+            assignee: assignee.username,
+            previousAssigneeId: previous.assigneeId,
+            fromState: previous.state,
+            state: alert.state,
+            reason: request.reason || null,
+            centreId: alert.centreId,
+          },
+        },
+        manager,
+      );
+      return (await this.alerts.findById(id, manager)) ?? alert;
+    });
     return (await alertViews(this.alerts, [saved]))[0]!;
   }
 

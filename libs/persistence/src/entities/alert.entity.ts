@@ -93,6 +93,19 @@ export class AlertEntity {
   @Column({ name: 'decision_reason', type: 'text', nullable: true })
   decisionReason!: string | null;
 
+  /** The staff user who has the alert (took it, or was given it by a supervisor). */
+  @Column({ name: 'assignee_id', type: 'uuid', nullable: true })
+  assigneeId!: string | null;
+
+  @Column({ type: 'text', nullable: true })
+  assignee!: string | null;
+
+  @Column({ name: 'assigned_by', type: 'text', nullable: true })
+  assignedBy!: string | null;
+
+  @Column({ name: 'assigned_at', type: 'timestamptz', nullable: true })
+  assignedAt!: Date | null;
+
   @Column({ type: 'bigint', insert: false, update: false, transformer: bigintAsNumber })
   seq!: number;
 

@@ -24,6 +24,7 @@ import { NegativeApproval1796436894019 } from './1796436894019-negative-approval
 import { BadgeIdentification1797004000000 } from './1797004000000-badge-identification';
 import { CameraMinFaceSize1797005000000 } from './1797005000000-camera-min-face-size';
 import { CameraOfflineAlerts1797006000000 } from './1797006000000-camera-offline-alerts';
+import { AlertAssignee1797007000000 } from './1797007000000-alert-assignee';
 
 /** Applied in this order; never edit a released migration, add a new one. */
 export const MIGRATIONS = [
@@ -53,4 +54,5 @@ export const MIGRATIONS = [
   BadgeIdentification1797004000000,
   CameraMinFaceSize1797005000000,
   CameraOfflineAlerts1797006000000,
+  AlertAssignee1797007000000,
 ];

@@ -930,6 +930,40 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v1/alerts/{id}/assignment': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** @description Access: signed-in staff with one of the roles supervisor. */
+    post: operations['AlertsController_assign'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/alerts/{id}/assignees': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** @description Access: signed-in staff with one of the roles supervisor. */
+    get: operations['AlertsController_assignees'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/v1/alerts/{id}/face-crop': {
     parameters: {
       query?: never;
@@ -2196,6 +2230,16 @@ export interface components {
       /** Format: date-time */
       decided_at: string | null;
       decision_reason: string | null;
+      /**
+       * Format: uuid
+       * @description the staff user who has the alert: took it (acknowledged) or was given it by a supervisor
+       */
+      assignee_id: string | null;
+      /** @description that user’s username */
+      assignee: string | null;
+      assigned_by: string | null;
+      /** Format: date-time */
+      assigned_at: string | null;
       /** @description from the camera registry */
       camera_name: string | null;
       /** @description the camera’s position (WGS 84) */
@@ -2239,6 +2283,16 @@ export interface components {
       /** Format: date-time */
       decided_at: string | null;
       decision_reason: string | null;
+      /**
+       * Format: uuid
+       * @description the staff user who has the alert: took it (acknowledged) or was given it by a supervisor
+       */
+      assignee_id: string | null;
+      /** @description that user’s username */
+      assignee: string | null;
+      assigned_by: string | null;
+      /** Format: date-time */
+      assigned_at: string | null;
       /** @description from the camera registry */
       camera_name: string | null;
       /** @description the camera’s position (WGS 84) */
@@ -2337,6 +2391,16 @@ export interface components {
       readonly items: components['schemas']['VehicleRead'][];
       /** @description pass as cursor for the older reads; null: none */
       next_cursor: string | null;
+    };
+    AlertAssigneePage: {
+      items: components['schemas']['AlertAssignee'][];
+      /** @description send as cursor for the next page; null on the last page */
+      next_cursor: string | null;
+    };
+    AlertAssignee: {
+      /** Format: uuid */
+      user_id: string;
+      username: string;
     };
     ViolationFeedPage: {
       items: components['schemas']['ViolationFeedItem'][];
@@ -2966,6 +3030,8 @@ export type SchemaAlertDecision = components['schemas']['AlertDecision'];
 export type SchemaVehicleAlertDetail = components['schemas']['VehicleAlertDetail'];
 export type SchemaVehicleRead = components['schemas']['VehicleRead'];
 export type SchemaVehicleReadPage = components['schemas']['VehicleReadPage'];
+export type SchemaAlertAssigneePage = components['schemas']['AlertAssigneePage'];
+export type SchemaAlertAssignee = components['schemas']['AlertAssignee'];
 export type SchemaViolationFeedPage = components['schemas']['ViolationFeedPage'];
 export type SchemaViolationFeedItem = components['schemas']['ViolationFeedItem'];
 export type SchemaAlertOutcome = components['schemas']['AlertOutcome'];
@@ -7005,6 +7071,120 @@ export interface operations {
         };
         content: {
           'application/json': components['schemas']['Alert'];
+        };
+      };
+      /** @description a field breaks a rule: errors names each */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['StaffErrorBody'];
+        };
+      };
+      /** @description not signed in */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['StaffErrorBody'];
+        };
+      };
+      /** @description none of the roles this needs */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['StaffErrorBody'];
+        };
+      };
+    };
+  };
+  AlertsController_assign: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          /**
+           * Format: uuid
+           * @description the operator (staff user id) to give the alert to
+           */
+          assignee_id: string;
+          reason?: string;
+        };
+      };
+    };
+    responses: {
+      /** @description success */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Alert'];
+        };
+      };
+      /** @description a field breaks a rule: errors names each */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['StaffErrorBody'];
+        };
+      };
+      /** @description not signed in */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['StaffErrorBody'];
+        };
+      };
+      /** @description none of the roles this needs */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['StaffErrorBody'];
+        };
+      };
+    };
+  };
+  AlertsController_assignees: {
+    parameters: {
+      query?: {
+        /** @description items a page holds (1..500) */
+        limit?: number;
+        /** @description next_cursor of the page before; absent for the first page */
+        cursor?: string;
+      };
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description success */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['AlertAssigneePage'];
         };
       };
       /** @description a field breaks a rule: errors names each */

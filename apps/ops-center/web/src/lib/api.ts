@@ -156,6 +156,17 @@ export class Api {
     return this.request('POST', `/v1/alerts/${id}/decisions`, decision);
   }
 
+  /** A supervisor gives an open alert to an operator of its centre. */
+  assign(id: string, assigneeId: string): Promise<Answer<'/v1/alerts/{id}/assignment', 'post'>> {
+    const body: Body<'/v1/alerts/{id}/assignment', 'post'> = { assignee_id: assigneeId };
+    return this.request('POST', `/v1/alerts/${id}/assignment`, body);
+  }
+
+  /** The operators an alert may be given to (its centre's, active). */
+  assignees(id: string): Promise<Answer<'/v1/alerts/{id}/assignees', 'get'>> {
+    return this.request('GET', `/v1/alerts/${id}/assignees?limit=500`);
+  }
+
   /** A rejection with a code kuzet learns from ("not this person", "not this car"). */
   rejectAs(
     id: string,

@@ -1,5 +1,5 @@
 import type { Alert } from './api';
-import { byEventTime, episodesOf, type Episode } from './episodes';
+import { byEventTime, EpisodeIds, episodesOf, type Episode } from './episodes';
 
 /** The operator's queues, as tabs. */
 export const QUEUES = ['all', 'open', 'mine', 'escalated', 'sos'] as const;
@@ -16,7 +16,8 @@ export function inQueue(queue: Queue, alert: Alert, me: string): boolean {
     case 'open':
       return isOpen(alert);
     case 'mine':
-      return alert.state === 'acknowledged' && alert.decided_by === me;
+      // taken by me, or given to me by a supervisor
+      return isOpen(alert) && alert.assignee === me;
     case 'escalated':
       return alert.state === 'escalated';
     case 'sos':
@@ -27,11 +28,16 @@ export function inQueue(queue: Queue, alert: Alert, me: string): boolean {
 /** The queue's cards, newest event first (a decision does not move a card), sightings of one
  * person or car within the episode window as one card; in the SOS queue open alarms stay
  * pinned on top, newest first, whatever else changes. */
-export function rowsOf(queue: Queue, alerts: readonly Alert[], me: string): Episode[] {
+export function rowsOf(
+  queue: Queue,
+  alerts: readonly Alert[],
+  me: string,
+  cards?: EpisodeIds,
+): Episode[] {
   const rows = alerts.filter((alert) => inQueue(queue, alert, me));
-  if (queue !== 'sos') return episodesOf(rows);
+  if (queue !== 'sos') return episodesOf(rows, cards);
   return [
     ...rows.filter(isOpen).sort(byEventTime),
     ...rows.filter((a) => !isOpen(a)).sort(byEventTime),
-  ].map((alert) => ({ head: alert, alerts: [alert], cameras: 1 }));
+  ].map((alert) => ({ id: alert.id, head: alert, alerts: [alert], cameras: 1 }));
 }
