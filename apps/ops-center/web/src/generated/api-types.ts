@@ -323,7 +323,7 @@ export interface paths {
       cookie?: never;
     };
     /**
-     * The analytics detection types turned off in a centre (no alerts there)
+     * The analytics detection types turned off in a centre (no alerts there): a supervisor reads only the user's centres and their district centres
      * @description Access: signed-in staff with one of the roles system-admin, supervisor.
      */
     get: operations['RegistryController_centreAnalytics'];
@@ -741,6 +741,161 @@ export interface paths {
      * @description Access: signed-in staff with one of the roles watchlist-admin.
      */
     get: operations['WatchlistController_faceThumbnail'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/watchlists/{id}/negatives': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** @description Access: signed-in staff with one of the roles watchlist-admin, supervisor, auditor. */
+    get: operations['LearningController_negatives'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/watchlists/{id}/negatives/{negativeId}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post?: never;
+    /** @description Access: signed-in staff with one of the roles watchlist-admin. */
+    delete: operations['LearningController_removeNegative'];
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/watchlists/{id}/negatives/{negativeId}/approve': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** @description Access: signed-in staff with one of the roles supervisor, watchlist-admin. */
+    post: operations['LearningController_approveNegative'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/watchlists/{id}/suppressions': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** @description Access: signed-in staff with one of the roles supervisor, auditor. */
+    get: operations['LearningController_suppressions'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/watchlists/{id}/suppression-policy': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** @description Access: signed-in staff with one of the roles supervisor, watchlist-admin, auditor. */
+    get: operations['LearningController_policy'];
+    /** @description Access: signed-in staff with one of the roles supervisor, watchlist-admin. */
+    put: operations['LearningController_setPolicy'];
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/watchlists/{id}/threshold-evidence': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** @description Access: signed-in staff with one of the roles supervisor, watchlist-admin, auditor. */
+    get: operations['LearningController_thresholdEvidence'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/watchlists/{id}/threshold-decisions': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** @description Access: signed-in staff with one of the roles supervisor, watchlist-admin, auditor. */
+    get: operations['LearningController_thresholdDecisions'];
+    put?: never;
+    /** @description Access: signed-in staff with one of the roles supervisor, watchlist-admin. */
+    post: operations['LearningController_applyThreshold'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/watchlists/{id}/threshold-decisions/{decisionId}/revert': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** @description Access: signed-in staff with one of the roles supervisor, watchlist-admin. */
+    post: operations['LearningController_revertThreshold'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/watchlist-learning': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** @description Access: signed-in staff with one of the roles supervisor, watchlist-admin, auditor. */
+    get: operations['LearningListsController_lists'];
     put?: never;
     post?: never;
     delete?: never;
@@ -1177,7 +1332,7 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
-  '/v1/centres/{id}/patrol-units': {
+  '/v1/patrol-units': {
     parameters: {
       query?: never;
       header?: never;
@@ -1352,161 +1507,6 @@ export interface paths {
      *     Access: signed-in staff with one of the roles operator, supervisor.
      */
     get: operations['VehicleRouteController_route'];
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/v1/watchlists/{id}/negatives': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    /** @description Access: signed-in staff with one of the roles watchlist-admin, supervisor, auditor. */
-    get: operations['LearningController_negatives'];
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/v1/watchlists/{id}/negatives/{negativeId}': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    get?: never;
-    put?: never;
-    post?: never;
-    /** @description Access: signed-in staff with one of the roles watchlist-admin. */
-    delete: operations['LearningController_removeNegative'];
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/v1/watchlists/{id}/negatives/{negativeId}/approve': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    get?: never;
-    put?: never;
-    /** @description Access: signed-in staff with one of the roles supervisor, watchlist-admin. */
-    post: operations['LearningController_approveNegative'];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/v1/watchlists/{id}/suppressions': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    /** @description Access: signed-in staff with one of the roles supervisor, auditor. */
-    get: operations['LearningController_suppressions'];
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/v1/watchlists/{id}/suppression-policy': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    /** @description Access: signed-in staff with one of the roles supervisor, watchlist-admin, auditor. */
-    get: operations['LearningController_policy'];
-    /** @description Access: signed-in staff with one of the roles supervisor, watchlist-admin. */
-    put: operations['LearningController_setPolicy'];
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/v1/watchlists/{id}/threshold-evidence': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    /** @description Access: signed-in staff with one of the roles supervisor, watchlist-admin, auditor. */
-    get: operations['LearningController_thresholdEvidence'];
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/v1/watchlists/{id}/threshold-decisions': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    /** @description Access: signed-in staff with one of the roles supervisor, watchlist-admin, auditor. */
-    get: operations['LearningController_thresholdDecisions'];
-    put?: never;
-    /** @description Access: signed-in staff with one of the roles supervisor, watchlist-admin. */
-    post: operations['LearningController_applyThreshold'];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/v1/watchlists/{id}/threshold-decisions/{decisionId}/revert': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    get?: never;
-    put?: never;
-    /** @description Access: signed-in staff with one of the roles supervisor, watchlist-admin. */
-    post: operations['LearningController_revertThreshold'];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/v1/watchlist-learning': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    /** @description Access: signed-in staff with one of the roles supervisor, watchlist-admin, auditor. */
-    get: operations['LearningListsController_lists'];
     put?: never;
     post?: never;
     delete?: never;
@@ -1833,6 +1833,8 @@ export interface components {
       kind: 'camera' | 'sos_button' | 'badge';
       device_id: string | null;
       device_channel: number | null;
+      /** @description silent longer than this the camera is offline (null: its kind's or the global interval) */
+      silent_after_seconds: number | null;
       /** Format: date-time */
       updated_at: string;
     };
@@ -2112,6 +2114,168 @@ export interface components {
         face?: components['schemas']['FaceBoxInput'];
       }[];
     };
+    FaceNegativePage: {
+      items: components['schemas']['FaceNegative'][];
+      /** @description send as cursor for the next page; null on the last page */
+      next_cursor: string | null;
+    };
+    FaceNegative: {
+      /** Format: uuid */
+      id: string;
+      /** Format: uuid */
+      person_id: string;
+      /** Format: uuid */
+      watchlist_id: string;
+      /**
+       * Format: uuid
+       * @description the rejected hit the negative came from
+       */
+      alert_id: string;
+      /** @description the rejected probe's similarity to the person */
+      similarity: number;
+      face_crop_ref: string | null;
+      model_id: string;
+      created_by: string;
+      /** Format: date-time */
+      created_at: string;
+      /**
+       * Format: date-time
+       * @description the evidence retention
+       */
+      expires_at: string;
+      /**
+       * @description pending: suppresses nothing until a supervisor or list administrator approves it
+       * @enum {string}
+       */
+      state: 'pending' | 'approved';
+      approved_by: string | null;
+      /** Format: date-time */
+      approved_at: string | null;
+    };
+    SuppressedMatchPage: {
+      items: components['schemas']['SuppressedMatch'][];
+      /** @description send as cursor for the next page; null on the last page */
+      next_cursor: string | null;
+    };
+    SuppressedMatch: {
+      /** Format: uuid */
+      id: string;
+      /** Format: uuid */
+      event_id: string;
+      camera_id: string;
+      /** Format: uuid */
+      person_id: string;
+      /** Format: uuid */
+      watchlist_id: string;
+      /**
+       * Format: uuid
+       * @description the negative example that suppressed the probe
+       */
+      negative_id: string;
+      /** @description the probe's similarity to the enrolled photos */
+      similarity: number;
+      negative_similarity: number;
+      margin: number;
+      ceiling: number;
+      /** Format: date-time */
+      captured_at: string;
+      /** Format: date-time */
+      recorded_at: string;
+    };
+    SuppressionPolicy: {
+      /** Format: uuid */
+      watchlist_id: string;
+      enabled: boolean;
+      margin: number;
+      ceiling: number;
+      updated_by: string | null;
+      /** Format: date-time */
+      updated_at: string | null;
+    };
+    SuppressionPolicyRequestInput: {
+      /** @description false: negatives never suppress on this list */
+      enabled: boolean;
+      /** @description how much closer to a negative than to the photos a probe must be */
+      margin: number;
+      /** @description a probe at or above this similarity always alerts */
+      ceiling: number;
+    };
+    ThresholdEvidence: {
+      /** Format: uuid */
+      watchlist_id: string;
+      days: number;
+      target_precision: number;
+      current: {
+        threshold: number;
+        confirmed: number;
+        rejected: number;
+        precision: number | null;
+        /** @description Wilson 95% interval, lower bound */
+        precision_low: number | null;
+        /** @description Wilson 95% interval, upper bound */
+        precision_high: number | null;
+        alerts_per_day: number;
+      };
+      candidates: {
+        threshold: number;
+        confirmed: number;
+        rejected: number;
+        precision: number | null;
+        /** @description Wilson 95% interval, lower bound */
+        precision_low: number | null;
+        /** @description Wilson 95% interval, upper bound */
+        precision_high: number | null;
+        alerts_per_day: number;
+      }[];
+      /** @description lowest threshold whose lower 95% bound reaches the target */
+      suggested_threshold: number | null;
+      decided_hits: number;
+      hits: number;
+    };
+    ThresholdDecisionPage: {
+      items: components['schemas']['ThresholdDecision'][];
+      /** @description send as cursor for the next page; null on the last page */
+      next_cursor: string | null;
+    };
+    ThresholdDecision: {
+      /** Format: uuid */
+      id: string;
+      /** Format: uuid */
+      watchlist_id: string;
+      previous_threshold: number;
+      threshold: number;
+      target_precision: number | null;
+      reason: string;
+      /** Format: uuid */
+      reverts_id: string | null;
+      decided_by: string;
+      /** Format: date-time */
+      decided_at: string;
+    };
+    ApplyThresholdRequestInput: {
+      threshold: number;
+      reason: string;
+      target_precision?: number;
+    };
+    RevertThresholdRequestInput: {
+      reason: string;
+    };
+    WatchlistLearningPage: {
+      items: components['schemas']['WatchlistLearning'][];
+      /** @description send as cursor for the next page; null on the last page */
+      next_cursor: string | null;
+    };
+    WatchlistLearning: {
+      /** Format: uuid */
+      watchlist_id: string;
+      name: string;
+      /** @enum {string} */
+      category: 'wanted' | 'missing' | 'other';
+      threshold: number;
+      suppression_enabled: boolean;
+      margin: number;
+      ceiling: number;
+    };
     VehicleList: {
       /** Format: uuid */
       id: string;
@@ -2205,9 +2369,18 @@ export interface components {
       id: string;
       seq: number;
       /** @enum {string} */
-      kind: 'watchlist_hit' | 'alarm' | 'vehicle_hit' | 'analytics' | 'badge_identification';
-      /** @enum {string} */
-      state: 'new' | 'acknowledged' | 'confirmed' | 'rejected' | 'escalated';
+      kind:
+        | 'watchlist_hit'
+        | 'alarm'
+        | 'vehicle_hit'
+        | 'analytics'
+        | 'camera_offline'
+        | 'badge_identification';
+      /**
+       * @description resolved: closed by kuzet itself (a camera back online)
+       * @enum {string}
+       */
+      state: 'new' | 'acknowledged' | 'confirmed' | 'rejected' | 'escalated' | 'resolved';
       priority: number;
       /** @description priority at or above the console cue level */
       is_priority: boolean;
@@ -2258,9 +2431,18 @@ export interface components {
       id: string;
       seq: number;
       /** @enum {string} */
-      kind: 'watchlist_hit' | 'alarm' | 'vehicle_hit' | 'analytics' | 'badge_identification';
-      /** @enum {string} */
-      state: 'new' | 'acknowledged' | 'confirmed' | 'rejected' | 'escalated';
+      kind:
+        | 'watchlist_hit'
+        | 'alarm'
+        | 'vehicle_hit'
+        | 'analytics'
+        | 'camera_offline'
+        | 'badge_identification';
+      /**
+       * @description resolved: closed by kuzet itself (a camera back online)
+       * @enum {string}
+       */
+      state: 'new' | 'acknowledged' | 'confirmed' | 'rejected' | 'escalated' | 'resolved';
       priority: number;
       /** @description priority at or above the console cue level */
       is_priority: boolean;
@@ -2429,7 +2611,7 @@ export interface components {
       /** Format: uuid */
       alert_id: string;
       /** @enum {string} */
-      state: 'new' | 'acknowledged' | 'confirmed' | 'rejected' | 'escalated';
+      state: 'new' | 'acknowledged' | 'confirmed' | 'rejected' | 'escalated' | 'resolved';
       centre_id: string | null;
       /** Format: date-time */
       confirmed_at: string | null;
@@ -2651,6 +2833,7 @@ export interface components {
     };
     DistrictCameraHealth: {
       district_id: string;
+      district_name: string;
       centre_id: string;
       online: number;
       offline: number;
@@ -2663,7 +2846,9 @@ export interface components {
     };
     OfflineCamera: {
       camera_id: string;
+      camera_name: string;
       district_id: string;
+      district_name: string;
       centre_id: string;
       /** Format: date-time */
       last_seen_at: string;
@@ -2695,168 +2880,6 @@ export interface components {
       direction: string;
       /** @description seconds since the previous sighting in this answer; null for the first */
       seconds_since_previous: number | null;
-    };
-    FaceNegativePage: {
-      items: components['schemas']['FaceNegative'][];
-      /** @description send as cursor for the next page; null on the last page */
-      next_cursor: string | null;
-    };
-    FaceNegative: {
-      /** Format: uuid */
-      id: string;
-      /** Format: uuid */
-      person_id: string;
-      /** Format: uuid */
-      watchlist_id: string;
-      /**
-       * Format: uuid
-       * @description the rejected hit the negative came from
-       */
-      alert_id: string;
-      /** @description the rejected probe's similarity to the person */
-      similarity: number;
-      face_crop_ref: string | null;
-      model_id: string;
-      created_by: string;
-      /** Format: date-time */
-      created_at: string;
-      /**
-       * Format: date-time
-       * @description the evidence retention
-       */
-      expires_at: string;
-      /**
-       * @description pending: suppresses nothing until a supervisor or list administrator approves it
-       * @enum {string}
-       */
-      state: 'pending' | 'approved';
-      approved_by: string | null;
-      /** Format: date-time */
-      approved_at: string | null;
-    };
-    SuppressedMatchPage: {
-      items: components['schemas']['SuppressedMatch'][];
-      /** @description send as cursor for the next page; null on the last page */
-      next_cursor: string | null;
-    };
-    SuppressedMatch: {
-      /** Format: uuid */
-      id: string;
-      /** Format: uuid */
-      event_id: string;
-      camera_id: string;
-      /** Format: uuid */
-      person_id: string;
-      /** Format: uuid */
-      watchlist_id: string;
-      /**
-       * Format: uuid
-       * @description the negative example that suppressed the probe
-       */
-      negative_id: string;
-      /** @description the probe's similarity to the enrolled photos */
-      similarity: number;
-      negative_similarity: number;
-      margin: number;
-      ceiling: number;
-      /** Format: date-time */
-      captured_at: string;
-      /** Format: date-time */
-      recorded_at: string;
-    };
-    SuppressionPolicy: {
-      /** Format: uuid */
-      watchlist_id: string;
-      enabled: boolean;
-      margin: number;
-      ceiling: number;
-      updated_by: string | null;
-      /** Format: date-time */
-      updated_at: string | null;
-    };
-    SuppressionPolicyRequestInput: {
-      /** @description false: negatives never suppress on this list */
-      enabled: boolean;
-      /** @description how much closer to a negative than to the photos a probe must be */
-      margin: number;
-      /** @description a probe at or above this similarity always alerts */
-      ceiling: number;
-    };
-    ThresholdEvidence: {
-      /** Format: uuid */
-      watchlist_id: string;
-      days: number;
-      target_precision: number;
-      current: {
-        threshold: number;
-        confirmed: number;
-        rejected: number;
-        precision: number | null;
-        /** @description Wilson 95% interval, lower bound */
-        precision_low: number | null;
-        /** @description Wilson 95% interval, upper bound */
-        precision_high: number | null;
-        alerts_per_day: number;
-      };
-      candidates: {
-        threshold: number;
-        confirmed: number;
-        rejected: number;
-        precision: number | null;
-        /** @description Wilson 95% interval, lower bound */
-        precision_low: number | null;
-        /** @description Wilson 95% interval, upper bound */
-        precision_high: number | null;
-        alerts_per_day: number;
-      }[];
-      /** @description lowest threshold whose lower 95% bound reaches the target */
-      suggested_threshold: number | null;
-      decided_hits: number;
-      hits: number;
-    };
-    ThresholdDecisionPage: {
-      items: components['schemas']['ThresholdDecision'][];
-      /** @description send as cursor for the next page; null on the last page */
-      next_cursor: string | null;
-    };
-    ThresholdDecision: {
-      /** Format: uuid */
-      id: string;
-      /** Format: uuid */
-      watchlist_id: string;
-      previous_threshold: number;
-      threshold: number;
-      target_precision: number | null;
-      reason: string;
-      /** Format: uuid */
-      reverts_id: string | null;
-      decided_by: string;
-      /** Format: date-time */
-      decided_at: string;
-    };
-    ApplyThresholdRequestInput: {
-      threshold: number;
-      reason: string;
-      target_precision?: number;
-    };
-    RevertThresholdRequestInput: {
-      reason: string;
-    };
-    WatchlistLearningPage: {
-      items: components['schemas']['WatchlistLearning'][];
-      /** @description send as cursor for the next page; null on the last page */
-      next_cursor: string | null;
-    };
-    WatchlistLearning: {
-      /** Format: uuid */
-      watchlist_id: string;
-      name: string;
-      /** @enum {string} */
-      category: 'wanted' | 'missing' | 'other';
-      threshold: number;
-      suppression_enabled: boolean;
-      margin: number;
-      ceiling: number;
     };
     AuditHitPage: {
       items: components['schemas']['AuditHit'][];
@@ -3014,6 +3037,21 @@ export type SchemaCheckedFace = components['schemas']['CheckedFace'];
 export type SchemaFaceBox = components['schemas']['FaceBox'];
 export type SchemaUpdatePersonInput = components['schemas']['UpdatePersonInput'];
 export type SchemaAddPhotosInput = components['schemas']['AddPhotosInput'];
+export type SchemaFaceNegativePage = components['schemas']['FaceNegativePage'];
+export type SchemaFaceNegative = components['schemas']['FaceNegative'];
+export type SchemaSuppressedMatchPage = components['schemas']['SuppressedMatchPage'];
+export type SchemaSuppressedMatch = components['schemas']['SuppressedMatch'];
+export type SchemaSuppressionPolicy = components['schemas']['SuppressionPolicy'];
+export type SchemaSuppressionPolicyRequestInput =
+  components['schemas']['SuppressionPolicyRequestInput'];
+export type SchemaThresholdEvidence = components['schemas']['ThresholdEvidence'];
+export type SchemaThresholdDecisionPage = components['schemas']['ThresholdDecisionPage'];
+export type SchemaThresholdDecision = components['schemas']['ThresholdDecision'];
+export type SchemaApplyThresholdRequestInput = components['schemas']['ApplyThresholdRequestInput'];
+export type SchemaRevertThresholdRequestInput =
+  components['schemas']['RevertThresholdRequestInput'];
+export type SchemaWatchlistLearningPage = components['schemas']['WatchlistLearningPage'];
+export type SchemaWatchlistLearning = components['schemas']['WatchlistLearning'];
 export type SchemaVehicleList = components['schemas']['VehicleList'];
 export type SchemaVehicleListPage = components['schemas']['VehicleListPage'];
 export type SchemaVehicleListEntryPage = components['schemas']['VehicleListEntryPage'];
@@ -3057,21 +3095,6 @@ export type SchemaOfflineCameraPage = components['schemas']['OfflineCameraPage']
 export type SchemaOfflineCamera = components['schemas']['OfflineCamera'];
 export type SchemaVehicleRoute = components['schemas']['VehicleRoute'];
 export type SchemaRouteSighting = components['schemas']['RouteSighting'];
-export type SchemaFaceNegativePage = components['schemas']['FaceNegativePage'];
-export type SchemaFaceNegative = components['schemas']['FaceNegative'];
-export type SchemaSuppressedMatchPage = components['schemas']['SuppressedMatchPage'];
-export type SchemaSuppressedMatch = components['schemas']['SuppressedMatch'];
-export type SchemaSuppressionPolicy = components['schemas']['SuppressionPolicy'];
-export type SchemaSuppressionPolicyRequestInput =
-  components['schemas']['SuppressionPolicyRequestInput'];
-export type SchemaThresholdEvidence = components['schemas']['ThresholdEvidence'];
-export type SchemaThresholdDecisionPage = components['schemas']['ThresholdDecisionPage'];
-export type SchemaThresholdDecision = components['schemas']['ThresholdDecision'];
-export type SchemaApplyThresholdRequestInput = components['schemas']['ApplyThresholdRequestInput'];
-export type SchemaRevertThresholdRequestInput =
-  components['schemas']['RevertThresholdRequestInput'];
-export type SchemaWatchlistLearningPage = components['schemas']['WatchlistLearningPage'];
-export type SchemaWatchlistLearning = components['schemas']['WatchlistLearning'];
 export type SchemaAuditHitPage = components['schemas']['AuditHitPage'];
 export type SchemaAuditHit = components['schemas']['AuditHit'];
 export type SchemaAuditWatchlistPage = components['schemas']['AuditWatchlistPage'];
@@ -4827,7 +4850,7 @@ export interface operations {
           'application/json': components['schemas']['CreatedApiKey'];
         };
       };
-      /** @description a field breaks a rule: errors names each */
+      /** @description a camera or district of the scope is not in the registry (`unknown_camera`, `unknown_district`) */
       400: {
         headers: {
           [name: string]: unknown;
@@ -5322,6 +5345,7 @@ export interface operations {
           kind?: 'camera' | 'sos_button' | 'badge';
           device_id?: string | null;
           device_channel?: number | null;
+          silent_after_seconds?: number | null;
           district_id: string;
         };
       };
@@ -5438,6 +5462,7 @@ export interface operations {
           kind?: 'camera' | 'sos_button' | 'badge';
           device_id?: string | null;
           device_channel?: number | null;
+          silent_after_seconds?: number | null;
           district_id?: string;
         };
       };
@@ -6449,6 +6474,583 @@ export interface operations {
         };
         content: {
           'image/jpeg': string;
+        };
+      };
+      /** @description a field breaks a rule: errors names each */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['StaffErrorBody'];
+        };
+      };
+      /** @description not signed in */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['StaffErrorBody'];
+        };
+      };
+      /** @description none of the roles this needs */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['StaffErrorBody'];
+        };
+      };
+    };
+  };
+  LearningController_negatives: {
+    parameters: {
+      query?: {
+        /** @description items a page holds (1..500) */
+        limit?: number;
+        /** @description next_cursor of the page before; absent for the first page */
+        cursor?: string;
+      };
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description success */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['FaceNegativePage'];
+        };
+      };
+      /** @description a field breaks a rule: errors names each */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['StaffErrorBody'];
+        };
+      };
+      /** @description not signed in */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['StaffErrorBody'];
+        };
+      };
+      /** @description none of the roles this needs */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['StaffErrorBody'];
+        };
+      };
+    };
+  };
+  LearningController_removeNegative: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+        negativeId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description success */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['FaceNegative'];
+        };
+      };
+      /** @description a field breaks a rule: errors names each */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['StaffErrorBody'];
+        };
+      };
+      /** @description not signed in */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['StaffErrorBody'];
+        };
+      };
+      /** @description none of the roles this needs */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['StaffErrorBody'];
+        };
+      };
+    };
+  };
+  LearningController_approveNegative: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+        negativeId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description success */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['FaceNegative'];
+        };
+      };
+      /** @description a field breaks a rule: errors names each */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['StaffErrorBody'];
+        };
+      };
+      /** @description not signed in */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['StaffErrorBody'];
+        };
+      };
+      /** @description none of the roles this needs */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['StaffErrorBody'];
+        };
+      };
+    };
+  };
+  LearningController_suppressions: {
+    parameters: {
+      query?: {
+        /** @description items a page holds (1..500) */
+        limit?: number;
+        /** @description next_cursor of the page before; absent for the first page */
+        cursor?: string;
+      };
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description success */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['SuppressedMatchPage'];
+        };
+      };
+      /** @description a field breaks a rule: errors names each */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['StaffErrorBody'];
+        };
+      };
+      /** @description not signed in */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['StaffErrorBody'];
+        };
+      };
+      /** @description none of the roles this needs */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['StaffErrorBody'];
+        };
+      };
+    };
+  };
+  LearningController_policy: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description success */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['SuppressionPolicy'];
+        };
+      };
+      /** @description a field breaks a rule: errors names each */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['StaffErrorBody'];
+        };
+      };
+      /** @description not signed in */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['StaffErrorBody'];
+        };
+      };
+      /** @description none of the roles this needs */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['StaffErrorBody'];
+        };
+      };
+    };
+  };
+  LearningController_setPolicy: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['SuppressionPolicyRequestInput'];
+      };
+    };
+    responses: {
+      /** @description success */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['SuppressionPolicy'];
+        };
+      };
+      /** @description a field breaks a rule: errors names each */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['StaffErrorBody'];
+        };
+      };
+      /** @description not signed in */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['StaffErrorBody'];
+        };
+      };
+      /** @description none of the roles this needs */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['StaffErrorBody'];
+        };
+      };
+    };
+  };
+  LearningController_thresholdEvidence: {
+    parameters: {
+      query?: {
+        /** @description the window of hits, days back from now (1..365) */
+        days?: number;
+        /** @description the precision the suggested threshold must reach (0..1) */
+        target_precision?: number;
+      };
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description success */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ThresholdEvidence'];
+        };
+      };
+      /** @description a field breaks a rule: errors names each */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['StaffErrorBody'];
+        };
+      };
+      /** @description not signed in */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['StaffErrorBody'];
+        };
+      };
+      /** @description none of the roles this needs */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['StaffErrorBody'];
+        };
+      };
+    };
+  };
+  LearningController_thresholdDecisions: {
+    parameters: {
+      query?: {
+        /** @description items a page holds (1..500) */
+        limit?: number;
+        /** @description next_cursor of the page before; absent for the first page */
+        cursor?: string;
+      };
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description success */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ThresholdDecisionPage'];
+        };
+      };
+      /** @description a field breaks a rule: errors names each */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['StaffErrorBody'];
+        };
+      };
+      /** @description not signed in */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['StaffErrorBody'];
+        };
+      };
+      /** @description none of the roles this needs */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['StaffErrorBody'];
+        };
+      };
+    };
+  };
+  LearningController_applyThreshold: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['ApplyThresholdRequestInput'];
+      };
+    };
+    responses: {
+      /** @description success */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ThresholdDecision'];
+        };
+      };
+      /** @description a field breaks a rule: errors names each */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['StaffErrorBody'];
+        };
+      };
+      /** @description not signed in */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['StaffErrorBody'];
+        };
+      };
+      /** @description none of the roles this needs */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['StaffErrorBody'];
+        };
+      };
+    };
+  };
+  LearningController_revertThreshold: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+        decisionId: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['RevertThresholdRequestInput'];
+      };
+    };
+    responses: {
+      /** @description success */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ThresholdDecision'];
+        };
+      };
+      /** @description a field breaks a rule: errors names each */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['StaffErrorBody'];
+        };
+      };
+      /** @description not signed in */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['StaffErrorBody'];
+        };
+      };
+      /** @description none of the roles this needs */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['StaffErrorBody'];
+        };
+      };
+    };
+  };
+  LearningListsController_lists: {
+    parameters: {
+      query?: {
+        /** @description items a page holds (1..500) */
+        limit?: number;
+        /** @description next_cursor of the page before; absent for the first page */
+        cursor?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description success */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['WatchlistLearningPage'];
         };
       };
       /** @description a field breaks a rule: errors names each */
@@ -7748,7 +8350,8 @@ export interface operations {
   };
   OutcomesController_units: {
     parameters: {
-      query?: {
+      query: {
+        centre_id: string;
         include_inactive?: 'true' | 'false';
         /** @description items a page holds (1..500) */
         limit?: number;
@@ -7756,9 +8359,7 @@ export interface operations {
         cursor?: string;
       };
       header?: never;
-      path: {
-        id: string;
-      };
+      path?: never;
       cookie?: never;
     };
     requestBody?: never;
@@ -7805,14 +8406,13 @@ export interface operations {
     parameters: {
       query?: never;
       header?: never;
-      path: {
-        id: string;
-      };
+      path?: never;
       cookie?: never;
     };
     requestBody: {
       content: {
         'application/json': {
+          centre_id: string;
           call_sign: string;
         };
       };
@@ -8252,583 +8852,6 @@ export interface operations {
         };
         content: {
           'application/json': components['schemas']['VehicleRoute'];
-        };
-      };
-      /** @description a field breaks a rule: errors names each */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['StaffErrorBody'];
-        };
-      };
-      /** @description not signed in */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['StaffErrorBody'];
-        };
-      };
-      /** @description none of the roles this needs */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['StaffErrorBody'];
-        };
-      };
-    };
-  };
-  LearningController_negatives: {
-    parameters: {
-      query?: {
-        /** @description items a page holds (1..500) */
-        limit?: number;
-        /** @description next_cursor of the page before; absent for the first page */
-        cursor?: string;
-      };
-      header?: never;
-      path: {
-        id: string;
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description success */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['FaceNegativePage'];
-        };
-      };
-      /** @description a field breaks a rule: errors names each */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['StaffErrorBody'];
-        };
-      };
-      /** @description not signed in */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['StaffErrorBody'];
-        };
-      };
-      /** @description none of the roles this needs */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['StaffErrorBody'];
-        };
-      };
-    };
-  };
-  LearningController_removeNegative: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        id: string;
-        negativeId: string;
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description success */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['FaceNegative'];
-        };
-      };
-      /** @description a field breaks a rule: errors names each */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['StaffErrorBody'];
-        };
-      };
-      /** @description not signed in */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['StaffErrorBody'];
-        };
-      };
-      /** @description none of the roles this needs */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['StaffErrorBody'];
-        };
-      };
-    };
-  };
-  LearningController_approveNegative: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        id: string;
-        negativeId: string;
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description success */
-      201: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['FaceNegative'];
-        };
-      };
-      /** @description a field breaks a rule: errors names each */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['StaffErrorBody'];
-        };
-      };
-      /** @description not signed in */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['StaffErrorBody'];
-        };
-      };
-      /** @description none of the roles this needs */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['StaffErrorBody'];
-        };
-      };
-    };
-  };
-  LearningController_suppressions: {
-    parameters: {
-      query?: {
-        /** @description items a page holds (1..500) */
-        limit?: number;
-        /** @description next_cursor of the page before; absent for the first page */
-        cursor?: string;
-      };
-      header?: never;
-      path: {
-        id: string;
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description success */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['SuppressedMatchPage'];
-        };
-      };
-      /** @description a field breaks a rule: errors names each */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['StaffErrorBody'];
-        };
-      };
-      /** @description not signed in */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['StaffErrorBody'];
-        };
-      };
-      /** @description none of the roles this needs */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['StaffErrorBody'];
-        };
-      };
-    };
-  };
-  LearningController_policy: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        id: string;
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description success */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['SuppressionPolicy'];
-        };
-      };
-      /** @description a field breaks a rule: errors names each */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['StaffErrorBody'];
-        };
-      };
-      /** @description not signed in */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['StaffErrorBody'];
-        };
-      };
-      /** @description none of the roles this needs */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['StaffErrorBody'];
-        };
-      };
-    };
-  };
-  LearningController_setPolicy: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        id: string;
-      };
-      cookie?: never;
-    };
-    requestBody: {
-      content: {
-        'application/json': components['schemas']['SuppressionPolicyRequestInput'];
-      };
-    };
-    responses: {
-      /** @description success */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['SuppressionPolicy'];
-        };
-      };
-      /** @description a field breaks a rule: errors names each */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['StaffErrorBody'];
-        };
-      };
-      /** @description not signed in */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['StaffErrorBody'];
-        };
-      };
-      /** @description none of the roles this needs */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['StaffErrorBody'];
-        };
-      };
-    };
-  };
-  LearningController_thresholdEvidence: {
-    parameters: {
-      query?: {
-        /** @description the window of hits, days back from now (1..365) */
-        days?: number;
-        /** @description the precision the suggested threshold must reach (0..1) */
-        target_precision?: number;
-      };
-      header?: never;
-      path: {
-        id: string;
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description success */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ThresholdEvidence'];
-        };
-      };
-      /** @description a field breaks a rule: errors names each */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['StaffErrorBody'];
-        };
-      };
-      /** @description not signed in */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['StaffErrorBody'];
-        };
-      };
-      /** @description none of the roles this needs */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['StaffErrorBody'];
-        };
-      };
-    };
-  };
-  LearningController_thresholdDecisions: {
-    parameters: {
-      query?: {
-        /** @description items a page holds (1..500) */
-        limit?: number;
-        /** @description next_cursor of the page before; absent for the first page */
-        cursor?: string;
-      };
-      header?: never;
-      path: {
-        id: string;
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description success */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ThresholdDecisionPage'];
-        };
-      };
-      /** @description a field breaks a rule: errors names each */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['StaffErrorBody'];
-        };
-      };
-      /** @description not signed in */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['StaffErrorBody'];
-        };
-      };
-      /** @description none of the roles this needs */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['StaffErrorBody'];
-        };
-      };
-    };
-  };
-  LearningController_applyThreshold: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        id: string;
-      };
-      cookie?: never;
-    };
-    requestBody: {
-      content: {
-        'application/json': components['schemas']['ApplyThresholdRequestInput'];
-      };
-    };
-    responses: {
-      /** @description success */
-      201: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ThresholdDecision'];
-        };
-      };
-      /** @description a field breaks a rule: errors names each */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['StaffErrorBody'];
-        };
-      };
-      /** @description not signed in */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['StaffErrorBody'];
-        };
-      };
-      /** @description none of the roles this needs */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['StaffErrorBody'];
-        };
-      };
-    };
-  };
-  LearningController_revertThreshold: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        id: string;
-        decisionId: string;
-      };
-      cookie?: never;
-    };
-    requestBody: {
-      content: {
-        'application/json': components['schemas']['RevertThresholdRequestInput'];
-      };
-    };
-    responses: {
-      /** @description success */
-      201: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ThresholdDecision'];
-        };
-      };
-      /** @description a field breaks a rule: errors names each */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['StaffErrorBody'];
-        };
-      };
-      /** @description not signed in */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['StaffErrorBody'];
-        };
-      };
-      /** @description none of the roles this needs */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['StaffErrorBody'];
-        };
-      };
-    };
-  };
-  LearningListsController_lists: {
-    parameters: {
-      query?: {
-        /** @description items a page holds (1..500) */
-        limit?: number;
-        /** @description next_cursor of the page before; absent for the first page */
-        cursor?: string;
-      };
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description success */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['WatchlistLearningPage'];
         };
       };
       /** @description a field breaks a rule: errors names each */
