@@ -819,7 +819,7 @@ export interface paths {
       cookie?: never;
     };
     /**
-     * Plates on a vehicle list by normalised plate, searched by its start
+     * Plates on a vehicle list by normalised plate, searched by its start; audited
      * @description Access: signed-in staff with one of the roles watchlist-admin.
      */
     get: operations['VehicleListController_entries'];
