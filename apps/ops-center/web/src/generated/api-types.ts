@@ -437,7 +437,7 @@ export interface paths {
     get?: never;
     put?: never;
     /**
-     * Import the registry from CSV: every line checked first (a bad line changes nothing), then a registered id updated and a new one created
+     * Import the registry from CSV: every line checked first (a bad line changes nothing), then a registered id updated and a new one created, all in one transaction (a failure on any line leaves the registry as it was)
      * @description Access: signed-in staff with one of the roles system-admin.
      */
     post: operations['RegistryController_importCameras'];
