@@ -62,6 +62,8 @@ describe('audit queries and retention', () => {
       KUZET_DATA_DIR: dataDir,
       RETENTION_PURGE_INTERVAL_MS: 0,
       EVENT_RETENTION_DAYS: 30,
+      // one fewer than the hits seeded: an export of every one is refused
+      AUDIT_EXPORT_MAX_ROWS: 4,
     }));
     sql = app.get(DataSource);
     auditor = await signInAs(app, ['auditor']);
@@ -245,8 +247,30 @@ describe('audit queries and retention', () => {
     expect(row[3]).toBe(new Date(first.at + 5 * HOUR).toISOString().slice(0, 19).replace('T', ' '));
     expect(lines).toHaveLength(1 + hits.filter((h) => h.score >= 0.5).length);
     expect(response.body).toContain(`"'=HYPERLINK(""http://x"")"`);
-    const all = await get('/v1/audit/hits/export');
-    expect(all.body).toContain('"Bolat K., ""the driver"""');
+    const low = await get('/v1/audit/hits/export?max_score=0.5');
+    expect(low.body).toContain('"Bolat K., ""the driver"""');
+  });
+
+  it('refuses an export selecting more hits than AUDIT_EXPORT_MAX_ROWS, naming the cap, before writing a byte', async () => {
+    expect(hits).toHaveLength(5);
+    for (const path of ['/v1/audit/hits/export', '/v1/audit/hits/export/xlsx']) {
+      const response = await get(path);
+      expect(response.statusCode).toBe(400);
+      expect(response.json()).toEqual({
+        errors: [
+          {
+            field: '$',
+            rule: 'too_big',
+            message: expect.stringContaining('more than 4 hits'),
+            params: { maximum: 4, inclusive: true },
+          },
+        ],
+      });
+    }
+    // exactly the cap is given whole
+    const four = await get('/v1/audit/hits/export?min_score=0.42');
+    expect(four.statusCode).toBe(200);
+    expect(four.body.trimEnd().split('\r\n')).toHaveLength(1 + 4);
   });
 
   it('exports the selected hits as an XLSX workbook: date cells in UTC and Asia/Almaty, names intact', async () => {

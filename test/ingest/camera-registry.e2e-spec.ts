@@ -171,4 +171,36 @@ describe('camera registry', () => {
       expect(wrong.statusCode).toBe(401);
     }
   });
+
+  it('imports a registry CSV in one transaction: a late line the database refuses leaves nothing', async () => {
+    const before = await counts();
+    const audited = async () =>
+      (
+        await h.dataSource.query<{ n: number }[]>(
+          `SELECT count(*)::int AS n FROM audit_log WHERE action LIKE 'registry.camera-%'`,
+        )
+      )[0]!.n;
+    const entriesBefore = await audited();
+    // the first lines are good; the last claims the device channel the second took, refused
+    // only when it is written
+    const csv = [
+      'id,name,district_id,device_id,device_channel',
+      'import-cam-0001,Школа №1,munaily,,',
+      'import-cam-0002,Рынок,munaily,DS-2CD-IMPORT,1',
+      'import-cam-0003,Вокзал,munaily,DS-2CD-IMPORT,1',
+    ].join('\n');
+    const refused = await h.admin('POST', '/v1/cameras/import', { csv, dry_run: false });
+    expect(refused.statusCode).toBe(409);
+    expect(await counts()).toEqual(before);
+    expect(await audited()).toBe(entriesBefore);
+    expect((await h.admin('GET', '/v1/cameras/import-cam-0001')).statusCode).toBe(404);
+
+    const good = await h.admin('POST', '/v1/cameras/import', {
+      csv: csv.split('\n').slice(0, 3).join('\n'),
+      dry_run: false,
+    });
+    expect(good.statusCode).toBe(201);
+    expect(good.json()).toMatchObject({ rows: 2, created: 2, updated: 0 });
+    expect((await counts()).cameras).toBe(before.cameras + 2);
+  });
 });

@@ -13,6 +13,20 @@ export async function openConsole(
   password: string,
   language: ConsoleLanguage = 'en',
 ): Promise<Page> {
+  const page = await signInToConsole(browser, base, username, password, language);
+  await liveFeed(page);
+  return page;
+}
+
+/** A fresh browser context in `language`, signed in at `base` (whichever screen the user's
+ * roles open: wait for it). */
+export async function signInToConsole(
+  browser: Browser,
+  base: string,
+  username: string,
+  password: string,
+  language: ConsoleLanguage,
+): Promise<Page> {
   const context = await browser.newContext({ locale: language === 'en' ? 'en-US' : language });
   await context.addInitScript(`localStorage.setItem('kuzet.lang', ${JSON.stringify(language)})`);
   const page = await context.newPage();
@@ -20,7 +34,6 @@ export async function openConsole(
   await page.getByTestId('username').fill(username);
   await page.getByTestId('password').fill(password);
   await page.getByTestId('login').click();
-  await liveFeed(page);
   return page;
 }
 

@@ -21,7 +21,7 @@ import { startTestApp } from '../support/kuzet-app';
 import { freePort } from '../support/process';
 import { uniqueName } from '../support/transports';
 import { waitFor, waitUntil } from '../support/wait';
-import { ConsoleLanguage, seriousAxeViolations } from './console-page';
+import { ConsoleLanguage, seriousAxeViolations, signInToConsole } from './console-page';
 
 const REGION = resolve(__dirname, '../../deploy/config/region.yaml');
 const SCREENSHOT = resolve(__dirname, '../../docs/watchlist-admin-ru.png');
@@ -294,13 +294,7 @@ describe.each(['ru', 'en'] as const)('watchlist administrator screen (%s)', (lan
 });
 
 async function signIn(browser: Browser, base: string, language: ConsoleLanguage): Promise<Page> {
-  const context = await browser.newContext({ locale: language === 'en' ? 'en-US' : language });
-  await context.addInitScript(`localStorage.setItem('kuzet.lang', ${JSON.stringify(language)})`);
-  const page = await context.newPage();
-  await page.goto(`${base}/console`);
-  await page.getByTestId('username').fill('lists.admin');
-  await page.getByTestId('password').fill(PASSWORD);
-  await page.getByTestId('login').click();
+  const page = await signInToConsole(browser, base, 'lists.admin', PASSWORD, language);
   await page.getByTestId('watchlist-admin').waitFor({ timeout: 30_000 });
   return page;
 }

@@ -153,6 +153,22 @@ describe('vehicle hits: read -> hit -> alert -> decision -> audit', () => {
       plate: '77ЖBOS12',
     });
     expect(bad.statusCode).toBe(400);
+    // the admin's search of the list by plate is on the audit chain with what it answered
+    const found = await call(admin, 'GET', `/v1/vehicle-lists/${listId}/entries?plate=${D}-BOS-12`);
+    expect(found.statusCode).toBe(200);
+    const entryIds = found.json<{ items: { id: string }[] }>().items.map((e) => e.id);
+    expect(entryIds).toEqual([added.json<{ entry: { id: string } }>().entry.id]);
+    const searched = await db.query<{ actor: string; details: Record<string, unknown> }[]>(
+      `SELECT actor, details FROM audit_log
+        WHERE action = 'vehicle-list.entries-searched' AND subject_id = $1`,
+      [listId],
+    );
+    expect(searched).toEqual([
+      {
+        actor: admin.username,
+        details: { limit: 100, plate: `${D}-BOS-12`, plateSearched: `${D}BOS12`, entryIds },
+      },
+    ]);
 
     // a car on no list, a confident read that differs by a confusion, then the car itself
     // read with a confusion the camera was unsure of (Cyrillic O for the zero-like O)

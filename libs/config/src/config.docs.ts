@@ -134,6 +134,10 @@ export const CONFIG_DOCS = {
     meaning: 'where face crops of hits are kept: in PostgreSQL, or as files under `KUZET_DATA_DIR`',
   },
   EVIDENCE_RETENTION_DAYS: { meaning: 'face crops of hits are purged after this' },
+  AUDIT_EXPORT_MAX_ROWS: {
+    meaning:
+      'the most hits one audit export (`/v1/audit/hits/export`, CSV or XLSX) may hold; an export selecting more is refused with 400 `too_big` (narrow the filters)',
+  },
   EVENT_RETENTION_DAYS: {
     meaning:
       "records of camera events taken over HTTP, and the consumers' first-content fingerprints of camera events (one content per `event_id`), are purged after this",

@@ -85,6 +85,8 @@ export const configSchema = z.object({
   EVIDENCE_STORE: z.enum(['postgres', 'disk']).default('postgres'),
   EVIDENCE_RETENTION_DAYS: positiveInt.default(30),
   EVENT_RETENTION_DAYS: positiveInt.default(90),
+  /** The most hits one audit export (CSV or XLSX) may hold; more is refused, naming the cap. */
+  AUDIT_EXPORT_MAX_ROWS: positiveInt.default(100_000),
   RETENTION_PURGE_INTERVAL_MS: z.coerce.number().int().min(0).default(900_000),
   PLATE_READ_RETENTION_DAYS: positiveInt.max(3650).default(30),
   PLATE_READ_PARTITION_INTERVAL_MS: z.coerce.number().int().min(0).default(3_600_000),

@@ -11,6 +11,7 @@ import { AuditLogService } from '@kuzet/audit-log';
 import { KUZET_CONFIG, KuzetConfig } from '@kuzet/config';
 import { FieldErrorsException } from '@kuzet/http';
 import { CameraEntity, OperationsCentreEntity } from '@kuzet/persistence';
+import { EntityManager } from 'typeorm';
 import {
   CameraLocation,
   CameraRegistryRepository,
@@ -215,92 +216,133 @@ export class CameraRegistryService {
   }
 
   async createCamera(input: CreateCameraInput, actor: string): Promise<CameraDto> {
-    const centreId = await this.resolveCentre(input.district_id, input.centre_id);
-    const camera = await this.repository.transaction(async (tx, manager) => {
-      await refuseTakenDeviceChannel(tx, input.id, input.device_id, input.device_channel);
-      const created = await tx.insertCamera({
-        id: input.id,
-        name: input.name,
-        districtId: input.district_id,
-        centreId,
-        latitude: input.latitude ?? null,
-        longitude: input.longitude ?? null,
-        address: input.address ?? null,
-        status: input.status ?? 'active',
-        connected: input.connected ?? true,
-        kind: input.kind ?? 'camera',
-        deviceId: input.device_id ?? null,
-        deviceChannel: input.device_channel ?? null,
-        silentAfterSeconds: input.silent_after_seconds ?? null,
-      });
-      if (!created) throw new ConflictException(`camera ${input.id} is already registered`);
-      const saved = (await tx.findCamera(input.id))!;
-      await this.audit.append(
-        {
-          actor,
-          action: 'registry.camera-created',
-          subjectType: 'camera',
-          subjectId: input.id,
-          details: { before: null, after: cameraState(saved) },
-        },
-        manager,
-      );
-      return saved;
-    });
+    const camera = await this.repository.transaction((tx, manager) =>
+      this.createIn(tx, manager, input, actor),
+    );
     this.devices.clear(); // a channel not mapped a moment ago may be now
     return toCameraDto(camera);
+  }
+
+  /** A CSV import of the registry: every camera created or updated in one transaction, so a
+   * failure on any line (a device channel taken, the database gone) leaves the registry as it
+   * was. `existing`: the ids registered already (updated; the others are created). */
+  async importCameras(
+    cameras: readonly CreateCameraInput[],
+    existing: ReadonlySet<string>,
+    actor: string,
+  ): Promise<void> {
+    try {
+      await this.repository.transaction(async (tx, manager) => {
+        for (const camera of cameras) {
+          const { id, ...fields } = camera;
+          if (existing.has(id)) await this.updateIn(tx, manager, id, fields, actor);
+          else await this.createIn(tx, manager, camera, actor);
+        }
+      });
+    } finally {
+      this.located.clear();
+      this.devices.clear();
+    }
+  }
+
+  private async createIn(
+    tx: CameraRegistryRepository,
+    manager: EntityManager,
+    input: CreateCameraInput,
+    actor: string,
+  ): Promise<CameraEntity> {
+    const centreId = await this.resolveCentre(input.district_id, input.centre_id, tx);
+    await refuseTakenDeviceChannel(tx, input.id, input.device_id, input.device_channel);
+    const created = await tx.insertCamera({
+      id: input.id,
+      name: input.name,
+      districtId: input.district_id,
+      centreId,
+      latitude: input.latitude ?? null,
+      longitude: input.longitude ?? null,
+      address: input.address ?? null,
+      status: input.status ?? 'active',
+      connected: input.connected ?? true,
+      kind: input.kind ?? 'camera',
+      deviceId: input.device_id ?? null,
+      deviceChannel: input.device_channel ?? null,
+      silentAfterSeconds: input.silent_after_seconds ?? null,
+    });
+    if (!created) throw new ConflictException(`camera ${input.id} is already registered`);
+    const saved = (await tx.findCamera(input.id))!;
+    await this.audit.append(
+      {
+        actor,
+        action: 'registry.camera-created',
+        subjectType: 'camera',
+        subjectId: input.id,
+        details: { before: null, after: cameraState(saved) },
+      },
+      manager,
+    );
+    return saved;
   }
 
   /** Moving a camera to another district or centre silently changes who receives its alerts;
    * the audit entry keeps both. Retiring it is its own action. */
   async updateCamera(id: string, patch: UpdateCameraInput, actor: string): Promise<CameraDto> {
-    const camera = await this.repository.transaction(async (tx, manager) => {
-      const found = await tx.lockCamera(id);
-      if (!found) throw new NotFoundException(`camera ${id} is not registered`);
-      const before = cameraState(found);
-      const districtId = patch.district_id ?? found.districtId;
-      const centreId =
-        patch.district_id !== undefined || patch.centre_id !== undefined
-          ? await this.resolveCentre(districtId, patch.centre_id, tx)
-          : found.centreId;
-      await refuseTakenDeviceChannel(
-        tx,
-        id,
-        patch.device_id === undefined ? found.deviceId : patch.device_id,
-        patch.device_channel === undefined ? found.deviceChannel : patch.device_channel,
-      );
-      await tx.updateCamera(id, {
-        name: patch.name,
-        districtId,
-        centreId,
-        latitude: patch.latitude,
-        longitude: patch.longitude,
-        address: patch.address,
-        status: patch.status,
-        connected: patch.connected,
-        kind: patch.kind,
-        deviceId: patch.device_id,
-        deviceChannel: patch.device_channel,
-        silentAfterSeconds: patch.silent_after_seconds,
-      });
-      const saved = (await tx.findCamera(id))!;
-      const after = cameraState(saved);
-      const retired = before.status !== 'retired' && after.status === 'retired';
-      await this.audit.append(
-        {
-          actor,
-          action: retired ? 'registry.camera-retired' : 'registry.camera-updated',
-          subjectType: 'camera',
-          subjectId: id,
-          details: { before, after, changed: changedFields(before, after) },
-        },
-        manager,
-      );
-      return saved;
-    });
+    const camera = await this.repository.transaction((tx, manager) =>
+      this.updateIn(tx, manager, id, patch, actor),
+    );
     this.located.delete(id);
     this.devices.clear();
     return toCameraDto(camera);
+  }
+
+  private async updateIn(
+    tx: CameraRegistryRepository,
+    manager: EntityManager,
+    id: string,
+    patch: UpdateCameraInput,
+    actor: string,
+  ): Promise<CameraEntity> {
+    const found = await tx.lockCamera(id);
+    if (!found) throw new NotFoundException(`camera ${id} is not registered`);
+    const before = cameraState(found);
+    const districtId = patch.district_id ?? found.districtId;
+    const centreId =
+      patch.district_id !== undefined || patch.centre_id !== undefined
+        ? await this.resolveCentre(districtId, patch.centre_id, tx)
+        : found.centreId;
+    await refuseTakenDeviceChannel(
+      tx,
+      id,
+      patch.device_id === undefined ? found.deviceId : patch.device_id,
+      patch.device_channel === undefined ? found.deviceChannel : patch.device_channel,
+    );
+    await tx.updateCamera(id, {
+      name: patch.name,
+      districtId,
+      centreId,
+      latitude: patch.latitude,
+      longitude: patch.longitude,
+      address: patch.address,
+      status: patch.status,
+      connected: patch.connected,
+      kind: patch.kind,
+      deviceId: patch.device_id,
+      deviceChannel: patch.device_channel,
+      silentAfterSeconds: patch.silent_after_seconds,
+    });
+    const saved = (await tx.findCamera(id))!;
+    const after = cameraState(saved);
+    const retired = before.status !== 'retired' && after.status === 'retired';
+    await this.audit.append(
+      {
+        actor,
+        action: retired ? 'registry.camera-retired' : 'registry.camera-updated',
+        subjectType: 'camera',
+        subjectId: id,
+        details: { before, after, changed: changedFields(before, after) },
+      },
+      manager,
+    );
+    return saved;
   }
 
   /** The analytics types a centre turned off (none for an unknown centre). */

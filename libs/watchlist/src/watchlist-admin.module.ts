@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { EvidenceModule } from '@kuzet/evidence';
 import { WatchlistController } from './admin/watchlist.controller';
 import { WatchlistRepository } from './admin/watchlist.repository';
 import { WatchlistService } from './admin/watchlist.service';
@@ -8,6 +9,7 @@ import { LearningRepository } from './learning/learning.repository';
 
 /** Watchlist administration over REST. Needs a FaceEngine provider (FaceModule) in the app. */
 @Module({
+  imports: [EvidenceModule],
   controllers: [WatchlistController],
   providers: [
     WatchlistRepository,

@@ -87,6 +87,40 @@ const HIT_SOURCES = `
     WHERE alert_id = h.hit_id ORDER BY decided_at DESC LIMIT 1
   ) d ON true`;
 
+/** The WHERE conditions of a hit filter, with their parameters ($1, $2, ...). */
+function hitConditions(filter: HitFilter) {
+  const params: unknown[] = [];
+  const param = (value: unknown): string => {
+    params.push(value);
+    return `$${params.length}`;
+  };
+  const where: string[] = [];
+  if (filter.from) where.push(`h.captured_at >= ${param(filter.from)}`);
+  if (filter.to) where.push(`h.captured_at < ${param(filter.to)}`);
+  if (filter.cameraId) where.push(`h.camera_id = ${param(filter.cameraId)}`);
+  if (filter.districtId) {
+    where.push(`COALESCE(a.district_id, c.district_id) = ${param(filter.districtId)}`);
+  }
+  if (filter.centreId) {
+    where.push(`COALESCE(a.centre_id, c.centre_id) = ${param(filter.centreId)}`);
+  }
+  if (filter.personId) where.push(`h.person_id = ${param(filter.personId)}`);
+  if (filter.personName) {
+    const pattern = `%${filter.personName.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`;
+    where.push(`p.full_name ILIKE ${param(pattern)}`);
+  }
+  if (filter.watchlistId) where.push(`h.watchlist_id = ${param(filter.watchlistId)}`);
+  if (filter.minScore !== undefined) where.push(`h.similarity >= ${param(filter.minScore)}`);
+  if (filter.maxScore !== undefined) where.push(`h.similarity <= ${param(filter.maxScore)}`);
+  if (filter.operator || filter.decision) {
+    const conditions = ['x.alert_id = h.hit_id'];
+    if (filter.operator) conditions.push(`x.username = ${param(filter.operator)}`);
+    if (filter.decision) conditions.push(`x.action = ${param(filter.decision)}`);
+    where.push(`EXISTS (SELECT 1 FROM alert_decision x WHERE ${conditions.join(' AND ')})`);
+  }
+  return { where, params, param };
+}
+
 /** All SQL of the auditors' queries: hits with their alert and decisions, and what surrounds
  * one hit. The district is the one the alert was routed with, else the camera's current one. */
 @Injectable()
@@ -95,35 +129,7 @@ export class AuditQueryRepository {
 
   /** Newest first (captured_at, then hit_id), after the key when given. */
   hits(filter: HitFilter, after: HitKey | null, limit: number): Promise<HitRow[]> {
-    const params: unknown[] = [];
-    const param = (value: unknown): string => {
-      params.push(value);
-      return `$${params.length}`;
-    };
-    const where: string[] = [];
-    if (filter.from) where.push(`h.captured_at >= ${param(filter.from)}`);
-    if (filter.to) where.push(`h.captured_at < ${param(filter.to)}`);
-    if (filter.cameraId) where.push(`h.camera_id = ${param(filter.cameraId)}`);
-    if (filter.districtId) {
-      where.push(`COALESCE(a.district_id, c.district_id) = ${param(filter.districtId)}`);
-    }
-    if (filter.centreId) {
-      where.push(`COALESCE(a.centre_id, c.centre_id) = ${param(filter.centreId)}`);
-    }
-    if (filter.personId) where.push(`h.person_id = ${param(filter.personId)}`);
-    if (filter.personName) {
-      const pattern = `%${filter.personName.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`;
-      where.push(`p.full_name ILIKE ${param(pattern)}`);
-    }
-    if (filter.watchlistId) where.push(`h.watchlist_id = ${param(filter.watchlistId)}`);
-    if (filter.minScore !== undefined) where.push(`h.similarity >= ${param(filter.minScore)}`);
-    if (filter.maxScore !== undefined) where.push(`h.similarity <= ${param(filter.maxScore)}`);
-    if (filter.operator || filter.decision) {
-      const conditions = ['x.alert_id = h.hit_id'];
-      if (filter.operator) conditions.push(`x.username = ${param(filter.operator)}`);
-      if (filter.decision) conditions.push(`x.action = ${param(filter.decision)}`);
-      where.push(`EXISTS (SELECT 1 FROM alert_decision x WHERE ${conditions.join(' AND ')})`);
-    }
+    const { where, params, param } = hitConditions(filter);
     if (after) {
       where.push(
         `(h.captured_at, h.hit_id) < (${param(after.capturedAt)}::timestamptz, ${param(after.hitId)}::uuid)`,
@@ -136,6 +142,18 @@ export class AuditQueryRepository {
        LIMIT ${param(limit)}`,
       params,
     );
+  }
+
+  /** How many hits the filter selects, counted no further than `upTo` (an export's cap). */
+  async countHits(filter: HitFilter, upTo: number): Promise<number> {
+    const { where, params, param } = hitConditions(filter);
+    const rows = await this.em.query<{ n: string }[]>(
+      `SELECT count(*) AS n FROM (SELECT 1 ${HIT_SOURCES}
+       ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
+       LIMIT ${param(upTo)}) selected`,
+      params,
+    );
+    return Number(rows[0]?.n ?? 0);
   }
 
   async hit(hitId: string): Promise<HitRow | null> {

@@ -1,4 +1,5 @@
-import { Injectable, NotFoundException } from '@nestjs/common';
+import { Inject, Injectable, NotFoundException } from '@nestjs/common';
+import { KUZET_CONFIG, KuzetConfig } from '@kuzet/config';
 import { StaffPrincipal } from '@kuzet/auth';
 import { AuditLogService } from '@kuzet/audit-log';
 import { EvidenceReader, isEvidenceRef } from '@kuzet/evidence';
@@ -43,6 +44,7 @@ export class AuditQueryService {
     private readonly audit: AuditLogService,
     private readonly checkpoints: AuditCheckpointService,
     private readonly evidence: EvidenceReader,
+    @Inject(KUZET_CONFIG) private readonly config: Readonly<KuzetConfig>,
   ) {}
 
   /** The probe face crop of a hit (JPEG), read after the read is on the audit log. */
@@ -104,14 +106,33 @@ export class AuditQueryService {
     auditor: StaffPrincipal,
     query: HitFilterQuery,
   ): Promise<AsyncIterable<string>> {
+    const filter = await this.exportable(query);
     await this.recordQuery(auditor, 'hits-export', 'hits', '*', query);
-    return this.hitCsvLines(toHitFilter(query));
+    return this.hitCsvLines(filter);
   }
 
   /** Every hit that matches as an XLSX workbook, streamed. */
   async exportHitsXlsx(auditor: StaffPrincipal, query: HitFilterQuery): Promise<Readable> {
+    const filter = await this.exportable(query);
     await this.recordQuery(auditor, 'hits-export-xlsx', 'hits', '*', query);
-    return hitsXlsx(this.allHits(toHitFilter(query)));
+    return hitsXlsx(this.allHits(filter));
+  }
+
+  /** An export is refused, before a byte is written, when its filters select more hits than
+   * AUDIT_EXPORT_MAX_ROWS: a file cut short could be taken for all of them. */
+  private async exportable(query: HitFilterQuery): Promise<HitFilter> {
+    const filter = toHitFilter(query);
+    const cap = this.config.AUDIT_EXPORT_MAX_ROWS;
+    if ((await this.repository.countHits(filter, cap + 1)) > cap)
+      throw new RequestValidationException([
+        {
+          field: '$',
+          rule: 'too_big',
+          message: `the filters select more than ${cap} hits: narrow them (time range, camera, person)`,
+          params: { maximum: cap, inclusive: true },
+        },
+      ]);
+    return filter;
   }
 
   private async *hitCsvLines(filter: HitFilter): AsyncGenerator<string> {

@@ -201,7 +201,7 @@ export class RegistryController {
   @Roles('system-admin')
   @ApiOperation({
     summary:
-      'Import the registry from CSV: every line checked first (a bad line changes nothing), then a registered id updated and a new one created',
+      'Import the registry from CSV: every line checked first (a bad line changes nothing), then a registered id updated and a new one created, all in one transaction (a failure on any line leaves the registry as it was)',
   })
   @ApiResult(cameraImportResultSchema)
   @ApiBody({
@@ -244,13 +244,7 @@ export class RegistryController {
     for (const camera of cameras) {
       if (await this.registry.findCamera(camera.id)) existing.add(camera.id);
     }
-    if (!input.dry_run) {
-      for (const camera of cameras) {
-        const { id, ...fields } = camera;
-        if (existing.has(id)) await this.registry.updateCamera(id, fields, admin.username);
-        else await this.registry.createCamera(camera, admin.username);
-      }
-    }
+    if (!input.dry_run) await this.registry.importCameras(cameras, existing, admin.username);
     return {
       rows: cameras.length,
       created: cameras.length - existing.size,

@@ -61,13 +61,16 @@ export class VehicleListController {
   }
 
   @Get('vehicle-lists/:id/entries')
-  @ApiOperation({ summary: 'Plates on a vehicle list by normalised plate, searched by its start' })
+  @ApiOperation({
+    summary: 'Plates on a vehicle list by normalised plate, searched by its start; audited',
+  })
   @ApiResult(vehicleEntryPageSchema)
   async entries(
+    @CurrentUser() admin: StaffPrincipal,
     @Param('id', new ParseUUIDPipe()) id: string,
     @Query(new ZodValidationPipe(vehicleEntryQuerySchema)) query: VehicleEntryQuery,
   ): Promise<Page<VehicleEntryView>> {
-    const page = await this.service.entries(id, query);
+    const page = await this.service.entries(id, query, admin.username);
     return { items: page.items.map(vehicleEntryView), next_cursor: page.next_cursor };
   }
 

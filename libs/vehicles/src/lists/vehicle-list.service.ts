@@ -54,7 +54,13 @@ export class VehicleListService {
   }
 
   /** Active entries by normalised plate, a page at a time. */
-  async entries(listId: string, query: VehicleEntryQuery): Promise<Page<VehicleEntryRow>> {
+  /** Plates of a list; the read, and a search by plate above all, is audited with what it
+   * answered, as searches of persons are. */
+  async entries(
+    listId: string,
+    query: VehicleEntryQuery,
+    reader: string,
+  ): Promise<Page<VehicleEntryRow>> {
     await this.list(listId);
     const after = query.cursor ? decodeCursor(query.cursor, 2) : undefined;
     const prefix =
@@ -66,6 +72,19 @@ export class VehicleListService {
     });
     const items = rows.slice(0, query.limit);
     const last = items[items.length - 1];
+    await this.audit.append({
+      actor: reader,
+      action:
+        query.plate === undefined ? 'vehicle-list.entries-listed' : 'vehicle-list.entries-searched',
+      subjectType: 'vehicle_list',
+      subjectId: listId,
+      details: {
+        limit: query.limit,
+        ...(query.cursor ? { cursor: query.cursor } : {}),
+        ...(query.plate === undefined ? {} : { plate: query.plate, plateSearched: prefix }),
+        entryIds: items.map((entry) => entry.id),
+      },
+    });
     return {
       items,
       next_cursor: rows.length > query.limit && last ? encodeCursor([last.plate, last.id]) : null,

@@ -15,12 +15,16 @@ import {
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentUser, Roles, StaffPrincipal } from '@kuzet/auth';
 import type { HardenedRouteConfig } from '@kuzet/http';
-import { ApiResult, Page, ZodValidationPipe } from '@kuzet/http';
+import { ApiResult, Page, PageQuery, pageQuerySchema, ZodValidationPipe } from '@kuzet/http';
 import { RouteConfig } from '@nestjs/platform-fastify';
 import { z } from 'zod';
 import {
   AddPhotosRequest,
   addPhotosSchema,
+  AddProbeRequest,
+  addProbeSchema,
+  ConfirmedHitView,
+  confirmedHitPageSchema,
   CreateWatchlistRequest,
   createWatchlistSchema,
   EnrolmentView,
@@ -203,6 +207,47 @@ export class WatchlistController {
     @Body(new ZodValidationPipe(addPhotosSchema)) body: AddPhotosRequest,
   ): Promise<EnrolmentView> {
     return this.service.addPhotos(id, body, admin.username);
+  }
+
+  @Get('persons/:id/confirmed-hits')
+  @ApiOperation({
+    summary:
+      'A person’s face hits confirmed by an operator, newest first, with whether each probe was added as a photo; audited',
+  })
+  @ApiResult(confirmedHitPageSchema)
+  confirmedHits(
+    @CurrentUser() admin: StaffPrincipal,
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @Query(new ZodValidationPipe(pageQuerySchema)) query: PageQuery,
+  ): Promise<Page<ConfirmedHitView>> {
+    return this.service.confirmedHits(id, query, admin.username);
+  }
+
+  @Get('persons/:id/confirmed-hits/:alertId/crop')
+  @Header('Content-Type', 'image/jpeg')
+  @Header('Cache-Control', 'private, no-store')
+  @ApiOperation({ summary: 'The probe face crop of a confirmed hit of the person; audited' })
+  @ApiResult.file('image/jpeg')
+  async confirmedHitCrop(
+    @CurrentUser() admin: StaffPrincipal,
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @Param('alertId', new ParseUUIDPipe()) alertId: string,
+  ): Promise<StreamableFile> {
+    return new StreamableFile(await this.service.confirmedHitCrop(id, alertId, admin.username));
+  }
+
+  @Post('persons/:id/photos/from-hit')
+  @ApiOperation({
+    summary:
+      'Add the probe of a confirmed hit as a photo of the person (checked by the face engine like any photo; every matcher reloads the person); 404 not_found for a hit not confirmed or not of this person, 409 conflict when that probe was added already',
+  })
+  @ApiResult(enrolmentViewSchema)
+  addProbe(
+    @CurrentUser() admin: StaffPrincipal,
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @Body(new ZodValidationPipe(addProbeSchema)) body: AddProbeRequest,
+  ): Promise<EnrolmentView> {
+    return this.service.addProbe(id, body.alert_id, admin.username);
   }
 
   @Delete('persons/:id/faces/:faceId')

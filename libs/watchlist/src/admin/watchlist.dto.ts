@@ -101,6 +101,13 @@ export const addPhotosSchema = z
   .meta({ id: 'AddPhotos' });
 export type AddPhotosRequest = z.infer<typeof addPhotosSchema>;
 
+export const addProbeSchema = z
+  .strictObject({
+    alert_id: z.uuid().meta({ description: 'a confirmed face hit of this person' }),
+  })
+  .meta({ id: 'AddProbe' });
+export type AddProbeRequest = z.infer<typeof addProbeSchema>;
+
 export const updatePersonSchema = z
   .strictObject({
     full_name: z.string().trim().min(1).max(300).optional(),
@@ -266,3 +273,23 @@ export const photoCheckViewSchema = z
   })
   .meta({ id: 'PhotoCheck' });
 export type PhotoCheckView = z.infer<typeof photoCheckViewSchema>;
+
+export const confirmedHitViewSchema = z
+  .object({
+    alert_id: z.uuid(),
+    camera_id: z.string(),
+    captured_at: jsonDate(),
+    similarity: z.number().nullable(),
+    decided_by: z.string().nullable(),
+    decided_at: jsonDate().nullable(),
+    has_crop: z.boolean().meta({ description: 'the probe crop is kept (not purged)' }),
+    added_face_id: z
+      .uuid()
+      .nullable()
+      .meta({ description: 'the enrolled face made from this probe, once added' }),
+  })
+  .meta({ id: 'ConfirmedHit' });
+export type ConfirmedHitView = z.infer<typeof confirmedHitViewSchema>;
+export const confirmedHitPageSchema = pageSchema(confirmedHitViewSchema).meta({
+  id: 'ConfirmedHitPage',
+});

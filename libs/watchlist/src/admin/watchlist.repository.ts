@@ -1,7 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, In } from 'typeorm';
-import { EnrolledFaceEntity, WatchlistEntity, WatchlistPersonEntity } from '@kuzet/persistence';
+import {
+  AlertEntity,
+  EnrolledFaceEntity,
+  WatchlistEntity,
+  WatchlistPersonEntity,
+} from '@kuzet/persistence';
 
 export interface SearchablePerson {
   readonly person: WatchlistPersonEntity;
@@ -131,6 +136,58 @@ export class WatchlistRepository {
     return manager
       .getRepository(EnrolledFaceEntity)
       .find({ where: { personId }, order: { createdAt: 'ASC' } });
+  }
+
+  /** A person's face hits an operator confirmed, newest event first (keyset on captured_at
+   * then id, descending). */
+  confirmedHits(
+    personId: string,
+    after: readonly [string, string] | undefined,
+    limit: number,
+  ): Promise<AlertEntity[]> {
+    const query = this.dataSource
+      .getRepository(AlertEntity)
+      .createQueryBuilder('alert')
+      .where(`alert.person_id = :personId AND alert.kind = 'watchlist_hit'`, { personId })
+      .andWhere(`alert.state = 'confirmed'`);
+    if (after)
+      query.andWhere('(alert.captured_at, alert.id) < (:at, :id)', { at: after[0], id: after[1] });
+    return query
+      .orderBy('alert.captured_at', 'DESC')
+      .addOrderBy('alert.id', 'DESC')
+      .limit(limit)
+      .getMany();
+  }
+
+  confirmedHit(
+    personId: string,
+    alertId: string,
+    manager: EntityManager = this.dataSource.manager,
+  ): Promise<AlertEntity | null> {
+    return manager.getRepository(AlertEntity).findOneBy({
+      id: alertId,
+      personId,
+      kind: 'watchlist_hit',
+      state: 'confirmed',
+    });
+  }
+
+  /** The faces of a person made from hits' probes, by the source name they were given. */
+  async facesFromHits(
+    personId: string,
+    sourceNames: readonly string[],
+    manager: EntityManager = this.dataSource.manager,
+  ): Promise<Map<string, string>> {
+    if (sourceNames.length === 0) return new Map();
+    const rows = await manager
+      .getRepository(EnrolledFaceEntity)
+      .createQueryBuilder('face')
+      .where('face.person_id = :personId AND face.source_name IN (:...sourceNames)', {
+        personId,
+        sourceNames,
+      })
+      .getMany();
+    return new Map(rows.map((f) => [f.sourceName!, f.id]));
   }
 
   findFace(

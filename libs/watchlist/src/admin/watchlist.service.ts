@@ -1,8 +1,14 @@
 import { ConflictException, Injectable, Logger, NotFoundException } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { AuditLogService } from '@kuzet/audit-log';
-import { decodeCursor, encodeCursor, Page, pageOf } from '@kuzet/http';
-import { EnrolledFaceEntity, WatchlistEntity, WatchlistPersonEntity } from '@kuzet/persistence';
+import { EvidenceReader, isEvidenceRef } from '@kuzet/evidence';
+import { decodeCursor, encodeCursor, Page, pageOf, PageQuery } from '@kuzet/http';
+import {
+  AlertEntity,
+  EnrolledFaceEntity,
+  WatchlistEntity,
+  WatchlistPersonEntity,
+} from '@kuzet/persistence';
 import { EntityManager } from 'typeorm';
 import { WatchlistChangePublisher } from '../changes/watchlist-change.publisher';
 import {
@@ -13,6 +19,7 @@ import {
 } from '../enrolment/face-enrolment';
 import {
   AddPhotosRequest,
+  ConfirmedHitView,
   CreateWatchlistRequest,
   DuplicateView,
   EnrolmentView,
@@ -43,6 +50,7 @@ export class WatchlistService {
     private readonly enrolment: FaceEnrolment,
     private readonly changes: WatchlistChangePublisher,
     private readonly audit: AuditLogService,
+    private readonly evidence: EvidenceReader,
   ) {}
 
   /** actor (here and below): who made the change, for the audit log; 'system' for kuzet's own. */
@@ -283,13 +291,142 @@ export class WatchlistService {
     request: AddPhotosRequest,
     actor: string,
   ): Promise<EnrolmentView> {
-    const existing = await this.repository.findPerson(personId);
-    if (!existing || existing.status === 'removed')
+    await this.livePerson(personId);
+    return this.addFaces(personId, request.photos.map(photoOf), actor, 'watchlist.photos-added');
+  }
+
+  /** A person's face hits an operator confirmed, for the administrator to pick a probe to add
+   * as a photo; the read is audited with the hits it answered. */
+  async confirmedHits(
+    personId: string,
+    query: PageQuery,
+    reader: string,
+  ): Promise<Page<ConfirmedHitView>> {
+    const person = await this.livePerson(personId);
+    const after = query.cursor ? decodeCursor(query.cursor, 2) : undefined;
+    const rows = await this.repository.confirmedHits(
+      personId,
+      after ? [String(after[0]), String(after[1])] : undefined,
+      query.limit + 1,
+    );
+    const hits = rows.slice(0, query.limit);
+    const added = await this.repository.facesFromHits(
+      personId,
+      hits.map((h) => probeSource(h.id)),
+    );
+    await this.audit.append({
+      actor: reader,
+      action: 'watchlist.confirmed-hits-viewed',
+      subjectType: 'person',
+      subjectId: personId,
+      details: { watchlistId: person.watchlistId, alertIds: hits.map((h) => h.id) },
+    });
+    const last = hits[hits.length - 1];
+    return {
+      items: hits.map((hit) => ({
+        alert_id: hit.id,
+        camera_id: hit.cameraId,
+        captured_at: hit.capturedAt,
+        similarity: hit.similarity,
+        decided_by: hit.decidedBy,
+        decided_at: hit.decidedAt,
+        has_crop: isEvidenceRef(hit.faceCropRef),
+        added_face_id: added.get(probeSource(hit.id)) ?? null,
+      })),
+      next_cursor:
+        rows.length > query.limit && last
+          ? encodeCursor([last.capturedAt.toISOString(), last.id])
+          : null,
+    };
+  }
+
+  /** A confirmed hit's probe crop, audited before the bytes like every face image. */
+  async confirmedHitCrop(personId: string, alertId: string, reader: string): Promise<Buffer> {
+    const { hit, crop } = await this.probeOf(personId, alertId);
+    await this.audit.append({
+      actor: reader,
+      action: 'watchlist.hit-crop-viewed',
+      subjectType: 'alert',
+      subjectId: alertId,
+      details: { personId, faceCropRef: hit.faceCropRef },
+    });
+    return crop;
+  }
+
+  /** "Add this probe to the person": the crop of a hit an operator confirmed becomes a photo of
+   * the person, through the same face-engine check as any photo, and every matcher reloads the
+   * person. Only a confirmed hit of this person, and each hit once. */
+  async addProbe(personId: string, alertId: string, actor: string): Promise<EnrolmentView> {
+    await this.livePerson(personId);
+    const { hit, crop } = await this.probeOf(personId, alertId);
+    return this.addFaces(
+      personId,
+      [{ name: probeSource(alertId), bytes: crop }],
+      actor,
+      'watchlist.probe-added',
+      { alertId, cameraId: hit.cameraId, decidedBy: hit.decidedBy },
+      async (manager) => {
+        const taken = await this.repository.facesFromHits(
+          personId,
+          [probeSource(alertId)],
+          manager,
+        );
+        if (taken.size > 0)
+          throw new ConflictException({
+            errors: [
+              {
+                field: 'alert_id',
+                rule: 'conflict',
+                message: `the probe of alert ${alertId} is a photo of this person already`,
+                params: { face_id: taken.get(probeSource(alertId)) },
+              },
+            ],
+          });
+      },
+    );
+  }
+
+  private async livePerson(personId: string): Promise<WatchlistPersonEntity> {
+    const person = await this.repository.findPerson(personId);
+    if (!person || person.status === 'removed')
       throw new NotFoundException(`person ${personId} does not exist`);
-    const { faces, outcomes } = await this.enrolment.enrol(request.photos.map(photoOf));
+    return person;
+  }
+
+  private async probeOf(
+    personId: string,
+    alertId: string,
+  ): Promise<{ hit: AlertEntity; crop: Buffer }> {
+    const hit = await this.repository.confirmedHit(personId, alertId);
+    if (!hit)
+      throw new NotFoundException(`alert ${alertId} is not a confirmed hit of person ${personId}`);
+    const crop = hit.faceCropRef ? await this.evidence.get(hit.faceCropRef) : null;
+    if (!crop)
+      throw new NotFoundException(
+        `alert ${alertId} has no face crop (none sent, or purged after retention)`,
+      );
+    return { hit, crop };
+  }
+
+  /** Photos checked by the face engine and the usable ones saved, audited and published;
+   * `guard` runs first in the transaction, with the person locked. */
+  private async addFaces(
+    personId: string,
+    photos: readonly EnrolmentPhoto[],
+    actor: string,
+    action: string,
+    details: Record<string, unknown> = {},
+    guard?: (manager: EntityManager) => Promise<void>,
+  ): Promise<EnrolmentView> {
+    const { faces, outcomes } = await this.enrolment.enrol(photos);
     const duplicates = (await this.likelyDuplicates(faces)).filter((d) => d.person_id !== personId);
     const saved = await this.repository.transaction(async (manager) => {
-      const person = (await this.repository.findPerson(personId, manager))!;
+      const person = await manager
+        .getRepository(WatchlistPersonEntity)
+        .findOne({ where: { id: personId }, lock: { mode: 'pessimistic_write' } });
+      if (!person || person.status === 'removed')
+        throw new NotFoundException(`person ${personId} does not exist`);
+      if (guard) await guard(manager);
       const savedFaces = await manager.save(faces.map((face) => faceEntity(personId, face)));
       if (savedFaces.length > 0) {
         person.version += 1;
@@ -299,11 +436,12 @@ export class WatchlistService {
       await this.audit.append(
         {
           actor,
-          action: 'watchlist.photos-added',
+          action,
           subjectType: 'person',
           subjectId: personId,
           details: {
             watchlistId: person.watchlistId,
+            ...details,
             faceIds: savedFaces.map((f) => f.id),
             rejected: outcomes.length - savedFaces.length,
           },
@@ -600,6 +738,12 @@ function photoResults(outcomes: EnrolmentResult['outcomes'], saved: readonly { i
     verdict: o.verdict,
     face_id: o.faceIndex === null ? null : saved[o.faceIndex]!.id,
   }));
+}
+
+/** The source name of a face made from a hit's probe: it names the alert, and makes a second
+ * add of the same probe detectable. */
+function probeSource(alertId: string): string {
+  return `hit:${alertId}`;
 }
 
 function photoOf(photo: PhotoRequest, i: number): EnrolmentPhoto {

@@ -14,6 +14,7 @@ export type LikelyDuplicate = Schemas['LikelyDuplicate'];
 export type CreateWatchlist = Schemas['CreateWatchlistInput'];
 export type UpdateWatchlist = Schemas['UpdateWatchlistInput'];
 export type EnrolPerson = Schemas['EnrolPersonInput'];
+export type ConfirmedHit = Schemas['ConfirmedHit'];
 export type VehicleList = Schemas['VehicleList'];
 export type VehicleEntry = Schemas['VehicleListEntry'];
 export type PhotoVerdict = PhotoCheck['verdict'];
@@ -89,6 +90,18 @@ export class WatchlistApi {
 
   faceUrl(personId: string, faceId: string): Promise<string | null> {
     return this.api.image(`/v1/persons/${personId}/faces/${faceId}/thumbnail`);
+  }
+
+  confirmedHits(personId: string): Promise<Page<ConfirmedHit>> {
+    return this.api.send('GET', `/v1/persons/${personId}/confirmed-hits?limit=20`);
+  }
+
+  confirmedHitCropUrl(personId: string, alertId: string): Promise<string | null> {
+    return this.api.image(`/v1/persons/${personId}/confirmed-hits/${alertId}/crop`);
+  }
+
+  addProbe(personId: string, alertId: string): Promise<Enrolment> {
+    return this.api.send('POST', `/v1/persons/${personId}/photos/from-hit`, { alert_id: alertId });
   }
 
   vehicleLists(): Promise<Page<VehicleList>> {
