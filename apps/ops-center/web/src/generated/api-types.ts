@@ -437,7 +437,7 @@ export interface paths {
     get?: never;
     put?: never;
     /**
-     * Import the registry from CSV: every line checked first (a bad line changes nothing), then a registered id updated and a new one created
+     * Import the registry from CSV: every line checked first (a bad line changes nothing), then a registered id updated and a new one created, all in one transaction (a failure on any line leaves the registry as it was)
      * @description Access: signed-in staff with one of the roles system-admin.
      */
     post: operations['RegistryController_importCameras'];
@@ -709,6 +709,66 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v1/persons/{id}/confirmed-hits': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * A person’s face hits confirmed by an operator, newest first, with whether each probe was added as a photo; audited
+     * @description Access: signed-in staff with one of the roles watchlist-admin.
+     */
+    get: operations['WatchlistController_confirmedHits'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/persons/{id}/confirmed-hits/{alertId}/crop': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * The probe face crop of a confirmed hit of the person; audited
+     * @description Access: signed-in staff with one of the roles watchlist-admin.
+     */
+    get: operations['WatchlistController_confirmedHitCrop'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/persons/{id}/photos/from-hit': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Add the probe of a confirmed hit as a photo of the person (checked by the face engine like any photo; every matcher reloads the person); 404 not_found for a hit not confirmed or not of this person, 409 conflict when that probe was added already
+     * @description Access: signed-in staff with one of the roles watchlist-admin.
+     */
+    post: operations['WatchlistController_addProbe'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/v1/persons/{id}/faces/{faceId}': {
     parameters: {
       query?: never;
@@ -936,7 +996,7 @@ export interface paths {
       cookie?: never;
     };
     /**
-     * Plates on a vehicle list by normalised plate, searched by its start
+     * Plates on a vehicle list by normalised plate, searched by its start; audited
      * @description Access: signed-in staff with one of the roles watchlist-admin.
      */
     get: operations['VehicleListController_entries'];
@@ -2114,6 +2174,36 @@ export interface components {
         face?: components['schemas']['FaceBoxInput'];
       }[];
     };
+    ConfirmedHitPage: {
+      items: components['schemas']['ConfirmedHit'][];
+      /** @description send as cursor for the next page; null on the last page */
+      next_cursor: string | null;
+    };
+    ConfirmedHit: {
+      /** Format: uuid */
+      alert_id: string;
+      camera_id: string;
+      /** Format: date-time */
+      captured_at: string;
+      similarity: number | null;
+      decided_by: string | null;
+      /** Format: date-time */
+      decided_at: string | null;
+      /** @description the probe crop is kept (not purged) */
+      has_crop: boolean;
+      /**
+       * Format: uuid
+       * @description the enrolled face made from this probe, once added
+       */
+      added_face_id: string | null;
+    };
+    AddProbeInput: {
+      /**
+       * Format: uuid
+       * @description a confirmed face hit of this person
+       */
+      alert_id: string;
+    };
     FaceNegativePage: {
       items: components['schemas']['FaceNegative'][];
       /** @description send as cursor for the next page; null on the last page */
@@ -3037,6 +3127,9 @@ export type SchemaCheckedFace = components['schemas']['CheckedFace'];
 export type SchemaFaceBox = components['schemas']['FaceBox'];
 export type SchemaUpdatePersonInput = components['schemas']['UpdatePersonInput'];
 export type SchemaAddPhotosInput = components['schemas']['AddPhotosInput'];
+export type SchemaConfirmedHitPage = components['schemas']['ConfirmedHitPage'];
+export type SchemaConfirmedHit = components['schemas']['ConfirmedHit'];
+export type SchemaAddProbeInput = components['schemas']['AddProbeInput'];
 export type SchemaFaceNegativePage = components['schemas']['FaceNegativePage'];
 export type SchemaFaceNegative = components['schemas']['FaceNegative'];
 export type SchemaSuppressedMatchPage = components['schemas']['SuppressedMatchPage'];
@@ -6364,6 +6457,163 @@ export interface operations {
     requestBody: {
       content: {
         'application/json': components['schemas']['AddPhotosInput'];
+      };
+    };
+    responses: {
+      /** @description success */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Enrolment'];
+        };
+      };
+      /** @description a field breaks a rule: errors names each */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['StaffErrorBody'];
+        };
+      };
+      /** @description not signed in */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['StaffErrorBody'];
+        };
+      };
+      /** @description none of the roles this needs */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['StaffErrorBody'];
+        };
+      };
+    };
+  };
+  WatchlistController_confirmedHits: {
+    parameters: {
+      query?: {
+        /** @description items a page holds (1..500) */
+        limit?: number;
+        /** @description next_cursor of the page before; absent for the first page */
+        cursor?: string;
+      };
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description success */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ConfirmedHitPage'];
+        };
+      };
+      /** @description a field breaks a rule: errors names each */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['StaffErrorBody'];
+        };
+      };
+      /** @description not signed in */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['StaffErrorBody'];
+        };
+      };
+      /** @description none of the roles this needs */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['StaffErrorBody'];
+        };
+      };
+    };
+  };
+  WatchlistController_confirmedHitCrop: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+        alertId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description the file */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'image/jpeg': string;
+        };
+      };
+      /** @description a field breaks a rule: errors names each */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['StaffErrorBody'];
+        };
+      };
+      /** @description not signed in */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['StaffErrorBody'];
+        };
+      };
+      /** @description none of the roles this needs */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['StaffErrorBody'];
+        };
+      };
+    };
+  };
+  WatchlistController_addProbe: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['AddProbeInput'];
       };
     };
     responses: {
