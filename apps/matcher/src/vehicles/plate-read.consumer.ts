@@ -142,6 +142,9 @@ export class PlateReadConsumer {
     topic: TOPICS.cameraEvents,
     groupId: PLATE_MATCHER_GROUP,
     batchMethod: 'handleBatch',
+    // a whole fetch (30,000 reads under load) outlasted the 30 s session timeout, and the group
+    // then took the same batch again for minutes (measured on the intake bench, session 8)
+    batchLimit: 2_000,
   })
   async handle(message: InboundMessage): Promise<void> {
     await this.handleBatch([message]);
