@@ -73,6 +73,8 @@ export interface StartOptions {
   echo?: boolean;
   /** Seconds kafka.sh waits for the broker to become ready. */
   startTimeoutSeconds?: number;
+  /** Broker properties (key=value) after kafka.sh's own, which they override. */
+  properties?: readonly string[];
 }
 
 export interface LocalBroker {
@@ -87,6 +89,7 @@ export async function startLocalBroker(options: StartOptions): Promise<LocalBrok
   if (options.dataDir) args.push('--data-dir', options.dataDir);
   if (options.fresh) args.push('--fresh');
   if (options.startTimeoutSeconds) args.push('--timeout', String(options.startTimeoutSeconds));
+  for (const property of options.properties ?? []) args.push('--set', property);
   const result = await runKafkaScript(args, { echoStderr: options.echo ?? true });
   if (result.code !== 0) {
     const detail = options.echo === false ? `\n${result.stderr}` : '';

@@ -1,5 +1,8 @@
 import { createServer, connect, Server, Socket } from 'node:net';
 
+/** Bytes a connection's direction may hold in the proxy before its sender is paused. */
+const MAX_QUEUED_BYTES = 256 * 1024;
+
 /** What the proxy does to the bytes between the apps and a server (Kafka, PostgreSQL). */
 export interface FaultState {
   /** Refuse new connections and reset the open ones. */
@@ -22,7 +25,7 @@ export class FaultProxy {
   /** Connections accepted and bytes forwarded, for the tests' counts. */
   readonly stats = { connections: 0, refused: 0, bytesUp: 0, bytesDown: 0 };
 
-  constructor(private readonly target: { host: string; port: number }) {}
+  constructor(private target: { host: string; port: number }) {}
 
   async listen(port = 0): Promise<number> {
     this.server = createServer((client) => this.accept(client));
@@ -38,6 +41,12 @@ export class FaultProxy {
   set(state: Partial<FaultState>): void {
     this.state = { ...this.state, ...state };
     if (this.state.cut) for (const socket of this.sockets) socket.resetAndDestroy();
+  }
+
+  /** New connections go to `target` from now on (the open ones stay where they are): a load
+   * balancer that has taken a dead instance out. */
+  retarget(target: { host: string; port: number }): void {
+    this.target = target;
   }
 
   cut(): void {
@@ -78,28 +87,34 @@ export class FaultProxy {
     this.pipe(upstream, client, 'bytesDown');
   }
 
-  /** Forwards in order: each chunk waits for the delay and for the throttle's budget. */
+  /** Forwards in order. A chunk leaves `delayMs` after it arrived (latency: chunks in flight
+   * overlap, as on a long link, rather than waiting for one another) and not before the
+   * throttle's budget allows; the sender is paused while more than MAX_QUEUED_BYTES wait, so
+   * the proxy's own memory stays bounded on a slow link. */
   private pipe(from: Socket, to: Socket, counter: 'bytesUp' | 'bytesDown'): void {
     let chain = Promise.resolve();
     let nextFreeAt = 0;
+    let queued = 0;
     from.on('data', (chunk: Buffer) => {
       const { delayMs, bytesPerSecond } = this.state;
-      if (delayMs === 0 && bytesPerSecond === 0) {
-        chain = chain.then(() => void this.write(to, chunk, counter));
+      if (delayMs === 0 && bytesPerSecond === 0 && queued === 0) {
+        this.write(to, chunk, counter);
         return;
       }
-      from.pause();
+      const now = Date.now();
+      let dueAt = now + delayMs;
+      if (bytesPerSecond > 0) {
+        nextFreeAt = Math.max(now, nextFreeAt) + (chunk.length / bytesPerSecond) * 1000;
+        dueAt = Math.max(dueAt, nextFreeAt);
+      }
+      queued += chunk.length;
+      if (queued > MAX_QUEUED_BYTES) from.pause();
       chain = chain.then(async () => {
-        let wait = delayMs;
-        if (bytesPerSecond > 0) {
-          const now = Date.now();
-          const start = Math.max(now, nextFreeAt);
-          nextFreeAt = start + (chunk.length / bytesPerSecond) * 1000;
-          wait = Math.max(wait, nextFreeAt - now);
-        }
+        const wait = dueAt - Date.now();
         if (wait > 0) await new Promise((r) => setTimeout(r, wait).unref());
         this.write(to, chunk, counter);
-        if (!from.destroyed) from.resume();
+        queued -= chunk.length;
+        if (queued <= MAX_QUEUED_BYTES && from.isPaused() && !from.destroyed) from.resume();
       });
     });
   }
