@@ -319,6 +319,7 @@ describe('audit entries of sensitive reads and registry changes', () => {
       device_channel: null,
       connected: true,
       kind: 'camera',
+      silent_after_seconds: null,
     };
     const {
       centre_id: _centre,
@@ -328,6 +329,7 @@ describe('audit entries of sensitive reads and registry changes', () => {
       device_channel: _channel,
       connected: _connected,
       kind: _kind,
+      silent_after_seconds: _silentAfter,
       ...body
     } = registered;
     expect((await send('POST', '/v1/cameras', body)).statusCode).toBe(201);
