@@ -1,28 +1,12 @@
 import { Controller, ForbiddenException, Get, Header, Inject, Req } from '@nestjs/common';
-import { createHash, timingSafeEqual } from 'node:crypto';
 import { Public } from '@kuzet/auth';
 import { KUZET_CONFIG, KuzetConfig } from '@kuzet/config';
 import { ApiResult } from '@kuzet/http';
 import type { FastifyRequest } from 'fastify';
 import { collectDefaultMetrics, register } from 'prom-client';
+import { mayScrapeRequest } from './scrape-access';
 
 let defaultMetricsCollected = false;
-
-const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|::ffff:127\.\d+\.\d+\.\d+)$/;
-const digest = (value: string): Buffer => createHash('sha256').update(value).digest();
-
-/** Who may scrape: the holder of METRICS_TOKEN, or without one a caller on this host. The
- * figures carry no personal data, but consumer groups, lag and cameras per centre are a map of
- * the system that the ingress (which routes `/` to ops-center) must not hand to anyone. */
-export function mayScrape(
-  token: string | undefined,
-  authorization: string | undefined,
-  remoteAddress: string | undefined,
-): boolean {
-  if (token === undefined) return remoteAddress !== undefined && LOOPBACK.test(remoteAddress);
-  const presented = /^Bearer (.+)$/.exec(authorization ?? '')?.[1];
-  return presented !== undefined && timingSafeEqual(digest(presented), digest(token));
-}
 
 @Public()
 @Controller('metrics')
@@ -38,14 +22,7 @@ export class MetricsController {
   @Header('Content-Type', register.contentType)
   @ApiResult.file('text/plain')
   scrape(@Req() request: FastifyRequest): Promise<string> {
-    // the socket's address, never X-Forwarded-For: a proxy on this host must not open it
-    if (
-      !mayScrape(
-        this.config.METRICS_TOKEN,
-        request.headers.authorization,
-        request.raw.socket.remoteAddress,
-      )
-    )
+    if (!mayScrapeRequest(this.config.METRICS_TOKEN, request))
       throw new ForbiddenException('metrics need METRICS_TOKEN as a bearer token');
     return register.metrics();
   }

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { mayScrape } from './metrics.controller';
+import { mayScrape } from './scrape-access';
 
 const TOKEN = 'a-metrics-token-of-at-least-32-characters';
 
