@@ -52,7 +52,14 @@ import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Admin, Kafka, logLevel } from 'kafkajs';
 import { Client } from 'pg';
-import { CameraEventSchema, create, encodeCameraEvent, timestampFromDate } from '@kuzet/contracts';
+import {
+  CameraEvent,
+  CameraEventSchema,
+  CANONICAL_ENCODING_HEADERS,
+  create,
+  encodeCameraEvent,
+  timestampFromDate,
+} from '@kuzet/contracts';
 import { KafkaMessageBus, OutboundMessage, TOPIC_SPECS, TOPICS } from '@kuzet/messaging';
 import { FaceEngine } from '@kuzet/face';
 import { createDataSource } from '@kuzet/persistence';
@@ -275,9 +282,15 @@ function faceObservations(seeded: Seeded): Workload {
         },
       },
     });
-    messages.push({ key: cameraId, value: encodeCameraEvent(event) });
+    messages.push(edgeRecord(cameraId, event));
   }
   return { messages, queries, planted, plantedRows };
+}
+
+/** A record as the HTTP ingest and the device adapters publish it, marked as the event's
+ * canonical encoding (the gate then fingerprints its bytes without encoding it again). */
+function edgeRecord(cameraId: string, event: CameraEvent): OutboundMessage {
+  return { key: cameraId, value: encodeCameraEvent(event), headers: CANONICAL_ENCODING_HEADERS };
 }
 
 const groupPhotos = (): Buffer[] =>
@@ -293,7 +306,7 @@ function faceFrames(count: number): OutboundMessage[] {
       capturedAt: timestampFromDate(new Date()),
       payload: { case: 'faceFrame', value: { jpeg: photos[i % photos.length]! } },
     });
-    return { key: cameraId, value: encodeCameraEvent(event) };
+    return edgeRecord(cameraId, event);
   });
 }
 

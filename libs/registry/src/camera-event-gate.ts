@@ -2,7 +2,14 @@ import { Inject, Injectable } from '@nestjs/common';
 import { InjectEntityManager } from '@nestjs/typeorm';
 import { createHash } from 'node:crypto';
 import { EntityManager } from 'typeorm';
-import { CameraEvent, decodeCameraEvent, encodeCameraEvent, FieldError } from '@kuzet/contracts';
+import {
+  CANONICAL_ENCODING,
+  CANONICAL_ENCODING_HEADER,
+  CameraEvent,
+  decodeCameraEvent,
+  encodeCameraEvent,
+  FieldError,
+} from '@kuzet/contracts';
 import {
   CAMERA_EVENT_GROUPS,
   CAMERA_EVENT_REJECTIONS,
@@ -24,7 +31,12 @@ const refused = counter({
 });
 
 export type CameraEventVerdict =
-  | { readonly ok: true; readonly event: CameraEvent }
+  | {
+      readonly ok: true;
+      readonly event: CameraEvent;
+      /** The record's bytes when they are the event's canonical encoding. */
+      readonly canonical?: Uint8Array;
+    }
   | { readonly ok: false; readonly reason: string; readonly errors: FieldError[] };
 
 /** The error of an event whose camera may not send (the same words over HTTP and Kafka), or null. */
@@ -123,7 +135,11 @@ export class CameraEventGate {
           ],
         };
       }
-      return { ok: true, event };
+      const canonical =
+        message.headers[CANONICAL_ENCODING_HEADER] === CANONICAL_ENCODING
+          ? message.value
+          : undefined;
+      return { ok: true, event, canonical };
     });
     const cameras = await this.registry.locate(
       verdicts.flatMap((v) => (v.ok ? [v.event.cameraId] : [])),
@@ -141,8 +157,7 @@ export class CameraEventGate {
           errors: [unregistered],
         };
     }
-    const events = verdicts.flatMap((v) => (v.ok ? [v.event] : []));
-    const matches = await this.firstContentsMatch(events);
+    const matches = await this.firstContentsMatch(verdicts.flatMap((v) => (v.ok ? [v] : [])));
     return verdicts.map((verdict) =>
       verdict.ok && !matches.get(verdict.event)
         ? {
@@ -155,14 +170,20 @@ export class CameraEventGate {
   }
 
   /** Records each event's content if its id is new; whether each is the content first
-   * recorded. Hashed re-encoded, so two producers' encodings of one event are the same
-   * content. Two statements for the whole batch. */
+   * recorded. Hashed re-encoded (unless the record says its bytes are that encoding already),
+   * so two producers' encodings of one event are the same content. Two statements for the
+   * whole batch. */
   private async firstContentsMatch(
-    events: readonly CameraEvent[],
+    admitted: readonly { readonly event: CameraEvent; readonly canonical?: Uint8Array }[],
   ): Promise<Map<CameraEvent, boolean>> {
     const result = new Map<CameraEvent, boolean>();
-    if (events.length === 0) return result;
-    const hashes = events.map((e) => createHash('sha256').update(encodeCameraEvent(e)).digest());
+    if (admitted.length === 0) return result;
+    const events = admitted.map((a) => a.event);
+    const hashes = admitted.map(({ event, canonical }) =>
+      createHash('sha256')
+        .update(canonical ?? encodeCameraEvent(event))
+        .digest(),
+    );
     const inserted = await this.em.query<{ event_id: string }[]>(
       `INSERT INTO camera_event_fingerprint (event_id, sha256)
        SELECT * FROM unnest($1::uuid[], $2::bytea[])

@@ -3,6 +3,7 @@ import {
   AlarmKind,
   AlarmPriority,
   CameraEvent,
+  CANONICAL_ENCODING_HEADERS,
   encodeCameraEvent,
   FieldError,
   timestampFromDate,
@@ -283,6 +284,7 @@ function toRecord({ candidate, claim }: Claimed): OutboundMessage {
     headers: {
       [INGEST_HEADERS.payload]: payloadOf(candidate.event),
       [INGEST_HEADERS.sourceId]: candidate.event.sourceId ?? '',
+      ...CANONICAL_ENCODING_HEADERS,
     },
   };
 }

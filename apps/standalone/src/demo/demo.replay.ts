@@ -8,6 +8,7 @@ import {
   CameraEvent,
   CameraEventSchema,
   create,
+  CANONICAL_ENCODING_HEADERS,
   encodeCameraEvent,
   timestampFromDate,
   VehicleDirection,
@@ -239,8 +240,12 @@ export class DemoReplay implements OnApplicationBootstrap {
     const read = this.plateRead(index, now);
     try {
       await this.bus.publish(TOPICS.cameraEvents, [
-        { key: cameraId, value: encodeCameraEvent(event) },
-        { key: read.cameraId, value: encodeCameraEvent(read) },
+        { key: cameraId, value: encodeCameraEvent(event), headers: CANONICAL_ENCODING_HEADERS },
+        {
+          key: read.cameraId,
+          value: encodeCameraEvent(read),
+          headers: CANONICAL_ENCODING_HEADERS,
+        },
       ]);
     } catch (error) {
       this.logger.warn({ err: String(error) }, 'demo event not published');

@@ -41,6 +41,16 @@ export function decodeCameraEvent(
 export function encodeCameraEvent(msg: CameraEvent): Uint8Array {
   return encodeWith(CameraEventSchema, msg);
 }
+
+/** A record header kuzet's own producers set when the value is encodeCameraEvent's output, so
+ * a consumer can fingerprint those bytes as they are instead of encoding the event again
+ * (decoding and encoding such bytes gives the same bytes). A producer that sets it on other
+ * bytes only makes its own retries of that event look like new content. */
+export const CANONICAL_ENCODING_HEADER = 'kuzet-encoding';
+export const CANONICAL_ENCODING = 'canonical';
+export const CANONICAL_ENCODING_HEADERS: Readonly<Record<string, string>> = Object.freeze({
+  [CANONICAL_ENCODING_HEADER]: CANONICAL_ENCODING,
+});
 export function cameraEventFromJson(
   json: unknown,
   now: Date = new Date(),

@@ -123,8 +123,13 @@ describe('valid messages from the arbitraries', () => {
     fc.assert(
       fc.property(arbCameraEvent(NOW), (event) => {
         expect(validateCameraEvent(event, NOW)).toEqual([]);
-        const decoded = decodeCameraEvent(encodeCameraEvent(event), NOW);
+        const bytes = encodeCameraEvent(event);
+        const decoded = decodeCameraEvent(bytes, NOW);
         expect(decoded.ok && equals(CameraEventSchema, decoded.value, event)).toBe(true);
+        // what CANONICAL_ENCODING_HEADER promises: these bytes are their own re-encoding
+        expect(decoded.ok && Buffer.from(encodeCameraEvent(decoded.value)).equals(bytes)).toBe(
+          true,
+        );
         const fromJson = cameraEventFromJson(cameraEventToJson(event), NOW);
         expect(fromJson.ok && equals(CameraEventSchema, fromJson.value, event)).toBe(true);
       }),

@@ -63,7 +63,8 @@ export interface SearchOutcome {
  * PostgreSQL) never undoes a newer state. */
 export class WatchlistIndex {
   private readonly people = new Map<string, IndexedPerson>();
-  private readonly ownerOfPhoto = new Map<string, string>();
+  /** The person each indexed photo belongs to, as held in `people`: one look-up per match. */
+  private readonly ownerOfPhoto = new Map<string, IndexedPerson>();
   /** Versions of removed people, so a late enrolment message does not resurrect them. */
   private readonly removedVersions = new Map<string, number>();
 
@@ -86,11 +87,7 @@ export class WatchlistIndex {
     if (person.version <= this.versionOf(person.personId)) return false;
     this.dropFaces(person.personId);
     this.removedVersions.delete(person.personId);
-    for (const face of person.faces) {
-      this.vectors.upsert(face.photoId, face.embedding);
-      this.ownerOfPhoto.set(face.photoId, person.personId);
-    }
-    this.people.set(person.personId, {
+    const indexed: IndexedPerson = {
       personId: person.personId,
       watchlistId: person.watchlistId,
       threshold: person.threshold,
@@ -99,7 +96,12 @@ export class WatchlistIndex {
       photoIds: person.faces.map((f) => f.photoId),
       negatives: person.negatives ?? [],
       suppression: person.suppression ?? null,
-    });
+    };
+    for (const face of person.faces) {
+      this.vectors.upsert(face.photoId, face.embedding);
+      this.ownerOfPhoto.set(face.photoId, indexed);
+    }
+    this.people.set(person.personId, indexed);
     return true;
   }
 
@@ -165,24 +167,26 @@ export class WatchlistIndex {
     );
   }
 
+  /** k is small (16): a linear scan of the few people seen so far beats a Map per search. */
   private ranked(matches: readonly VectorMatch[], now: Date): Candidate[] {
-    const bestByPerson = new Map<string, Candidate>();
+    const best: Candidate[] = [];
+    const nowMs = now.getTime();
     for (const match of matches) {
-      const personId = this.ownerOfPhoto.get(match.id);
-      const person = personId ? this.people.get(personId) : undefined;
-      if (!person || (person.expiresAt && person.expiresAt <= now)) continue;
-      const known = bestByPerson.get(person.personId);
-      if (!known || match.similarity > known.similarity) {
-        bestByPerson.set(person.personId, {
-          personId: person.personId,
-          watchlistId: person.watchlistId,
-          photoId: match.id,
-          similarity: match.similarity,
-          threshold: person.threshold,
-        });
-      }
+      const person = this.ownerOfPhoto.get(match.id);
+      if (!person || (person.expiresAt && person.expiresAt.getTime() <= nowMs)) continue;
+      const at = best.findIndex((c) => c.personId === person.personId);
+      if (at >= 0 && best[at]!.similarity >= match.similarity) continue;
+      const candidate: Candidate = {
+        personId: person.personId,
+        watchlistId: person.watchlistId,
+        photoId: match.id,
+        similarity: match.similarity,
+        threshold: person.threshold,
+      };
+      if (at >= 0) best[at] = candidate;
+      else best.push(candidate);
     }
-    return [...bestByPerson.values()].sort((a, b) => b.similarity - a.similarity);
+    return best.sort((a, b) => b.similarity - a.similarity);
   }
 
   private dropFaces(personId: string): void {
