@@ -187,47 +187,54 @@ describe('operations-centre console in a real browser', () => {
     expect(escalated.decidedBy).toBe('escalation-timer');
   });
 
-  it('gives a reconnecting client exactly what it missed', async () => {
+  it('gives a reconnecting client exactly what it missed, and afterwards nothing it said it has', async () => {
     const token = await tokenOf('aktau.one');
     const url = `${base.replace('http', 'ws')}/v1/alerts/live`;
-    const seen = await new Promise<number>((resolve, reject) => {
+    await waitForAlert(await publishHit('aktau-cam-0001', 0.65));
+    const had = await new Promise<number[]>((resolve, reject) => {
       const socket = new WebSocket(url);
-      let highest = 0;
+      const seqs: number[] = [];
       socket.on('open', () => {
         socket.send(authenticate(token));
         socket.send(JSON.stringify({ type: 'resume', after_seq: 0 }));
       });
       socket.on('message', (data: Buffer) => {
         const message = JSON.parse(data.toString()) as { type: string; alerts?: { seq: number }[] };
-        for (const alert of message.alerts ?? []) highest = Math.max(highest, alert.seq);
+        seqs.push(...(message.alerts ?? []).map((a) => a.seq));
         if (message.type === 'resumed') {
           socket.close();
-          resolve(highest);
+          resolve(seqs);
         }
       });
       socket.on('error', reject);
     });
+    const seen = Math.max(...had);
     // offline now: a hit arrives meanwhile
     const missed = await publishHit('aktau-cam-0001', 0.66);
     await waitForAlert(missed);
-    const received = await new Promise<string[]>((resolve, reject) => {
-      const socket = new WebSocket(url);
-      const ids: string[] = [];
-      socket.on('open', () => {
-        socket.send(authenticate(token));
-        socket.send(JSON.stringify({ type: 'resume', after_seq: seen }));
-      });
-      socket.on('message', (data: Buffer) => {
-        const message = JSON.parse(data.toString()) as { type: string; alerts?: { id: string }[] };
-        ids.push(...(message.alerts ?? []).map((a) => a.id));
-        if (message.type === 'resumed') {
-          socket.close();
-          resolve(ids);
-        }
-      });
-      socket.on('error', reject);
+    const socket = new WebSocket(url);
+    const ids: string[] = [];
+    let resumed = false;
+    socket.on('open', () => {
+      socket.send(authenticate(token));
+      // as the console resumes: the seqs it holds within the feed's look-back window
+      socket.send(JSON.stringify({ type: 'resume', after_seq: seen, have: had }));
     });
-    expect(received).toEqual([missed]);
+    socket.on('message', (data: Buffer) => {
+      const message = JSON.parse(data.toString()) as { type: string; alerts?: { id: string }[] };
+      ids.push(...(message.alerts ?? []).map((a) => a.id));
+      if (message.type === 'resumed') resumed = true;
+    });
+    try {
+      await waitUntil('resumed', () => resumed);
+      expect(ids).toEqual([missed]);
+      // the polls after the resume look back over seqs it has: none of them comes again
+      const next = await publishHit('aktau-cam-0001', 0.67);
+      await waitUntil('the next hit pushed', () => ids.includes(next), { timeoutMs: 60_000 });
+      expect(ids).toEqual([missed, next]);
+    } finally {
+      socket.close();
+    }
   });
 
   it('makes an alert of a camera alarm, and of no other camera event', async () => {

@@ -38,7 +38,12 @@ const authenticateMessage = z.object({
   type: z.literal('authenticate'),
   token: z.string().min(1).max(8_192),
 });
-const resumeMessage = z.object({ type: z.literal('resume'), after_seq: z.number().int().min(0) });
+const resumeMessage = z.object({
+  type: z.literal('resume'),
+  after_seq: z.number().int().min(0),
+  /** Seqs at or below after_seq the client holds: the polls' look-back does not send them again. */
+  have: z.array(z.number().int().min(0)).max(LOOKBACK_SEQS).optional(),
+});
 
 interface Client {
   readonly socket: WebSocket;
@@ -49,8 +54,9 @@ interface Client {
   resumed: boolean;
 }
 
-/** Live alerts for the console over WebSocket. The client says from which seq to resume, gets
- * everything it missed, then every change as it is committed, by whichever instance. Resumed
+/** Live alerts for the console over WebSocket. The client says from which seq to resume (and
+ * which seqs below it it holds), gets everything it missed, then every change as it is
+ * committed, by whichever instance. Resumed
  * clients also get `{type:'violations'}` messages pushed by the violations feed. A socket lives
  * only as long as its session: one whose user is disabled or changed, or whose token expires,
  * is closed with 4401 (checked every OPS_LIVE_SESSION_CHECK_MS). */
@@ -181,10 +187,11 @@ export class AlertsGateway
     } catch {
       this.send(client, {
         type: 'error',
-        message: 'expected {"type":"resume","after_seq":<number>}',
+        message: 'expected {"type":"resume","after_seq":<number>,"have":[<number>, at most 1000]}',
       });
       return;
     }
+    for (const seq of parsed.have ?? []) if (seq <= parsed.after_seq) client.sent.add(seq);
     const scope = this.scopes.of(client.user);
     let afterSeq = parsed.after_seq;
     for (;;) {

@@ -167,6 +167,7 @@ class Session {
       },
       (pushed) => this.violations.update(pushed, { live: true }),
       (reason) => this.end(reason),
+      () => this.alerts.list.map((alert) => alert.seq),
     );
     this.feed.start(initial.reduce((max, a) => Math.max(max, a.seq), 0));
   }

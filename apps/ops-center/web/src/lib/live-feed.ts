@@ -4,6 +4,9 @@ export type FeedStatus = 'connecting' | 'live' | 'offline';
 
 /** The server's close code for a socket whose session is not (or no longer) valid. */
 const SESSION_ENDED = 4401;
+/** The server's polls look this many seqs back for late commits; the seqs the console holds
+ * within it go with the resume, so a reconnect is not sent them again. */
+const LOOKBACK_SEQS = 1_000;
 
 /** The WebSocket feed: resumes from the last seq it saw, so after a reconnect (or a server
  * restart) the console gets exactly what it missed. Violations are pushed on the same socket
@@ -21,6 +24,7 @@ export class LiveFeed {
     private readonly onStatus: (status: FeedStatus) => void,
     private readonly onViolations: (violations: readonly Violation[]) => void = () => {},
     private readonly onSessionEnded: (reason: string) => void = () => {},
+    private readonly heldSeqs: () => readonly number[] = () => [],
   ) {}
 
   start(fromSeq: number): void {
@@ -42,7 +46,9 @@ export class LiveFeed {
     this.socket = socket;
     socket.onopen = () => {
       socket.send(JSON.stringify({ type: 'authenticate', token: this.token() }));
-      socket.send(JSON.stringify({ type: 'resume', after_seq: this.lastSeq }));
+      const after = this.lastSeq;
+      const have = this.heldSeqs().filter((seq) => seq <= after && seq > after - LOOKBACK_SEQS);
+      socket.send(JSON.stringify({ type: 'resume', after_seq: after, have }));
     };
     socket.onmessage = (event: MessageEvent<string>) => {
       const message = JSON.parse(event.data) as {
