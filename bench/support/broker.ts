@@ -2,7 +2,6 @@ import { rmSync } from 'node:fs';
 import path from 'node:path';
 import {
   KAFKA_CACHE_DIR,
-  liveOwner,
   portFromEnv,
   recordOwner,
   releaseOwner,
@@ -38,9 +37,7 @@ export async function startBenchBroker(
   const wanted = portFromEnv('KUZET_BENCH_KAFKA_PORT', defaultPort);
   const port = unownedPort(wanted);
   if (port !== wanted)
-    progress(
-      `port ${wanted} is used by another live run (pid ${liveOwner(wanted)}); using ${port}`,
-    );
+    progress(`port ${wanted} or ${wanted + 1} is used by another live run; using ${port}`);
   recordOwner(port);
   const dataDir = path.join(KAFKA_CACHE_DIR, `${label}-data-${port}`);
   const release = () => {

@@ -19,7 +19,6 @@ import * as path from 'node:path';
 import { Client } from 'pg';
 import {
   KAFKA_CACHE_DIR,
-  liveOwner,
   portFromEnv,
   recordOwner,
   releaseOwner,
@@ -94,7 +93,7 @@ export default async function globalSetup(): Promise<void> {
   const port = unownedPort(wanted);
   if (port !== wanted) {
     process.stderr.write(
-      `\n[kuzet test set-up] 127.0.0.1:${wanted} is used by another live run (pid ${liveOwner(wanted)}); using ${port}\n`,
+      `\n[kuzet test set-up] 127.0.0.1:${wanted} or ${wanted + 1} is used by another live run; using ${port}\n`,
     );
   }
   process.stderr.write(

@@ -173,10 +173,16 @@ export function liveOwner(port: number): number | undefined {
   return alive(pid) ? pid : undefined;
 }
 
-/** First port from `base` (stepping by 10: each broker also uses port + 1) no live run owns. */
+/** Whether another live run's broker uses `port` or `port + 1`: each broker listens on its
+ * port and its controller on the next, so runs on adjacent ports collide too. */
+export function portsTaken(port: number): boolean {
+  return [port - 1, port, port + 1].some((owned) => liveOwner(owned) !== undefined);
+}
+
+/** First port from `base` (stepping by 10) whose broker and controller ports no live run uses. */
 export function unownedPort(base: number, tries = 10): number {
   for (let i = 0, port = base; i < tries; i++, port += 10) {
-    if (liveOwner(port) === undefined) return port;
+    if (!portsTaken(port)) return port;
   }
   throw new Error(`ports ${base}..${base + 10 * (tries - 1)} are all used by other live test runs`);
 }
