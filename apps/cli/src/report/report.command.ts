@@ -31,6 +31,20 @@ async function centresOf(dataSource: DataSource, centreId: string): Promise<stri
   return rows.map((r) => r.id);
 }
 
+/** Chromium's flags for printing: its sandbox stays on unless it cannot run, as root (Chromium
+ * refuses it there) or where CHROMIUM_NO_SANDBOX=1 says the host has no user namespaces. */
+export function printingChromiumArgs(
+  uid: number | undefined,
+  env: Readonly<Record<string, string | undefined>>,
+): string[] {
+  const unsandboxed = uid === 0 || env['CHROMIUM_NO_SANDBOX'] === '1';
+  return [
+    ...(unsandboxed ? ['--no-sandbox'] : []),
+    '--disable-gpu',
+    '--disable-background-networking',
+  ];
+}
+
 /** The HTML printed by Chromium (Debian's, CHROMIUM_PATH): the same page as --format html. */
 export async function printPdf(html: string): Promise<Buffer> {
   // playwright-core drives the browser; loaded only for PDFs
@@ -38,7 +52,7 @@ export async function printPdf(html: string): Promise<Buffer> {
   const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
     headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+    args: printingChromiumArgs(process.getuid?.(), process.env),
   });
   try {
     // the page is kuzet's own escaped HTML; still, it runs no script and reaches no network
