@@ -1,6 +1,6 @@
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DataSource } from 'typeorm';
-import { ApiKeyService } from '@kuzet/auth';
+import { ApiKeyService, digestHa1, digestHash } from '@kuzet/auth';
 import { FaceEngine } from '@kuzet/face';
 import { AlertEntity, AuditLogEntryEntity } from '@kuzet/persistence';
 import { WatchlistIndex } from '@kuzet/watchlist';
@@ -262,6 +262,80 @@ describe('badge identification end to end on Kafka and PostgreSQL', () => {
     }
     // a refused request identified nothing
     expect(await audited()).toHaveLength(before);
+  });
+
+  it('takes a badge’s HTTP Digest credentials (key id and key) as the device adapters do: challenged, answered, a copied header refused', async () => {
+    const digestKey = await app.get(ApiKeyService).create(
+      {
+        integrator_id: 'badges-wko',
+        label: 'badges without Basic',
+        camera_ids: [badge],
+        district_ids: [],
+        identify: true,
+        digest: true,
+      },
+      'test-setup',
+    );
+    const path = '/v1/devices/identify';
+    const post = (headers: Record<string, string>, payload: Record<string, unknown>) =>
+      app.inject({
+        method: 'POST',
+        url: path,
+        headers: { 'content-type': 'application/json', ...headers },
+        payload,
+      });
+    const challenges = (response: { headers: Record<string, unknown> }): string[] =>
+      ([] as string[]).concat(response.headers['www-authenticate'] as string | string[]);
+    const embedding = await embeddingOf(await asJpeg(personPhoto('amy', 3)));
+    const payload = { officer_id: 'wko-0417', device_id: badge, embedding, model_id: model() };
+
+    // no credentials: 401 before the body is read, with a Basic and a Digest challenge
+    const challenged = await post({}, payload);
+    expect(challenged.statusCode).toBe(401);
+    const digestChallenge = challenges(challenged).find((line) => line.startsWith('Digest'))!;
+    expect(challenges(challenged)).toContainEqual(expect.stringMatching(/^Basic realm="kuzet"/));
+    expect(digestChallenge).toMatch(/algorithm=SHA-256/);
+    const nonce = /nonce="([^"]+)"/.exec(digestChallenge)![1]!;
+
+    const authorization = (user: string, password: string, nc: string): string => {
+      const ha1 = digestHa1('SHA-256', user, password).toString('hex');
+      const ha2 = digestHash('SHA-256', `POST:${path}`);
+      const response = digestHash('SHA-256', `${ha1}:${nonce}:${nc}:beef:auth:${ha2}`);
+      return `Digest username="${user}", realm="kuzet", nonce="${nonce}", uri="${path}", response="${response}", qop=auth, nc=${nc}, cnonce="beef", algorithm=SHA-256`;
+    };
+    const before = (await audited()).length;
+    const answered = await post(
+      { authorization: authorization(digestKey.id, digestKey.key, '00000001') },
+      payload,
+    );
+    expect(answered.statusCode).toBe(200);
+    expect((answered.json() as Answer).hits.map((hit) => hit.person_id)).toEqual([personId]);
+    expect(await audited()).toHaveLength(before + 1);
+
+    // the same header again (someone who saw it, with a body of their own): stale, challenged anew
+    const replayed = await post(
+      { authorization: authorization(digestKey.id, digestKey.key, '00000001') },
+      payload,
+    );
+    expect(replayed.statusCode).toBe(401);
+    expect((replayed.json() as { errors: unknown[] }).errors).toEqual([
+      expect.objectContaining({ field: 'Authorization', rule: 'stale_nonce' }),
+    ]);
+    expect(challenges(replayed)).toContainEqual(expect.stringMatching(/stale=true/));
+    // a wrong password, and an unknown key by Basic, are refused before the body is read
+    const wrong = await post(
+      { authorization: authorization(digestKey.id, `${digestKey.key}x`, '00000002') },
+      payload,
+    );
+    expect((wrong.json() as { errors: unknown[] }).errors).toEqual([
+      expect.objectContaining({ field: 'Authorization', rule: 'digest' }),
+    ]);
+    const unknownKey = await identify(payload, 'kz_unknown_key');
+    expect(unknownKey.statusCode).toBe(401);
+    expect((unknownKey.json() as { errors: unknown[] }).errors).toEqual([
+      expect.objectContaining({ field: 'X-Api-Key', rule: 'api_key' }),
+    ]);
+    expect(await audited()).toHaveLength(before + 1);
   });
 
   it('answers 429 with retry_after_seconds past the limit of one badge, and not for another', async () => {

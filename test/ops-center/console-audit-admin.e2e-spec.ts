@@ -276,11 +276,28 @@ describe('auditor and system administrator screens', () => {
       await page.getByTestId('key-integrator').fill(`vendor-${language}`);
       await page.getByTestId('key-label').fill(label);
       await page.getByTestId('key-district-aktau-city').check();
+      // smart badges' identify requests only with the box ticked (default off)
+      await page
+        .getByRole('checkbox', {
+          name:
+            language === 'ru'
+              ? /Нагрудные камеры могут распознавать лица/
+              : /Smart badges may identify faces/,
+        })
+        .check();
       await page.getByTestId('issue-key').click();
       const key = (await page.getByTestId('issued-key-value').textContent())!.trim();
       expect(key.length).toBeGreaterThan(20);
       expect(await seriousAxeViolations(page)).toEqual([]);
       expect((await push(key)).status).toBe(202);
+      const issuedRow = page.locator(`[data-testid="key-row"][data-label="${label}"]`);
+      expect(await issuedRow.getAttribute('data-identify')).toBe('true');
+      expect(await issuedRow.getByTestId('key-identifies').textContent()).toBe(
+        language === 'ru'
+          ? 'распознаёт лица (нагрудные камеры)'
+          : 'identifies faces (smart badges)',
+      );
+      expect(await page.getByTestId('key-identify').isChecked()).toBe(false);
 
       page.once('dialog', (dialog) => void dialog.accept());
       const row = page.locator(`[data-testid="key-row"][data-label="${label}"]`);

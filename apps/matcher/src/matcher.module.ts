@@ -4,6 +4,7 @@ import { AuthModule } from '@kuzet/auth';
 import { Module } from '@nestjs/common';
 import { FaceEngineConfigOverrides, FaceModule } from '@kuzet/face';
 import { WatchlistAdminModule, WatchlistIndex, WatchlistLearningModule } from '@kuzet/watchlist';
+import { BadgeHttpSetup } from './badges/badge-http.setup';
 import { BadgeIdentifyController } from './badges/badge-identify.controller';
 import { BadgeIdentifyService } from './badges/badge-identify.service';
 import { BadgeRateLimiter } from './badges/badge-rate-limiter';
@@ -50,6 +51,7 @@ export const faceEngineOverrides = (config: KuzetConfig): FaceEngineConfigOverri
     CameraEventConsumer,
     BadgeIdentifyService,
     BadgeRateLimiter,
+    BadgeHttpSetup,
   ],
 })
 export class MatcherModule {}

@@ -4,6 +4,7 @@ export * from './api-keys/api-key.schemas';
 export * from './api-keys/api-key.service';
 export * from './api-keys/api-key.token';
 export * from './api-keys/digest';
+export * from './api-keys/device-credentials';
 export * from './api-keys/integrator-principal';
 export * from './staff/staff-principal';
 export * from './staff/staff-auth.decorators';

@@ -1,7 +1,12 @@
 import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import rateLimit from '@fastify/rate-limit';
-import { ApiKeyService, authenticatedByDigest, presentedApiKey } from '@kuzet/auth';
+import {
+  ApiKeyService,
+  checkDigestCredentials,
+  deviceChallenges,
+  presentedApiKey,
+} from '@kuzet/auth';
 import { CONTRACT_LIMITS } from '@kuzet/contracts';
 import { KUZET_CONFIG, KuzetConfig } from '@kuzet/config';
 import type { HardenedRouteConfig } from '@kuzet/http';
@@ -63,30 +68,12 @@ export class IngestHttpSetup implements OnModuleInit {
     // lookup per key and cache period
     fastify.addHook('onRequest', async (request, reply) => {
       if (!(request.routeOptions.config as Partial<IngestRouteConfig> | undefined)?.ingest) return;
-      const authorization = request.headers['authorization'];
-      if (typeof authorization === 'string' && /^\s*Digest\s/i.test(authorization)) {
-        // HTTP Digest (devices that cannot do Basic): checked here, before the body is read
-        const digest = await this.apiKeys.authenticateDigest(
-          authorization,
-          request.method,
-          request.url,
-        );
-        if (digest.ok) {
-          authenticatedByDigest(request, digest.principal);
-          return;
-        }
+      // HTTP Digest (devices that cannot do Basic): checked here, before the body is read
+      const digest = await checkDigestCredentials(this.apiKeys, request);
+      if (digest.kind === 'accepted') return;
+      if (digest.kind === 'refused') {
         (request as { digestStale?: boolean }).digestStale = digest.stale;
-        await reply.status(401).send(
-          errorBody(401, [
-            {
-              field: 'Authorization',
-              rule: digest.stale ? 'stale_nonce' : 'digest',
-              message: digest.stale
-                ? 'the Digest nonce has expired or was used: retry with the fresh one'
-                : 'the Digest credentials are wrong (user name: the API key id, issued with digest; password: the API key)',
-            },
-          ]),
-        );
+        await reply.status(401).send(errorBody(401, [digest.error]));
         return;
       }
       const presented = presentedApiKey(request.headers);
@@ -104,10 +91,7 @@ export class IngestHttpSetup implements OnModuleInit {
       if (reply.statusCode !== 401) return;
       if (!(request.routeOptions.config as Partial<IngestRouteConfig> | undefined)?.ingest) return;
       const stale = (request as { digestStale?: boolean }).digestStale === true;
-      void reply.header('WWW-Authenticate', [
-        'Basic realm="kuzet", charset="UTF-8"',
-        ...(await this.apiKeys.digestChallenges(stale)),
-      ]);
+      void reply.header('WWW-Authenticate', await deviceChallenges(this.apiKeys, stale));
     });
     if (!fastify.hasDecorator('createRateLimit')) {
       await fastify.register(rateLimit, { global: false });

@@ -2,7 +2,6 @@ import { Body, Controller, HttpCode, Post, Req } from '@nestjs/common';
 import { RouteConfig } from '@nestjs/platform-fastify';
 import { ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { Integrator, IntegratorApiKeyAuth, IntegratorPrincipal } from '@kuzet/auth';
-import type { HardenedRouteConfig } from '@kuzet/http';
 import { ApiResult, ZodValidationPipe } from '@kuzet/http';
 import type { FastifyRequest } from 'fastify';
 import {
@@ -12,6 +11,7 @@ import {
   identifyResponseSchema,
   toIdentifyCommand,
 } from './badge-identify.schemas';
+import { BadgeRouteConfig } from './badge-http.setup';
 import { BadgeIdentifyService } from './badge-identify.service';
 import { BadgeRateLimiter } from './badge-rate-limiter';
 
@@ -29,11 +29,11 @@ export class BadgeIdentifyController {
 
   @Post('identify')
   @HttpCode(200)
-  @RouteConfig({ largeBody: true } satisfies HardenedRouteConfig)
+  @RouteConfig({ largeBody: true, badgeCredentials: true } satisfies BadgeRouteConfig)
   @ApiOperation({
     summary: 'A smart badge identifies a face: the persons on a watchlist it matches, or none',
     description:
-      'JSON with officer_id, device_id (a registry device of kind badge in the key’s scope), optional position, and exactly one of embedding (512 numbers of fr_feature, with model_id) or photo (base64 JPEG, at most 4 MiB). The key must be issued with identify. Answers the persons above their list’s threshold with list, category and instructions, closest first; hits: [] for a face on no list. Every request is in the audit chain (badge.identified); a hit reaches the badge’s centre as a badge_identification alert. At most BADGE_RATE_LIMIT_PER_MINUTE requests a minute per badge (429 with Retry-After and retry_after_seconds).',
+      'JSON with officer_id, device_id (a registry device of kind badge in the key’s scope), optional position, and exactly one of embedding (512 numbers of fr_feature, with model_id) or photo (base64 JPEG, at most 4 MiB). The key must be issued with identify. Credentials: X-Api-Key, HTTP Basic (password: the key) or HTTP Digest (user name: the key id, password: the key; keys issued with digest), as the device adapters take them. Answers the persons above their list’s threshold with list, category and instructions, closest first; hits: [] for a face on no list. Every request is in the audit chain (badge.identified); a hit reaches the badge’s centre as a badge_identification alert. At most BADGE_RATE_LIMIT_PER_MINUTE requests a minute per badge (429 with Retry-After and retry_after_seconds).',
   })
   @ApiResult(identifyResponseSchema)
   async identify(

@@ -5,7 +5,7 @@ import { crc32 } from 'node:zlib';
 import sharp from 'sharp';
 import { DEFAULT_FACE_ENGINE_CONFIG } from '../face.config';
 import { ImageDecodeError, type ImageDecodeErrorCode } from '../face.errors';
-import { decodeImage, sniffImageFormat } from './decode-image';
+import { decodeImage, decodePixels, inspectImage, sniffImageFormat } from './decode-image';
 
 const limits = DEFAULT_FACE_ENGINE_CONFIG.decode;
 const fixtures = join(__dirname, '../../../../test/fixtures/faces');
@@ -104,6 +104,27 @@ describe('decodeImage', () => {
     const rotated = await sharp(smallPng).jpeg().withMetadata({ orientation: 6 }).toBuffer();
     const image = await decodeImage(rotated, limits);
     expect([image.width, image.height]).toEqual([64, 96]);
+  });
+
+  it('decodes a band of rows as the same pixels as those rows of the whole image, EXIF orientation applied', async () => {
+    const rotated = await sharp(groupPhoto).withMetadata({ orientation: 6 }).jpeg().toBuffer();
+    for (const photo of [groupPhoto, rotated]) {
+      const header = await inspectImage(photo, limits);
+      const whole = await decodePixels(photo, limits, header);
+      const band = { top: 37, height: Math.round(header.height / 3) };
+      const rows = await decodePixels(photo, limits, header, 1, band);
+      expect([rows.width, rows.height]).toEqual([header.width, band.height]);
+      const rowBytes = header.width * 3;
+      const expected = whole.data.subarray(
+        band.top * rowBytes,
+        (band.top + band.height) * rowBytes,
+      );
+      expect(Buffer.from(rows.data).equals(Buffer.from(expected))).toBe(true);
+    }
+    const header = await inspectImage(groupPhoto, limits);
+    await expect(
+      decodePixels(groupPhoto, limits, header, 0.5, { top: 0, height: 10 }),
+    ).rejects.toBeInstanceOf(RangeError);
   });
 
   it('refuses an empty buffer', async () => {

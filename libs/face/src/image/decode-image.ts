@@ -104,17 +104,35 @@ export function shrinksOnLoad(header: ImageHeader, scale: number): boolean {
   return header.format === 'jpeg' && scale <= SHRINK_ON_LOAD_BELOW;
 }
 
+/** Whole rows of an image, top to top + height, in its oriented pixels. */
+export interface RowBand {
+  readonly top: number;
+  readonly height: number;
+}
+
 /** The pixels of an inspected image, resampled to `scale` of its size (anti-aliased) in the same
- * libvips pipeline as the decoding, which shrinks a JPEG on load where it can (see shrinksOnLoad). */
+ * libvips pipeline as the decoding, which shrinks a JPEG on load where it can (see shrinksOnLoad).
+ * With `rows`, only that band at full scale: libvips stops decoding below it, so a band in the top
+ * half of a JPEG costs about half a full decode, and its pixels are those of the full decode. */
 export async function decodePixels(
   input: Uint8Array,
   limits: DecodeLimits,
   header: ImageHeader,
   scale = 1,
+  rows?: RowBand,
 ): Promise<RgbImage> {
+  if (rows !== undefined && scale !== 1)
+    throw new RangeError('A band of rows is decoded at full scale only.');
   try {
     let pipeline = sharp(input, { limitInputPixels: limits.maxPixels, failOn: 'warning' }).rotate();
-    if (scale < 1) {
+    if (rows !== undefined) {
+      pipeline = pipeline.extract({
+        left: 0,
+        top: rows.top,
+        width: header.width,
+        height: rows.height,
+      });
+    } else if (scale < 1) {
       pipeline = pipeline.resize(
         Math.max(1, Math.round(header.width * scale)),
         Math.max(1, Math.round(header.height * scale)),

@@ -518,7 +518,7 @@ export interface paths {
     put?: never;
     /**
      * A smart badge identifies a face: the persons on a watchlist it matches, or none
-     * @description JSON with officer_id, device_id (a registry device of kind badge in the key’s scope), optional position, and exactly one of embedding (512 numbers of fr_feature, with model_id) or photo (base64 JPEG, at most 4 MiB). The key must be issued with identify. Answers the persons above their list’s threshold with list, category and instructions, closest first; hits: [] for a face on no list. Every request is in the audit chain (badge.identified); a hit reaches the badge’s centre as a badge_identification alert. At most BADGE_RATE_LIMIT_PER_MINUTE requests a minute per badge (429 with Retry-After and retry_after_seconds).
+     * @description JSON with officer_id, device_id (a registry device of kind badge in the key’s scope), optional position, and exactly one of embedding (512 numbers of fr_feature, with model_id) or photo (base64 JPEG, at most 4 MiB). The key must be issued with identify. Credentials: X-Api-Key, HTTP Basic (password: the key) or HTTP Digest (user name: the key id, password: the key; keys issued with digest), as the device adapters take them. Answers the persons above their list’s threshold with list, category and instructions, closest first; hits: [] for a face on no list. Every request is in the audit chain (badge.identified); a hit reaches the badge’s centre as a badge_identification alert. At most BADGE_RATE_LIMIT_PER_MINUTE requests a minute per badge (429 with Retry-After and retry_after_seconds).
      *
      *     Access: an integrator API key (x-api-key).
      */
