@@ -28,8 +28,8 @@ interface CameraRow {
   longitude: number | null;
 }
 
-/** One scope's cameras as loaded, clustered once: reused while the registry's rows for the
- * scope are unchanged (same count and latest updated_at). */
+/** One scope's cameras as loaded, clustered once: reused while the registry's cameras are
+ * unchanged (the same count and latest updated_at). */
 interface Snapshot {
   readonly fingerprint: string;
   readonly cameras: readonly (CameraRow & { outside: boolean })[];
@@ -65,6 +65,8 @@ export class CameraMapService {
     ttl: 600_000,
     max: 64,
   });
+
+  private version: Promise<string> | null = null;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -154,18 +156,26 @@ export class CameraMapService {
 
   private async snapshot(user: StaffPrincipal): Promise<Snapshot> {
     const scope = scopeOf(user, this.scopes.of(user).centreIds);
-    const [mark] = await this.dataSource.query<{ n: number; at: Date | null }[]>(
-      `SELECT count(*)::int AS n, max(c.updated_at) AS at
-         FROM camera c JOIN operations_centre o ON o.id = c.centre_id WHERE ${scope.where}`,
-      scope.params,
-    );
-    const fingerprint = `${mark?.n ?? 0}|${mark?.at?.toISOString() ?? ''}`;
+    const fingerprint = await this.registryVersion();
     const cached = this.snapshots.get(scope.key);
     if (cached && (await cached.catch(() => null))?.fingerprint === fingerprint) return cached;
     const loading = this.load(scope, fingerprint);
     this.snapshots.set(scope.key, loading);
     loading.catch(() => this.snapshots.delete(scope.key));
     return loading;
+  }
+
+  /** The registry's cameras as they are now, in one word: how many, and the latest change (a
+   * move, a retirement, a new camera all set updated_at). Requests at the same moment share one
+   * look. */
+  private registryVersion(): Promise<string> {
+    this.version ??= this.dataSource
+      .query<{ n: number; at: Date | null }[]>(
+        `SELECT count(*)::int AS n, max(updated_at) AS at FROM camera`,
+      )
+      .then(([mark]) => `${mark?.n ?? 0}|${mark?.at?.toISOString() ?? ''}`)
+      .finally(() => (this.version = null));
+    return this.version;
   }
 
   private async load(scope: ReturnType<typeof scopeOf>, fingerprint: string): Promise<Snapshot> {
