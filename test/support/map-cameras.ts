@@ -1,4 +1,5 @@
 import { DISTRICT_OUTLINES, withinDistrictOutline } from '@kuzet/registry';
+import { seededRandom } from '../../libs/watchlist/src/vector-index/seeded-random';
 
 /** A TypeORM DataSource or a pg Client. */
 interface Queryable {
@@ -19,18 +20,6 @@ const SHARE: Readonly<Record<string, number>> = {
   karakiya: 0.04,
 };
 
-/** The same numbers for the same seed (mulberry32). */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 export interface SeededCamera {
   readonly id: string;
   readonly districtId: string;
@@ -46,7 +35,7 @@ export async function seedMapCameras(
   count: number,
   seed = 1,
 ): Promise<SeededCamera[]> {
-  const next = random(seed);
+  const next = seededRandom(seed);
   const cameras: SeededCamera[] = [];
   const districts = Object.keys(SHARE);
   for (const [d, districtId] of districts.entries()) {
