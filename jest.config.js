@@ -4,6 +4,8 @@ const swc = ['@swc/jest', JSON.parse(require('fs').readFileSync(`${__dirname}/.s
 const moduleNameMapper = {
   '^@kuzet/([a-z-]+)$': '<rootDir>/libs/$1/src',
   '^@kuzet/([a-z-]+)/(.*)$': '<rootDir>/libs/$1/src/$2',
+  // ESM only; Node's require() loads it, Jest's does not: its UMD build
+  '^supercluster$': '<rootDir>/node_modules/supercluster/dist/supercluster.js',
 };
 const common = {
   rootDir: __dirname,

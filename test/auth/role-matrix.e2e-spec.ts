@@ -132,6 +132,8 @@ const EXPECTED: Record<string, Access> = {
   'GET /v1/reports/response-times': ['supervisor', 'auditor'],
   'GET /v1/ops/overview': ['supervisor'],
   'GET /v1/camera-health/districts': OPS,
+  'GET /v1/camera-map': ['operator', 'supervisor', 'system-admin'],
+  'GET /v1/camera-map/position-problems': ['system-admin'],
   'GET /v1/camera-health/offline': OPS,
   'GET /console': 'public',
   'GET /console/assets/:file': 'public',

@@ -6,6 +6,8 @@ import { WatchlistLearningModule } from '@kuzet/watchlist';
 import { AlertRepository } from './alerts/alert.repository';
 import { AlertsController } from './alerts/alerts.controller';
 import { AlertsService } from './alerts/alerts.service';
+import { CameraMapController } from './camera-map/camera-map.controller';
+import { CameraMapService } from './camera-map/camera-map.service';
 import { ConsoleController } from './console/console.controller';
 import { FaviconController } from './console/favicon.controller';
 import { EscalationScheduler } from './escalation/escalation.scheduler';
@@ -46,6 +48,7 @@ import { ViolationFeedService } from './violations/violation-feed.service';
     ReportsController,
     OverviewController,
     CameraHealthController,
+    CameraMapController,
   ],
   providers: [
     CentreScopes,
@@ -64,6 +67,7 @@ import { ViolationFeedService } from './violations/violation-feed.service';
     ReportsService,
     OverviewService,
     CameraHealthService,
+    CameraMapService,
   ],
   exports: [AlertsService],
 })

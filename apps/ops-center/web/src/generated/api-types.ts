@@ -1553,6 +1553,46 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v1/camera-map': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * The caller's cameras in a box at a zoom: clusters with counts where cameras crowd (within 60 px), single cameras where they do not (always above zoom 16); at most 2000 in all, a box at most 16 tiles (4096 px) wide and high at the zoom
+     * @description Access: signed-in staff with one of the roles operator, supervisor, system-admin.
+     */
+    get: operations['CameraMapController_cameras'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/camera-map/position-problems': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Cameras whose position to check, by id: none registered, or outside their district's bundled outline (approximate)
+     * @description Access: signed-in staff with one of the roles system-admin.
+     */
+    get: operations['CameraMapController_problems'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/v1/vehicles/route': {
     parameters: {
       query?: never;
@@ -2944,6 +2984,55 @@ export interface components {
       last_seen_at: string;
       silent_seconds: number;
     };
+    CameraMap: {
+      /** @description the zoom the clusters were made for */
+      zoom: number;
+      clusters: components['schemas']['CameraMapCluster'][];
+      cameras: components['schemas']['CameraMapCamera'][];
+      /** @description more than 2000 clusters and cameras in the box: some left out */
+      truncated: boolean;
+      /** @description the caller's cameras with a position, in all places */
+      in_scope: number;
+      /** @description the caller's cameras the registry places nowhere */
+      without_position: number;
+    };
+    CameraMapCluster: {
+      latitude: number;
+      longitude: number;
+      /** @description cameras in the cluster */
+      count: number;
+      /** @description of them, outside their district's bundled (approximate) outline */
+      flagged: number;
+      /** @description the zoom at which the cluster breaks up */
+      expansion_zoom: number;
+    };
+    CameraMapCamera: {
+      id: string;
+      name: string;
+      district_id: string;
+      district_name: string;
+      /** @enum {string} */
+      kind: 'camera' | 'sos_button';
+      latitude: number;
+      longitude: number;
+      /** @description outside its district's bundled outline (approximate: a camera to check, not proven misplaced); false where the bundle has no outline for the district */
+      outside_district: boolean;
+    };
+    CameraPositionProblemPage: {
+      items: components['schemas']['CameraPositionProblem'][];
+      /** @description send as cursor for the next page; null on the last page */
+      next_cursor: string | null;
+    };
+    CameraPositionProblem: {
+      camera_id: string;
+      camera_name: string;
+      district_id: string;
+      district_name: string;
+      latitude: number | null;
+      longitude: number | null;
+      /** @enum {string} */
+      problem: 'no_position' | 'outside_district';
+    };
     VehicleRoute: {
       /** @description normalised */
       plate: string;
@@ -3186,6 +3275,11 @@ export type SchemaDistrictCameraHealthPage = components['schemas']['DistrictCame
 export type SchemaDistrictCameraHealth = components['schemas']['DistrictCameraHealth'];
 export type SchemaOfflineCameraPage = components['schemas']['OfflineCameraPage'];
 export type SchemaOfflineCamera = components['schemas']['OfflineCamera'];
+export type SchemaCameraMap = components['schemas']['CameraMap'];
+export type SchemaCameraMapCluster = components['schemas']['CameraMapCluster'];
+export type SchemaCameraMapCamera = components['schemas']['CameraMapCamera'];
+export type SchemaCameraPositionProblemPage = components['schemas']['CameraPositionProblemPage'];
+export type SchemaCameraPositionProblem = components['schemas']['CameraPositionProblem'];
 export type SchemaVehicleRoute = components['schemas']['VehicleRoute'];
 export type SchemaRouteSighting = components['schemas']['RouteSighting'];
 export type SchemaAuditHitPage = components['schemas']['AuditHitPage'];
@@ -9047,6 +9141,116 @@ export interface operations {
         };
         content: {
           'application/json': components['schemas']['OfflineCameraPage'];
+        };
+      };
+      /** @description a field breaks a rule: errors names each */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['StaffErrorBody'];
+        };
+      };
+      /** @description not signed in */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['StaffErrorBody'];
+        };
+      };
+      /** @description none of the roles this needs */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['StaffErrorBody'];
+        };
+      };
+    };
+  };
+  CameraMapController_cameras: {
+    parameters: {
+      query: {
+        /** @description the view's western edge, degrees (WGS 84) */
+        west: number;
+        /** @description the view's southern edge, degrees (WGS 84) */
+        south: number;
+        /** @description the view's eastern edge, degrees (WGS 84) */
+        east: number;
+        /** @description the view's northern edge, degrees (WGS 84) */
+        north: number;
+        /** @description the map's zoom (Web Mercator, fractions taken down) */
+        zoom: number;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description success */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['CameraMap'];
+        };
+      };
+      /** @description a field breaks a rule: errors names each */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['StaffErrorBody'];
+        };
+      };
+      /** @description not signed in */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['StaffErrorBody'];
+        };
+      };
+      /** @description none of the roles this needs */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['StaffErrorBody'];
+        };
+      };
+    };
+  };
+  CameraMapController_problems: {
+    parameters: {
+      query?: {
+        /** @description items a page holds (1..500) */
+        limit?: number;
+        /** @description next_cursor of the page before; absent for the first page */
+        cursor?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description success */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['CameraPositionProblemPage'];
         };
       };
       /** @description a field breaks a rule: errors names each */
