@@ -121,6 +121,46 @@ const SAMPLES_FILE = process.env.BENCH_SAMPLES_FILE;
  * .cpuprofile, through CDP), to see where Chromium's time per alert goes. The profiler adds
  * its own cost, so a run with it is for a closer look, not for the figures. */
 const CPU_PROFILE_FILE = process.env.BENCH_CPU_PROFILE;
+/** Optional: a Chromium trace of the timed run (toplevel and devtools.timeline categories,
+ * every process), written to this file and summed per thread and event in the JSON. Like the
+ * profiler, tracing costs CPU of its own: for a closer look, not for the figures. */
+const TRACE_FILE = process.env.BENCH_TRACE;
+const TRACE_CATEGORIES = ['toplevel', 'devtools.timeline', 'disabled-by-default-devtools.timeline'];
+
+interface TraceEvent {
+  readonly name: string;
+  readonly ph: string;
+  readonly pid: number;
+  readonly tid: number;
+  readonly dur?: number;
+  readonly args?: { readonly name?: string };
+}
+
+/** The trace's milliseconds per alert of each "process thread: event" (inclusive: an event
+ * that runs inside another counts in both), the largest `top`. */
+function traceSummary(trace: Buffer, alerts: number, top = 30): Record<string, number> {
+  const { traceEvents } = JSON.parse(trace.toString('utf8')) as { traceEvents: TraceEvent[] };
+  const processes = new Map<number, string>();
+  const threads = new Map<string, string>();
+  for (const e of traceEvents) {
+    if (e.ph !== 'M' || !e.args?.name) continue;
+    if (e.name === 'process_name') processes.set(e.pid, e.args.name);
+    if (e.name === 'thread_name') threads.set(`${e.pid}:${e.tid}`, e.args.name);
+  }
+  const ms = new Map<string, number>();
+  for (const e of traceEvents) {
+    if (e.ph !== 'X' || e.dur === undefined) continue;
+    const thread = threads.get(`${e.pid}:${e.tid}`) ?? String(e.tid);
+    const key = `${processes.get(e.pid) ?? e.pid} ${thread}: ${e.name}`;
+    ms.set(key, (ms.get(key) ?? 0) + e.dur / 1000);
+  }
+  return Object.fromEntries(
+    [...ms.entries()]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, top)
+      .map(([key, total]) => [key, round(total / alerts, 3)]),
+  );
+}
 /** How long the last alerts may take to show before the run counts them as missing: a
  * pipeline that falls behind the offered rate needs a while to work off its backlog. */
 const DRAIN_TIMEOUT_MS = Math.max(60_000, 4 * SECONDS * 1000);
@@ -391,7 +431,23 @@ async function enrol(app: NestFastifyApplication, base: string): Promise<Enrolle
 // ------------------------------------------------------------------------------ CPU time
 
 type CpuGroup = 'node' | 'chromium' | 'kafkaBroker' | 'postgres';
-type CpuSample = Map<string, { group: CpuGroup; ticks: number }>;
+/** `part` names a Chromium process by its --type (renderer, gpu-process, utility with its
+ * service, zygote) or "browser". */
+type CpuSample = Map<string, { group: CpuGroup; part?: string; ticks: number }>;
+
+/** What a Chromium process does, from its command line. */
+function chromiumPart(pid: number): string {
+  try {
+    const args = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split(/[\0 ]/);
+    const type = args.find((a) => a.startsWith('--type='))?.slice('--type='.length);
+    const service = args
+      .find((a) => a.startsWith('--utility-sub-type='))
+      ?.slice('--utility-sub-type='.length);
+    return type === undefined ? 'browser' : service ? `${type}:${service}` : type;
+  } catch {
+    return 'gone';
+  }
+}
 
 /**
  * CPU time (user + system, from /proc/<pid>/stat) of the processes of the pipeline: this
@@ -408,12 +464,12 @@ class CpuMeter {
   async sample(): Promise<CpuSample> {
     const sample: CpuSample = new Map();
     if (!existsSync('/proc/self/stat')) return sample;
-    const add = (pid: number, group: CpuGroup): void => {
+    const add = (pid: number, group: CpuGroup, part?: string): void => {
       const ticks = processTicks(pid);
-      if (ticks !== null) sample.set(`${group}:${pid}`, { group, ticks });
+      if (ticks !== null) sample.set(`${group}:${pid}`, { group, part, ticks });
     };
     add(process.pid, 'node');
-    for (const pid of descendants(process.pid)) add(pid, 'chromium');
+    for (const pid of descendants(process.pid)) add(pid, 'chromium', chromiumPart(pid));
     if (this.brokerPidFile && existsSync(this.brokerPidFile))
       add(Number(readFileSync(this.brokerPidFile, 'utf8').trim()), 'kafkaBroker');
     const backends = await this.dataSource.query<{ pid: number }[]>(
@@ -441,6 +497,16 @@ class CpuMeter {
     }
     return ms;
   }
+}
+
+/** Milliseconds of CPU of each kind of Chromium process between two samples. */
+function chromiumParts(before: CpuSample, after: CpuSample): Record<string, number> {
+  const ms: Record<string, number> = {};
+  for (const [key, { group, part, ticks }] of after) {
+    if (group !== 'chromium' || part === undefined) continue;
+    ms[part] = (ms[part] ?? 0) + ((ticks - (before.get(key)?.ticks ?? 0)) * 1000) / clockTicks();
+  }
+  return ms;
 }
 
 let ticksPerSecondCache: number | undefined;
@@ -845,6 +911,7 @@ async function measure(cleanup: Cleanup): Promise<Record<string, unknown>> {
     await profiler.send('Profiler.enable');
     await profiler.send('Profiler.start');
   }
+  if (TRACE_FILE) await browser.startTracing(page, { categories: TRACE_CATEGORIES });
   const run = await publisher.paced(total);
   progress(`published in ${run.seconds.toFixed(1)} s; waiting for every alert to show`);
   const drained = await waitFor(
@@ -863,8 +930,15 @@ async function measure(cleanup: Cleanup): Promise<Record<string, unknown>> {
     writeFileSync(CPU_PROFILE_FILE, JSON.stringify(profile));
     progress(`CPU profile of the console written to ${CPU_PROFILE_FILE}`);
   }
+  const trace = TRACE_FILE ? await browser.stopTracing() : null;
+  if (trace && TRACE_FILE) {
+    writeFileSync(TRACE_FILE, trace);
+    progress(`Chromium trace written to ${TRACE_FILE}`);
+  }
   const times = await readPageTimes(page);
-  const cpuMs = CpuMeter.spent(cpuBefore, await cpu.sample());
+  const cpuAfter = await cpu.sample();
+  const cpuMs = CpuMeter.spent(cpuBefore, cpuAfter);
+  const chromiumMs = chromiumParts(cpuBefore, cpuAfter);
   const cpuSeconds = (Date.now() - cpuStartedAt) / 1000;
 
   const stored = new Map<string, { matchedAt: number; storedAt: number }>();
@@ -982,11 +1056,16 @@ async function measure(cleanup: Cleanup): Promise<Record<string, unknown>> {
       /** CPU time each part of the pipeline spent from the first timed publish to the end of
        * the drain, per alert shown: the cost per alert whatever else the machine runs. */
       msPerAlert: perGroup(cpuMs, (ms) => ms / shown),
+      /** Chromium's share per alert by process: the renderer (the console's DOM, style,
+       * layout, paint), the GPU process (raster and compositing, in software here), the
+       * network service (fetches), the browser process. */
+      chromiumMsPerAlertByProcess: perGroup(chromiumMs, (ms) => ms / shown),
       /** Cores used over that span, and at rest just before it (IDLE_SAMPLE_MS). */
       coresDuringRun: perGroup(cpuMs, (ms) => ms / 1000 / cpuSeconds),
       coresIdle: perGroup(idleMs, (ms) => ms / 1000 / idleSeconds),
       runSeconds: round(cpuSeconds),
     },
+    ...(trace ? { traceMsPerAlert: traceSummary(trace, shown) } : {}),
     notRendered,
     wrongPerson,
     /** The console's main thread over the same span: its live-feed handler (which rebuilds

@@ -1,50 +1,15 @@
-import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { randomUUID } from 'node:crypto';
-import { resolve } from 'node:path';
-import { Browser, Page } from 'playwright-core';
-import { DataSource } from 'typeorm';
-import { encodeCameraEvent, timestampFromDate } from '@kuzet/contracts';
-import { StaffUserService } from '@kuzet/auth';
-import { MESSAGE_BUS, MessageBus, TOPICS } from '@kuzet/messaging';
-import { OpsCenterModule } from '../../apps/ops-center/src/ops-center.module';
-import { sampleEvent } from '../ingest/sample-events';
-import { launchBrowser } from '../support/browser';
-import { createTestDatabase, TestDatabase } from '../support/database';
-import { startTestApp } from '../support/kuzet-app';
-import { freePort } from '../support/process';
+import { Page } from 'playwright-core';
 import { SignedInStaff, signInAs } from '../support/staff';
 import { waitUntil } from '../support/wait';
-import { ConsoleLanguage, openConsole } from './console-page';
-
-const REGION = resolve(__dirname, '../../deploy/config/region.yaml');
-const PASSWORD = 'correct horse battery staple';
+import { ConsoleLanguage } from './console-page';
+import { consoleTestbed } from './console-testbed';
 
 /** Who has an alert (issue 17): the operator who takes it, or the operator of its centre a
  * supervisor gives it to from the escalation queue; the change is audited and reaches the
  * other operator's "mine" queue live, in Russian and in English. */
 describe('alert assignment and the supervisor’s reassignment of escalations', () => {
-  let database: TestDatabase;
-  let app: NestFastifyApplication;
-  let bus: MessageBus;
-  let browser: Browser;
-  let base: string;
-
-  const publishAlarm = async (cameraId: string): Promise<string> => {
-    const event = sampleEvent('alarm', (e) => {
-      e.cameraId = cameraId;
-      e.capturedAt = timestampFromDate(new Date());
-    });
-    await bus.publish(TOPICS.cameraEvents, [
-      { key: event.cameraId, value: encodeCameraEvent(event) },
-    ]);
-    return event.eventId;
-  };
-
-  const alertStored = async (id: string): Promise<void> =>
-    waitUntil(`alert ${id} to be stored`, async () => {
-      const rows = await app.get(DataSource).query('SELECT 1 FROM alert WHERE id = $1', [id]);
-      return rows.length === 1;
-    });
+  const bed = consoleTestbed();
 
   const call = async (
     staff: SignedInStaff,
@@ -52,7 +17,7 @@ describe('alert assignment and the supervisor’s reassignment of escalations', 
     url: string,
     payload?: unknown,
   ): Promise<{ status: number; body: Record<string, unknown> }> => {
-    const response = await app.inject({
+    const response = await bed.app.inject({
       method,
       url,
       headers: staff.headers,
@@ -60,26 +25,6 @@ describe('alert assignment and the supervisor’s reassignment of escalations', 
     });
     return { status: response.statusCode, body: response.json() };
   };
-
-  beforeAll(async () => {
-    database = await createTestDatabase();
-    ({ app } = await startTestApp([OpsCenterModule], {
-      DATABASE_URL: database.url,
-      KUZET_REGION_FILE: REGION,
-      OPS_FEED_POLL_MS: 100,
-    }));
-    const port = await freePort();
-    await app.listen(port, '127.0.0.1');
-    base = `http://127.0.0.1:${port}`;
-    bus = app.get<MessageBus>(MESSAGE_BUS);
-    browser = await launchBrowser();
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await app?.close();
-    await database?.drop();
-  });
 
   describe('the API', () => {
     let supervisor: SignedInStaff;
@@ -89,11 +34,11 @@ describe('alert assignment and the supervisor’s reassignment of escalations', 
     let admin: SignedInStaff;
 
     beforeAll(async () => {
-      supervisor = await signInAs(app, ['supervisor']);
-      taker = await signInAs(app, ['operator']);
-      colleague = await signInAs(app, ['operator']);
-      otherCentre = await signInAs(app, ['operator'], ['zhanaozen']);
-      admin = await signInAs(app, ['watchlist-admin']);
+      supervisor = await signInAs(bed.app, ['supervisor']);
+      taker = await signInAs(bed.app, ['operator']);
+      colleague = await signInAs(bed.app, ['operator']);
+      otherCentre = await signInAs(bed.app, ['operator'], ['zhanaozen']);
+      admin = await signInAs(bed.app, ['watchlist-admin']);
     });
 
     const decide = (staff: SignedInStaff, id: string, action: string) =>
@@ -102,8 +47,8 @@ describe('alert assignment and the supervisor’s reassignment of escalations', 
       call(staff, 'POST', `/v1/alerts/${id}/assignment`, { assignee_id: assigneeId });
 
     it('gives an alert to whoever takes it, and nobody once it is escalated', async () => {
-      const id = await publishAlarm('aktau-cam-0001');
-      await alertStored(id);
+      const id = await bed.publishAlarm('aktau-cam-0001');
+      await bed.alertsStored([id]);
       const taken = await decide(taker, id, 'acknowledge');
       expect(taken.status).toBe(201);
       expect(taken.body).toMatchObject({
@@ -117,8 +62,8 @@ describe('alert assignment and the supervisor’s reassignment of escalations', 
     });
 
     it('lets a supervisor give an escalation to an operator of its centre, audited', async () => {
-      const id = await publishAlarm('aktau-cam-0002');
-      await alertStored(id);
+      const id = await bed.publishAlarm('aktau-cam-0002');
+      await bed.alertsStored([id]);
       await decide(taker, id, 'escalate');
 
       const picker = await call(supervisor, 'GET', `/v1/alerts/${id}/assignees`);
@@ -136,12 +81,10 @@ describe('alert assignment and the supervisor’s reassignment of escalations', 
         assignee: colleague.username,
         assigned_by: supervisor.username,
       });
-      const [entry] = await app
-        .get(DataSource)
-        .query<{ actor: string; details: Record<string, unknown> }[]>(
-          `SELECT actor, details FROM audit_log WHERE action = 'alert.assigned' AND subject_id = $1`,
-          [id],
-        );
+      const [entry] = await bed.sql.query<{ actor: string; details: Record<string, unknown> }[]>(
+        `SELECT actor, details FROM audit_log WHERE action = 'alert.assigned' AND subject_id = $1`,
+        [id],
+      );
       expect(entry?.actor).toBe(supervisor.username);
       expect(entry?.details).toMatchObject({
         assigneeId: colleague.userId,
@@ -151,8 +94,8 @@ describe('alert assignment and the supervisor’s reassignment of escalations', 
     });
 
     it('refuses an assignee who is not an active operator of the centre, changing nothing', async () => {
-      const id = await publishAlarm('aktau-cam-0003');
-      await alertStored(id);
+      const id = await bed.publishAlarm('aktau-cam-0003');
+      await bed.alertsStored([id]);
       await decide(taker, id, 'escalate');
       const cases: [string, string][] = [
         [otherCentre.userId, 'assignee_centre'],
@@ -174,17 +117,18 @@ describe('alert assignment and the supervisor’s reassignment of escalations', 
       expect(malformed.body.errors).toEqual([expect.objectContaining({ field: 'assignee_id' })]);
       const after = await call(supervisor, 'GET', `/v1/alerts/${id}`);
       expect(after.body).toMatchObject({ state: 'escalated', assignee_id: null });
-      const audited = await app
-        .get(DataSource)
-        .query(`SELECT 1 FROM audit_log WHERE action = 'alert.assigned' AND subject_id = $1`, [id]);
+      const audited = await bed.sql.query(
+        `SELECT 1 FROM audit_log WHERE action = 'alert.assigned' AND subject_id = $1`,
+        [id],
+      );
       expect(audited).toHaveLength(0);
     });
 
     it('refuses operators, decided alerts and other centres’ supervisors', async () => {
-      const id = await publishAlarm('aktau-sos-0001');
-      await alertStored(id);
+      const id = await bed.publishAlarm('aktau-sos-0001');
+      await bed.alertsStored([id]);
       expect((await assign(taker, id, colleague.userId)).status).toBe(403);
-      const elsewhere = await signInAs(app, ['supervisor'], ['zhanaozen']);
+      const elsewhere = await signInAs(bed.app, ['supervisor'], ['zhanaozen']);
       expect((await assign(elsewhere, id, colleague.userId)).status).toBe(404);
       expect((await call(elsewhere, 'GET', `/v1/alerts/${id}/assignees`)).status).toBe(404);
       await call(taker, 'POST', `/v1/alerts/${id}/decisions`, { action: 'confirm' });
@@ -209,34 +153,26 @@ describe('alert assignment and the supervisor’s reassignment of escalations', 
   it.each(['ru', 'en'] as const)(
     'a supervisor gives an escalation to another operator, who sees it arrive in "mine" (%s)',
     async (language: ConsoleLanguage & ('ru' | 'en')) => {
-      const users = app.get(StaffUserService);
       const name = (who: string) => `aktau.${who}.${language}`;
       for (const [who, roles] of [
         ['first', ['operator']],
         ['second', ['operator']],
         ['chief', ['supervisor']],
       ] as const)
-        await users.create(
-          { username: name(who), password: PASSWORD, roles: [...roles], centreIds: ['aktau'] },
-          'test',
-        );
-      await users.create(
-        {
-          username: `zhanaozen.${language}`,
-          password: PASSWORD,
-          roles: ['operator'],
-          centreIds: ['zhanaozen'],
-        },
-        'test',
-      );
+        await bed.addUser({ username: name(who), roles, centreIds: ['aktau'] });
+      await bed.addUser({
+        username: `zhanaozen.${language}`,
+        roles: ['operator'],
+        centreIds: ['zhanaozen'],
+      });
 
-      const first = await openConsole(browser, base, name('first'), PASSWORD, language);
-      const second = await openConsole(browser, base, name('second'), PASSWORD, language);
+      const first = await bed.signIn(name('first'), language);
+      const second = await bed.signIn(name('second'), language);
       await second.getByTestId('tab-mine').click();
       expect(await second.getByTestId('tab-mine').textContent()).toContain(WORDS[language].mine);
 
       // the first operator takes the alarm, then escalates it
-      const id = await publishAlarm('aktau-cam-0001');
+      const id = await bed.publishAlarm('aktau-cam-0001');
       await rowIn(first, id).click({ timeout: 90_000 });
       await first.getByTestId('decide-acknowledge').click();
       await first.getByTestId('tab-mine').click();
@@ -244,7 +180,7 @@ describe('alert assignment and the supervisor’s reassignment of escalations', 
       await first.getByTestId('decide-escalate').click();
       await rowIn(first, id).waitFor({ state: 'detached' });
 
-      const chief = await openConsole(browser, base, name('chief'), PASSWORD, language);
+      const chief = await bed.signIn(name('chief'), language);
       await chief.getByTestId('tab-escalated').click();
       await rowIn(chief, id).click();
       const picker = chief.getByTestId('assign-operator');

@@ -1,134 +1,39 @@
-import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import fc from 'fast-check';
 import { randomUUID } from 'node:crypto';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { Browser, Page } from 'playwright-core';
-import { DataSource, In } from 'typeorm';
-import {
-  create,
-  encodeCameraEvent,
-  encodeWatchlistHit,
-  timestampFromDate,
-  WatchlistHitSchema,
-} from '@kuzet/contracts';
-import { StaffUserService } from '@kuzet/auth';
-import { MESSAGE_BUS, MessageBus, TOPICS } from '@kuzet/messaging';
+import { join } from 'node:path';
+import { Page } from 'playwright-core';
+import { In } from 'typeorm';
 import { AlertEntity } from '@kuzet/persistence';
-import { OpsCenterModule } from '../../apps/ops-center/src/ops-center.module';
-import { sampleEvent } from '../ingest/sample-events';
-import { launchBrowser } from '../support/browser';
-import { createTestDatabase, TestDatabase } from '../support/database';
-import { startTestApp } from '../support/kuzet-app';
-import { freePort } from '../support/process';
-import { waitUntil } from '../support/wait';
 import { signInAs } from '../support/staff';
-import { openConsole, seriousAxeViolations } from './console-page';
-
-const REGION = resolve(__dirname, '../../deploy/config/region.yaml');
-const PASSWORD = 'correct horse battery staple';
+import { waitUntil } from '../support/wait';
+import { seriousAxeViolations } from './console-page';
+import { consoleTestbed } from './console-testbed';
 
 /** Issue 17's operator rows, episodes, SOS resolutions, map and search in a real browser:
  * sightings of one person on three cameras become one card that one decision closes; the
  * selected alert's camera is on the map; an SOS is resolved as a false alarm; past alerts are
  * found by camera; Russian and English; axe-core finds nothing serious on any of it. */
 describe('operations-centre console: episodes, map, SOS and search', () => {
-  let database: TestDatabase;
-  let app: NestFastifyApplication;
-  let bus: MessageBus;
-  let browser: Browser;
-  let base: string;
+  const bed = consoleTestbed([
+    { username: 'aktau.ep', roles: ['operator'], centreIds: ['aktau'] },
+    { username: 'aktau.sup', roles: ['supervisor'], centreIds: ['aktau'] },
+  ]);
   const watchlistId = randomUUID();
   const personId = randomUUID();
 
-  const publishHit = async (cameraId: string, capturedAt: Date): Promise<string> => {
-    const hitId = randomUUID();
-    const at = timestampFromDate(capturedAt);
-    await bus.publish(TOPICS.watchlistHits, [
-      {
-        key: cameraId,
-        value: encodeWatchlistHit(
-          create(WatchlistHitSchema, {
-            hitId,
-            eventId: randomUUID(),
-            cameraId,
-            personId,
-            watchlistId,
-            similarity: 0.72,
-            threshold: 0.4,
-            modelId: 'faceplugin-face-recognition-js/fr_feature',
-            capturedAt: at,
-            matchedAt: at,
-            lastSeenAt: at,
-            sightingCount: 1,
-          }),
-        ),
-      },
-    ]);
-    return hitId;
-  };
-
-  const publishAlarm = async (cameraId: string): Promise<string> => {
-    const event = sampleEvent('alarm', (e) => {
-      e.cameraId = cameraId;
-      e.capturedAt = timestampFromDate(new Date());
-    });
-    await bus.publish(TOPICS.cameraEvents, [
-      { key: event.cameraId, value: encodeCameraEvent(event) },
-    ]);
-    return event.eventId;
-  };
-
-  const stored = (ids: readonly string[]) =>
-    waitUntil(
-      `alerts ${ids.join(', ')} stored`,
-      async () =>
-        (await app
-          .get(DataSource)
-          .getRepository(AlertEntity)
-          .countBy({ id: In([...ids]) })) === ids.length,
-      { timeoutMs: 60_000 },
-    );
+  const publishHit = (cameraId: string, capturedAt: Date): Promise<string> =>
+    bed.publishHit({ cameraId, capturedAt, personId, watchlistId, similarity: 0.72 });
 
   beforeAll(async () => {
-    database = await createTestDatabase();
-    ({ app } = await startTestApp([OpsCenterModule], {
-      DATABASE_URL: database.url,
-      KUZET_REGION_FILE: REGION,
-      OPS_FEED_POLL_MS: 100,
-    }));
-    const port = await freePort();
-    await app.listen(port, '127.0.0.1');
-    base = `http://127.0.0.1:${port}`;
-    bus = app.get<MessageBus>(MESSAGE_BUS);
-    const sql = app.get(DataSource);
-    await sql.query(
+    await bed.sql.query(
       `INSERT INTO watchlist (id, name, category, similarity_threshold) VALUES ($1, 'Розыск', 'wanted', 0.4)`,
       [watchlistId],
     );
-    await sql.query(
+    await bed.sql.query(
       `INSERT INTO watchlist_person (id, watchlist_id, full_name, status) VALUES ($1, $2, 'Айгерим С.', 'active')`,
       [personId, watchlistId],
     );
-    await app
-      .get(StaffUserService)
-      .create(
-        { username: 'aktau.ep', password: PASSWORD, roles: ['operator'], centreIds: ['aktau'] },
-        'test',
-      );
-    await app
-      .get(StaffUserService)
-      .create(
-        { username: 'aktau.sup', password: PASSWORD, roles: ['supervisor'], centreIds: ['aktau'] },
-        'test',
-      );
-    browser = await launchBrowser();
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await app?.close();
-    await database?.drop();
   });
 
   const card = (page: Page, id: string) => page.locator(`[data-episode-ids~="${id}"]`);
@@ -136,19 +41,17 @@ describe('operations-centre console: episodes, map, SOS and search', () => {
   it('groups one person’s sightings on three cameras into one card that one decision closes, and shows the camera on the map (Russian)', async () => {
     // a registry name with markup (a system administrator's typo or an imported spreadsheet)
     // must reach the map as text
-    await app
-      .get(DataSource)
-      .query(
-        `UPDATE camera SET name = 'Mangilik El <b id="planted">14</b>' WHERE id = 'aktau-cam-0001'`,
-      );
-    const page = await openConsole(browser, base, 'aktau.ep', PASSWORD, 'ru');
+    await bed.sql.query(
+      `UPDATE camera SET name = 'Mangilik El <b id="planted">14</b>' WHERE id = 'aktau-cam-0001'`,
+    );
+    const page = await bed.signIn('aktau.ep', 'ru');
     const now = Date.now();
     const sightings = [
       await publishHit('aktau-cam-0001', new Date(now - 20 * 60_000)),
       await publishHit('aktau-cam-0002', new Date(now - 10 * 60_000)),
       await publishHit('aktau-cam-0003', new Date(now - 60_000)),
     ];
-    await stored(sightings);
+    await bed.alertsStored(sightings);
     await waitUntil(
       'one card holding the three sightings',
       async () =>
@@ -213,8 +116,7 @@ describe('operations-centre console: episodes, map, SOS and search', () => {
     await waitUntil(
       'every sighting of the episode confirmed',
       async () =>
-        (await app
-          .get(DataSource)
+        (await bed.sql
           .getRepository(AlertEntity)
           .countBy({ id: In(sightings), state: 'confirmed' })) === 3,
       { timeoutMs: 30_000 },
@@ -224,8 +126,8 @@ describe('operations-centre console: episodes, map, SOS and search', () => {
   });
 
   it('resolves an SOS as a false alarm, and finds past alerts by camera (English)', async () => {
-    const page = await openConsole(browser, base, 'aktau.ep', PASSWORD, 'en');
-    const alarm = await publishAlarm('aktau-sos-0001');
+    const page = await bed.signIn('aktau.ep', 'en');
+    const alarm = await bed.publishAlarm('aktau-sos-0001');
     await page.locator(`[data-alert-id="${alarm}"]`).waitFor({ timeout: 90_000 });
     await page.locator(`[data-alert-id="${alarm}"] button.row`).click();
     await page.getByTestId('decide-reject').waitFor();
@@ -251,9 +153,9 @@ describe('operations-centre console: episodes, map, SOS and search', () => {
   });
 
   it('shows the supervisor the day’s figures per district, the waiting escalations and each operator’s load, audited (Russian)', async () => {
-    const alarm = await publishAlarm('aktau-sos-0001');
-    await stored([alarm]);
-    const page = await openConsole(browser, base, 'aktau.sup', PASSWORD, 'ru');
+    const alarm = await bed.publishAlarm('aktau-sos-0001');
+    await bed.alertsStored([alarm]);
+    const page = await bed.signIn('aktau.sup', 'ru');
     await page.getByTestId('screen-overview').click();
     const aktau = page.locator('[data-testid="overview-row"][data-district="aktau-city"]');
     await aktau.waitFor();
@@ -277,22 +179,20 @@ describe('operations-centre console: episodes, map, SOS and search', () => {
     })()`)) as { status: number; body: { errors: { field: string }[] } };
     expect(refused.status).toBe(400);
     expect(refused.body.errors.map((e) => e.field)).toEqual(['to']);
-    const [entry] = await app
-      .get(DataSource)
-      .query<{ actor: string }[]>(
-        `SELECT actor FROM audit_log WHERE action = 'ops.overview-viewed' ORDER BY seq DESC LIMIT 1`,
-      );
+    const [entry] = await bed.sql.query<{ actor: string }[]>(
+      `SELECT actor FROM audit_log WHERE action = 'ops.overview-viewed' ORDER BY seq DESC LIMIT 1`,
+    );
     expect(entry?.actor).toBe('aktau.sup');
     // operators have no overview
-    const operator = await openConsole(browser, base, 'aktau.ep', PASSWORD, 'ru');
+    const operator = await bed.signIn('aktau.ep', 'ru');
     expect(await operator.getByTestId('screen-overview').count()).toBe(0);
     await operator.context().close();
     await page.context().close();
   });
 
   it('searches past alerts by filters and pages them, and never answers a query string with a server error', async () => {
-    const operator = await signInAs(app, ['operator'], ['aktau']);
-    const get = (url: string) => app.inject({ method: 'GET', url, headers: operator.headers });
+    const operator = await signInAs(bed.app, ['operator'], ['aktau']);
+    const get = (url: string) => bed.app.inject({ method: 'GET', url, headers: operator.headers });
     // by person name (audited), one at a time through the cursor
     const first = await get(
       '/v1/alerts?person_name=%D0%B0%D0%B9%D0%B3%D0%B5%D1%80%D0%B8%D0%BC&limit=2',
@@ -308,9 +208,9 @@ describe('operations-centre console: episodes, map, SOS and search', () => {
     ).json<{ items: unknown[]; next_cursor: string | null }>();
     expect(rest).toMatchObject({ next_cursor: null });
     expect(rest.items).toHaveLength(1);
-    const [searched] = await app
-      .get(DataSource)
-      .query<{ count: string }[]>(`SELECT count(*) FROM audit_log WHERE action = 'alert.searched'`);
+    const [searched] = await bed.sql.query<{ count: string }[]>(
+      `SELECT count(*) FROM audit_log WHERE action = 'alert.searched'`,
+    );
     expect(Number(searched!.count)).toBe(2);
     // by kind and event time: the alarms of the last hour
     const from = encodeURIComponent(new Date(Date.now() - 3_600_000).toISOString());
@@ -351,7 +251,7 @@ describe('operations-centre console: episodes, map, SOS and search', () => {
     );
     await fc.assert(
       fc.asyncProperty(fc.dictionary(key, value, { maxKeys: 4 }), async (query) => {
-        const response = await app.inject({
+        const response = await bed.app.inject({
           method: 'GET',
           url: '/v1/alerts',
           query,

@@ -1,76 +1,33 @@
-import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { copyFileSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { Browser } from 'playwright-core';
-import { DataSource } from 'typeorm';
-import { encodeCameraEvent } from '@kuzet/contracts';
-import { StaffUserService } from '@kuzet/auth';
-import { MESSAGE_BUS, MessageBus, TOPICS } from '@kuzet/messaging';
-import { OpsCenterModule } from '../../apps/ops-center/src/ops-center.module';
-import { sampleEvent } from '../ingest/sample-events';
-import { launchBrowser } from '../support/browser';
-import { createTestDatabase, TestDatabase } from '../support/database';
-import { startTestApp } from '../support/kuzet-app';
-import { freePort } from '../support/process';
 import { signInAs } from '../support/staff';
-import { openConsole, seriousAxeViolations } from './console-page';
-
-const REGION = resolve(__dirname, '../../deploy/config/region.yaml');
-const PASSWORD = 'correct horse battery staple';
+import { seriousAxeViolations } from './console-page';
+import { consoleTestbed } from './console-testbed';
 
 /** Issue 20 in the browser, in Russian: a supervisor confirms an SOS alarm, records the
  * dispatch of a listed unit, its arrival and the outcome in the alert's panel, then opens the
  * monthly report and finds the alarm counted. axe-core on both. */
 describe('dispatch, arrival and outcome in the console, and the monthly report, in Russian', () => {
-  let database: TestDatabase;
-  let app: NestFastifyApplication;
-  let browser: Browser;
-  let base: string;
+  const bed = consoleTestbed([
+    { username: 'aktau.sup', roles: ['operator', 'supervisor'], centreIds: ['aktau'] },
+  ]);
 
   beforeAll(async () => {
-    database = await createTestDatabase();
-    ({ app } = await startTestApp([OpsCenterModule], {
-      DATABASE_URL: database.url,
-      KUZET_REGION_FILE: REGION,
-      OPS_FEED_POLL_MS: 100,
-    }));
-    const port = await freePort();
-    await app.listen(port, '127.0.0.1');
-    base = `http://127.0.0.1:${port}`;
-    await app.get(StaffUserService).create(
-      {
-        username: 'aktau.sup',
-        password: PASSWORD,
-        roles: ['operator', 'supervisor'],
-        centreIds: ['aktau'],
-      },
-      'test',
-    );
-    const supervisor = await signInAs(app, ['supervisor'], ['aktau']);
-    const unit = await app.inject({
+    const supervisor = await signInAs(bed.app, ['supervisor'], ['aktau']);
+    const unit = await bed.app.inject({
       method: 'POST',
       url: '/v1/patrol-units',
       headers: supervisor.headers,
       payload: { centre_id: 'aktau', call_sign: 'ПА-12' },
     });
     expect(unit.statusCode).toBe(201);
-    browser = await launchBrowser();
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await app?.close();
-    await database?.drop();
   });
 
   it('records an outcome in Russian and counts it in the report', async () => {
-    const page = await openConsole(browser, base, 'aktau.sup', PASSWORD, 'ru');
-    const alarm = sampleEvent('alarm', (e) => (e.cameraId = 'aktau-cam-0001'));
-    await app
-      .get<MessageBus>(MESSAGE_BUS)
-      .publish(TOPICS.cameraEvents, [{ key: alarm.cameraId, value: encodeCameraEvent(alarm) }]);
-    await page.locator(`[data-alert-id="${alarm.eventId}"]`).click({ timeout: 90_000 });
+    const page = await bed.signIn('aktau.sup', 'ru');
+    const alarm = await bed.publishAlarm('aktau-cam-0001');
+    await page.locator(`[data-alert-id="${alarm}"]`).click({ timeout: 90_000 });
     await page.getByTestId('decide-confirm').click();
     const panel = page.getByTestId('outcome-panel');
     await panel.waitFor();
@@ -103,9 +60,9 @@ describe('dispatch, arrival and outcome in the console, and the monthly report, 
       .filter({ hasText: 'Не тот человек / автомобиль' })
       .waitFor();
     expect(await page.getByTestId('outcome-outcome').textContent()).toContain('исправлено');
-    const stored = await app
-      .get(DataSource)
-      .query(`SELECT step, outcome FROM alert_outcome_entry ORDER BY recorded_at`);
+    const stored = await bed.sql.query(
+      `SELECT step, outcome FROM alert_outcome_entry ORDER BY recorded_at`,
+    );
     expect(stored.map((r: { step: string }) => r.step)).toEqual([
       'dispatch',
       'arrival',

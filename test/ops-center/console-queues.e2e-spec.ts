@@ -1,86 +1,33 @@
-import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { Browser, Page } from 'playwright-core';
-import { encodeCameraEvent, timestampFromDate } from '@kuzet/contracts';
-import { StaffUserService } from '@kuzet/auth';
-import { MESSAGE_BUS, MessageBus, TOPICS } from '@kuzet/messaging';
-import { OpsCenterModule } from '../../apps/ops-center/src/ops-center.module';
-import { sampleEvent } from '../ingest/sample-events';
-import { launchBrowser } from '../support/browser';
-import { createTestDatabase, TestDatabase } from '../support/database';
-import { startTestApp } from '../support/kuzet-app';
-import { freePort } from '../support/process';
+import { join } from 'node:path';
+import { Page } from 'playwright-core';
 import { waitUntil } from '../support/wait';
-import { liveFeed, openConsole, seriousAxeViolations } from './console-page';
-
-const REGION = resolve(__dirname, '../../deploy/config/region.yaml');
-const PASSWORD = 'correct horse battery staple';
+import { liveFeed, seriousAxeViolations } from './console-page';
+import { consoleTestbed } from './console-testbed';
 
 /** The operator's queues in the Russian console: an SOS alarm on top of its own queue, the
  * keyboard moves through a queue, a decision shows at once, and a reload keeps the queue and the
  * selection; axe-core finds nothing serious on the login and operator screens. */
 describe('operations-centre console queues, in Russian', () => {
-  let database: TestDatabase;
-  let app: NestFastifyApplication;
-  let bus: MessageBus;
-  let browser: Browser;
-  let base: string;
-
-  const publishAlarm = async (cameraId: string): Promise<string> => {
-    const event = sampleEvent('alarm', (e) => {
-      e.cameraId = cameraId;
-      e.capturedAt = timestampFromDate(new Date());
-    });
-    await bus.publish(TOPICS.cameraEvents, [
-      { key: event.cameraId, value: encodeCameraEvent(event) },
-    ]);
-    return event.eventId;
-  };
+  const bed = consoleTestbed([{ username: 'aktau.ru', roles: ['operator'], centreIds: ['aktau'] }]);
 
   const row = (page: Page, id: string) => page.locator(`[data-alert-id="${id}"]`);
   const shownIds = (page: Page): Promise<string[]> =>
     page.$$eval('[data-alert-id]', (rows) => rows.map((r) => r.getAttribute('data-alert-id')!));
 
-  beforeAll(async () => {
-    database = await createTestDatabase();
-    ({ app } = await startTestApp([OpsCenterModule], {
-      DATABASE_URL: database.url,
-      KUZET_REGION_FILE: REGION,
-      OPS_FEED_POLL_MS: 100,
-    }));
-    const port = await freePort();
-    await app.listen(port, '127.0.0.1');
-    base = `http://127.0.0.1:${port}`;
-    bus = app.get<MessageBus>(MESSAGE_BUS);
-    await app
-      .get(StaffUserService)
-      .create(
-        { username: 'aktau.ru', password: PASSWORD, roles: ['operator'], centreIds: ['aktau'] },
-        'test',
-      );
-    browser = await launchBrowser();
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await app?.close();
-    await database?.drop();
-  });
-
   it('keeps an SOS at the top of its queue, moves by keyboard and keeps the selection on reload', async () => {
-    const login = await (await browser.newContext({ locale: 'ru' })).newPage();
-    await login.goto(`${base}/console`);
+    const login = await (await bed.browser.newContext({ locale: 'ru' })).newPage();
+    await login.goto(`${bed.base}/console`);
     await login.getByTestId('login').waitFor();
     expect(await login.getByTestId('login').textContent()).toBe('Войти');
     expect(await seriousAxeViolations(login)).toEqual([]);
     await login.context().close();
 
-    const page = await openConsole(browser, base, 'aktau.ru', PASSWORD, 'ru');
+    const page = await bed.signIn('aktau.ru', 'ru');
     expect(await page.getByTestId('feed-status').textContent()).toBe('в сети');
     expect(await page.getByTestId('tab-sos').textContent()).toContain('SOS');
 
-    const alarm = await publishAlarm('aktau-cam-0001');
+    const alarm = await bed.publishAlarm('aktau-cam-0001');
     await row(page, alarm).waitFor({ timeout: 90_000 });
     await page.getByTestId('tab-sos').click();
     expect(await page.getByTestId('count-sos').textContent()).toBe('1');
@@ -109,7 +56,7 @@ describe('operations-centre console queues, in Russian', () => {
     await page.getByTestId('detail-title').filter({ hasText: 'Тревога SOS' }).waitFor();
     expect(await page.getByTestId('tab-sos').getAttribute('aria-selected')).toBe('true');
     expect((await shownIds(page))[0]).toBe(alarm);
-    expect(await (await fetch(`${base}/favicon.ico`)).text()).toContain('<svg');
+    expect(await (await fetch(`${bed.base}/favicon.ico`)).text()).toContain('<svg');
     await page.context().close();
   });
 });

@@ -1,108 +1,40 @@
-import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { randomUUID } from 'node:crypto';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { Browser, Page } from 'playwright-core';
-import { DataSource, In } from 'typeorm';
-import {
-  create,
-  encodeCameraEvent,
-  encodeWatchlistHit,
-  timestampFromDate,
-  WatchlistHitSchema,
-} from '@kuzet/contracts';
+import { join } from 'node:path';
+import { Page } from 'playwright-core';
+import { In } from 'typeorm';
+import { encodeCameraEvent } from '@kuzet/contracts';
 import { StaffUserService } from '@kuzet/auth';
-import { MESSAGE_BUS, MessageBus, TOPICS } from '@kuzet/messaging';
+import { TOPICS } from '@kuzet/messaging';
 import { AlertDecisionEntity, AlertEntity } from '@kuzet/persistence';
 import { register } from 'prom-client';
 import WebSocket from 'ws';
 import { EscalationScheduler } from '../../apps/ops-center/src/escalation/escalation.scheduler';
-import { OpsCenterModule } from '../../apps/ops-center/src/ops-center.module';
 import { sampleEvent } from '../ingest/sample-events';
-import { launchBrowser } from '../support/browser';
-import { liveFeed, openConsole } from './console-page';
-import { createTestDatabase, TestDatabase } from '../support/database';
-import { startTestApp } from '../support/kuzet-app';
-import { freePort } from '../support/process';
 import { waitFor, waitUntil } from '../support/wait';
-
-const REGION = resolve(__dirname, '../../deploy/config/region.yaml');
-const PASSWORD = 'correct horse battery staple';
+import { liveFeed } from './console-page';
+import { consoleTestbed, CONSOLE_PASSWORD, watchlistHitMessage } from './console-testbed';
 
 /** The console as an operator uses it, in Debian's Chromium, against the real broker and
  * PostgreSQL: hits published to Kafka appear live, decisions persist, centres are kept apart,
  * and a late second decision is refused with a message. */
 describe('operations-centre console in a real browser', () => {
-  let database: TestDatabase;
-  let app: NestFastifyApplication;
-  let bus: MessageBus;
-  let browser: Browser;
-  let base: string;
+  const bed = consoleTestbed(
+    (
+      [
+        ['aktau.one', 'aktau'],
+        ['aktau.two', 'aktau'],
+        ['zhanaozen.one', 'zhanaozen'],
+      ] as const
+    ).map(([username, centre]) => ({ username, roles: ['operator'], centreIds: [centre] })),
+  );
 
-  const hitMessage = (hitId: string, cameraId: string, similarity = 0.71) => {
-    const now = timestampFromDate(new Date());
-    return {
-      key: cameraId,
-      value: encodeWatchlistHit(
-        create(WatchlistHitSchema, {
-          hitId,
-          eventId: randomUUID(),
-          cameraId,
-          personId: randomUUID(),
-          watchlistId: randomUUID(),
-          similarity,
-          threshold: 0.4,
-          modelId: 'faceplugin-face-recognition-js/fr_feature',
-          capturedAt: now,
-          matchedAt: now,
-          lastSeenAt: now,
-          sightingCount: 1,
-        }),
-      ),
-    };
-  };
+  const publishHit = (cameraId: string, similarity = 0.71): Promise<string> =>
+    bed.publishHit({ cameraId, similarity });
 
-  const publishHit = async (cameraId: string, similarity = 0.71): Promise<string> => {
-    const hitId = randomUUID();
-    await bus.publish(TOPICS.watchlistHits, [hitMessage(hitId, cameraId, similarity)]);
-    return hitId;
-  };
-
-  const signIn = (username: string): Promise<Page> =>
-    openConsole(browser, base, username, PASSWORD);
+  const signIn = (username: string): Promise<Page> => bed.signIn(username);
 
   const row = (page: Page, alertId: string) => page.locator(`[data-alert-id="${alertId}"]`);
-
-  beforeAll(async () => {
-    database = await createTestDatabase();
-    ({ app } = await startTestApp([OpsCenterModule], {
-      DATABASE_URL: database.url,
-      KUZET_REGION_FILE: REGION,
-      OPS_FEED_POLL_MS: 100,
-    }));
-    const port = await freePort();
-    await app.listen(port, '127.0.0.1');
-    base = `http://127.0.0.1:${port}`;
-    bus = app.get<MessageBus>(MESSAGE_BUS);
-    const users = app.get(StaffUserService);
-    for (const [username, centre] of [
-      ['aktau.one', 'aktau'],
-      ['aktau.two', 'aktau'],
-      ['zhanaozen.one', 'zhanaozen'],
-    ] as const) {
-      await users.create(
-        { username, password: PASSWORD, roles: ['operator'], centreIds: [centre] },
-        'test',
-      );
-    }
-    browser = await launchBrowser();
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await app?.close();
-    await database?.drop();
-  });
 
   it('shows a hit live, persists the confirmation, keeps centres apart and updates the other operator’s open detail pane', async () => {
     const first = await signIn('aktau.one');
@@ -146,14 +78,10 @@ describe('operations-centre console in a real browser', () => {
     expect(await second.locator('[data-testid^="decide-"]').count()).toBe(0);
     await expect(row(second, aktauHit).getAttribute('data-state')).resolves.toBe('confirmed');
 
-    const stored = await app
-      .get(DataSource)
-      .getRepository(AlertEntity)
-      .findOneByOrFail({ id: aktauHit });
+    const stored = await bed.sql.getRepository(AlertEntity).findOneByOrFail({ id: aktauHit });
     expect(stored.state).toBe('confirmed');
     expect(stored.decidedBy).toBe('aktau.one');
-    const decisions = await app
-      .get(DataSource)
+    const decisions = await bed.sql
       .getRepository(AlertDecisionEntity)
       .findBy({ alertId: aktauHit });
     expect(decisions.map((d) => [d.action, d.username])).toEqual([['confirm', 'aktau.one']]);
@@ -164,15 +92,13 @@ describe('operations-centre console in a real browser', () => {
   });
 
   const waitForAlert = (id: string): Promise<AlertEntity> =>
-    waitFor(`alert ${id} stored`, () =>
-      app.get(DataSource).getRepository(AlertEntity).findOneBy({ id }),
-    );
+    waitFor(`alert ${id} stored`, () => bed.sql.getRepository(AlertEntity).findOneBy({ id }));
 
   const tokenOf = async (username: string): Promise<string> => {
-    const login = await app.inject({
+    const login = await bed.app.inject({
       method: 'POST',
       url: '/v1/auth/login',
-      payload: { username, password: PASSWORD },
+      payload: { username, password: CONSOLE_PASSWORD },
     });
     return (login.json() as { access_token: string }).access_token;
   };
@@ -181,7 +107,7 @@ describe('operations-centre console in a real browser', () => {
     const hit = await publishHit('aktau-cam-0003');
     await waitForAlert(hit);
     const later = new Date(Date.now() + 10 * 60_000);
-    expect(await app.get(EscalationScheduler).tick(later)).toBeGreaterThanOrEqual(1);
+    expect(await bed.app.get(EscalationScheduler).tick(later)).toBeGreaterThanOrEqual(1);
     const escalated = await waitForAlert(hit);
     expect(escalated.state).toBe('escalated');
     expect(escalated.decidedBy).toBe('escalation-timer');
@@ -189,7 +115,7 @@ describe('operations-centre console in a real browser', () => {
 
   it('gives a reconnecting client exactly what it missed, and afterwards nothing it said it has', async () => {
     const token = await tokenOf('aktau.one');
-    const url = `${base.replace('http', 'ws')}/v1/alerts/live`;
+    const url = `${bed.base.replace('http', 'ws')}/v1/alerts/live`;
     await waitForAlert(await publishHit('aktau-cam-0001', 0.65));
     const had = await new Promise<number[]>((resolve, reject) => {
       const socket = new WebSocket(url);
@@ -241,15 +167,14 @@ describe('operations-centre console in a real browser', () => {
     const events = (['observation', 'frame', 'violation', 'alarm'] as const).map((kind) =>
       sampleEvent(kind, (event) => (event.cameraId = 'aktau-cam-0001')),
     );
-    await bus.publish(
+    await bed.bus.publish(
       TOPICS.cameraEvents,
       events.map((event) => ({ key: event.cameraId, value: encodeCameraEvent(event) })),
     );
     const alarm = await waitForAlert(events[3]!.eventId);
     expect(alarm).toMatchObject({ kind: 'alarm', centreId: 'aktau', cameraId: 'aktau-cam-0001' });
     // the alarm came after the others on the same partition: they have been consumed by now
-    const others = await app
-      .get(DataSource)
+    const others = await bed.sql
       .getRepository(AlertEntity)
       .findBy({ id: In(events.slice(0, 3).map((event) => event.eventId)) });
     expect(others).toEqual([]);
@@ -262,7 +187,7 @@ describe('operations-centre console in a real browser', () => {
         if (first) socket.on('open', () => socket.send(first));
         socket.on('close', (code: number) => resolve(code));
       });
-    const live = `${base.replace('http', 'ws')}/v1/alerts/live`;
+    const live = `${bed.base.replace('http', 'ws')}/v1/alerts/live`;
     expect(await closeCode(live, authenticate('forged'))).toBe(4401);
     // a real token, but where proxies log it: the socket still waits for its first message
     const token = await tokenOf('aktau.one');
@@ -273,7 +198,7 @@ describe('operations-centre console in a real browser', () => {
 
   it('closes the live socket and refuses the token once its session signs out', async () => {
     const token = await tokenOf('aktau.one');
-    const socket = new WebSocket(`${base.replace('http', 'ws')}/v1/alerts/live`);
+    const socket = new WebSocket(`${bed.base.replace('http', 'ws')}/v1/alerts/live`);
     const closed = new Promise<number>((done) => socket.on('close', (code: number) => done(code)));
     await new Promise<void>((resumed, failed) => {
       socket.on('open', () => {
@@ -286,8 +211,10 @@ describe('operations-centre console in a real browser', () => {
       socket.on('error', failed);
     });
     const headers = { authorization: `Bearer ${token}` };
-    expect((await fetch(`${base}/v1/auth/logout`, { method: 'POST', headers })).status).toBe(204);
-    expect((await fetch(`${base}/v1/alerts`, { headers })).status).toBe(401);
+    expect((await fetch(`${bed.base}/v1/auth/logout`, { method: 'POST', headers })).status).toBe(
+      204,
+    );
+    expect((await fetch(`${bed.base}/v1/alerts`, { headers })).status).toBe(401);
     expect(await closed).toBe(4401);
   });
 
@@ -297,9 +224,9 @@ describe('operations-centre console in a real browser', () => {
   };
 
   it('closes a live socket once its user is disabled or given other roles, and keeps it otherwise', async () => {
-    const users = app.get(StaffUserService);
+    const users = bed.app.get(StaffUserService);
     const open = (token: string) => {
-      const socket = new WebSocket(`${base.replace('http', 'ws')}/v1/alerts/live`);
+      const socket = new WebSocket(`${bed.base.replace('http', 'ws')}/v1/alerts/live`);
       socket.on('open', () => socket.send(authenticate(token)));
       const closed = new Promise<{ code: number; reason: string }>((done) =>
         socket.on('close', (code: number, reason: Buffer) =>
@@ -322,10 +249,7 @@ describe('operations-centre console in a real browser', () => {
     };
     const created = await Promise.all(
       ['aktau.leaver', 'aktau.mover', 'aktau.stayer'].map((username) =>
-        users.create(
-          { username, password: PASSWORD, roles: ['operator'], centreIds: ['aktau'] },
-          'test',
-        ),
+        bed.addUser({ username, roles: ['operator'], centreIds: ['aktau'] }),
       ),
     );
     const closedBefore = await sessionsEnded();
@@ -355,11 +279,12 @@ describe('operations-centre console in a real browser', () => {
   });
 
   it('signs the console out, saying why, when its user is disabled', async () => {
-    const users = app.get(StaffUserService);
-    const user = await users.create(
-      { username: 'aktau.browser', password: PASSWORD, roles: ['operator'], centreIds: ['aktau'] },
-      'test',
-    );
+    const users = bed.app.get(StaffUserService);
+    const user = await bed.addUser({
+      username: 'aktau.browser',
+      roles: ['operator'],
+      centreIds: ['aktau'],
+    });
     const page = await signIn(user.username);
     await users.update(user.id, { status: 'disabled' }, 'test');
     const error = page.getByTestId('login-error');
@@ -375,7 +300,7 @@ describe('operations-centre console in a real browser', () => {
     await waitForAlert(hit);
     const detailFor = async (bearer: string) =>
       (
-        await app.inject({
+        await bed.app.inject({
           method: 'GET',
           url: `/v1/alerts/${hit}`,
           headers: { authorization: `Bearer ${bearer}` },
@@ -384,7 +309,7 @@ describe('operations-centre console in a real browser', () => {
     // the owning centre sees it: the 404 below is about scope, not a missing alert
     expect(await detailFor(await tokenOf('aktau.one'))).toBe(200);
     expect(await detailFor(token)).toBe(404);
-    const decide = await app.inject({
+    const decide = await bed.app.inject({
       method: 'POST',
       url: `/v1/alerts/${hit}/decisions`,
       headers: { authorization: `Bearer ${token}` },
@@ -397,7 +322,7 @@ describe('operations-centre console in a real browser', () => {
     const page = await signIn('aktau.one');
     const token = await tokenOf('aktau.one');
     const serverOrder = async (): Promise<string[]> => {
-      const response = await app.inject({
+      const response = await bed.app.inject({
         method: 'GET',
         url: '/v1/alerts?limit=200',
         headers: { authorization: `Bearer ${token}` },
@@ -440,7 +365,7 @@ describe('operations-centre console in a real browser', () => {
     // a decision gives the alert a new seq: its row is updated in place (the same node: cards
     // are keyed by a stable episode id, so no crop is fetched again) and stays where it was
     await markRows();
-    const decided = await app.inject({
+    const decided = await bed.app.inject({
       method: 'POST',
       url: `/v1/alerts/${older}/decisions`,
       headers: { authorization: `Bearer ${token}` },
@@ -454,9 +379,11 @@ describe('operations-centre console in a real browser', () => {
     // a burst pushes the oldest rows out of the 200
     await markRows();
     const burst = Array.from({ length: 200 }, () => randomUUID());
-    await bus.publish(
+    await bed.bus.publish(
       TOPICS.watchlistHits,
-      burst.map((hitId, i) => hitMessage(hitId, `aktau-cam-000${1 + (i % 3)}`)),
+      burst.map((hitId, i) =>
+        watchlistHitMessage(hitId, { cameraId: `aktau-cam-000${1 + (i % 3)}` }),
+      ),
     );
     // the page can only settle on the burst once the server has stored all of it
     const stored = new Set<string>(burst);

@@ -1,7 +1,14 @@
+/** One audio context for every cue: each context holds an audio thread of the browser until
+ * it is closed, and a context per alert piled them up at the rate of the alerts. */
+let shared: AudioContext | null = null;
+
 /** Plays `frequencies` one after the other (no audio file to ship or load). */
 function tones(frequencies: number[], stepS: number, type: OscillatorType, volume: number): void {
   try {
-    const context = new AudioContext();
+    shared ??= new AudioContext();
+    const context = shared;
+    // made before the user's first click, it starts suspended; it may play by now
+    if (context.state === 'suspended') void context.resume();
     const gain = context.createGain();
     gain.gain.value = volume;
     gain.connect(context.destination);
