@@ -5,3 +5,4 @@ export * from './registry.dto';
 export * from './registry.schemas';
 export type { CameraLocation } from './camera-registry.repository';
 export * from './camera-event-gate';
+export * from './centre-scope';

@@ -2,7 +2,7 @@ import { HttpStatus, Injectable, Logger, NotFoundException } from '@nestjs/commo
 import { randomUUID } from 'node:crypto';
 import { EntityManager } from 'typeorm';
 import { AuditLogService } from '@kuzet/audit-log';
-import { StaffPrincipal } from '@kuzet/auth';
+import { centreScopeOf, StaffPrincipal } from '@kuzet/auth';
 import { decodeCursor, encodeCursor, FieldErrorsException, Page, pageOf } from '@kuzet/http';
 import { WatchlistEntity, WatchlistPersonEntity, EnrolledFaceEntity } from '@kuzet/persistence';
 import { WatchlistChangePublisher } from '../changes/watchlist-change.publisher';
@@ -496,12 +496,13 @@ export class LearningService {
   }
 }
 
-/** Whose learning rows a reader sees: a supervisor those of their centres (and the district
- * centres below them, and what no centre owns), as the ops-center scopes alerts (CentreScopes);
- * an auditor and a watchlist administrator (who manage the lists region-wide) every centre's. */
+/** Whose learning rows a reader sees: a watchlist administrator (who manages the lists
+ * region-wide) every centre's; anyone else by their centre scope (@kuzet/auth's centreScopeOf:
+ * a supervisor their centres and what no centre owns, an auditor their centres, or every
+ * centre with the ALL_CENTRES grant). */
 export function learningScopeOf(user: StaffPrincipal): LearningScope | null {
-  if (user.roles.includes('auditor') || user.roles.includes('watchlist-admin')) return null;
-  return { centreIds: user.centreIds, includeUnrouted: user.roles.includes('supervisor') };
+  if (user.roles.includes('watchlist-admin')) return null;
+  return centreScopeOf(user);
 }
 
 function keyset(query: LearningPageQuery): KeysetPage {
