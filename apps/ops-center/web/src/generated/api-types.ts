@@ -988,6 +988,46 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v1/vehicle-lists/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    /**
+     * Change a vehicle list's name, category, priority, match policy or expiry; every matcher applies it within moments; 409 archived for an archived list
+     * @description Access: signed-in staff with one of the roles watchlist-admin.
+     */
+    patch: operations['VehicleListController_updateList'];
+    trace?: never;
+  };
+  '/v1/vehicle-lists/{id}/archive': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Archive a vehicle list with a reason: no longer matched, its plates and hits kept; 409 archived when it already is
+     * @description Access: signed-in staff with one of the roles watchlist-admin.
+     */
+    post: operations['VehicleListController_archiveList'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/v1/vehicle-lists/{id}/entries': {
     parameters: {
       query?: never;
@@ -2379,11 +2419,30 @@ export interface components {
       created_by: string;
       /** Format: date-time */
       created_at: string;
+      /**
+       * Format: date-time
+       * @description set when archived: no longer matched
+       */
+      archived_at: string | null;
+      archived_by: string | null;
+      archive_reason: string | null;
     };
     VehicleListPage: {
       items: components['schemas']['VehicleList'][];
       /** @description send as cursor for the next page; null on the last page */
       next_cursor: string | null;
+    };
+    UpdateVehicleListInput: {
+      name?: string;
+      category?: string;
+      priority?: number;
+      /** @enum {string} */
+      match_policy?: 'exact' | 'confusion' | 'edit';
+      /** Format: date-time */
+      expires_at?: string | null;
+    };
+    ArchiveVehicleListInput: {
+      reason: string;
     };
     VehicleListEntryPage: {
       items: components['schemas']['VehicleListEntry'][];
@@ -3147,6 +3206,8 @@ export type SchemaWatchlistLearningPage = components['schemas']['WatchlistLearni
 export type SchemaWatchlistLearning = components['schemas']['WatchlistLearning'];
 export type SchemaVehicleList = components['schemas']['VehicleList'];
 export type SchemaVehicleListPage = components['schemas']['VehicleListPage'];
+export type SchemaUpdateVehicleListInput = components['schemas']['UpdateVehicleListInput'];
+export type SchemaArchiveVehicleListInput = components['schemas']['ArchiveVehicleListInput'];
 export type SchemaVehicleListEntryPage = components['schemas']['VehicleListEntryPage'];
 export type SchemaVehicleListEntry = components['schemas']['VehicleListEntry'];
 export type SchemaVehicleListEntryOutcome = components['schemas']['VehicleListEntryOutcome'];
@@ -3376,7 +3437,7 @@ export interface operations {
           password: string;
           roles: ('operator' | 'supervisor' | 'watchlist-admin' | 'auditor' | 'system-admin')[];
           /** @default [] */
-          centre_ids?: string[];
+          centre_ids?: (string | '*')[];
         };
       };
     };
@@ -3482,7 +3543,7 @@ export interface operations {
         'application/json': {
           password?: string;
           roles?: ('operator' | 'supervisor' | 'watchlist-admin' | 'auditor' | 'system-admin')[];
-          centre_ids?: string[];
+          centre_ids?: (string | '*')[];
           /** @enum {string} */
           status?: 'active' | 'disabled';
         };
@@ -7411,6 +7472,112 @@ export interface operations {
     responses: {
       /** @description success */
       201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['VehicleList'];
+        };
+      };
+      /** @description a field breaks a rule: errors names each */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['StaffErrorBody'];
+        };
+      };
+      /** @description not signed in */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['StaffErrorBody'];
+        };
+      };
+      /** @description none of the roles this needs */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['StaffErrorBody'];
+        };
+      };
+    };
+  };
+  VehicleListController_updateList: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['UpdateVehicleListInput'];
+      };
+    };
+    responses: {
+      /** @description success */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['VehicleList'];
+        };
+      };
+      /** @description a field breaks a rule: errors names each */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['StaffErrorBody'];
+        };
+      };
+      /** @description not signed in */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['StaffErrorBody'];
+        };
+      };
+      /** @description none of the roles this needs */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['StaffErrorBody'];
+        };
+      };
+    };
+  };
+  VehicleListController_archiveList: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['ArchiveVehicleListInput'];
+      };
+    };
+    responses: {
+      /** @description success */
+      200: {
         headers: {
           [name: string]: unknown;
         };
