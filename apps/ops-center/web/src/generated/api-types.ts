@@ -1935,6 +1935,8 @@ export interface components {
       device_channel: number | null;
       /** @description silent longer than this the camera is offline (null: its kind's or the global interval) */
       silent_after_seconds: number | null;
+      /** @description the smallest face (pixels) looked for in the camera's frames (null: the default) */
+      min_face_px: number | null;
       /** Format: date-time */
       updated_at: string;
     };
@@ -5500,6 +5502,7 @@ export interface operations {
           device_id?: string | null;
           device_channel?: number | null;
           silent_after_seconds?: number | null;
+          min_face_px?: number | null;
           district_id: string;
         };
       };
@@ -5617,6 +5620,7 @@ export interface operations {
           device_id?: string | null;
           device_channel?: number | null;
           silent_after_seconds?: number | null;
+          min_face_px?: number | null;
           district_id?: string;
         };
       };
@@ -5670,7 +5674,7 @@ export interface operations {
     requestBody: {
       content: {
         'application/json': {
-          /** @description the registry as CSV (UTF-8, a byte-order mark allowed): a header line naming id, name, district_id, centre_id, latitude, longitude, address, status, device_id, device_channel (id, name and district_id required), one camera a line; a registered id is updated, a new one created */
+          /** @description the registry as CSV (UTF-8, a byte-order mark allowed): a header line naming id, name, district_id, centre_id, latitude, longitude, address, status, device_id, device_channel, silent_after_seconds, min_face_px (id, name and district_id required), one camera a line; a registered id is updated, a new one created */
           csv: string;
           /**
            * @description check and count only, change nothing
