@@ -320,6 +320,7 @@ describe('audit entries of sensitive reads and registry changes', () => {
       connected: true,
       kind: 'camera',
       silent_after_seconds: null,
+      min_face_px: null,
     };
     const {
       centre_id: _centre,
@@ -330,6 +331,7 @@ describe('audit entries of sensitive reads and registry changes', () => {
       connected: _connected,
       kind: _kind,
       silent_after_seconds: _silentAfter,
+      min_face_px: _minFace,
       ...body
     } = registered;
     expect((await send('POST', '/v1/cameras', body)).statusCode).toBe(201);

@@ -72,6 +72,8 @@ const EXPECTED: Record<string, Access> = {
   'GET /v1/violations/:eventId': ['supervisor', 'auditor'],
   'POST /v1/vehicle-lists': ['watchlist-admin'],
   'GET /v1/vehicle-lists': ['watchlist-admin'],
+  'PATCH /v1/vehicle-lists/:id': ['watchlist-admin'],
+  'POST /v1/vehicle-lists/:id/archive': ['watchlist-admin'],
   'GET /v1/vehicle-lists/:id/entries': ['watchlist-admin'],
   'POST /v1/vehicle-lists/:id/entries': ['watchlist-admin'],
   'DELETE /v1/vehicle-list-entries/:id': ['watchlist-admin'],

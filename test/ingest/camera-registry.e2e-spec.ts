@@ -203,4 +203,42 @@ describe('camera registry', () => {
     expect(good.json()).toMatchObject({ rows: 2, created: 2, updated: 0 });
     expect((await counts()).cameras).toBe(before.cameras + 2);
   });
+
+  it('imports min_face_px and silent_after_seconds, and refuses a bad one naming its line and column', async () => {
+    const header = 'id,name,district_id,min_face_px,silent_after_seconds';
+    const bad = await h.admin('POST', '/v1/cameras/import', {
+      csv: [
+        header,
+        'tuned-cam-0001,Порт,munaily,48,600',
+        'tuned-cam-0002,Рынок,munaily,8,600',
+      ].join('\n'),
+    });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json()).toMatchObject({
+      errors: [{ field: 'csv', rule: 'too_small', params: { line: 3, column: 'min_face_px' } }],
+    });
+    expect((await h.admin('GET', '/v1/cameras/tuned-cam-0001')).statusCode).toBe(404);
+
+    const good = await h.admin('POST', '/v1/cameras/import', {
+      csv: [header, 'tuned-cam-0001,Порт,munaily,48,600', 'tuned-cam-0002,Рынок,munaily,,'].join(
+        '\n',
+      ),
+    });
+    expect(good.statusCode).toBe(201);
+    expect((await h.admin('GET', '/v1/cameras/tuned-cam-0001')).json()).toMatchObject({
+      min_face_px: 48,
+      silent_after_seconds: 600,
+    });
+    expect((await h.admin('GET', '/v1/cameras/tuned-cam-0002')).json()).toMatchObject({
+      min_face_px: null,
+      silent_after_seconds: null,
+    });
+    // a second import updates the registered camera
+    await h.admin('POST', '/v1/cameras/import', {
+      csv: [header, 'tuned-cam-0001,Порт,munaily,80,'].join('\n'),
+    });
+    expect((await h.admin('GET', '/v1/cameras/tuned-cam-0001')).json()).toMatchObject({
+      min_face_px: 80,
+    });
+  });
 });

@@ -2,7 +2,7 @@ import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { FaceEngine } from '@kuzet/face';
-import { WatchlistIndex, WatchlistService } from '@kuzet/watchlist';
+import { LIST_EDIT_REASON, WatchlistIndex, WatchlistService } from '@kuzet/watchlist';
 import { MatcherModule } from '../../apps/matcher/src/matcher.module';
 import { OpsCenterModule } from '../../apps/ops-center/src/ops-center.module';
 import { createTestDatabase, TestDatabase } from '../support/database';
@@ -205,5 +205,79 @@ describe('threshold evidence end to end', () => {
     });
     expect(response.statusCode).toBe(400);
     expect(response.json()).toMatchObject({ errors: [{ field: 'threshold' }] });
+  });
+
+  it("takes a watchlist administrator's PATCH of the threshold down the same path: checked, a decision in the history, audited, republished, revertible", async () => {
+    const admin = await signInAs(app, ['watchlist-admin']);
+    const searchThreshold = () => app.get(WatchlistIndex).search(probe).best?.threshold ?? 0;
+    const patch = (body: object) =>
+      app.inject({
+        method: 'PATCH',
+        url: `/v1/watchlists/${watchlistId}`,
+        headers: admin.headers,
+        payload: body,
+      });
+    const decisions = async () =>
+      (
+        await app.inject({
+          method: 'GET',
+          url: `/v1/watchlists/${watchlistId}/threshold-decisions`,
+          headers: supervisor.headers,
+        })
+      ).json<{
+        items: { id: string; threshold: number; reason: string; decided_by: string }[];
+      }>().items;
+    const before = await decisions();
+
+    // at or above the suppression ceiling (0.8 by default): refused as a decision is
+    const high = await patch({ similarity_threshold: 0.85, priority: 7 });
+    expect(high.statusCode).toBe(400);
+    expect(high.json()).toMatchObject({
+      errors: [{ field: 'similarity_threshold', rule: 'below_ceiling' }],
+    });
+    expect(await decisions()).toHaveLength(before.length);
+    expect(
+      Number(
+        (
+          await app
+            .get(DataSource)
+            .query(`SELECT priority FROM watchlist WHERE id = $1`, [watchlistId])
+        )[0].priority,
+      ),
+    ).toBe(0);
+
+    const patched = await patch({ similarity_threshold: 0.55, priority: 7 });
+    expect(patched.statusCode).toBe(200);
+    expect(patched.json()).toMatchObject({ similarity_threshold: 0.55, priority: 7 });
+    await eventually(() => Math.abs(searchThreshold() - 0.55) < 1e-6, 'the matcher to take 0.55');
+    const history = await decisions();
+    expect(history).toHaveLength(before.length + 1);
+    const decided = history.find((d) => !before.some((b) => b.id === d.id))!;
+    expect(decided).toMatchObject({ reason: LIST_EDIT_REASON, decided_by: admin.username });
+    expect(decided.threshold).toBeCloseTo(0.55, 6);
+    const audited = (await app
+      .get(DataSource)
+      .query(
+        `SELECT action, actor, details FROM audit_log WHERE subject_id = $1 AND actor = $2 ORDER BY seq`,
+        [watchlistId, admin.username],
+      )) as { action: string; details: Record<string, unknown> }[];
+    expect(audited.map((a) => a.action)).toEqual([
+      'watchlist.threshold-applied',
+      'watchlist.updated',
+    ]);
+    expect(audited[1]!.details).toMatchObject({
+      after: { priority: 7 },
+      thresholdDecisionId: decided.id,
+    });
+
+    // the supervisor reverts the administrator's change like any decision
+    const reverted = await app.inject({
+      method: 'POST',
+      url: `/v1/watchlists/${watchlistId}/threshold-decisions/${decided.id}/revert`,
+      headers: supervisor.headers,
+      payload: { reason: 'back to the evidence' },
+    });
+    expect(reverted.statusCode).toBe(201);
+    await eventually(() => Math.abs(searchThreshold() - 0.4) < 1e-6, 'the matcher back at 0.4');
   });
 });

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Browser } from 'playwright-core';
 import { DataSource } from 'typeorm';
-import { StaffUserService } from '@kuzet/auth';
+import { ALL_CENTRES, StaffUserService } from '@kuzet/auth';
 import { PostgresEvidenceStore } from '@kuzet/evidence';
 import { timestampFromDate } from '@kuzet/contracts';
 import { AuditModule } from '../../apps/audit/src/audit.module';
@@ -76,11 +76,15 @@ describe('auditor and system administrator screens', () => {
     await app.listen(port, '127.0.0.1');
     base = `http://127.0.0.1:${port}`;
     const users = app.get(StaffUserService);
-    for (const [username, role] of [
-      ['auditor.one', 'auditor'],
-      ['admin.one', 'system-admin'],
+    // a national auditor (every centre, granted explicitly) and a system administrator
+    for (const [username, role, centreIds] of [
+      ['auditor.one', 'auditor', [ALL_CENTRES]],
+      ['admin.one', 'system-admin', []],
     ] as const)
-      await users.create({ username, password: PASSWORD, roles: [role], centreIds: [] }, 'test');
+      await users.create(
+        { username, password: PASSWORD, roles: [role], centreIds: [...centreIds] },
+        'test',
+      );
 
     // one decided hit of an enrolled person with a Cyrillic name, its probe crop kept
     const sql = app.get(DataSource);

@@ -296,11 +296,11 @@ describe('violations feed of the operations-centre console', () => {
       ),
     ).toEqual([{ n: 0 }]);
 
-    const scope = { centreIds: ['bulk-centre'], includeUnrouted: false };
+    const scope = { centreIds: ['bulk-centre'], includeUnrouted: false, allCentres: false };
     const feedRepository = app.get(ViolationFeedRepository);
     const plan = async (
       cursor?: { loggedAt: Date; eventId: string },
-      of: { centreIds: string[]; includeUnrouted: boolean } = scope,
+      of: { centreIds: string[]; includeUnrouted: boolean; allCentres: boolean } = scope,
     ) => {
       const [query, parameters] = (
         await feedRepository.pageQuery(of, 50, cursor)
@@ -313,7 +313,11 @@ describe('violations feed of the operations-centre console', () => {
     };
     // a page of a busy scope is read in order from an index, never sorted: one centre walks its
     // own index back, several walk the log's
-    const both = { centreIds: ['bulk-centre', 'quiet-centre'], includeUnrouted: false };
+    const both = {
+      centreIds: ['bulk-centre', 'quiet-centre'],
+      includeUnrouted: false,
+      allCentres: false,
+    };
     const later = {
       loggedAt: new Date('2020-01-01T00:00:03Z'),
       eventId: 'ffffffff-ffff-4fff-bfff-ffffffffffff',
@@ -328,7 +332,11 @@ describe('violations feed of the operations-centre console', () => {
     }
     // for centres with few violations, older than the rest, walking the log back would read
     // 30,000 rows to fill a page: their rows come from the centre index and are sorted instead
-    const quiet = { centreIds: ['quiet-centre', 'aktau'], includeUnrouted: false };
+    const quiet = {
+      centreIds: ['quiet-centre', 'aktau'],
+      includeUnrouted: false,
+      allCentres: false,
+    };
     const quietPlan = await plan(undefined, quiet);
     expect(quietPlan).toContain('"Index Name":"violation_record_centre_idx"');
     expect(quietPlan).not.toContain('violation_record_logged_idx');

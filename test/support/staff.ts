@@ -1,7 +1,7 @@
 import { INestApplication } from '@nestjs/common';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { randomUUID } from 'node:crypto';
-import { StaffRole, StaffUserService } from '@kuzet/auth';
+import { ALL_CENTRES, StaffRole, StaffUserService } from '@kuzet/auth';
 
 /** Signs staff sessions in every test app (distributed mode requires a shared secret). */
 export const TEST_JWT_SECRET = 'test-jwt-secret-0123456789abcdef0123456789';
@@ -24,13 +24,16 @@ export interface SignedInStaff {
 }
 
 /** Creates a staff user with the roles (and centres) in the app's database, then signs in
- * through POST /v1/auth/login like a person would. */
+ * through POST /v1/auth/login like a person would. By default operators and supervisors work
+ * for Aktau and an auditor is a national one (ALL_CENTRES). */
 export async function signInAs(
   app: INestApplication,
   roles: readonly StaffRole[],
   centreIds: readonly string[] = roles.some((r) => r === 'operator' || r === 'supervisor')
     ? ['aktau']
-    : [],
+    : roles.includes('auditor')
+      ? [ALL_CENTRES]
+      : [],
 ): Promise<SignedInStaff> {
   const username = `${roles.join('-')}-${randomUUID().slice(0, 8)}`;
   const password = `pw-${randomUUID()}`;

@@ -27,6 +27,9 @@ export interface AuditLogFilter {
   readonly actions?: readonly string[];
   /** Newest first; chain order (oldest first) when not set. */
   readonly newestFirst?: boolean;
+  /** Only rows whose actor is a staff user of one of these centres (a regional auditor's
+   * reading of the log: what the staff of their centres did). */
+  readonly actorCentreIds?: readonly string[];
   readonly limit: number;
 }
 
@@ -108,6 +111,13 @@ export class AuditLogRepository {
     if (filter.action) query.andWhere('entry.action = :action', filter);
     if (filter.subjectType) query.andWhere('entry.subject_type = :subjectType', filter);
     if (filter.subjectId) query.andWhere('entry.subject_id = :subjectId', filter);
+    if (filter.actorCentreIds) {
+      query.andWhere(
+        `EXISTS (SELECT 1 FROM staff_user u
+                 WHERE u.username = entry.actor AND u.centre_ids && :actorCentreIds::text[])`,
+        { actorCentreIds: [...filter.actorCentreIds] },
+      );
+    }
     return query.getMany();
   }
 }

@@ -24,7 +24,10 @@ export type CameraRow = Pick<
   'id' | 'name' | 'districtId' | 'centreId' | 'latitude' | 'longitude' | 'address' | 'status'
 > &
   Partial<
-    Pick<CameraEntity, 'deviceId' | 'deviceChannel' | 'connected' | 'kind' | 'silentAfterSeconds'>
+    Pick<
+      CameraEntity,
+      'deviceId' | 'deviceChannel' | 'connected' | 'kind' | 'silentAfterSeconds' | 'minFacePx'
+    >
   >;
 export type CentreRow = Pick<OperationsCentreEntity, 'id' | 'name' | 'kind' | 'parentCentreId'>;
 export type DistrictRow = Pick<DistrictEntity, 'id' | 'name' | 'centreId'> &

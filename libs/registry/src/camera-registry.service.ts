@@ -267,6 +267,7 @@ export class CameraRegistryService {
       deviceId: input.device_id ?? null,
       deviceChannel: input.device_channel ?? null,
       silentAfterSeconds: input.silent_after_seconds ?? null,
+      minFacePx: input.min_face_px ?? null,
     });
     if (!created) throw new ConflictException(`camera ${input.id} is already registered`);
     const saved = (await tx.findCamera(input.id))!;
@@ -328,6 +329,7 @@ export class CameraRegistryService {
       deviceId: patch.device_id,
       deviceChannel: patch.device_channel,
       silentAfterSeconds: patch.silent_after_seconds,
+      minFacePx: patch.min_face_px,
     });
     const saved = (await tx.findCamera(id))!;
     const after = cameraState(saved);

@@ -6,3 +6,4 @@ export * from './registry.schemas';
 export type { CameraLocation } from './camera-registry.repository';
 export * from './camera-event-gate';
 export * from './district-outlines';
+export * from './centre-scope';

@@ -47,6 +47,11 @@ export const cameraDtoSchema = z
       .describe(
         "silent longer than this the camera is offline (null: its kind's or the global interval)",
       ),
+    min_face_px: z
+      .number()
+      .int()
+      .nullable()
+      .describe("the smallest face (pixels) looked for in the camera's frames (null: the default)"),
     updated_at: z.iso.datetime(),
   })
   .meta({ id: 'Camera' });
@@ -98,6 +103,7 @@ export function toCameraDto(c: CameraEntity): CameraDto {
     device_id: c.deviceId,
     device_channel: c.deviceChannel,
     silent_after_seconds: c.silentAfterSeconds ?? null,
+    min_face_px: c.minFacePx ?? null,
     updated_at: c.updatedAt.toISOString(),
   };
 }

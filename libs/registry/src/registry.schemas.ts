@@ -61,8 +61,14 @@ const cameraDescription = {
   /** Silent longer than this (seconds), the camera is offline; null: its kind's interval or the
    * global one. At least 15 s: a camera's sign of life is written at most every 10 s. */
   silent_after_seconds: z.number().int().min(15).max(604_800).nullish(),
+  /** The smallest face (pixels) the matcher looks for in this camera's scene frames; null: the
+   * face engine's default. Larger is cheaper where faces are close to the lens. */
+  min_face_px: z.number().int().min(16).max(4096).nullish(),
 };
 const cameraFields = { ...cameraDescription, district_id: slugSchema };
+/** A region file's camera: min_face_px is tuned per camera through the API or the CSV import,
+ * never reset by a region file loaded at every start. */
+const { min_face_px: _minFacePx, ...regionCameraDescription } = cameraDescription;
 
 export const createCameraSchema = z.strictObject({ id: cameraIdSchema, ...cameraFields });
 export type CreateCameraInput = z.infer<typeof createCameraSchema>;
@@ -107,7 +113,7 @@ export const regionFileSchema = z.strictObject({
               name: nameSchema,
               cameras_total: z.number().int().min(0).max(10_000_000).optional(),
               cameras: z
-                .array(z.strictObject({ id: cameraIdSchema, ...cameraDescription }))
+                .array(z.strictObject({ id: cameraIdSchema, ...regionCameraDescription }))
                 .default([]),
             }),
           )

@@ -12,3 +12,4 @@ export * from './learning/learning.dto';
 export * from './learning/learning.repository';
 export * from './learning/learning.service';
 export * from './learning/learning.module';
+export * from './learning/list-thresholds';

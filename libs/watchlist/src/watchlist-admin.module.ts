@@ -6,6 +6,7 @@ import { WatchlistService } from './admin/watchlist.service';
 import { WatchlistChangePublisher } from './changes/watchlist-change.publisher';
 import { FaceEnrolment } from './enrolment/face-enrolment';
 import { LearningRepository } from './learning/learning.repository';
+import { ListThresholds } from './learning/list-thresholds';
 
 /** Watchlist administration over REST. Needs a FaceEngine provider (FaceModule) in the app. */
 @Module({
@@ -17,6 +18,7 @@ import { LearningRepository } from './learning/learning.repository';
     WatchlistChangePublisher,
     FaceEnrolment,
     LearningRepository,
+    ListThresholds,
   ],
   exports: [WatchlistService, WatchlistRepository, LearningRepository],
 })

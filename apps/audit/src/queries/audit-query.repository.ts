@@ -1,9 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { InjectEntityManager } from '@nestjs/typeorm';
 import { EntityManager } from 'typeorm';
+import { CentreScope, centreScopeCondition, centreScopeParams } from '@kuzet/registry';
 import { HitRecordDto } from './audit-query.schemas';
 
 export interface HitFilter {
+  /** The auditor's centres: hits routed (or, without an alert, on cameras) elsewhere are left out. */
+  readonly scope: CentreScope;
   readonly from?: Date;
   readonly to?: Date;
   readonly cameraId?: string;
@@ -82,6 +85,7 @@ const HIT_SOURCES = `
   LEFT JOIN watchlist_person p ON p.id = h.person_id
   LEFT JOIN watchlist w ON w.id = h.watchlist_id
   LEFT JOIN alert a ON a.id = h.hit_id
+  LEFT JOIN operations_centre oc ON oc.id = COALESCE(a.centre_id, c.centre_id)
   LEFT JOIN LATERAL (
     SELECT action, username, decided_at, reason FROM alert_decision
     WHERE alert_id = h.hit_id ORDER BY decided_at DESC LIMIT 1
@@ -94,7 +98,16 @@ function hitConditions(filter: HitFilter) {
     params.push(value);
     return `$${params.length}`;
   };
-  const where: string[] = [];
+  const [centres, unrouted] = centreScopeParams(filter.scope);
+  const where: string[] = [
+    centreScopeCondition(
+      {
+        centre: 'COALESCE(a.centre_id, c.centre_id)',
+        parent: 'COALESCE(a.parent_centre_id, oc.parent_centre_id)',
+      },
+      { centres: param(centres), unrouted: param(unrouted) },
+    ),
+  ];
   if (filter.from) where.push(`h.captured_at >= ${param(filter.from)}`);
   if (filter.to) where.push(`h.captured_at < ${param(filter.to)}`);
   if (filter.cameraId) where.push(`h.camera_id = ${param(filter.cameraId)}`);
@@ -137,7 +150,7 @@ export class AuditQueryRepository {
     }
     return this.em.query<HitRow[]>(
       `SELECT ${HIT_COLUMNS} ${HIT_SOURCES}
-       ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
+       WHERE ${where.join(' AND ')}
        ORDER BY h.captured_at DESC, h.hit_id DESC
        LIMIT ${param(limit)}`,
       params,
@@ -149,17 +162,19 @@ export class AuditQueryRepository {
     const { where, params, param } = hitConditions(filter);
     const rows = await this.em.query<{ n: string }[]>(
       `SELECT count(*) AS n FROM (SELECT 1 ${HIT_SOURCES}
-       ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
+       WHERE ${where.join(' AND ')}
        LIMIT ${param(upTo)}) selected`,
       params,
     );
     return Number(rows[0]?.n ?? 0);
   }
 
-  async hit(hitId: string): Promise<HitRow | null> {
+  /** One hit, when it is within the scope (null otherwise, as for a hit that does not exist). */
+  async hit(hitId: string, scope: CentreScope): Promise<HitRow | null> {
+    const { where, params, param } = hitConditions({ scope });
     const rows = await this.em.query<HitRow[]>(
-      `SELECT ${HIT_COLUMNS} ${HIT_SOURCES} WHERE h.hit_id = $1`,
-      [hitId],
+      `SELECT ${HIT_COLUMNS} ${HIT_SOURCES} WHERE ${where.join(' AND ')} AND h.hit_id = ${param(hitId)}`,
+      params,
     );
     return rows[0] ?? null;
   }
@@ -200,6 +215,14 @@ export class AuditQueryRepository {
        ORDER BY name, id::text LIMIT $1`,
       after === undefined ? [limit] : [limit, after[0], after[1]],
     );
+  }
+
+  /** Every centre and its main centre (null for a main centre). */
+  async centreParents(): Promise<Map<string, string | null>> {
+    const rows = await this.em.query<{ id: string; parent_centre_id: string | null }[]>(
+      'SELECT id, parent_centre_id FROM operations_centre',
+    );
+    return new Map(rows.map((r) => [r.id, r.parent_centre_id]));
   }
 
   decisions(hitId: string): Promise<DecisionRow[]> {

@@ -1,6 +1,7 @@
 import { Inject, Injectable, NotFoundException } from '@nestjs/common';
 import { KUZET_CONFIG, KuzetConfig } from '@kuzet/config';
-import { StaffPrincipal } from '@kuzet/auth';
+import { centreScopeOf, StaffPrincipal } from '@kuzet/auth';
+import { centresWithDistricts } from '@kuzet/registry';
 import { AuditLogService } from '@kuzet/audit-log';
 import { EvidenceReader, isEvidenceRef } from '@kuzet/evidence';
 import {
@@ -36,7 +37,10 @@ import { Readable } from 'node:stream';
 const EXPORT_PAGE = 1_000;
 
 /** What auditors ask. Every question is itself written to the audit log, with who asked it
- * and the filters, before it is answered. */
+ * and the filters, before it is answered. Answers are limited to the auditor's centres (and
+ * the district centres below them): hits by where they were routed, the audit log by whose
+ * staff acted; an auditor without centres sees none, one granted ALL_CENTRES every one. A hit
+ * outside them is answered as one that does not exist. Chain verification stays region-wide. */
 @Injectable()
 export class AuditQueryService {
   constructor(
@@ -49,7 +53,7 @@ export class AuditQueryService {
 
   /** The probe face crop of a hit (JPEG), read after the read is on the audit log. */
   async faceCrop(auditor: StaffPrincipal, hitId: string): Promise<Buffer> {
-    const hit = await this.repository.hit(hitId);
+    const hit = await this.repository.hit(hitId, centreScopeOf(auditor));
     if (!hit) throw new NotFoundException(`hit ${hitId} does not exist`);
     await this.audit.append({
       actor: auditor.username,
@@ -89,7 +93,7 @@ export class AuditQueryService {
     const { limit, cursor, ...filters } = query;
     await this.recordQuery(auditor, 'hits', 'hits', '*', query);
     const rows = await this.repository.hits(
-      toHitFilter(filters),
+      toHitFilter(auditor, filters),
       cursor ? decodeCursor(cursor) : null,
       limit + 1,
     );
@@ -106,22 +110,22 @@ export class AuditQueryService {
     auditor: StaffPrincipal,
     query: HitFilterQuery,
   ): Promise<AsyncIterable<string>> {
-    const filter = await this.exportable(query);
+    const filter = await this.exportable(auditor, query);
     await this.recordQuery(auditor, 'hits-export', 'hits', '*', query);
     return this.hitCsvLines(filter);
   }
 
   /** Every hit that matches as an XLSX workbook, streamed. */
   async exportHitsXlsx(auditor: StaffPrincipal, query: HitFilterQuery): Promise<Readable> {
-    const filter = await this.exportable(query);
+    const filter = await this.exportable(auditor, query);
     await this.recordQuery(auditor, 'hits-export-xlsx', 'hits', '*', query);
     return hitsXlsx(this.allHits(filter));
   }
 
   /** An export is refused, before a byte is written, when its filters select more hits than
    * AUDIT_EXPORT_MAX_ROWS: a file cut short could be taken for all of them. */
-  private async exportable(query: HitFilterQuery): Promise<HitFilter> {
-    const filter = toHitFilter(query);
+  private async exportable(auditor: StaffPrincipal, query: HitFilterQuery): Promise<HitFilter> {
+    const filter = toHitFilter(auditor, query);
     const cap = this.config.AUDIT_EXPORT_MAX_ROWS;
     if ((await this.repository.countHits(filter, cap + 1)) > cap)
       throw new RequestValidationException([
@@ -155,7 +159,7 @@ export class AuditQueryService {
   /** The camera event, each sighting, the hit, the alert and every decision, by time. */
   async timeline(auditor: StaffPrincipal, hitId: string): Promise<HitTimelineDto> {
     await this.recordQuery(auditor, 'hit-timeline', 'hit', hitId, { hitId });
-    const hit = await this.repository.hit(hitId);
+    const hit = await this.repository.hit(hitId, centreScopeOf(auditor));
     if (!hit) throw new NotFoundException(`hit ${hitId} does not exist`);
     const [sightings, alert, decisions, logged] = await Promise.all([
       this.repository.sightings(hitId),
@@ -242,6 +246,7 @@ export class AuditQueryService {
       afterSeq: newestFirst ? undefined : at,
       beforeSeq: newestFirst ? at : undefined,
       newestFirst,
+      actorCentreIds: await this.actorCentres(auditor),
       limit: query.limit + 1,
     });
     const page = items.slice(0, query.limit);
@@ -255,6 +260,14 @@ export class AuditQueryService {
   async verifyChain(auditor: StaffPrincipal): Promise<ChainVerificationApi> {
     await this.recordQuery(auditor, 'audit-verify', 'audit-log', '*', {});
     return toChainVerificationApi(await this.checkpoints.verifyAndRecord());
+  }
+
+  /** Whose entries of the audit log an auditor reads: those of the staff of their centres and
+   * the district centres below (undefined: everyone's, for ALL_CENTRES). */
+  private async actorCentres(auditor: StaffPrincipal): Promise<string[] | undefined> {
+    const scope = centreScopeOf(auditor);
+    if (scope.allCentres) return undefined;
+    return centresWithDistricts(scope, await this.repository.centreParents()) ?? undefined;
   }
 
   private recordQuery(
@@ -274,8 +287,9 @@ export class AuditQueryService {
   }
 }
 
-function toHitFilter(query: HitFilterQuery): HitFilter {
+function toHitFilter(auditor: StaffPrincipal, query: HitFilterQuery): HitFilter {
   return {
+    scope: centreScopeOf(auditor),
     centreId: query.centre_id,
     personName: query.person_name,
     from: query.from ? new Date(query.from) : undefined,

@@ -33,6 +33,50 @@ describe('parseCameraCsv', () => {
     ]);
   });
 
+  it('reads min_face_px and silent_after_seconds, naming the line and column of a bad one', () => {
+    expect(
+      parseCameraCsv(
+        'id,name,district_id,min_face_px,silent_after_seconds\n' +
+          'a-1,A,aktau,48,600\n' +
+          'a-2,B,aktau,,\n',
+      ),
+    ).toEqual([
+      { id: 'a-1', name: 'A', district_id: 'aktau', min_face_px: 48, silent_after_seconds: 600 },
+      { id: 'a-2', name: 'B', district_id: 'aktau' },
+    ]);
+    const bad = refusal(() =>
+      parseCameraCsv(
+        'id,name,district_id,min_face_px,silent_after_seconds\n' +
+          'a-1,A,aktau,8,600\n' +
+          'a-2,B,aktau,48,5\n' +
+          'a-3,C,aktau,big,60\n' +
+          'a-4,D,aktau,40.5,60\n',
+      ),
+    ) as { errors: { field: string; rule: string; params: Record<string, unknown> }[] };
+    expect(bad.errors.map((e) => [e.field, e.params.line, e.params.column, e.rule])).toEqual([
+      ['csv', 2, 'min_face_px', 'too_small'],
+      ['csv', 3, 'silent_after_seconds', 'too_small'],
+      // not a whole number: the same rule the API gives a wrong type
+      ['csv', 4, 'min_face_px', 'required'],
+      ['csv', 5, 'min_face_px', 'required'],
+    ]);
+  });
+
+  it('accepts every min_face_px and silent_after_seconds in range and refuses every other', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: -10, max: 5_000 }),
+        fc.integer({ min: -10, max: 700_000 }),
+        (px, s) => {
+          const csv = `id,name,district_id,min_face_px,silent_after_seconds\nc-1,C,aktau,${px},${s}\n`;
+          const ok = px >= 16 && px <= 4096 && s >= 15 && s <= 604_800;
+          const refused = refusal(() => parseCameraCsv(csv));
+          expect(refused === null).toBe(ok);
+        },
+      ),
+    );
+  });
+
   it('names the line and column of a bad cell, a duplicate id, and a bad header', () => {
     const bad = refusal(() =>
       parseCameraCsv('id,name,district_id,latitude\na-1,A,aktau,\na-2,B,aktau,95\na-1,C,aktau,\n'),

@@ -15,6 +15,8 @@ export const CAMERA_CSV_COLUMNS = [
   'status',
   'device_id',
   'device_channel',
+  'silent_after_seconds',
+  'min_face_px',
 ] as const;
 const REQUIRED_COLUMNS = ['id', 'name', 'district_id'] as const;
 export const MAX_IMPORT_ROWS = 20_000;
@@ -42,7 +44,13 @@ export const cameraImportResultSchema = z
   .meta({ id: 'CameraImportResult' });
 export type CameraImportResult = z.infer<typeof cameraImportResultSchema>;
 
-const NUMERIC = new Set(['latitude', 'longitude', 'device_channel']);
+const NUMERIC = new Set([
+  'latitude',
+  'longitude',
+  'device_channel',
+  'silent_after_seconds',
+  'min_face_px',
+]);
 
 /** The CSV as camera inputs, every line checked by the same schema as POST /v1/cameras; a
  * bad line is a 400 naming `csv`, its line number and column, and nothing is imported. */

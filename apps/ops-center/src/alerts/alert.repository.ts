@@ -297,7 +297,8 @@ export class AlertRepository {
       .where(
         new Brackets((where) => {
           where.where('FALSE');
-          if (scope.centreIds.length > 0) {
+          if (scope.allCentres) where.orWhere('alert.centre_id IS NOT NULL');
+          else if (scope.centreIds.length > 0) {
             where.orWhere('alert.centre_id IN (:...centreIds)', { centreIds: scope.centreIds });
             where.orWhere('alert.parent_centre_id IN (:...centreIds)', {
               centreIds: scope.centreIds,

@@ -16,7 +16,8 @@ import { scheduleEvery } from '@kuzet/platform';
 import { AlertEntity } from '@kuzet/persistence';
 import { AlertRepository } from '../alerts/alert.repository';
 import { AlertView, alertViews } from '../alerts/alert.views';
-import { CentreScopes, inScope } from '../scope/centre-scope';
+import { CentreScopes } from '../scope/centre-scope';
+import { inCentreScope } from '@kuzet/registry';
 
 /** How far back each poll looks: a transaction that took a seq number but committed after a
  * later one is still picked up. */
@@ -251,7 +252,7 @@ export class AlertsGateway
         if (!client.resumed) continue;
         const scope = this.scopes.of(client.user);
         const lacking = recent
-          .filter((change) => !client.sent.has(change.seq) && inScope(scope, change))
+          .filter((change) => !client.sent.has(change.seq) && inCentreScope(scope, change))
           .map((change) => change.seq);
         if (lacking.length > 0) wanted.set(client, lacking);
       }

@@ -16,7 +16,8 @@ import {
 } from '@kuzet/reporting';
 import { ReportsService } from './reports.service';
 
-/** Results as the regions publish them: supervisors for their centres, auditors region-wide. */
+/** Results as the regions publish them: supervisors and auditors for their centres (an auditor
+ * granted every centre region-wide). */
 @ApiTags('reports')
 @ApiBearerAuth('staff')
 @Controller('v1/reports')

@@ -2,7 +2,7 @@ import { Injectable, NotFoundException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AuditLogService } from '@kuzet/audit-log';
-import { StaffPrincipal } from '@kuzet/auth';
+import { centreScopeOf, StaffPrincipal } from '@kuzet/auth';
 import { decodeCursor, encodeCursor, Page } from '@kuzet/http';
 import { CameraRegistryService } from '@kuzet/registry';
 import {
@@ -46,10 +46,11 @@ export class ReportsService {
     private readonly audit: AuditLogService,
   ) {}
 
-  /** null: the whole region (auditors); else the centres and the district centres below. */
+  /** null: the whole region (an auditor granted ALL_CENTRES); else the centres and the district
+   * centres below (a regional auditor's too). */
   async centresFor(user: StaffPrincipal, centreId: string | undefined): Promise<string[] | null> {
     const parents = await this.registry.centreParents();
-    const regionWide = user.roles.includes('auditor');
+    const regionWide = centreScopeOf(user).allCentres;
     if (centreId !== undefined) {
       const visible =
         regionWide ||

@@ -1,5 +1,5 @@
-import { StaffPrincipal } from '@kuzet/auth';
-import { inScope, scopeOf } from './centre-scope';
+import { ALL_CENTRES, centreScopeOf as scopeOf, StaffPrincipal } from '@kuzet/auth';
+import { inCentreScope as inScope } from '@kuzet/registry';
 
 const staff = (roles: StaffPrincipal['roles'], centreIds: string[]): StaffPrincipal => ({
   userId: 'u',
@@ -38,6 +38,7 @@ describe('alert scope', () => {
     expect(scopeOf(staff(['supervisor'], ['aktau']))).toEqual({
       centreIds: ['aktau'],
       includeUnrouted: true,
+      allCentres: false,
     });
     expect(inScope(scopeOf(staff(['supervisor'], ['aktau'])), unrouted)).toBe(true);
     expect(inScope(scopeOf(staff(['supervisor'], [])), unrouted)).toBe(true);
@@ -51,5 +52,20 @@ describe('alert scope', () => {
       false,
       false,
     ]);
+  });
+
+  it("gives an auditor their centres' records, nothing without centres, and every centre only with ALL_CENTRES", () => {
+    const regional = scopeOf(staff(['auditor'], ['aktau']));
+    expect(
+      [districtAlert, mainAlert, otherMainAlert, unrouted].map((r) => inScope(regional, r)),
+    ).toEqual([true, true, false, false]);
+    const none = scopeOf(staff(['auditor'], []));
+    expect(
+      [districtAlert, mainAlert, otherMainAlert, unrouted].map((r) => inScope(none, r)),
+    ).toEqual([false, false, false, false]);
+    const national = scopeOf(staff(['auditor'], [ALL_CENTRES]));
+    expect(
+      [districtAlert, mainAlert, otherMainAlert, unrouted].map((r) => inScope(national, r)),
+    ).toEqual([true, true, true, true]);
   });
 });

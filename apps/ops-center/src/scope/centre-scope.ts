@@ -1,32 +1,16 @@
 import { Injectable } from '@nestjs/common';
-import { StaffPrincipal } from '@kuzet/auth';
-import { CameraRegistryService } from '@kuzet/registry';
+import { centreScopeOf, StaffPrincipal } from '@kuzet/auth';
+import {
+  CameraRegistryService,
+  CentreRoute,
+  CentreScope,
+  centresWithDistricts,
+  inCentreScope,
+} from '@kuzet/registry';
 
-/** Which centres' alerts and violations a user may see. */
-export interface AlertScope {
-  /** Centres whose alerts (and whose district centres' alerts) are visible. */
-  readonly centreIds: readonly string[];
-  /** Alerts from cameras no centre owns go to supervisors rather than nowhere. */
-  readonly includeUnrouted: boolean;
-}
-
-/** Where an alert or a violation is routed: the camera's centre and that centre's main centre. */
-export interface CentreRoute {
-  readonly centreId: string | null;
-  readonly parentCentreId: string | null;
-}
-
-export function scopeOf(user: StaffPrincipal): AlertScope {
-  return { centreIds: user.centreIds, includeUnrouted: user.roles.includes('supervisor') };
-}
-
-export function inScope(scope: AlertScope, route: CentreRoute): boolean {
-  if (route.centreId === null) return scope.includeUnrouted;
-  return (
-    scope.centreIds.includes(route.centreId) ||
-    (route.parentCentreId !== null && scope.centreIds.includes(route.parentCentreId))
-  );
-}
+/** Which centres' alerts and violations a user may see (operators and supervisors: no
+ * ALL_CENTRES grant, so always their centres). */
+export type AlertScope = CentreScope;
 
 /** The one answer to "which centres' alerts may this user see", for the alerts API, the live
  * socket and the violation feed: a user sees the centres they belong to and the district
@@ -37,11 +21,11 @@ export class CentreScopes {
   constructor(private readonly registry: CameraRegistryService) {}
 
   of(user: StaffPrincipal): AlertScope {
-    return scopeOf(user);
+    return centreScopeOf(user);
   }
 
   admits(user: StaffPrincipal, route: CentreRoute): boolean {
-    return inScope(scopeOf(user), route);
+    return inCentreScope(centreScopeOf(user), route);
   }
 
   /** The analytics types a centre turned off (cached by the registry). */
@@ -76,12 +60,8 @@ export class CentreScopes {
 
   /** The scope's centres with the district centres whose parent they are: for queries by a
    * record's own centre (the violation log stores no parent). */
-  async centresWithDistricts(scope: AlertScope): Promise<string[]> {
-    if (scope.centreIds.length === 0) return [];
-    const parents = await this.registry.centreParents();
-    const children = [...parents]
-      .filter(([, parent]) => parent !== null && scope.centreIds.includes(parent))
-      .map(([id]) => id);
-    return [...new Set([...scope.centreIds, ...children])];
+  async centresWithDistricts(scope: AlertScope): Promise<string[] | null> {
+    if (!scope.allCentres && scope.centreIds.length === 0) return [];
+    return centresWithDistricts(scope, await this.registry.centreParents());
   }
 }

@@ -48,7 +48,9 @@ export class ViolationFeedRepository {
       .where(
         new Brackets((where) => {
           where.where('FALSE');
-          if (centreIds.length > 0) where.orWhere('v.centre_id IN (:...centreIds)', { centreIds });
+          if (centreIds === null) where.orWhere('v.centre_id IS NOT NULL');
+          else if (centreIds.length > 0)
+            where.orWhere('v.centre_id IN (:...centreIds)', { centreIds });
           if (scope.includeUnrouted) where.orWhere('v.centre_id IS NULL');
         }),
       )

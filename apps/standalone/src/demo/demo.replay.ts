@@ -18,7 +18,7 @@ import { KUZET_CONFIG, KuzetConfig } from '@kuzet/config';
 import { AlarmKind, AlarmPriority } from '@kuzet/contracts';
 import { MESSAGE_BUS, MessageBus, TOPICS } from '@kuzet/messaging';
 import { projectRoot, scheduleEvery } from '@kuzet/platform';
-import { StaffRole, StaffUserService } from '@kuzet/auth';
+import { ALL_CENTRES, StaffRole, StaffUserService } from '@kuzet/auth';
 import { WatchlistService } from '@kuzet/watchlist';
 import { VehicleListService } from '@kuzet/vehicles';
 
@@ -62,7 +62,12 @@ const DEMO_USERS: readonly {
     roles: ['system-admin', 'watchlist-admin'],
     centreIds: [],
   },
-  { username: 'auditor', password: 'kuzet-demo-auditor', roles: ['auditor'], centreIds: [] },
+  {
+    username: 'auditor',
+    password: 'kuzet-demo-auditor',
+    roles: ['auditor'],
+    centreIds: [ALL_CENTRES],
+  },
 ];
 
 /** What a newcomer watches after `npm start`: the fixture people are enrolled on a demo

@@ -10,7 +10,9 @@ export const STAFF_ROLES = [
 
 export type StaffRole = (typeof STAFF_ROLES)[number];
 
-/** Who is signed in. centreIds: the operations centres an operator or supervisor is scoped to. */
+/** Who is signed in. centreIds: the operations centres an operator, supervisor or auditor is
+ * scoped to; ALL_CENTRES alone grants an auditor (or a watchlist or system administrator, who
+ * are region-wide anyway) every centre. */
 export const staffPrincipalSchema = z
   .object({
     userId: z.uuid(),
@@ -44,4 +46,24 @@ export function staffPrincipalBody(principal: StaffPrincipal): StaffPrincipalBod
 
 export function isStaffRole(value: string): value is StaffRole {
   return (STAFF_ROLES as readonly string[]).includes(value);
+}
+
+/** The centre grant of a region-wide (national) auditor: explicit, so that an auditor with no
+ * centres sees nothing (default deny) rather than everything. */
+export const ALL_CENTRES = '*';
+
+/** Whose records a user sees by centre (the shape of @kuzet/registry's CentreScope, whose
+ * rules admit records): their centres, everything with ALL_CENTRES, and what no centre owns
+ * for supervisors and region-wide users. */
+export function centreScopeOf(user: Pick<StaffPrincipal, 'roles' | 'centreIds'>): {
+  readonly centreIds: readonly string[];
+  readonly includeUnrouted: boolean;
+  readonly allCentres: boolean;
+} {
+  const allCentres = user.centreIds.includes(ALL_CENTRES);
+  return {
+    centreIds: allCentres ? [] : user.centreIds,
+    includeUnrouted: allCentres || user.roles.includes('supervisor'),
+    allCentres,
+  };
 }

@@ -1,13 +1,13 @@
 import { z } from 'zod';
 import { pageSchema } from '@kuzet/http';
-import { STAFF_ROLES, StaffRole, staffPrincipalBodySchema } from './staff-principal';
+import { ALL_CENTRES, STAFF_ROLES, StaffRole, staffPrincipalBodySchema } from './staff-principal';
 
 export const usernameSchema = z
   .string()
   .regex(/^[a-z0-9][a-z0-9._-]{1,63}$/, '2..64 of a-z 0-9 . _ -, starting with a letter or digit');
 /** Long passphrases welcome; the upper bound only keeps hashing cheap to refuse. */
 export const passwordSchema = z.string().min(12, 'at least 12 characters').max(256);
-const centreId = z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/);
+const centreId = z.union([z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/), z.literal(ALL_CENTRES)]);
 
 const rolesSchema = z.array(z.enum(STAFF_ROLES)).min(1).max(STAFF_ROLES.length);
 
@@ -19,6 +19,21 @@ export function hasCentreWhereNeeded(user: {
   const scoped = user.roles.some((role) => role === 'operator' || role === 'supervisor');
   return !scoped || user.centreIds.length > 0;
 }
+/** ALL_CENTRES is a grant of its own, for users who work region-wide: alone, and never for an
+ * operator or supervisor (whose centres route alerts to them). */
+export function allCentresWhereAllowed(user: {
+  readonly roles: readonly string[];
+  readonly centreIds: readonly string[];
+}): boolean {
+  if (!user.centreIds.includes(ALL_CENTRES)) return true;
+  const scoped = user.roles.some((role) => role === 'operator' || role === 'supervisor');
+  return !scoped && user.centreIds.length === 1;
+}
+const ALL_CENTRES_MISUSED = {
+  message: `${ALL_CENTRES} (every centre) stands alone and is not for operators or supervisors`,
+  path: ['centre_ids'],
+  params: { rule: 'all_centres_not_allowed' },
+};
 const CENTRE_NEEDED = {
   message: 'operators and supervisors need at least one centre',
   path: ['centre_ids'],
@@ -39,6 +54,10 @@ export const createUserSchema = z
     centre_ids: z.array(centreId).max(100).default([]),
   })
   .refine((user) => hasCentreWhereNeeded({ ...user, centreIds: user.centre_ids }), CENTRE_NEEDED)
+  .refine(
+    (user) => allCentresWhereAllowed({ ...user, centreIds: user.centre_ids }),
+    ALL_CENTRES_MISUSED,
+  )
   .transform(({ centre_ids, ...user }) => ({ ...user, centreIds: centre_ids }));
 export type CreateUserInput = z.infer<typeof createUserSchema>;
 

@@ -12,9 +12,10 @@ import { randomUUID } from 'node:crypto';
 import { FieldErrorsException, RequestValidationException } from '@kuzet/http';
 import { AuditLogService } from '@kuzet/audit-log';
 import { PasswordHasher } from './password-hasher';
-import { isStaffRole, StaffPrincipal } from './staff-principal';
+import { ALL_CENTRES, isStaffRole, StaffPrincipal } from './staff-principal';
 import {
   CreateUserInput,
+  allCentresWhereAllowed,
   hasCentreWhereNeeded,
   StaffUserDto,
   UpdateUserInput,
@@ -116,6 +117,15 @@ export class StaffUserService {
             field: 'centre_ids',
             rule: 'centre_required',
             message: 'operators and supervisors need at least one centre',
+          },
+        ]);
+      }
+      if (!allCentresWhereAllowed(after)) {
+        throw new RequestValidationException([
+          {
+            field: 'centre_ids',
+            rule: 'all_centres_not_allowed',
+            message: `${ALL_CENTRES} (every centre) stands alone and is not for operators or supervisors`,
           },
         ]);
       }

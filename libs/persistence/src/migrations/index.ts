@@ -25,6 +25,8 @@ import { BadgeIdentification1797004000000 } from './1797004000000-badge-identifi
 import { CameraMinFaceSize1797005000000 } from './1797005000000-camera-min-face-size';
 import { CameraOfflineAlerts1797006000000 } from './1797006000000-camera-offline-alerts';
 import { AlertAssignee1797007000000 } from './1797007000000-alert-assignee';
+import { AuditorCentres1797010000000 } from './1797010000000-auditor-centres';
+import { VehicleListArchive1797010000001 } from './1797010000001-vehicle-list-archive';
 
 /** Applied in this order; never edit a released migration, add a new one. */
 export const MIGRATIONS = [
@@ -55,4 +57,6 @@ export const MIGRATIONS = [
   CameraMinFaceSize1797005000000,
   CameraOfflineAlerts1797006000000,
   AlertAssignee1797007000000,
+  AuditorCentres1797010000000,
+  VehicleListArchive1797010000001,
 ];

@@ -32,7 +32,8 @@ export class VehicleListChangePublisher {
   ) {}
 
   async publish(entry: VehicleEntryRow, list: VehicleListRow): Promise<void> {
-    const removed = entry.status !== 'active';
+    // an archived list's plates leave every matcher's index like removed ones
+    const removed = entry.status !== 'active' || list.archivedAt !== null;
     const expiresAt = earliestExpiry(entry.expiresAt, list.expiresAt);
     // "not this car" reads ride on every snapshot, so no other change drops them
     const rejectedReads = removed

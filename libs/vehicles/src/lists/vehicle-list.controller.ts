@@ -6,6 +6,7 @@ import {
   HttpCode,
   Param,
   ParseUUIDPipe,
+  Patch,
   Post,
   Query,
 } from '@nestjs/common';
@@ -16,9 +17,13 @@ import {
   AddVehicleEntryRequest,
   AddVehicleEntryResult,
   addVehicleEntryResultSchema,
+  ArchiveVehicleListRequest,
+  archiveVehicleListSchema,
   addVehicleEntrySchema,
   CreateVehicleListRequest,
   createVehicleListSchema,
+  UpdateVehicleListRequest,
+  updateVehicleListSchema,
   VehicleEntryQuery,
   vehicleEntryQuerySchema,
   vehicleEntryPageSchema,
@@ -58,6 +63,35 @@ export class VehicleListController {
   ): Promise<Page<VehicleListView>> {
     const lists = (await this.service.lists()).map(vehicleListView);
     return pageOf(lists, (list) => `${list.name}\u0000${list.id}`, query);
+  }
+
+  @Patch('vehicle-lists/:id')
+  @ApiOperation({
+    summary:
+      "Change a vehicle list's name, category, priority, match policy or expiry; every matcher applies it within moments; 409 archived for an archived list",
+  })
+  @ApiResult(vehicleListViewSchema)
+  async updateList(
+    @CurrentUser() admin: StaffPrincipal,
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @Body(new ZodValidationPipe(updateVehicleListSchema)) body: UpdateVehicleListRequest,
+  ): Promise<VehicleListView> {
+    return vehicleListView(await this.service.updateList(id, body, admin.username));
+  }
+
+  @Post('vehicle-lists/:id/archive')
+  @HttpCode(200)
+  @ApiOperation({
+    summary:
+      'Archive a vehicle list with a reason: no longer matched, its plates and hits kept; 409 archived when it already is',
+  })
+  @ApiResult(vehicleListViewSchema)
+  async archiveList(
+    @CurrentUser() admin: StaffPrincipal,
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @Body(new ZodValidationPipe(archiveVehicleListSchema)) body: ArchiveVehicleListRequest,
+  ): Promise<VehicleListView> {
+    return vehicleListView(await this.service.archiveList(id, body.reason, admin.username));
   }
 
   @Get('vehicle-lists/:id/entries')

@@ -4,18 +4,45 @@ import { plateScript } from '@kuzet/contracts';
 import { normalisePlate } from '../plates/normalise';
 import type { VehicleEntryRow, VehicleListRow } from './vehicle-list.repository';
 
+const listName = z.string().trim().min(1).max(200);
+const category = z
+  .string()
+  .min(1)
+  .max(32)
+  .regex(/^[a-z0-9_-]+$/, 'category: a-z 0-9 _ -');
+const priority = z.number().int().min(0).max(100);
+const matchPolicy = z.enum(['exact', 'confusion', 'edit']);
+const expiresAt = z.iso.datetime({ offset: true });
+
 export const createVehicleListSchema = z.strictObject({
-  name: z.string().trim().min(1).max(200),
-  category: z
-    .string()
-    .min(1)
-    .max(32)
-    .regex(/^[a-z0-9_-]+$/, 'category: a-z 0-9 _ -'),
-  priority: z.number().int().min(0).max(100).default(50),
-  match_policy: z.enum(['exact', 'confusion', 'edit']).default('confusion'),
-  expires_at: z.iso.datetime({ offset: true }).optional(),
+  name: listName,
+  category,
+  priority: priority.default(50),
+  match_policy: matchPolicy.default('confusion'),
+  expires_at: expiresAt.optional(),
 });
 export type CreateVehicleListRequest = z.infer<typeof createVehicleListSchema>;
+
+/** PATCH of a list: any of its fields; `expires_at: null` takes the expiry away. */
+export const updateVehicleListSchema = z
+  .strictObject({
+    name: listName.optional(),
+    category: category.optional(),
+    priority: priority.optional(),
+    match_policy: matchPolicy.optional(),
+    expires_at: expiresAt.nullable().optional(),
+  })
+  .refine((body) => Object.keys(body).length > 0, {
+    message: 'nothing to change',
+    params: { rule: 'required' },
+  })
+  .meta({ id: 'UpdateVehicleList' });
+export type UpdateVehicleListRequest = z.infer<typeof updateVehicleListSchema>;
+
+export const archiveVehicleListSchema = z
+  .strictObject({ reason: z.string().trim().min(3).max(500) })
+  .meta({ id: 'ArchiveVehicleList' });
+export type ArchiveVehicleListRequest = z.infer<typeof archiveVehicleListSchema>;
 
 // eslint-disable-next-line no-control-regex -- a plate with control characters is refused
 const CONTROL = /[\u0000-\u001f\u007f]/;
@@ -50,6 +77,9 @@ export const vehicleListViewSchema = z
     expires_at: jsonDate().nullable(),
     created_by: z.string(),
     created_at: jsonDate(),
+    archived_at: jsonDate().nullable().describe('set when archived: no longer matched'),
+    archived_by: z.string().nullable(),
+    archive_reason: z.string().nullable(),
   })
   .meta({ id: 'VehicleList' });
 export type VehicleListView = z.infer<typeof vehicleListViewSchema>;
@@ -108,6 +138,9 @@ export function vehicleListView(row: VehicleListRow): VehicleListView {
     expires_at: row.expiresAt,
     created_by: row.createdBy,
     created_at: row.createdAt,
+    archived_at: row.archivedAt,
+    archived_by: row.archivedBy,
+    archive_reason: row.archiveReason,
   };
 }
 

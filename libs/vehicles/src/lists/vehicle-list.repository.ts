@@ -12,7 +12,16 @@ export interface VehicleListRow {
   readonly expiresAt: Date | null;
   readonly createdBy: string;
   readonly createdAt: Date;
+  /** Set when archived: no longer matched, entries and hits kept. */
+  readonly archivedAt: Date | null;
+  readonly archivedBy: string | null;
+  readonly archiveReason: string | null;
 }
+
+/** What an administrator may change of a list. */
+export type VehicleListChange = Partial<
+  Pick<VehicleListRow, 'name' | 'category' | 'priority' | 'matchPolicy' | 'expiresAt'>
+>;
 
 export interface VehicleEntryRow {
   readonly id: string;
@@ -28,10 +37,17 @@ export interface VehicleEntryRow {
 }
 
 const LIST_COLUMNS = `id, name, category, priority, match_policy AS "matchPolicy", expires_at AS "expiresAt",
-  created_by AS "createdBy", created_at AS "createdAt"`;
+  created_by AS "createdBy", created_at AS "createdAt", archived_at AS "archivedAt",
+  archived_by AS "archivedBy", archive_reason AS "archiveReason"`;
 const ENTRY_COLUMNS = `id, list_id AS "listId", plate, plate_as_listed AS "plateAsListed",
   case_reference AS "caseReference", description, expires_at AS "expiresAt", status, version,
   updated_at AS "updatedAt"`;
+
+/** The rows of an UPDATE … RETURNING (the pg driver answers [rows, count] for an UPDATE). */
+function returned<T>(result: unknown): T[] {
+  const rows = result as unknown[];
+  return (Array.isArray(rows[0]) ? rows[0] : rows) as T[];
+}
 
 /** Vehicle lists and entries in PostgreSQL, the source of truth the matchers rebuild from. */
 @Injectable()
@@ -42,7 +58,9 @@ export class VehicleListRepository {
     return this.dataSource.transaction(work);
   }
 
-  async insertList(list: Omit<VehicleListRow, 'createdAt'>): Promise<VehicleListRow> {
+  async insertList(
+    list: Omit<VehicleListRow, 'createdAt' | 'archivedAt' | 'archivedBy' | 'archiveReason'>,
+  ): Promise<VehicleListRow> {
     const [row] = await this.dataSource.query<VehicleListRow[]>(
       `INSERT INTO vehicle_list (id, name, category, priority, match_policy, expires_at, created_by)
        VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING ${LIST_COLUMNS}`,
@@ -69,6 +87,75 @@ export class VehicleListRepository {
       [id],
     );
     return row ?? null;
+  }
+
+  /** The list, locked for a change in this transaction. */
+  async lockList(id: string, manager: EntityManager): Promise<VehicleListRow | null> {
+    const [row] = await manager.query<VehicleListRow[]>(
+      `SELECT ${LIST_COLUMNS} FROM vehicle_list WHERE id = $1 FOR UPDATE`,
+      [id],
+    );
+    return row ?? null;
+  }
+
+  async updateList(
+    id: string,
+    change: VehicleListChange,
+    manager: EntityManager,
+  ): Promise<VehicleListRow> {
+    const rows = returned<VehicleListRow>(
+      await manager.query(
+        `UPDATE vehicle_list SET
+         name = CASE WHEN $2 THEN $3 ELSE name END,
+         category = CASE WHEN $4 THEN $5 ELSE category END,
+         priority = CASE WHEN $6 THEN $7::integer ELSE priority END,
+         match_policy = CASE WHEN $8 THEN $9 ELSE match_policy END,
+         expires_at = CASE WHEN $10 THEN $11::timestamptz ELSE expires_at END
+       WHERE id = $1 RETURNING ${LIST_COLUMNS}`,
+        [
+          id,
+          change.name !== undefined,
+          change.name ?? null,
+          change.category !== undefined,
+          change.category ?? null,
+          change.priority !== undefined,
+          change.priority ?? null,
+          change.matchPolicy !== undefined,
+          change.matchPolicy ?? null,
+          change.expiresAt !== undefined,
+          change.expiresAt ?? null,
+        ],
+      ),
+    );
+    return rows[0]!;
+  }
+
+  async archiveList(
+    id: string,
+    reason: string,
+    actor: string,
+    manager: EntityManager,
+  ): Promise<VehicleListRow> {
+    const rows = returned<VehicleListRow>(
+      await manager.query(
+        `UPDATE vehicle_list SET archived_at = now(), archived_by = $2, archive_reason = $3
+       WHERE id = $1 RETURNING ${LIST_COLUMNS}`,
+        [id, actor, reason],
+      ),
+    );
+    return rows[0]!;
+  }
+
+  /** A new version of every active entry of the list, so that its snapshot, republished with
+   * the list's new fields, supersedes the last one every matcher applied. */
+  async bumpActiveEntries(listId: string, manager: EntityManager): Promise<VehicleEntryRow[]> {
+    return returned<VehicleEntryRow>(
+      await manager.query(
+        `UPDATE vehicle_list_entry SET version = version + 1, updated_at = now()
+         WHERE list_id = $1 AND status = 'active' RETURNING ${ENTRY_COLUMNS}`,
+        [listId],
+      ),
+    );
   }
 
   async activeEntry(
@@ -141,11 +228,14 @@ export class VehicleListRepository {
     );
   }
 
-  /** Active entries in id order after `afterId`: the matchers' rebuild pages through them. */
+  /** Active entries of lists not archived, in id order after `afterId`: the matchers' rebuild
+   * pages through them. */
   activePage(afterId: string | null, limit: number): Promise<VehicleEntryRow[]> {
     return this.dataSource.query(
       `SELECT ${ENTRY_COLUMNS} FROM vehicle_list_entry
-       WHERE status = 'active' AND ($1::uuid IS NULL OR id > $1::uuid) ORDER BY id LIMIT $2`,
+       WHERE status = 'active' AND ($1::uuid IS NULL OR id > $1::uuid)
+         AND list_id IN (SELECT id FROM vehicle_list WHERE archived_at IS NULL)
+       ORDER BY id LIMIT $2`,
       [afterId, limit],
     );
   }

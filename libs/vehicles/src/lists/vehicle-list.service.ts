@@ -1,15 +1,22 @@
-import { Injectable, NotFoundException } from '@nestjs/common';
+import { HttpStatus, Injectable, NotFoundException } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
+import { EntityManager } from 'typeorm';
 import { AuditLogService } from '@kuzet/audit-log';
 import { normalisePlate } from '../plates/normalise';
 import { VehicleListChangePublisher } from './vehicle-list-change.publisher';
-import { decodeCursor, encodeCursor, Page } from '@kuzet/http';
+import { decodeCursor, encodeCursor, FieldErrorsException, Page } from '@kuzet/http';
 import {
   AddVehicleEntryRequest,
   CreateVehicleListRequest,
+  UpdateVehicleListRequest,
   VehicleEntryQuery,
 } from './vehicle-list.dto';
-import { VehicleEntryRow, VehicleListRepository, VehicleListRow } from './vehicle-list.repository';
+import {
+  VehicleEntryRow,
+  VehicleListChange,
+  VehicleListRepository,
+  VehicleListRow,
+} from './vehicle-list.repository';
 
 export type EntryOutcome = 'added' | 'changed' | 'unchanged';
 
@@ -53,7 +60,97 @@ export class VehicleListService {
     return list;
   }
 
-  /** Active entries by normalised plate, a page at a time. */
+  /** Changes a list's fields. Category, priority, match policy and expiry travel with every
+   * plate's snapshot, so when one of them changes every active plate of the list gets a new
+   * version and is republished: each matcher applies the change within moments. */
+  async updateList(
+    id: string,
+    request: UpdateVehicleListRequest,
+    actor: string,
+  ): Promise<VehicleListRow> {
+    const change: VehicleListChange = {
+      name: request.name,
+      category: request.category,
+      priority: request.priority,
+      matchPolicy: request.match_policy,
+      expiresAt:
+        request.expires_at === undefined
+          ? undefined
+          : request.expires_at === null
+            ? null
+            : new Date(request.expires_at),
+    };
+    return this.changeList(id, actor, async (before, manager) => {
+      const after = await this.repository.updateList(id, change, manager);
+      const fields = {
+        name: [before.name, after.name],
+        category: [before.category, after.category],
+        priority: [before.priority, after.priority],
+        match_policy: [before.matchPolicy, after.matchPolicy],
+        expires_at: [
+          before.expiresAt?.toISOString() ?? null,
+          after.expiresAt?.toISOString() ?? null,
+        ],
+      };
+      const changed = Object.fromEntries(
+        Object.entries(fields)
+          .filter(([, [from, to]]) => from !== to)
+          .map(([field, [from, to]]) => [field, { from, to }]),
+      );
+      const republish = Object.keys(changed).some((field) => field !== 'name');
+      return { list: after, action: 'vehicle-list.updated', details: { changed }, republish };
+    });
+  }
+
+  /** Archives a list with a reason: its plates leave every matcher's index (republished as
+   * removed) and the rebuild skips them; entries and hits are kept for the record. */
+  async archiveList(id: string, reason: string, actor: string): Promise<VehicleListRow> {
+    return this.changeList(id, actor, async (_before, manager) => ({
+      list: await this.repository.archiveList(id, reason, actor, manager),
+      action: 'vehicle-list.archived',
+      details: { reason },
+      republish: true,
+    }));
+  }
+
+  /** One change of a live list in a transaction with its audit row; an archived list answers
+   * 409 (it is kept as it was archived). Plates are republished after the commit. */
+  private async changeList(
+    id: string,
+    actor: string,
+    change: (
+      before: VehicleListRow,
+      manager: EntityManager,
+    ) => Promise<{
+      list: VehicleListRow;
+      action: string;
+      details: Record<string, unknown>;
+      republish: boolean;
+    }>,
+  ): Promise<VehicleListRow> {
+    const { list, plates } = await this.repository.transaction(async (manager) => {
+      const before = await this.repository.lockList(id, manager);
+      if (!before) throw new NotFoundException(`vehicle list ${id} does not exist`);
+      if (before.archivedAt !== null) throw archived(id);
+      const { list, action, details, republish } = await change(before, manager);
+      const plates = republish ? await this.repository.bumpActiveEntries(id, manager) : [];
+      await this.audit.append(
+        {
+          actor,
+          action,
+          subjectType: 'vehicle_list',
+          subjectId: id,
+          details: { ...details, republished: plates.length },
+        },
+        manager,
+      );
+      return { list, plates };
+    });
+    // published after the change is durable; a crash in between is healed by the rebuild
+    for (const plate of plates) await this.changes.publish(plate, list);
+    return list;
+  }
+
   /** Plates of a list; the read, and a search by plate above all, is audited with what it
    * answered, as searches of persons are. */
   async entries(
@@ -97,6 +194,7 @@ export class VehicleListService {
     actor: string,
   ): Promise<{ entry: VehicleEntryRow; outcome: EntryOutcome }> {
     const list = await this.list(listId);
+    if (list.archivedAt !== null) throw archived(listId);
     const plate = normalisePlate(request.plate)!.text;
     const expiresAt = request.expires_at ? new Date(request.expires_at) : null;
     const { entry, outcome } = await this.repository.transaction(async (manager) => {
@@ -161,6 +259,15 @@ export class VehicleListService {
     await this.changes.publish(removed, await this.list(removed.listId));
     return removed;
   }
+}
+
+function archived(id: string): FieldErrorsException {
+  const message = `vehicle list ${id} is archived: it is kept as it was`;
+  return new FieldErrorsException(
+    HttpStatus.CONFLICT,
+    [{ field: '$', rule: 'archived', message }],
+    message,
+  );
 }
 
 function same(

@@ -35,7 +35,10 @@ import {
   WatchlistView,
 } from './watchlist.dto';
 import { WatchlistRepository } from './watchlist.repository';
+import { ListThresholds } from '../learning/list-thresholds';
 
+/** The reason a threshold decision made by editing the list carries in the list's history. */
+export const LIST_EDIT_REASON = "set on the list's form by a watchlist administrator";
 const DUPLICATE_SCAN_PAGE = 2000;
 const MAX_DUPLICATES = 5;
 
@@ -51,6 +54,7 @@ export class WatchlistService {
     private readonly changes: WatchlistChangePublisher,
     private readonly audit: AuditLogService,
     private readonly evidence: EvidenceReader,
+    private readonly thresholds: ListThresholds,
   ) {}
 
   /** actor (here and below): who made the change, for the audit log; 'system' for kuzet's own. */
@@ -100,12 +104,15 @@ export class WatchlistService {
   /** A change of threshold, expiry or status reaches every matcher the way an enrolment does:
    * each person of the list is published again with a new version (the index keeps a
    * threshold and an expiry per person). */
+  /** A new threshold takes the one path every threshold change takes (ListThresholds: checked
+   * against the suppression ceiling, a threshold decision in the list's history, audited,
+   * republished); the other fields are changed and audited here. */
   async updateWatchlist(
     id: string,
     request: UpdateWatchlistRequest,
     actor: string,
   ): Promise<WatchlistView> {
-    return this.changeList(id, actor, 'watchlist.updated', (list) => {
+    return this.changeList(id, actor, 'watchlist.updated', async (list, manager) => {
       const before = {
         name: list.name,
         category: list.category,
@@ -117,13 +124,28 @@ export class WatchlistService {
       };
       if (request.name !== undefined) list.name = request.name;
       if (request.category !== undefined) list.category = request.category;
-      if (request.similarity_threshold !== undefined)
-        list.similarityThreshold = request.similarity_threshold;
       if (request.priority !== undefined) list.priority = request.priority;
       if (request.colour !== undefined) list.colour = request.colour;
       if (request.instructions !== undefined) list.instructions = request.instructions;
       if (request.expires_at !== undefined)
         list.expiresAt = request.expires_at === null ? null : new Date(request.expires_at);
+      const threshold = request.similarity_threshold;
+      const decided =
+        threshold === undefined || Math.abs(threshold - list.similarityThreshold) < 1e-9
+          ? null
+          : await this.thresholds.decide(
+              manager,
+              id,
+              actor,
+              async () => ({
+                threshold,
+                reason: LIST_EDIT_REASON,
+                targetPrecision: null,
+                revertsId: null,
+              }),
+              'similarity_threshold',
+            );
+      if (decided) list.similarityThreshold = decided.decision.threshold;
       const after = {
         name: list.name,
         category: list.category,
@@ -137,20 +159,23 @@ export class WatchlistService {
         Object.entries(after).filter(([k, v]) => before[k as keyof typeof before] !== v),
       );
       return {
-        details: { before, after: changed },
-        republish:
-          before.similarity_threshold !== after.similarity_threshold ||
-          before.expires_at !== after.expires_at,
+        details: {
+          before,
+          after: changed,
+          ...(decided ? { thresholdDecisionId: decided.decision.id } : {}),
+        },
+        republish: before.expires_at !== after.expires_at,
+        republished: decided?.people ?? [],
       };
     });
   }
 
   /** An archived list is no longer searched; its people and hits are kept. */
   async archiveWatchlist(id: string, reason: string, actor: string): Promise<WatchlistView> {
-    return this.changeList(id, actor, 'watchlist.archived', (list) => {
+    return this.changeList(id, actor, 'watchlist.archived', async (list) => {
       const republish = list.status !== 'archived';
       list.status = 'archived';
-      return { details: { reason }, republish };
+      return { details: { reason }, republish, republished: [] };
     });
   }
 
@@ -158,17 +183,22 @@ export class WatchlistService {
     id: string,
     actor: string,
     action: string,
-    change: (list: WatchlistEntity) => {
+    change: (
+      list: WatchlistEntity,
+      manager: EntityManager,
+    ) => Promise<{
       details: Record<string, unknown>;
       republish: boolean;
-    },
+      /** People a threshold decision already gave a new version, to publish after the commit. */
+      republished: string[];
+    }>,
   ): Promise<WatchlistView> {
-    const { list, people } = await this.repository.transaction(async (manager) => {
+    const { list, people, decided } = await this.repository.transaction(async (manager) => {
       const found = await manager
         .getRepository(WatchlistEntity)
         .findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
       if (!found) throw new NotFoundException(`watchlist ${id} does not exist`);
-      const { details, republish } = change(found);
+      const { details, republish, republished } = await change(found, manager);
       const saved = await manager.save(found);
       let bumped: WatchlistPersonEntity[] = [];
       if (republish) {
@@ -191,10 +221,15 @@ export class WatchlistService {
       const faces = new Map<string, EnrolledFaceEntity[]>();
       for (const person of bumped)
         faces.set(person.id, await this.repository.facesOf(person.id, manager));
-      return { list: saved, people: bumped.map((p) => ({ person: p, faces: faces.get(p.id)! })) };
+      return {
+        list: saved,
+        people: bumped.map((p) => ({ person: p, faces: faces.get(p.id)! })),
+        decided: republished,
+      };
     });
     // published after the change is durable; a crash in between is healed by the rebuild
     for (const { person, faces } of people) await this.changes.publish(person, list, faces);
+    await this.thresholds.republish(decided.filter((p) => !people.some((b) => b.person.id === p)));
     this.logger.log({ watchlistId: id, action, republished: people.length }, 'watchlist changed');
     return listView(list);
   }

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
+import { CentreScope, centreScopeCondition, centreScopeParams } from '@kuzet/registry';
 import { DecidedHit } from './threshold-evidence';
 import { DEFAULT_SUPPRESSION_POLICY, SuppressionPolicy } from './suppression';
 
@@ -62,13 +63,8 @@ export interface ProbeRow {
   readonly expiresAt: Date;
 }
 
-/** The centres whose learning rows a reader sees: the same rule as the ops-center's alert scope
- * (CentreScopes): the centres and the district centres below them, and what no centre owns
- * when includeUnrouted. */
-export interface LearningScope {
-  readonly centreIds: readonly string[];
-  readonly includeUnrouted: boolean;
-}
+/** The centres whose learning rows a reader sees: @kuzet/registry's centre scope. */
+export type LearningScope = CentreScope;
 
 /** Rows are keyset-paged on (time, id); `after` is the last item's key. */
 export interface KeysetPage {
@@ -235,17 +231,19 @@ export class LearningRepository {
        FROM face_negative n LEFT JOIN alert a ON a.id = n.alert_id
        WHERE n.watchlist_id = $1 AND ($7::uuid IS NULL OR n.id = $7::uuid)
          AND ($2::timestamptz IS NULL OR (n.created_at, n.id) > ($2::timestamptz, $3::uuid))
-         AND ($5::text[] IS NULL OR (a.id IS NOT NULL AND CASE WHEN a.centre_id IS NULL THEN $6::boolean
-              ELSE a.centre_id = ANY($5::text[]) OR a.parent_centre_id = ANY($5::text[]) END))
+         AND ($8::boolean OR (a.id IS NOT NULL AND ${centreScopeCondition(
+           { centre: 'a.centre_id', parent: 'a.parent_centre_id' },
+           { centres: '$5', unrouted: '$6' },
+         )}))
        ORDER BY n.created_at, n.id LIMIT $4`,
       [
         watchlistId,
         page.after?.[0] ?? null,
         page.after?.[1] ?? null,
         page.limit + 1,
-        scope ? [...scope.centreIds] : null,
-        scope?.includeUnrouted ?? false,
+        ...(scope ? centreScopeParams(scope) : [null, false]),
         only ?? null,
+        scope === null,
       ],
     );
     return rows.map(negativeOf);
@@ -326,16 +324,18 @@ export class LearningRepository {
          LEFT JOIN operations_centre oc ON oc.id = c.centre_id
        WHERE s.watchlist_id = $1
          AND ($2::timestamptz IS NULL OR (s.recorded_at, s.id) < ($2::timestamptz, $3::uuid))
-         AND ($5::text[] IS NULL OR CASE WHEN c.centre_id IS NULL THEN $6::boolean
-              ELSE c.centre_id = ANY($5::text[]) OR oc.parent_centre_id = ANY($5::text[]) END)
+         AND ($7::boolean OR ${centreScopeCondition(
+           { centre: 'c.centre_id', parent: 'oc.parent_centre_id' },
+           { centres: '$5', unrouted: '$6' },
+         )})
        ORDER BY s.recorded_at DESC, s.id DESC LIMIT $4`,
       [
         watchlistId,
         page.after?.[0] ?? null,
         page.after?.[1] ?? null,
         page.limit + 1,
-        scope ? [...scope.centreIds] : null,
-        scope?.includeUnrouted ?? false,
+        ...(scope ? centreScopeParams(scope) : [null, false]),
+        scope === null,
       ],
     );
     return rows.map(suppressedOf);

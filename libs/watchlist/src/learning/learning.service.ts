@@ -2,10 +2,10 @@ import { HttpStatus, Injectable, Logger, NotFoundException } from '@nestjs/commo
 import { randomUUID } from 'node:crypto';
 import { EntityManager } from 'typeorm';
 import { AuditLogService } from '@kuzet/audit-log';
-import { StaffPrincipal } from '@kuzet/auth';
+import { centreScopeOf, StaffPrincipal } from '@kuzet/auth';
 import { decodeCursor, encodeCursor, FieldErrorsException, Page, pageOf } from '@kuzet/http';
-import { WatchlistEntity, WatchlistPersonEntity, EnrolledFaceEntity } from '@kuzet/persistence';
-import { WatchlistChangePublisher } from '../changes/watchlist-change.publisher';
+import { WatchlistEntity } from '@kuzet/persistence';
+import { ListThresholds, ThresholdChoice } from './list-thresholds';
 import {
   ApplyThresholdRequest,
   LearningListView,
@@ -49,7 +49,7 @@ export class LearningService {
 
   constructor(
     private readonly repository: LearningRepository,
-    private readonly changes: WatchlistChangePublisher,
+    private readonly thresholds: ListThresholds,
     private readonly audit: AuditLogService,
   ) {}
 
@@ -398,76 +398,18 @@ export class LearningService {
   private async decideThreshold(
     watchlistId: string,
     actor: string,
-    choose: (
-      manager: EntityManager,
-      current: number,
-    ) => Promise<
-      Pick<ThresholdDecisionRow, 'threshold' | 'reason' | 'targetPrecision' | 'revertsId'>
-    >,
+    choose: (manager: EntityManager, current: number) => Promise<ThresholdChoice>,
   ): Promise<ThresholdDecisionView> {
-    const { decision, people } = await this.repository.transaction(async (manager) => {
-      const current = await this.repository.lockThreshold(watchlistId, manager);
-      if (current === null) throw new NotFoundException(`watchlist ${watchlistId} does not exist`);
-      const chosen = await choose(manager, current);
-      const policy = await this.repository.policyOf(watchlistId, manager);
-      if (chosen.threshold >= policy.ceiling)
-        throw new FieldErrorsException(HttpStatus.BAD_REQUEST, [
-          {
-            field: 'threshold',
-            rule: 'below_ceiling',
-            message: `must be below the list's suppression ceiling ${policy.ceiling}`,
-            params: { ceiling: policy.ceiling },
-          },
-        ]);
-      const row: ThresholdDecisionRow = {
-        id: randomUUID(),
-        watchlistId,
-        previousThreshold: current,
-        ...chosen,
-        decidedBy: actor,
-        decidedAt: new Date(),
-      };
-      await this.repository.setThreshold(watchlistId, row.threshold, manager);
-      await this.repository.insertThresholdDecision(row, manager);
-      const bumped = await this.repository.bumpList(watchlistId, manager);
-      await this.audit.append(
-        {
-          actor,
-          action: row.revertsId ? 'watchlist.threshold-reverted' : 'watchlist.threshold-applied',
-          subjectType: 'watchlist',
-          subjectId: watchlistId,
-          details: {
-            decisionId: row.id,
-            previousThreshold: row.previousThreshold,
-            threshold: row.threshold,
-            targetPrecision: row.targetPrecision,
-            reason: row.reason,
-            revertsId: row.revertsId,
-          },
-        },
-        manager,
-      );
-      return { decision: row, people: bumped };
-    });
+    const { decision, people } = await this.repository.transaction((manager) =>
+      this.thresholds.decide(manager, watchlistId, actor, (current) => choose(manager, current)),
+    );
     await this.republish(people);
     return decisionView(decision);
   }
 
   /** Publishes the current snapshot of each person (after the commit that changed them). */
-  async republish(personIds: readonly string[]): Promise<void> {
-    const manager = this.repository.dataSource.manager;
-    for (const personId of personIds) {
-      const person = await manager.getRepository(WatchlistPersonEntity).findOneBy({ id: personId });
-      if (!person) continue;
-      const list = await manager
-        .getRepository(WatchlistEntity)
-        .findOneByOrFail({ id: person.watchlistId });
-      const faces = await manager
-        .getRepository(EnrolledFaceEntity)
-        .find({ where: { personId }, order: { createdAt: 'ASC' } });
-      if (person.status === 'pending') continue;
-      await this.changes.publish(person, list, faces);
-    }
+  republish(personIds: readonly string[]): Promise<void> {
+    return this.thresholds.republish(personIds);
   }
 
   /** A list's threshold and suppression policy apply in every centre of the region: only a
@@ -496,12 +438,13 @@ export class LearningService {
   }
 }
 
-/** Whose learning rows a reader sees: a supervisor those of their centres (and the district
- * centres below them, and what no centre owns), as the ops-center scopes alerts (CentreScopes);
- * an auditor and a watchlist administrator (who manage the lists region-wide) every centre's. */
+/** Whose learning rows a reader sees: a watchlist administrator (who manages the lists
+ * region-wide) every centre's; anyone else by their centre scope (@kuzet/auth's centreScopeOf:
+ * a supervisor their centres and what no centre owns, an auditor their centres, or every
+ * centre with the ALL_CENTRES grant). */
 export function learningScopeOf(user: StaffPrincipal): LearningScope | null {
-  if (user.roles.includes('auditor') || user.roles.includes('watchlist-admin')) return null;
-  return { centreIds: user.centreIds, includeUnrouted: user.roles.includes('supervisor') };
+  if (user.roles.includes('watchlist-admin')) return null;
+  return centreScopeOf(user);
 }
 
 function keyset(query: LearningPageQuery): KeysetPage {

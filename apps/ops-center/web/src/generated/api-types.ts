@@ -988,6 +988,46 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v1/vehicle-lists/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    /**
+     * Change a vehicle list's name, category, priority, match policy or expiry; every matcher applies it within moments; 409 archived for an archived list
+     * @description Access: signed-in staff with one of the roles watchlist-admin.
+     */
+    patch: operations['VehicleListController_updateList'];
+    trace?: never;
+  };
+  '/v1/vehicle-lists/{id}/archive': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Archive a vehicle list with a reason: no longer matched, its plates and hits kept; 409 archived when it already is
+     * @description Access: signed-in staff with one of the roles watchlist-admin.
+     */
+    post: operations['VehicleListController_archiveList'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/v1/vehicle-lists/{id}/entries': {
     parameters: {
       query?: never;
@@ -1935,6 +1975,8 @@ export interface components {
       device_channel: number | null;
       /** @description silent longer than this the camera is offline (null: its kind's or the global interval) */
       silent_after_seconds: number | null;
+      /** @description the smallest face (pixels) looked for in the camera's frames (null: the default) */
+      min_face_px: number | null;
       /** Format: date-time */
       updated_at: string;
     };
@@ -2419,11 +2461,30 @@ export interface components {
       created_by: string;
       /** Format: date-time */
       created_at: string;
+      /**
+       * Format: date-time
+       * @description set when archived: no longer matched
+       */
+      archived_at: string | null;
+      archived_by: string | null;
+      archive_reason: string | null;
     };
     VehicleListPage: {
       items: components['schemas']['VehicleList'][];
       /** @description send as cursor for the next page; null on the last page */
       next_cursor: string | null;
+    };
+    UpdateVehicleListInput: {
+      name?: string;
+      category?: string;
+      priority?: number;
+      /** @enum {string} */
+      match_policy?: 'exact' | 'confusion' | 'edit';
+      /** Format: date-time */
+      expires_at?: string | null;
+    };
+    ArchiveVehicleListInput: {
+      reason: string;
     };
     VehicleListEntryPage: {
       items: components['schemas']['VehicleListEntry'][];
@@ -3236,6 +3297,8 @@ export type SchemaWatchlistLearningPage = components['schemas']['WatchlistLearni
 export type SchemaWatchlistLearning = components['schemas']['WatchlistLearning'];
 export type SchemaVehicleList = components['schemas']['VehicleList'];
 export type SchemaVehicleListPage = components['schemas']['VehicleListPage'];
+export type SchemaUpdateVehicleListInput = components['schemas']['UpdateVehicleListInput'];
+export type SchemaArchiveVehicleListInput = components['schemas']['ArchiveVehicleListInput'];
 export type SchemaVehicleListEntryPage = components['schemas']['VehicleListEntryPage'];
 export type SchemaVehicleListEntry = components['schemas']['VehicleListEntry'];
 export type SchemaVehicleListEntryOutcome = components['schemas']['VehicleListEntryOutcome'];
@@ -3470,7 +3533,7 @@ export interface operations {
           password: string;
           roles: ('operator' | 'supervisor' | 'watchlist-admin' | 'auditor' | 'system-admin')[];
           /** @default [] */
-          centre_ids?: string[];
+          centre_ids?: (string | '*')[];
         };
       };
     };
@@ -3576,7 +3639,7 @@ export interface operations {
         'application/json': {
           password?: string;
           roles?: ('operator' | 'supervisor' | 'watchlist-admin' | 'auditor' | 'system-admin')[];
-          centre_ids?: string[];
+          centre_ids?: (string | '*')[];
           /** @enum {string} */
           status?: 'active' | 'disabled';
         };
@@ -5533,6 +5596,7 @@ export interface operations {
           device_id?: string | null;
           device_channel?: number | null;
           silent_after_seconds?: number | null;
+          min_face_px?: number | null;
           district_id: string;
         };
       };
@@ -5650,6 +5714,7 @@ export interface operations {
           device_id?: string | null;
           device_channel?: number | null;
           silent_after_seconds?: number | null;
+          min_face_px?: number | null;
           district_id?: string;
         };
       };
@@ -5703,7 +5768,7 @@ export interface operations {
     requestBody: {
       content: {
         'application/json': {
-          /** @description the registry as CSV (UTF-8, a byte-order mark allowed): a header line naming id, name, district_id, centre_id, latitude, longitude, address, status, device_id, device_channel (id, name and district_id required), one camera a line; a registered id is updated, a new one created */
+          /** @description the registry as CSV (UTF-8, a byte-order mark allowed): a header line naming id, name, district_id, centre_id, latitude, longitude, address, status, device_id, device_channel, silent_after_seconds, min_face_px (id, name and district_id required), one camera a line; a registered id is updated, a new one created */
           csv: string;
           /**
            * @description check and count only, change nothing
@@ -7505,6 +7570,112 @@ export interface operations {
     responses: {
       /** @description success */
       201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['VehicleList'];
+        };
+      };
+      /** @description a field breaks a rule: errors names each */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['StaffErrorBody'];
+        };
+      };
+      /** @description not signed in */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['StaffErrorBody'];
+        };
+      };
+      /** @description none of the roles this needs */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['StaffErrorBody'];
+        };
+      };
+    };
+  };
+  VehicleListController_updateList: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['UpdateVehicleListInput'];
+      };
+    };
+    responses: {
+      /** @description success */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['VehicleList'];
+        };
+      };
+      /** @description a field breaks a rule: errors names each */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['StaffErrorBody'];
+        };
+      };
+      /** @description not signed in */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['StaffErrorBody'];
+        };
+      };
+      /** @description none of the roles this needs */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['StaffErrorBody'];
+        };
+      };
+    };
+  };
+  VehicleListController_archiveList: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['ArchiveVehicleListInput'];
+      };
+    };
+    responses: {
+      /** @description success */
+      200: {
         headers: {
           [name: string]: unknown;
         };

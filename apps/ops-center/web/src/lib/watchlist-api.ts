@@ -16,6 +16,7 @@ export type UpdateWatchlist = Schemas['UpdateWatchlistInput'];
 export type EnrolPerson = Schemas['EnrolPersonInput'];
 export type ConfirmedHit = Schemas['ConfirmedHit'];
 export type VehicleList = Schemas['VehicleList'];
+export type UpdateVehicleList = Schemas['UpdateVehicleListInput'];
 export type VehicleEntry = Schemas['VehicleListEntry'];
 export type PhotoVerdict = PhotoCheck['verdict'];
 interface Page<T> {
@@ -115,6 +116,14 @@ export class WatchlistApi {
     match_policy?: 'exact' | 'confusion' | 'edit';
   }): Promise<VehicleList> {
     return this.api.send('POST', '/v1/vehicle-lists', body);
+  }
+
+  updateVehicleList(id: string, body: UpdateVehicleList): Promise<VehicleList> {
+    return this.api.send('PATCH', `/v1/vehicle-lists/${id}`, body);
+  }
+
+  archiveVehicleList(id: string, reason: string): Promise<VehicleList> {
+    return this.api.send('POST', `/v1/vehicle-lists/${id}/archive`, { reason });
   }
 
   entries(listId: string, plate?: string): Promise<Page<VehicleEntry>> {
