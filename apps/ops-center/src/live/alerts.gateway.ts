@@ -57,8 +57,8 @@ interface Client {
 
 /** Live alerts for the console over WebSocket. The client says from which seq to resume (and
  * which seqs below it it holds), gets everything it missed, then every change as it is
- * committed, by whichever instance. Resumed
- * clients also get `{type:'violations'}` messages pushed by the violations feed. A socket lives
+ * committed, by whichever instance. Resumed clients also get `{type:'violations'}` messages
+ * pushed by the violations feed. A socket lives
  * only as long as its session: one whose user is disabled or changed, or whose token expires,
  * is closed with 4401 (checked every OPS_LIVE_SESSION_CHECK_MS). */
 @WebSocketGateway({ path: '/v1/alerts/live' })
