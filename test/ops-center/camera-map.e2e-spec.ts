@@ -194,6 +194,34 @@ describe('the camera map', () => {
     expect((await get(operator, '/v1/camera-map/position-problems')).status).toBe(403);
   });
 
+  it('shows a change committed with an older timestamp than the latest, and is not rebuilt by heartbeats', async () => {
+    const street = { west: 51.165, south: 43.644, east: 51.18, north: 43.652, zoom: 17 };
+    const version = async () =>
+      (
+        await sql.query<{ v: string }[]>(
+          `SELECT version::text AS v FROM registry_version WHERE name = 'camera-map'`,
+        )
+      )[0]!.v;
+    await mapOf(admin, street);
+    // a later change commits first, then one stamped earlier (two transactions crossing)
+    await sql.query(
+      `UPDATE camera SET name = 'Later', updated_at = now() WHERE id = 'aktau-cam-0002'`,
+    );
+    await mapOf(admin, street);
+    await sql.query(
+      `UPDATE camera SET name = 'Stamped earlier', updated_at = now() - interval '1 hour'
+        WHERE id = 'aktau-cam-0001'`,
+    );
+    const after = await mapOf(admin, street);
+    expect(after.cameras.find((c) => c.id === 'aktau-cam-0001')?.name).toBe('Stamped earlier');
+
+    const before = await version();
+    await sql.query(`UPDATE camera SET last_seen_at = now() WHERE id = 'aktau-cam-0001'`);
+    expect(await version()).toBe(before);
+    await sql.query(`UPDATE operations_centre SET parent_centre_id = parent_centre_id`);
+    expect(await version()).not.toBe(before);
+  });
+
   it('answers any query with the map or a 400 naming the field, never more than the limit', async () => {
     const KEYS = ['west', 'south', 'east', 'north', 'zoom'] as const;
     const value = fc.oneof(

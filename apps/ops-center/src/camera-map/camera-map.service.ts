@@ -29,7 +29,7 @@ interface CameraRow {
 }
 
 /** One scope's cameras as loaded, clustered once: reused while the registry's cameras are
- * unchanged (the same count and latest updated_at). */
+ * unchanged (the same registry version). */
 interface Snapshot {
   readonly fingerprint: string;
   readonly cameras: readonly (CameraRow & { outside: boolean })[];
@@ -165,15 +165,14 @@ export class CameraMapService {
     return loading;
   }
 
-  /** The registry's cameras as they are now, in one word: how many, and the latest change (a
-   * move, a retirement, a new camera all set updated_at). Requests at the same moment share one
-   * look. */
+  /** The version of what the map shows, bumped in the transaction of every change to it (see the
+   * migration CameraRegistryVersion). Requests at the same moment share one look. */
   private registryVersion(): Promise<string> {
     this.version ??= this.dataSource
-      .query<{ n: number; at: Date | null }[]>(
-        `SELECT count(*)::int AS n, max(updated_at) AS at FROM camera`,
+      .query<{ version: string }[]>(
+        `SELECT version::text AS version FROM registry_version WHERE name = 'camera-map'`,
       )
-      .then(([mark]) => `${mark?.n ?? 0}|${mark?.at?.toISOString() ?? ''}`)
+      .then(([row]) => row?.version ?? '')
       .finally(() => (this.version = null));
     return this.version;
   }
