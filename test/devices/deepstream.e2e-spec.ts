@@ -85,6 +85,7 @@ describe('DeepStream nvmsgconv on Kafka -> camera events', () => {
       RETENTION_PURGE_INTERVAL_MS: 0,
       DEEPSTREAM_TOPIC: topic,
       DEEPSTREAM_API_KEY: apiKey.token,
+      DEEPSTREAM_FACE_MODEL_ID: 'fr_feature@1',
     }));
     db = app.get(DataSource);
     // the pipeline's key, scoped to Aktau city's cameras
@@ -121,6 +122,10 @@ describe('DeepStream nvmsgconv on Kafka -> camera events', () => {
     const dumping = message('guide');
     const vehicle = message('full-vehicle.json');
     const minimal = message('minimal.json');
+    // faces and vehicles as NVIDIA's nvmsgconv writes them (eventmsg_payload.cpp)
+    const fullFace = message('full-face.json');
+    const minimalFace = message('minimal-face.json');
+    const minimalVehicles = message('minimal-vehicle.json');
     const unknownSensor = message('full-person.json', (d) => {
       (d['sensor'] as Record<string, unknown>)['id'] = 'no-such-camera';
     });
@@ -129,12 +134,27 @@ describe('DeepStream nvmsgconv on Kafka -> camera events', () => {
       (d['sensor'] as Record<string, unknown>)['id'] = 'zhanaozen-cam-0042';
     });
     // the dumping message twice (a pipeline's redelivery), the bad ones between the good
-    produce([dumping, noSensor, vehicle, unknownSensor, minimal, dumping, outOfScope]);
+    produce([
+      dumping,
+      noSensor,
+      vehicle,
+      unknownSensor,
+      minimal,
+      fullFace,
+      minimalFace,
+      minimalVehicles,
+      dumping,
+      outOfScope,
+    ]);
 
     const [dumpingId] = eventIds(dumping);
     const [vehicleId] = eventIds(vehicle);
     const minimalIds = eventIds(minimal);
     expect(minimalIds).toHaveLength(2);
+    const [fullFaceId] = eventIds(fullFace);
+    const minimalFaceIds = eventIds(minimalFace);
+    const minimalVehicleIds = eventIds(minimalVehicles);
+    expect([minimalFaceIds.length, minimalVehicleIds.length]).toEqual([2, 3]);
 
     const analytics = await waitFor(
       'the dumping and the minimal frame as analytics alerts for Aktau',
@@ -179,6 +199,18 @@ describe('DeepStream nvmsgconv on Kafka -> camera events', () => {
     expect(reads.every((r) => r.plate === '123ABC12' && r.camera_id === 'aktau-cam-0001')).toBe(
       true,
     );
+    const nvidiaReads = await waitFor(
+      "the minimal frame's Vehicle and VEHICLE_EXT plates",
+      async () => {
+        const rows = await db.query<{ plate: string }[]>(
+          'SELECT plate_read AS plate FROM plate_read WHERE event_id = ANY($1::uuid[]) ORDER BY plate_read',
+          [minimalVehicleIds],
+        );
+        return rows.length >= 2 && rows;
+      },
+      { timeoutMs: 60_000 },
+    );
+    expect(nvidiaReads.map((r) => r.plate)).toEqual(['123ABC12', '456DEF07']);
     expect(malformed.map((l) => l.value.toString())).toEqual([noSensor]);
     expect(JSON.parse(malformed[0]!.headers[DEAD_LETTER_HEADERS.details]!)).toEqual([
       expect.objectContaining({ field: 'sensor.id', rule: 'required' }),
@@ -196,14 +228,22 @@ describe('DeepStream nvmsgconv on Kafka -> camera events', () => {
     ]);
 
     // accepted = stored: each event id recorded once by the ingest, one alert per detection
-    const ids = [dumpingId!, vehicleId!, ...minimalIds];
+    const ids = [
+      dumpingId!,
+      vehicleId!,
+      ...minimalIds,
+      fullFaceId!,
+      ...minimalFaceIds,
+      ...minimalVehicleIds,
+    ];
     const [{ ingested, sources }] = await db.query<{ ingested: number; sources: string[] }[]>(
       `SELECT count(*)::int AS ingested, array_agg(DISTINCT k.integrator_id) AS sources
          FROM ingested_event e JOIN integrator_api_key k ON k.id = e.api_key_id
         WHERE e.event_id = ANY($1::uuid[]) AND e.published_at IS NOT NULL`,
       [ids],
     );
-    expect(ingested).toBe(4);
+    // the two faces (full and minimal schema) among them, with DEEPSTREAM_FACE_MODEL_ID
+    expect(ingested).toBe(4 + 1 + 2 + 3);
     expect(sources).toEqual(['deepstream-aktau']);
     const [{ alerts }] = await db.query<{ alerts: number }[]>(
       `SELECT count(*)::int AS alerts FROM alert WHERE event_id = $1`,
