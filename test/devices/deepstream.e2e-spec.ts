@@ -26,19 +26,22 @@ const FIXTURES = resolve(__dirname, '../fixtures/deepstream');
 
 const GUIDE = resolve(__dirname, '../../docs/integrator-guide.md');
 
-/** The guide's full-schema example, as the guide shows it. */
-function guideExample(): string {
-  const block = /<!-- device-example: deepstream-dumping -->\s*\n```json\n([\s\S]*?)\n```/.exec(
-    readFileSync(GUIDE, 'utf8'),
-  );
-  if (!block) throw new Error('the guide has no deepstream-dumping example');
+/** The guide's examples (full schema: deepstream-dumping, minimal: deepstream-minimal), as the
+ * guide shows them. */
+function guideExample(id: string): string {
+  const block = new RegExp(
+    `<!-- device-example: ${id} -->\\s*\\n\`\`\`json\\n([\\s\\S]*?)\\n\`\`\``,
+  ).exec(readFileSync(GUIDE, 'utf8'));
+  if (!block) throw new Error(`the guide has no ${id} example`);
   return block[1]!;
 }
 
 /** A message as one line of JSON (a fixture, or the guide's example), with this run's message
  * id (or frame id) and time. */
 function message(name: string, edit: (doc: Record<string, unknown>) => void = () => {}): string {
-  const text = name === 'guide' ? guideExample() : readFileSync(join(FIXTURES, name), 'utf8');
+  const text = name.startsWith('guide:')
+    ? guideExample(name.slice('guide:'.length))
+    : readFileSync(join(FIXTURES, name), 'utf8');
   const doc = JSON.parse(text) as Record<string, unknown>;
   if ('messageid' in doc) doc['messageid'] = uniqueName('ds');
   else doc['id'] = uniqueName('frame');
@@ -119,13 +122,13 @@ describe('DeepStream nvmsgconv on Kafka -> camera events', () => {
   });
 
   it('turns full and minimal messages into events once, and dead-letters bad ones by field and rule', async () => {
-    const dumping = message('guide');
+    const dumping = message('guide:deepstream-dumping');
     const vehicle = message('full-vehicle.json');
     const minimal = message('minimal.json');
     // faces and vehicles as NVIDIA's nvmsgconv writes them (eventmsg_payload.cpp)
     const fullFace = message('full-face.json');
     const minimalFace = message('minimal-face.json');
-    const minimalVehicles = message('minimal-vehicle.json');
+    const minimalVehicles = message('guide:deepstream-minimal');
     const unknownSensor = message('full-person.json', (d) => {
       (d['sensor'] as Record<string, unknown>)['id'] = 'no-such-camera';
     });
@@ -154,7 +157,7 @@ describe('DeepStream nvmsgconv on Kafka -> camera events', () => {
     const [fullFaceId] = eventIds(fullFace);
     const minimalFaceIds = eventIds(minimalFace);
     const minimalVehicleIds = eventIds(minimalVehicles);
-    expect([minimalFaceIds.length, minimalVehicleIds.length]).toEqual([2, 3]);
+    expect([minimalFaceIds.length, minimalVehicleIds.length]).toEqual([2, 4]);
 
     const analytics = await waitFor(
       'the dumping and the minimal frame as analytics alerts for Aktau',
@@ -243,7 +246,7 @@ describe('DeepStream nvmsgconv on Kafka -> camera events', () => {
       [ids],
     );
     // the two faces (full and minimal schema) among them, with DEEPSTREAM_FACE_MODEL_ID
-    expect(ingested).toBe(4 + 1 + 2 + 3);
+    expect(ingested).toBe(4 + 1 + 2 + 4);
     expect(sources).toEqual(['deepstream-aktau']);
     const [{ alerts }] = await db.query<{ alerts: number }[]>(
       `SELECT count(*)::int AS alerts FROM alert WHERE event_id = $1`,

@@ -221,6 +221,21 @@ describe('mapDeepStreamMessage', () => {
       });
     });
 
+    it("maps the integrator guide's minimal-schema example as the guide says", () => {
+      const guide = readFileSync(join(__dirname, '../../../../docs/integrator-guide.md'), 'utf8');
+      const block = /<!-- device-example: deepstream-minimal -->\s*\n```json\n([\s\S]*?)\n```/.exec(
+        guide,
+      );
+      const mapped = ok(mapDeepStreamMessage(Buffer.from(block![1]!)));
+      expect(
+        mapped.events.map((e) =>
+          e.payload.case === 'plateRead'
+            ? e.payload.value.plate
+            : `${(e.payload.value as AnalyticsDetection).typeText} x${(e.payload.value as AnalyticsDetection).objectCount}`,
+        ),
+      ).toEqual(['123ABC12', '456DEF07', 'Vehicle x1', 'Person x1']);
+    });
+
     const frame = (objects: string[]) =>
       bytes({ ...fixture('minimal.json'), objects } as Record<string, unknown>);
     const vector = '0.0144985,-0.0299863,1.23457e-05,0.072763';
