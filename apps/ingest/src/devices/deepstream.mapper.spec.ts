@@ -242,11 +242,11 @@ describe('mapDeepStreamMessage', () => {
 
     it.each([
       [
-        'DeepStream 6.x, a face without attributes',
+        'DeepStream 6.2, a face without attributes',
         `31|612.5|210.25|676.5|290.75|Face|#|embedding|${vector}|`,
       ],
       [
-        'DeepStream 7+, a face without attributes',
+        'DeepStream 9.1, a face without attributes',
         `31|612.5|210.25|676.5|290.75|Face|0.93|#|embedding|${vector}|`,
       ],
       [
@@ -271,11 +271,11 @@ describe('mapDeepStreamMessage', () => {
       const mapped = ok(
         mapDeepStreamMessage(
           frame([
-            // DeepStream 6.x: a Person without NvDsPersonObject
+            // DeepStream 6.2: a Person without NvDsPersonObject
             '30|580|190|730|610|Person|#||||||',
-            // DeepStream 7+: with attributes, a 2D pose, the confidence after the pose
+            // DeepStream 9.1: with attributes, a 2D pose, the confidence after the pose
             '32|100|100|150|300|Person|#|male|30|black|none|jacket|#|pose2D|nose,120.000000,110.000000,0.900000|neck,121.000000,130.000000,0.800000||0.91',
-            // DeepStream 7+: single-view 3D tracking right after the confidence
+            // DeepStream 9.1: single-view 3D tracking right after the confidence
             '33|100|100|150|300|Person|0.9#|SV3DT|1.000000|125.000000,300.000000|1.500000,2.500000|100,100,150,300|',
             // the dsmeta path: the detector's label and its classifiers' labels
             '34|585.333|472|659.667|562|car|#|blue|ford|sedan|coupe|0.87',
@@ -341,7 +341,7 @@ describe('mapDeepStreamMessage', () => {
     });
 
     /** NVIDIA's `generate_event_message_minimal` (eventmsg_payload.cpp) for a vehicle and a
-     * face: DeepStream 6.x writes the confidence inside the attributes, 7+ after them. */
+     * face: DeepStream 6.2 writes the confidence inside the attributes, 9.1 after them. */
     const cpp = (x: number) => String(Number(x.toPrecision(6)));
     const nvidiaObject = (
       version: 6 | 9,

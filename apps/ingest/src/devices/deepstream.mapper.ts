@@ -131,7 +131,7 @@ function mapFull(doc: Json, capturedAt: Date, options: DeepStreamOptions): Mappe
  * `generate_dsmeta_message_minimal` (dsmeta_payload.cpp) write it:
  * `trackingId|left|top|right|bottom|label[|confidence]`, then sections each opened by `|#|`:
  * the object's attributes (first, unnamed), `embedding|v1,v2,…|`, `pose2D|…`/`pose25D|…`/
- * `pose3D|…`, `SV3DT|…` (DeepStream 7+ opens that one with `#|` right after the confidence). */
+ * `pose3D|…`, `SV3DT|…` (9.1 opens that one with `#|` right after the confidence). */
 interface MinimalObject {
   readonly head: readonly string[];
   readonly attributes: readonly string[] | undefined;
@@ -153,8 +153,8 @@ function parseMinimalObject(text: string): MinimalObject {
 }
 
 /** The attribute sections nvmsgconv writes for its object types (eventmsg_payload.cpp,
- * `generate_event_message_minimal`): DeepStream 6.x writes the confidence last inside the
- * section, 7+ appends it after the section; either way the count is the same. */
+ * `generate_event_message_minimal`): DeepStream 6.2 writes the confidence last inside the
+ * section, 9.1 appends it after the section; either way the count is the same. */
 const VEHICLE_ATTRIBUTES = 7; // type|make|model|color|license|region|confidence
 const FACE_ATTRIBUTES = 10; // gender|age|hair|cap|glasses|facialhair|name||eyecolor|confidence
 
