@@ -26,19 +26,22 @@ const FIXTURES = resolve(__dirname, '../fixtures/deepstream');
 
 const GUIDE = resolve(__dirname, '../../docs/integrator-guide.md');
 
-/** The guide's full-schema example, as the guide shows it. */
-function guideExample(): string {
-  const block = /<!-- device-example: deepstream-dumping -->\s*\n```json\n([\s\S]*?)\n```/.exec(
-    readFileSync(GUIDE, 'utf8'),
-  );
-  if (!block) throw new Error('the guide has no deepstream-dumping example');
+/** The guide's examples (full schema: deepstream-dumping, minimal: deepstream-minimal), as the
+ * guide shows them. */
+function guideExample(id: string): string {
+  const block = new RegExp(
+    `<!-- device-example: ${id} -->\\s*\\n\`\`\`json\\n([\\s\\S]*?)\\n\`\`\``,
+  ).exec(readFileSync(GUIDE, 'utf8'));
+  if (!block) throw new Error(`the guide has no ${id} example`);
   return block[1]!;
 }
 
 /** A message as one line of JSON (a fixture, or the guide's example), with this run's message
  * id (or frame id) and time. */
 function message(name: string, edit: (doc: Record<string, unknown>) => void = () => {}): string {
-  const text = name === 'guide' ? guideExample() : readFileSync(join(FIXTURES, name), 'utf8');
+  const text = name.startsWith('guide:')
+    ? guideExample(name.slice('guide:'.length))
+    : readFileSync(join(FIXTURES, name), 'utf8');
   const doc = JSON.parse(text) as Record<string, unknown>;
   if ('messageid' in doc) doc['messageid'] = uniqueName('ds');
   else doc['id'] = uniqueName('frame');
@@ -85,6 +88,7 @@ describe('DeepStream nvmsgconv on Kafka -> camera events', () => {
       RETENTION_PURGE_INTERVAL_MS: 0,
       DEEPSTREAM_TOPIC: topic,
       DEEPSTREAM_API_KEY: apiKey.token,
+      DEEPSTREAM_FACE_MODEL_ID: 'fr_feature@1',
     }));
     db = app.get(DataSource);
     // the pipeline's key, scoped to Aktau city's cameras
@@ -118,9 +122,13 @@ describe('DeepStream nvmsgconv on Kafka -> camera events', () => {
   });
 
   it('turns full and minimal messages into events once, and dead-letters bad ones by field and rule', async () => {
-    const dumping = message('guide');
+    const dumping = message('guide:deepstream-dumping');
     const vehicle = message('full-vehicle.json');
     const minimal = message('minimal.json');
+    // faces and vehicles as NVIDIA's nvmsgconv writes them (eventmsg_payload.cpp)
+    const fullFace = message('full-face.json');
+    const minimalFace = message('minimal-face.json');
+    const minimalVehicles = message('guide:deepstream-minimal');
     const unknownSensor = message('full-person.json', (d) => {
       (d['sensor'] as Record<string, unknown>)['id'] = 'no-such-camera';
     });
@@ -129,12 +137,27 @@ describe('DeepStream nvmsgconv on Kafka -> camera events', () => {
       (d['sensor'] as Record<string, unknown>)['id'] = 'zhanaozen-cam-0042';
     });
     // the dumping message twice (a pipeline's redelivery), the bad ones between the good
-    produce([dumping, noSensor, vehicle, unknownSensor, minimal, dumping, outOfScope]);
+    produce([
+      dumping,
+      noSensor,
+      vehicle,
+      unknownSensor,
+      minimal,
+      fullFace,
+      minimalFace,
+      minimalVehicles,
+      dumping,
+      outOfScope,
+    ]);
 
     const [dumpingId] = eventIds(dumping);
     const [vehicleId] = eventIds(vehicle);
     const minimalIds = eventIds(minimal);
     expect(minimalIds).toHaveLength(2);
+    const [fullFaceId] = eventIds(fullFace);
+    const minimalFaceIds = eventIds(minimalFace);
+    const minimalVehicleIds = eventIds(minimalVehicles);
+    expect([minimalFaceIds.length, minimalVehicleIds.length]).toEqual([2, 4]);
 
     const analytics = await waitFor(
       'the dumping and the minimal frame as analytics alerts for Aktau',
@@ -179,6 +202,18 @@ describe('DeepStream nvmsgconv on Kafka -> camera events', () => {
     expect(reads.every((r) => r.plate === '123ABC12' && r.camera_id === 'aktau-cam-0001')).toBe(
       true,
     );
+    const nvidiaReads = await waitFor(
+      "the minimal frame's Vehicle and VEHICLE_EXT plates",
+      async () => {
+        const rows = await db.query<{ plate: string }[]>(
+          'SELECT plate_read AS plate FROM plate_read WHERE event_id = ANY($1::uuid[]) ORDER BY plate_read',
+          [minimalVehicleIds],
+        );
+        return rows.length >= 2 && rows;
+      },
+      { timeoutMs: 60_000 },
+    );
+    expect(nvidiaReads.map((r) => r.plate)).toEqual(['123ABC12', '456DEF07']);
     expect(malformed.map((l) => l.value.toString())).toEqual([noSensor]);
     expect(JSON.parse(malformed[0]!.headers[DEAD_LETTER_HEADERS.details]!)).toEqual([
       expect.objectContaining({ field: 'sensor.id', rule: 'required' }),
@@ -196,14 +231,22 @@ describe('DeepStream nvmsgconv on Kafka -> camera events', () => {
     ]);
 
     // accepted = stored: each event id recorded once by the ingest, one alert per detection
-    const ids = [dumpingId!, vehicleId!, ...minimalIds];
+    const ids = [
+      dumpingId!,
+      vehicleId!,
+      ...minimalIds,
+      fullFaceId!,
+      ...minimalFaceIds,
+      ...minimalVehicleIds,
+    ];
     const [{ ingested, sources }] = await db.query<{ ingested: number; sources: string[] }[]>(
       `SELECT count(*)::int AS ingested, array_agg(DISTINCT k.integrator_id) AS sources
          FROM ingested_event e JOIN integrator_api_key k ON k.id = e.api_key_id
         WHERE e.event_id = ANY($1::uuid[]) AND e.published_at IS NOT NULL`,
       [ids],
     );
-    expect(ingested).toBe(4);
+    // the two faces (full and minimal schema) among them, with DEEPSTREAM_FACE_MODEL_ID
+    expect(ingested).toBe(4 + 1 + 2 + 4);
     expect(sources).toEqual(['deepstream-aktau']);
     const [{ alerts }] = await db.query<{ alerts: number }[]>(
       `SELECT count(*)::int AS alerts FROM alert WHERE event_id = $1`,

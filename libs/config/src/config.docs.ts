@@ -113,6 +113,10 @@ export const CONFIG_DOCS = {
     meaning:
       'the integrator API key DeepStream messages are accepted on behalf of: its integrator is the source, its scope applies',
   },
+  DEEPSTREAM_FACE_MODEL_ID: {
+    meaning:
+      "the face model a DeepStream face's embedding is from when the message names none (the minimal schema never does; the full schema's `analyticsModule.id` does); it must be the matcher's model",
+  },
   CAMERA_SILENT_AFTER_MS: {
     meaning:
       'an active camera with no accepted event nor device heartbeat for this long counts as offline (`/v1/camera-health`, `kuzet_cameras`, a `camera_offline` alert), unless its kind or the camera itself has its own interval; keep it above 10 s (a camera’s sign of life is written at most every 10 s)',

@@ -75,6 +75,12 @@ export const configSchema = z.object({
     .optional(),
   /** The integrator API key DeepStream messages are accepted on behalf of (its scope applies). */
   DEEPSTREAM_API_KEY: z.string().min(1).optional(),
+  /** The face model a DeepStream face's embedding is from when the message does not name one
+   * (nvmsgconv's minimal schema never does; the full schema's analyticsModule.id does). */
+  DEEPSTREAM_FACE_MODEL_ID: z
+    .string()
+    .regex(/^[A-Za-z0-9][A-Za-z0-9._:@/-]{0,127}$/, 'a model id')
+    .optional(),
   /** A camera with no event nor heartbeat for this long is offline. */
   CAMERA_SILENT_AFTER_MS: positiveInt.default(15 * 60 * 1000),
   /** The same for SOS buttons (a kind of camera that mostly only beats): unset, the global one. */

@@ -74,7 +74,9 @@ export class DeepStreamConsumer implements OnApplicationBootstrap {
   }
 
   async handle(message: InboundMessage): Promise<void> {
-    const mapped = mapDeepStreamMessage(message.value);
+    const mapped = mapDeepStreamMessage(message.value, {
+      faceModelId: this.config.DEEPSTREAM_FACE_MODEL_ID,
+    });
     if (!mapped.ok) throw new RejectedMessageError(DEEPSTREAM_REJECTIONS.malformed, mapped.errors);
     const principal = await this.currentPrincipal();
     const cameraId = await this.cameraOf(mapped.sensorId);

@@ -156,6 +156,268 @@ describe('mapDeepStreamMessage', () => {
     });
   });
 
+  describe("as NVIDIA's nvmsgconv writes them", () => {
+    const face = (m: MappedDeepStream, n = 0) => {
+      const e = ok(m).events[n]!;
+      expect(e.payload.case).toBe('faceObservation');
+      return e.payload.value as FaceObservation;
+    };
+    const fullFaceVector = () =>
+      (
+        (fixture('full-face.json')['object'] as Record<string, unknown>)['embedding'] as {
+          embedding_vector: number[];
+        }
+      ).embedding_vector;
+
+    it('maps a full-schema face (NvDsFaceObject, object.embedding) to a face observation', () => {
+      const observed = face(mapDeepStreamMessage(bytes(fixture('full-face.json'))));
+      expect(observed.embedding).toEqual(fullFaceVector());
+      expect(observed.modelId).toBe('fr_feature@1');
+      expect(observed.quality).toBeCloseTo(0.93);
+      expect(observed.box).toMatchObject({ x: 612, y: 210, width: 64, height: 80 });
+    });
+
+    it('maps a minimal-schema face: attributes, confidence, then |#|embedding|…| with its closing bar', () => {
+      const mapped = mapDeepStreamMessage(bytes(fixture('minimal-face.json')), {
+        faceModelId: 'fr_feature@1',
+      });
+      const observed = face(mapped);
+      // the minimal schema writes a float with 6 significant digits
+      expect(observed.embedding).toHaveLength(512);
+      observed.embedding.forEach((v, i) => expect(v).toBeCloseTo(fullFaceVector()[i]!, 5));
+      expect(observed.modelId).toBe('fr_feature@1');
+      expect(observed.quality).toBeCloseTo(0.93);
+      expect(observed.box).toMatchObject({ x: 612.5, y: 210.25, width: 64, height: 80.5 });
+      const people = ok(mapped).events[1]!.payload.value as AnalyticsDetection;
+      expect(people).toMatchObject({ typeText: 'Person', objectCount: 1 });
+    });
+
+    it("takes a minimal message's own modelId before the configured one", () => {
+      const doc = fixture('minimal-face.json');
+      doc['modelId'] = 'arcface@2';
+      expect(face(mapDeepStreamMessage(bytes(doc), { faceModelId: 'fr_feature@1' })).modelId).toBe(
+        'arcface@2',
+      );
+      // no model named anywhere: mapped, and the contract refuses it by field (model_id)
+      expect(face(mapDeepStreamMessage(bytes(fixture('minimal-face.json')))).modelId).toBe('');
+    });
+
+    it('maps minimal-schema vehicles: the plate of Vehicle and of Unknown (VEHICLE_EXT), the rest counted', () => {
+      const mapped = ok(mapDeepStreamMessage(bytes(fixture('minimal-vehicle.json'))));
+      expect(mapped.events.map((e) => e.payload.case)).toEqual([
+        'plateRead',
+        'plateRead',
+        'analyticsDetection',
+      ]);
+      const [first, ext] = mapped.events.map((e) => e.payload.value as PlateRead);
+      expect(first).toMatchObject({ plate: '123ABC12', vehicleType: VehicleType.CAR });
+      expect(first!.vehicleColour).toBe('white');
+      expect(first!.confidence).toBeCloseTo(0.88);
+      expect(ext).toMatchObject({ plate: '456DEF07', vehicleType: VehicleType.CAR });
+      expect(ext!.confidence).toBeCloseTo(0.79);
+      expect(mapped.events[2]!.payload.value).toMatchObject({
+        typeText: 'Vehicle',
+        objectCount: 1,
+      });
+    });
+
+    it("maps the integrator guide's minimal-schema example as the guide says", () => {
+      const guide = readFileSync(join(__dirname, '../../../../docs/integrator-guide.md'), 'utf8');
+      const block = /<!-- device-example: deepstream-minimal -->\s*\n```json\n([\s\S]*?)\n```/.exec(
+        guide,
+      );
+      const mapped = ok(mapDeepStreamMessage(Buffer.from(block![1]!)));
+      expect(
+        mapped.events.map((e) =>
+          e.payload.case === 'plateRead'
+            ? e.payload.value.plate
+            : `${(e.payload.value as AnalyticsDetection).typeText} x${(e.payload.value as AnalyticsDetection).objectCount}`,
+        ),
+      ).toEqual(['123ABC12', '456DEF07', 'Vehicle x1', 'Person x1']);
+    });
+
+    const frame = (objects: string[]) =>
+      bytes({ ...fixture('minimal.json'), objects } as Record<string, unknown>);
+    const vector = '0.0144985,-0.0299863,1.23457e-05,0.072763';
+
+    it.each([
+      [
+        'DeepStream 6.2, a face without attributes',
+        `31|612.5|210.25|676.5|290.75|Face|#|embedding|${vector}|`,
+      ],
+      [
+        'DeepStream 9.1, a face without attributes',
+        `31|612.5|210.25|676.5|290.75|Face|0.93|#|embedding|${vector}|`,
+      ],
+      [
+        "deepstream-test5's own label (NVDS_OBJECT_TYPE_UNKNOWN)",
+        `31|612.5|210.25|676.5|290.75|face|0.93|#|embedding|${vector}|`,
+      ],
+      [
+        'Unknown with the face attributes (FACE_EXT)',
+        `31|612.5|210.25|676.5|290.75|Unknown|#|male|34|black|none|none|none|||brown|0.93|#|embedding|${vector}|`,
+      ],
+      [
+        "kuzet's earlier layout, the embedding last",
+        `31|612.5|210.25|676.5|290.75|Face|#|${vector}`,
+      ],
+    ])('maps %s to a face observation', (_, object) => {
+      expect(face(mapDeepStreamMessage(frame([object]))).embedding).toEqual([
+        0.0144985, -0.0299863, 1.23457e-5, 0.072763,
+      ]);
+    });
+
+    it('maps the other layouts NVIDIA writes without refusing the frame', () => {
+      const mapped = ok(
+        mapDeepStreamMessage(
+          frame([
+            // DeepStream 6.2: a Person without NvDsPersonObject
+            '30|580|190|730|610|Person|#||||||',
+            // DeepStream 9.1: with attributes, a 2D pose, the confidence after the pose
+            '32|100|100|150|300|Person|#|male|30|black|none|jacket|#|pose2D|nose,120.000000,110.000000,0.900000|neck,121.000000,130.000000,0.800000||0.91',
+            // DeepStream 9.1: single-view 3D tracking right after the confidence
+            '33|100|100|150|300|Person|0.9#|SV3DT|1.000000|125.000000,300.000000|1.500000,2.500000|100,100,150,300|',
+            // the dsmeta path: the detector's label and its classifiers' labels
+            '34|585.333|472|659.667|562|car|#|blue|ford|sedan|coupe|0.87',
+            // NVDS_OBJECT_TYPE_DUMMY: no object
+            '',
+            '|#|embedding|0.5,0.5|',
+          ]),
+        ),
+      );
+      expect(
+        mapped.events.map((e) => [
+          (e.payload.value as AnalyticsDetection).typeText,
+          (e.payload.value as AnalyticsDetection).objectCount,
+        ]),
+      ).toEqual([
+        ['Person', 3],
+        ['car', 1],
+      ]);
+    });
+
+    it('refuses a face without an embedding (not its confidence as a one-value embedding)', () => {
+      expect(
+        refused(
+          mapDeepStreamMessage(
+            frame([
+              '31|612.5|210.25|676.5|290.75|Face|#|male|34|black|none|none|none|||brown|0.93',
+            ]),
+          ),
+        ),
+      ).toEqual({ field: 'objects[0].embedding', rule: 'required' });
+    });
+
+    it('refuses a Vehicle whose attributes are not the seven nvmsgconv writes', () => {
+      expect(
+        refused(mapDeepStreamMessage(frame(['957|585|472|659|562|Vehicle|#|sedan|Toyota|0.88']))),
+      ).toEqual({ field: 'objects[0]', rule: 'format' });
+      expect(
+        refused(mapDeepStreamMessage(frame(['957|585|472|659|562|Vehicle|0.8|extra']))),
+      ).toEqual({ field: 'objects[0]', rule: 'format' });
+    });
+
+    it("maps full-schema objects under the detector's own label (test5's UNKNOWN, the dsmeta path)", () => {
+      const doc = fixture('full-vehicle.json');
+      doc['object'] = { id: '5', Car: {}, bbox: {}, location: {}, coordinate: {}, pose: {} };
+      delete doc['event'];
+      const car = ok(mapDeepStreamMessage(bytes(doc))).events[0]!.payload
+        .value as AnalyticsDetection;
+      expect(car.typeText).toBe('Car');
+      doc['object'] = { id: '5', person: { confidence: 0.8, gender: 'male' }, bbox: {} };
+      doc['event'] = { id: 'x', type: '' };
+      const person = ok(mapDeepStreamMessage(bytes(doc))).events[0]!.payload
+        .value as AnalyticsDetection;
+      expect(person).toMatchObject({ typeText: 'person' });
+      expect(person.confidence).toBeCloseTo(0.8);
+      doc['object'] = {
+        id: '5',
+        Face: {},
+        embedding: { embedding_length: 2, embedding_vector: [0.6, 0.8] },
+      };
+      expect(face(mapDeepStreamMessage(bytes(doc), { faceModelId: 'fr_feature@1' })).modelId).toBe(
+        'XYZ',
+      );
+    });
+
+    /** NVIDIA's `generate_event_message_minimal` (eventmsg_payload.cpp) for a vehicle and a
+     * face: DeepStream 6.2 writes the confidence inside the attributes, 9.1 after them. */
+    const cpp = (x: number) => String(Number(x.toPrecision(6)));
+    const nvidiaObject = (
+      version: 6 | 9,
+      head: string,
+      attributes: string[] | undefined,
+      confidence: number,
+      embedding: number[] | undefined,
+    ) => {
+      let s = head;
+      if (attributes)
+        s += `|#|${attributes.join('|')}${version === 6 ? `|${cpp(confidence)}` : ''}`;
+      if (version === 9) s += `|${cpp(confidence)}`;
+      if (embedding) s += `|#|embedding|${embedding.map(cpp).join(',')}|`;
+      return s;
+    };
+    const text = fc.stringMatching(/^[A-Za-z0-9 .-]{0,12}$/);
+
+    it('reads any vehicle nvmsgconv writes, either version, with or without an embedding', () => {
+      fc.assert(
+        fc.property(
+          fc.constantFrom(6 as const, 9 as const),
+          fc.array(text, { minLength: 6, maxLength: 6 }),
+          fc.double({ min: 0, max: 1, noNaN: true }),
+          fc.option(
+            fc.array(fc.double({ min: -1, max: 1, noNaN: true }), { minLength: 1, maxLength: 8 }),
+          ),
+          (version, [type, make, model, color, license, region], confidence, embedding) => {
+            const object = nvidiaObject(
+              version,
+              '957|585.25|472|659.25|562.5|Vehicle',
+              [type!, make!, model!, color!, license!, region!],
+              confidence,
+              embedding ?? undefined,
+            );
+            const mapped = ok(mapDeepStreamMessage(frame([object])));
+            const payload = mapped.events[0]!.payload;
+            if (license!.trim() === '') {
+              expect(payload.value).toMatchObject({ typeText: 'Vehicle', objectCount: 1 });
+            } else {
+              expect(payload.case).toBe('plateRead');
+              expect((payload.value as PlateRead).plate).toBe(license!.trim());
+              expect((payload.value as PlateRead).confidence).toBeCloseTo(Number(cpp(confidence)));
+            }
+          },
+        ),
+        { numRuns: 300 },
+      );
+    });
+
+    it('reads any face nvmsgconv writes, either version, with or without its attributes', () => {
+      fc.assert(
+        fc.property(
+          fc.constantFrom(6 as const, 9 as const),
+          fc.option(fc.array(text, { minLength: 9, maxLength: 9 })),
+          fc.double({ min: 0, max: 1, noNaN: true }),
+          fc.array(fc.double({ min: -1, max: 1, noNaN: true }), { minLength: 1, maxLength: 16 }),
+          (version, attrs, confidence, embedding) => {
+            // gender|age|hair|cap|glasses|facialhair|name||eyecolor (nvmsgconv's double bar)
+            const attributes = attrs ? [...attrs.slice(0, 7), '', attrs[8]!] : undefined;
+            const object = nvidiaObject(
+              version,
+              '31|612.5|210.25|676.5|290.75|Face',
+              attributes,
+              confidence,
+              embedding,
+            );
+            expect(face(mapDeepStreamMessage(frame([object]))).embedding).toEqual(
+              embedding.map((v) => Number(cpp(v))),
+            );
+          },
+        ),
+        { numRuns: 300 },
+      );
+    });
+  });
+
   /** Whatever comes in, the mapper answers; what it maps is a valid camera event. */
   const valid = (mapped: MappedDeepStream) => {
     if (!mapped.ok) {
@@ -225,7 +487,14 @@ describe('mapDeepStreamMessage', () => {
     ];
     fc.assert(
       fc.property(
-        fc.constantFrom('full-vehicle.json', 'full-person.json', 'minimal.json'),
+        fc.constantFrom(
+          'full-vehicle.json',
+          'full-person.json',
+          'full-face.json',
+          'minimal.json',
+          'minimal-face.json',
+          'minimal-vehicle.json',
+        ),
         fc.array(fc.tuple(fc.constantFrom(...paths), scalar), { maxLength: 4 }),
         fc.array(
           fc.oneof(
@@ -235,7 +504,21 @@ describe('mapDeepStreamMessage', () => {
               .array(
                 fc.oneof(
                   fc.string({ maxLength: 10 }),
-                  fc.constantFrom('Vehicle', 'Face', 'Person', '#', '', '123ABC12', '0.5,0.25'),
+                  fc.constantFrom(
+                    'Vehicle',
+                    'Face',
+                    'face',
+                    'Unknown',
+                    'Person',
+                    '#',
+                    '',
+                    '123ABC12',
+                    '0.5,0.25',
+                    'embedding',
+                    'pose2D',
+                    '0.9#',
+                    'SV3DT',
+                  ),
                   fc.double().map(String),
                 ),
                 { maxLength: 16 },

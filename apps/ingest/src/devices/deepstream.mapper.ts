@@ -35,6 +35,12 @@ export type MappedDeepStream =
 
 type Json = Record<string, unknown>;
 
+export interface DeepStreamOptions {
+  /** The model a face's embedding is from when the message does not say (the minimal schema
+   * never does; the full schema's `analyticsModule.id` does). */
+  readonly faceModelId?: string;
+}
+
 const fail = (field: string, rule: string, message: string): MappedDeepStream => ({
   ok: false,
   errors: [{ field, rule, message }],
@@ -46,7 +52,10 @@ const fail = (field: string, rule: string, message: string): MappedDeepStream =>
  * a FaceObservation, any other object an AnalyticsDetection (minimal: one per label, with the
  * count). Event ids derive from the sensor, the message and the object, so a redelivered
  * message maps to the same ids. Never throws. */
-export function mapDeepStreamMessage(bytes: Uint8Array): MappedDeepStream {
+export function mapDeepStreamMessage(
+  bytes: Uint8Array,
+  options: DeepStreamOptions = {},
+): MappedDeepStream {
   if (bytes.length > MAX_DEEPSTREAM_MESSAGE_BYTES) {
     return fail(
       '$',
@@ -63,8 +72,9 @@ export function mapDeepStreamMessage(bytes: Uint8Array): MappedDeepStream {
   if (!isObject(doc)) return fail('$', 'object', 'must be a JSON object');
   const time = timestampOf(doc['@timestamp']);
   if (!time.ok) return fail('@timestamp', time.rule, time.message);
-  if (isObject(doc['sensor']) || 'messageid' in doc) return mapFull(doc, time.value);
-  if ('sensorId' in doc || Array.isArray(doc['objects'])) return mapMinimal(doc, time.value);
+  if (isObject(doc['sensor']) || 'messageid' in doc) return mapFull(doc, time.value, options);
+  if ('sensorId' in doc || Array.isArray(doc['objects']))
+    return mapMinimal(doc, time.value, options);
   return fail(
     'sensor.id',
     'required',
@@ -72,7 +82,7 @@ export function mapDeepStreamMessage(bytes: Uint8Array): MappedDeepStream {
   );
 }
 
-function mapFull(doc: Json, capturedAt: Date): MappedDeepStream {
+function mapFull(doc: Json, capturedAt: Date, options: DeepStreamOptions): MappedDeepStream {
   const messageId = str(doc['messageid']);
   if (messageId === undefined) return fail('messageid', 'required', 'is required');
   const sensor = isObject(doc['sensor']) ? doc['sensor'] : {};
@@ -83,28 +93,31 @@ function mapFull(doc: Json, capturedAt: Date): MappedDeepStream {
   const event = isObject(doc['event']) ? doc['event'] : {};
   const module = isObject(doc['analyticsModule']) ? doc['analyticsModule'] : {};
   const eventId = deterministicUuid(`deepstream|${sensorId}|${messageId}`);
-  const vehicle = isObject(object['vehicle']) ? object['vehicle'] : undefined;
-  const plate = str(vehicle?.['license']);
-  if (vehicle && plate !== undefined) {
+  const kind = objectLabel(object);
+  const attributes = kind !== undefined && isObject(object[kind]) ? object[kind] : {};
+  const plate = kind?.toLowerCase() === 'vehicle' ? str(attributes['license']) : undefined;
+  if (plate !== undefined) {
     return ok('full', sensorId, capturedAt, [
       {
         eventId,
         payload: plateRead(
           plate,
-          num(vehicle['confidence']),
-          str(vehicle['type']),
-          str(vehicle['color']),
+          num(attributes['confidence']),
+          str(attributes['type']),
+          str(attributes['color']),
         ),
       },
     ]);
   }
-  if (isObject(object['face'])) {
-    const face = faceObservation(object, str(module['id']), 'object');
+  if (kind?.toLowerCase() === 'face') {
+    const face = faceObservation(
+      { ...object, face: attributes },
+      str(module['id']) ?? options.faceModelId,
+      'object',
+    );
     if ('error' in face) return { ok: false, errors: [face.error] };
     return ok('full', sensorId, capturedAt, [{ eventId, payload: face.payload }]);
   }
-  const kind = objectLabel(object);
-  const attributes = kind !== undefined && isObject(object[kind]) ? object[kind] : {};
   const label = str(event['type']) ?? kind ?? 'object';
   const place = isObject(doc['place']) ? str(doc['place']['id']) : undefined;
   const confidence = num(object['confidence']) ?? num(attributes['confidence']);
@@ -113,10 +126,54 @@ function mapFull(doc: Json, capturedAt: Date): MappedDeepStream {
   ]);
 }
 
-/** Minimal-schema object strings: `trackingId|left|top|right|bottom|label` and, after `#`,
- * the label's attributes; Vehicle: `type|make|model|color|license|licenseState|confidence`,
- * Face: `…|embedding` where the last attribute is the embedding, comma-separated floats. */
-function mapMinimal(doc: Json, capturedAt: Date): MappedDeepStream {
+/** One minimal-schema object string, cut as NVIDIA's `generate_event_message_minimal`
+ * (sources/libs/nvmsgconv/deepstream_schema/eventmsg_payload.cpp) and
+ * `generate_dsmeta_message_minimal` (dsmeta_payload.cpp) write it:
+ * `trackingId|left|top|right|bottom|label[|confidence]`, then sections each opened by `|#|`:
+ * the object's attributes (first, unnamed), `embedding|v1,v2,…|`, `pose2D|…`/`pose25D|…`/
+ * `pose3D|…`, `SV3DT|…` (9.1 opens that one with `#|` right after the confidence). */
+interface MinimalObject {
+  readonly head: readonly string[];
+  readonly attributes: readonly string[] | undefined;
+  readonly embedding: string | undefined;
+}
+
+const NAMED_SECTIONS = new Set(['embedding', 'pose2D', 'pose25D', 'pose3D', 'SV3DT']);
+
+function parseMinimalObject(text: string): MinimalObject {
+  const [head = '', ...rest] = text.replace(/([^|])#\|SV3DT\|/g, '$1|#|SV3DT|').split('|#|');
+  let attributes: string[] | undefined;
+  let embedding: string | undefined;
+  rest.forEach((section, n) => {
+    const fields = section.split('|');
+    if (fields[0] === 'embedding') embedding ??= fields[1] ?? '';
+    else if (n === 0 && !NAMED_SECTIONS.has(fields[0]!)) attributes = fields;
+  });
+  return { head: head === '' ? [] : head.split('|'), attributes, embedding };
+}
+
+/** The attribute sections nvmsgconv writes for its object types (eventmsg_payload.cpp,
+ * `generate_event_message_minimal`): DeepStream 6.2 writes the confidence last inside the
+ * section, 9.1 appends it after the section; either way the count is the same. */
+const VEHICLE_ATTRIBUTES = 7; // type|make|model|color|license|region|confidence
+const FACE_ATTRIBUTES = 10; // gender|age|hair|cap|glasses|facialhair|name||eyecolor|confidence
+
+type MinimalKind = 'vehicle' | 'face' | 'other';
+
+/** `Vehicle`/`Face` are nvmsgconv's names for its vehicle and face types; its *_EXT types are
+ * written as `Unknown` and told apart by their attribute count; a pipeline's own label (dsmeta,
+ * or deepstream-test5's NVDS_OBJECT_TYPE_UNKNOWN with the detector's label) is kept as it is,
+ * `face` in any case included. */
+function minimalKind(label: string, attributes: readonly string[] | undefined): MinimalKind {
+  const lower = label.toLowerCase();
+  if (lower === 'vehicle') return 'vehicle';
+  if (lower === 'face') return 'face';
+  if (label === 'Unknown' && attributes?.length === VEHICLE_ATTRIBUTES) return 'vehicle';
+  if (label === 'Unknown' && attributes?.length === FACE_ATTRIBUTES) return 'face';
+  return 'other';
+}
+
+function mapMinimal(doc: Json, capturedAt: Date, options: DeepStreamOptions): MappedDeepStream {
   const sensorId = str(doc['sensorId']);
   if (sensorId === undefined) return fail('sensorId', 'required', 'is required');
   const frameId = str(doc['id']);
@@ -132,34 +189,43 @@ function mapMinimal(doc: Json, capturedAt: Date): MappedDeepStream {
   const counts = new Map<string, number>();
   for (let i = 0; i < objects.length; i++) {
     const text = objects[i];
-    if (typeof text !== 'string') return fail(`objects[${i}]`, 'string', 'must be a string');
-    const [head = '', attrs = ''] = splitOnce(text, '|#|');
-    const fields = head.split('|');
-    const label = fields[5]?.trim();
-    if (fields.length < 6 || !label) {
+    const at = `objects[${i}]`;
+    if (typeof text !== 'string') return fail(at, 'string', 'must be a string');
+    const object = parseMinimalObject(text);
+    // NVDS_OBJECT_TYPE_DUMMY (deepstream-test5's per-frame placeholder): no object, nothing to map
+    if (object.head.length === 0) continue;
+    const label = object.head[5]?.trim();
+    if (object.head.length < 6 || object.head.length > 7 || !label) {
+      return fail(at, 'format', 'must read id|left|top|right|bottom|label[|confidence][|#|…]');
+    }
+    const trackingId = object.head[0]!.trim();
+    const a = object.attributes;
+    const kind = minimalKind(label, a);
+    if (kind === 'vehicle' && a !== undefined && a.length !== VEHICLE_ATTRIBUTES) {
       return fail(
-        `objects[${i}]`,
+        at,
         'format',
-        'must read id|left|top|right|bottom|label[|#|attributes]',
+        `a vehicle's attributes must read type|make|model|color|license|region|confidence (${VEHICLE_ATTRIBUTES} fields, got ${a.length})`,
       );
     }
-    const trackingId = fields[0]!.trim();
-    const a = attrs === '' ? [] : attrs.split('|');
-    const lower = label.toLowerCase();
-    if ((lower === 'vehicle' || lower === 'car') && (a[4] ?? '').trim() !== '') {
+    if (kind === 'vehicle' && (a?.[4] ?? '').trim() !== '') {
       events.push({
         eventId: deterministicUuid(`${key}|${i}|${trackingId}`),
-        payload: plateRead(a[4]!.trim(), num(a[6]), a[0], a[3]),
+        payload: plateRead(a![4]!.trim(), num(a![6]), a![0], a![3]),
       });
-    } else if (lower === 'face') {
-      const box = [1, 2, 3, 4].map((n) => Number(fields[n]));
+    } else if (kind === 'face') {
+      const box = [1, 2, 3, 4].map((n) => Number(object.head[n]));
+      // kuzet's own earlier layout: the embedding as the last attribute, comma-separated
+      const legacy = a?.at(-1)?.includes(',') ? a.at(-1) : undefined;
+      const confidence = a?.length === FACE_ATTRIBUTES ? a[9] : object.head[6];
       const face = faceObservation(
         {
-          embedding: a.at(-1),
+          embedding: object.embedding ?? legacy,
+          confidence: num(confidence),
           bbox: { topleftx: box[0], toplefty: box[1], bottomrightx: box[2], bottomrighty: box[3] },
         },
-        str(doc['modelId']),
-        `objects[${i}]`,
+        str(doc['modelId']) ?? options.faceModelId,
+        at,
       );
       if ('error' in face) return { ok: false, errors: [face.error] };
       events.push({
@@ -297,9 +363,27 @@ function detection(
   };
 }
 
+/** The members nvmsgconv's full schema gives every object (eventmsg_payload.cpp and
+ * dsmeta_payload.cpp, `generate_object_object`); the one other object member is the class:
+ * `vehicle`, `person`, `face`, `product`, or the detector's own label (`objectId` of an
+ * NVDS_OBJECT_TYPE_UNKNOWN, `obj_label` of the dsmeta path). */
+const OBJECT_MEMBERS = new Set([
+  'bbox',
+  'location',
+  'coordinate',
+  'pose',
+  'embedding',
+  'maskoutline',
+  'signature',
+  'SV3DT',
+]);
+
 function objectLabel(object: Json): string | undefined {
-  for (const k of ['person', 'vehicle', 'face', 'bicycle', 'roadsign']) {
+  for (const k of ['vehicle', 'face', 'person']) {
     if (isObject(object[k])) return k;
+  }
+  for (const [k, v] of Object.entries(object)) {
+    if (isObject(v) && !OBJECT_MEMBERS.has(k) && k.trim() !== '') return k;
   }
   return undefined;
 }
@@ -349,11 +433,6 @@ function timestampOf(
     return { ok: false, rule: 'format', message: 'is not a valid date-time' };
   }
   return { ok: true, value: date };
-}
-
-function splitOnce(s: string, sep: string): [string, string] {
-  const at = s.indexOf(sep);
-  return at === -1 ? [s, ''] : [s.slice(0, at), s.slice(at + sep.length)];
 }
 
 function isObject(v: unknown): v is Json {
