@@ -84,9 +84,12 @@ describe('mapDeepStreamMessage', () => {
     expect(face.box).toMatchObject({ x: 10, y: 20, width: 64, height: 80 });
   });
 
-  it('refuses a face without an embedding, naming the field', () => {
+  it('counts a face without an embedding as a detection, and refuses an empty one naming the field', () => {
     const doc = fixture('full-person.json');
     doc['object'] = { id: '7', face: { gender: 'male' } };
+    const mapped = ok(mapDeepStreamMessage(bytes(doc)));
+    expect(mapped.events.map((e) => e.payload.case)).toEqual(['analyticsDetection']);
+    doc['object'] = { id: '7', face: { gender: 'male' }, embedding: { embedding_vector: [] } };
     expect(refused(mapDeepStreamMessage(bytes(doc)))).toEqual({
       field: 'object.embedding',
       rule: 'required',
@@ -296,16 +299,22 @@ describe('mapDeepStreamMessage', () => {
       ]);
     });
 
-    it('refuses a face without an embedding (not its confidence as a one-value embedding)', () => {
-      expect(
-        refused(
-          mapDeepStreamMessage(
-            frame([
-              '31|612.5|210.25|676.5|290.75|Face|#|male|34|black|none|none|none|||brown|0.93',
-            ]),
-          ),
+    it("counts a face without an embedding under its label (not its confidence as a one-value embedding), beside the frame's plates", () => {
+      const mapped = ok(
+        mapDeepStreamMessage(
+          frame([
+            '31|612.5|210.25|676.5|290.75|Face|#|male|34|black|none|none|none|||brown|0.93',
+            '32|10|20|110|80|Face|0.9',
+            '7|100|200|300|260|Vehicle|#|sedan|toyota|camry|white|123ABC12|KZ|0.9',
+          ]),
         ),
-      ).toEqual({ field: 'objects[0].embedding', rule: 'required' });
+      );
+      expect(mapped.events.map((e) => e.payload.case)).toEqual(['plateRead', 'analyticsDetection']);
+      const detection = mapped.events[1]!.payload.value as {
+        objectCount: number;
+        typeText?: string;
+      };
+      expect(detection.objectCount).toBe(2);
     });
 
     it('refuses a Vehicle whose attributes are not the seven nvmsgconv writes', () => {

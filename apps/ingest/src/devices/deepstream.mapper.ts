@@ -109,7 +109,9 @@ function mapFull(doc: Json, capturedAt: Date, options: DeepStreamOptions): Mappe
       },
     ]);
   }
-  if (kind?.toLowerCase() === 'face') {
+  // A face with no embedding at all (a detector without a ReID or face model behind it) is an
+  // object like any other: refusing the message would dead-letter every frame with a face in it.
+  if (kind?.toLowerCase() === 'face' && hasEmbedding(object['embedding'])) {
     const face = faceObservation(
       { ...object, face: attributes },
       str(module['id']) ?? options.faceModelId,
@@ -213,7 +215,10 @@ function mapMinimal(doc: Json, capturedAt: Date, options: DeepStreamOptions): Ma
         eventId: deterministicUuid(`${key}|${i}|${trackingId}`),
         payload: plateRead(a![4]!.trim(), num(a![6]), a![0], a![3]),
       });
-    } else if (kind === 'face') {
+    } else if (
+      kind === 'face' &&
+      hasEmbedding(object.embedding ?? (a?.at(-1)?.includes(',') ? a.at(-1) : undefined))
+    ) {
       const box = [1, 2, 3, 4].map((n) => Number(object.head[n]));
       // kuzet's own earlier layout: the embedding as the last attribute, comma-separated
       const legacy = a?.at(-1)?.includes(',') ? a.at(-1) : undefined;
@@ -433,6 +438,12 @@ function timestampOf(
     return { ok: false, rule: 'format', message: 'is not a valid date-time' };
   }
   return { ok: true, value: date };
+}
+
+function hasEmbedding(raw: unknown): boolean {
+  if (raw === undefined || raw === null) return false;
+  if (typeof raw === 'string') return raw.trim() !== '';
+  return true;
 }
 
 function isObject(v: unknown): v is Json {
