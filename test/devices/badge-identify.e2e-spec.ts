@@ -22,6 +22,7 @@ interface Answer {
     watchlist_id: string;
     category: string;
     instructions: string | null;
+    instructions_source: 'person' | 'list' | null;
     similarity: number;
     threshold: number;
   }[];
@@ -39,6 +40,7 @@ describe('badge identification end to end on Kafka and PostgreSQL', () => {
   const otherBadge = uniqueName('badge');
   const busyBadge = uniqueName('badge');
   const strangerCamera = uniqueName('cam');
+  const instructedBadge = uniqueName('badge');
 
   const identify = (payload: Record<string, unknown>, key = badgeKey) =>
     app.inject({
@@ -72,16 +74,16 @@ describe('badge identification end to end on Kafka and PostgreSQL', () => {
     }));
     const db = app.get(DataSource);
     // badges are registry devices of kind badge; their district names the officer's centre
-    await registerCameras(db, [badge, otherBadge, busyBadge, strangerCamera]);
+    await registerCameras(db, [badge, otherBadge, busyBadge, strangerCamera, instructedBadge]);
     await db.query(`UPDATE camera SET kind = 'badge' WHERE id = ANY($1)`, [
-      [badge, otherBadge, busyBadge],
+      [badge, otherBadge, busyBadge, instructedBadge],
     ]);
     badgeKey = (
       await app.get(ApiKeyService).create(
         {
           integrator_id: 'badges-wko',
           label: 'Uralsk patrol badges',
-          camera_ids: [badge, busyBadge, strangerCamera],
+          camera_ids: [badge, busyBadge, strangerCamera, instructedBadge],
           district_ids: [],
           identify: true,
         },
@@ -350,5 +352,96 @@ describe('badge identification end to end on Kafka and PostgreSQL', () => {
       0,
     );
     expect((await ask(badge)).statusCode).toBe(200);
+  });
+
+  it('answers the person’s own instructions over the list’s, shows them in the alert detail, and audits that they changed, never the text', async () => {
+    const own = 'Minor: hand over to the juvenile unit, do not question';
+    const setOwn = await app.inject({
+      method: 'PATCH',
+      url: `/v1/persons/${personId}`,
+      headers: admin.headers,
+      payload: { instructions: `  ${own} ` },
+    });
+    expect(setOwn.statusCode).toBe(200);
+    expect(setOwn.json()).toMatchObject({ id: personId, instructions: own });
+    const read = await app.inject({
+      method: 'GET',
+      url: `/v1/persons/${personId}`,
+      headers: admin.headers,
+    });
+    expect(read.json()).toMatchObject({ instructions: own });
+    const blank = await app.inject({
+      method: 'PATCH',
+      url: `/v1/persons/${personId}`,
+      headers: admin.headers,
+      payload: { instructions: '   ' },
+    });
+    expect(blank.statusCode).toBe(400);
+    expect((blank.json() as { errors: { field: string }[] }).errors).toEqual([
+      expect.objectContaining({ field: 'instructions' }),
+    ]);
+
+    const ask = async () =>
+      identify({
+        officer_id: 'wko-0417',
+        device_id: instructedBadge,
+        embedding: await embeddingOf(await asJpeg(personPhoto('amy', 2))),
+        model_id: model(),
+      });
+    const answered = await ask();
+    expect(answered.statusCode).toBe(200);
+    expect((answered.json() as Answer).hits[0]).toMatchObject({
+      person_id: personId,
+      instructions: own,
+      instructions_source: 'person',
+    });
+
+    // the operator's alert detail carries the same instructions
+    const alerts = app.get(DataSource).getRepository(AlertEntity);
+    await eventually(
+      async () => (await alerts.countBy({ cameraId: instructedBadge })) > 0,
+      'the identification reaches the ops-center',
+    );
+    const alert = await alerts.findOneByOrFail({ cameraId: instructedBadge });
+    const operator = await signInAs(app, ['operator'], ['test-centre']);
+    const detail = async () =>
+      (
+        await app.inject({
+          method: 'GET',
+          url: `/v1/alerts/${alert.id}`,
+          headers: operator.headers,
+        })
+      ).json() as { instructions: string | null; instructions_source: string | null };
+    expect(await detail()).toMatchObject({ instructions: own, instructions_source: 'person' });
+
+    // cleared: the list's apply again, to the badge and in the detail
+    const cleared = await app.inject({
+      method: 'PATCH',
+      url: `/v1/persons/${personId}`,
+      headers: admin.headers,
+      payload: { instructions: null },
+    });
+    expect(cleared.json()).toMatchObject({ instructions: null });
+    expect(((await ask()).json() as Answer).hits[0]).toMatchObject({
+      instructions: INSTRUCTIONS,
+      instructions_source: 'list',
+    });
+    expect(await detail()).toMatchObject({
+      instructions: INSTRUCTIONS,
+      instructions_source: 'list',
+    });
+
+    const changes = await app
+      .get(DataSource)
+      .getRepository(AuditLogEntryEntity)
+      .find({
+        where: { action: 'watchlist.person-updated', subjectId: personId },
+        order: { seq: 'ASC' },
+      });
+    expect(changes.map((entry) => entry.details['changed'])).toEqual([
+      ['instructions'],
+      ['instructions'],
+    ]);
+    expect(JSON.stringify(changes.map((entry) => entry.details))).not.toContain('juvenile');
   });
 });

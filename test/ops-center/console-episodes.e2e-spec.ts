@@ -27,11 +27,12 @@ describe('operations-centre console: episodes, map, SOS and search', () => {
 
   beforeAll(async () => {
     await bed.sql.query(
-      `INSERT INTO watchlist (id, name, category, similarity_threshold) VALUES ($1, 'Розыск', 'wanted', 0.4)`,
+      `INSERT INTO watchlist (id, name, category, similarity_threshold, instructions) VALUES ($1, 'Розыск', 'wanted', 0.4, 'Сообщить дежурному')`,
       [watchlistId],
     );
+    // her own instructions: the operator sees them, not the list's
     await bed.sql.query(
-      `INSERT INTO watchlist_person (id, watchlist_id, full_name, status) VALUES ($1, $2, 'Айгерим С.', 'active')`,
+      `INSERT INTO watchlist_person (id, watchlist_id, full_name, status, instructions) VALUES ($1, $2, 'Айгерим С.', 'active', 'Вооружена: в одиночку не задерживать')`,
       [personId, watchlistId],
     );
   });
@@ -80,6 +81,13 @@ describe('operations-centre console: episodes, map, SOS and search', () => {
     await row.locator('button.row').click();
     await page.getByTestId('detail-title').filter({ hasText: 'Айгерим С.' }).waitFor();
     expect(await page.getByTestId('episode-sighting').count()).toBe(3);
+    // what to do about her, above everything else in the pane
+    const instructions = page.getByTestId('detail-instructions');
+    expect(await instructions.getAttribute('data-source')).toBe('person');
+    expect(await instructions.locator('h3').textContent()).toContain('Что делать с этим человеком');
+    expect(await instructions.locator('p').textContent()).toBe(
+      'Вооружена: в одиночку не задерживать',
+    );
     // the map shows the selected alert's camera
     const map = page.getByTestId('alert-map');
     await map.waitFor();

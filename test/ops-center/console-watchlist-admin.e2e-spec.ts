@@ -38,6 +38,11 @@ const PERSON = {
   },
   en: { fixture: 'howard', name: 'Howard Wolowitz', inGroup: [777, 198], case: 'KUI-2026-0778' },
 } as const;
+/** What an officer must do about each person: set on enrolment, then changed on the card. */
+const INSTRUCTIONS = {
+  ru: ['Вооружён: в одиночку не задерживать', 'Несовершеннолетний: передать в ювенальную полицию'],
+  en: ['Armed: do not detain alone', 'Minor: hand over to the juvenile unit'],
+} as const;
 
 const WORDS = {
   ru: {
@@ -114,6 +119,7 @@ describe.each(['ru', 'en'] as const)('watchlist administrator screen (%s)', (lan
     await page.getByTestId('enrol-person').click();
     await page.getByTestId('enrol-name').fill(personName);
     await page.getByTestId('enrol-case').fill(who.case);
+    await page.getByTestId('enrol-instructions').fill(INSTRUCTIONS[language][0]);
     // a blurred photo (of anyone) is refused by the check
     const blurred = await sharp(personPhoto('leonard', 2)).blur(3).png().toBuffer();
     await page.getByTestId('photo-input').setInputFiles([
@@ -157,6 +163,32 @@ describe.each(['ru', 'en'] as const)('watchlist administrator screen (%s)', (lan
     );
     // the face taken from the group photo is the one picked (its source name)
     await expectText(card, 'bbt1.jpg');
+    expect(await seriousAxeViolations(page)).toEqual([]);
+  });
+
+  it('keeps the person’s instructions for officers, changed and cleared on the card', async () => {
+    const card = page.getByTestId('person-card');
+    const field = card.getByTestId('person-instructions');
+    const [first, second] = INSTRUCTIONS[language];
+    expect(await field.inputValue()).toBe(first);
+    const stored = async (): Promise<string | null> =>
+      (
+        (await app
+          .get(DataSource)
+          .query(`SELECT instructions FROM watchlist_person WHERE full_name = $1`, [
+            personName,
+          ])) as { instructions: string | null }[]
+      )[0]!.instructions;
+    expect(await stored()).toBe(first);
+
+    await field.fill(`  ${second}  `);
+    await card.getByTestId('save-person').click();
+    await waitFor('the new instructions stored', async () => (await stored()) === second);
+    expect(await field.inputValue()).toBe(second);
+    // emptied: the list's instructions apply again
+    await field.fill(' ');
+    await card.getByTestId('save-person').click();
+    await waitFor('the instructions cleared', async () => (await stored()) === null);
     expect(await seriousAxeViolations(page)).toEqual([]);
   });
 

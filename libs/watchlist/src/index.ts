@@ -1,6 +1,7 @@
 export * from './vector-index';
 export * from './search/watchlist-index';
 export * from './admin/watchlist.dto';
+export * from './admin/instructions';
 export * from './admin/watchlist.repository';
 export * from './admin/watchlist.service';
 export * from './changes/watchlist-change.publisher';

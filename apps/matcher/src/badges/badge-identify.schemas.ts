@@ -68,7 +68,13 @@ export const badgeHitSchema = z
     instructions: z
       .string()
       .nullable()
-      .describe('what the officer must do, as the list says; null when the list says nothing'),
+      .describe(
+        'what the officer must do: the person’s own instructions when set, else the list’s; null when neither says anything',
+      ),
+    instructions_source: z
+      .enum(['person', 'list'])
+      .nullable()
+      .describe('whose instructions these are; null with no instructions'),
     similarity: z.number(),
     threshold: z.number(),
   })

@@ -7,7 +7,12 @@ import { FaceEngine, ImageDecodeError } from '@kuzet/face';
 import { FieldErrorsException } from '@kuzet/http';
 import { counter } from '@kuzet/observability';
 import { CameraRegistryService } from '@kuzet/registry';
-import { Candidate, WatchlistIndex, WatchlistRepository } from '@kuzet/watchlist';
+import {
+  Candidate,
+  effectiveInstructions,
+  WatchlistIndex,
+  WatchlistRepository,
+} from '@kuzet/watchlist';
 import { HitPublisher } from '../hits/hit.publisher';
 import { HitRepository } from '../hits/hit.repository';
 import { BadgeHit, IdentifyCommand, IdentifyResponse } from './badge-identify.schemas';
@@ -140,6 +145,7 @@ export class BadgeIdentifyService {
         watchlist_id: candidate.watchlistId,
         similarity: round(candidate.similarity),
       });
+      const effective = effectiveInstructions(person, list);
       answered.push({
         person_id: person.id,
         full_name: person.fullName,
@@ -147,7 +153,8 @@ export class BadgeIdentifyService {
         watchlist_id: list.id,
         list_name: list.name,
         category: list.category,
-        instructions: list.instructions ?? null,
+        instructions: effective.instructions,
+        instructions_source: effective.source,
         similarity: round(candidate.similarity),
         threshold: list.similarityThreshold,
       });

@@ -81,6 +81,12 @@ export const alertDetailViewSchema = z
     person_name: nullable(z.string()),
     case_reference: nullable(z.string()),
     watchlist_name: nullable(z.string()),
+    instructions: nullable(z.string()).describe(
+      'what to do about this person: their own instructions when set, else the list’s',
+    ),
+    instructions_source: nullable(z.enum(['person', 'list'])).describe(
+      'whose instructions these are; null with no instructions',
+    ),
     enrolled_face_ids: z.array(z.uuid()).readonly(),
     decisions: z.array(decisionViewSchema).readonly(),
     earlier_sightings: z.array(alertViewSchema).readonly(),

@@ -20,7 +20,7 @@ import {
 import { AuditLogService } from '@kuzet/audit-log';
 import { EvidenceReader } from '@kuzet/evidence';
 import { AlertDecisionEntity, AlertEntity, AlertState, DecisionAction } from '@kuzet/persistence';
-import { LearningService } from '@kuzet/watchlist';
+import { effectiveInstructions, LearningService } from '@kuzet/watchlist';
 import { VehicleRejections } from '@kuzet/vehicles';
 import {
   AlertListRequest,
@@ -336,11 +336,14 @@ export class AlertsService {
       vehicle ? vehicleAlertDetail(this.alerts.dataSource, id) : null,
     ]);
     const [self, ...earlierViews] = await alertViews(this.alerts, [alert, ...earlier]);
+    const effective = effectiveInstructions(person, list);
     return {
       ...self!,
       person_name: person?.fullName ?? null,
       case_reference: person?.caseReference ?? null,
       watchlist_name: list?.name ?? null,
+      instructions: effective.instructions,
+      instructions_source: effective.source,
       enrolled_face_ids: faceIds,
       decisions: decisions.map(decisionView),
       earlier_sightings: earlierViews,

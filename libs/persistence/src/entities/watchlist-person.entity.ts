@@ -21,6 +21,10 @@ export class WatchlistPersonEntity {
   @Column({ type: 'text', nullable: true })
   notes!: string | null;
 
+  /** What an officer who meets this person must do; null: the list's instructions apply. */
+  @Column({ type: 'text', nullable: true })
+  instructions!: string | null;
+
   @Column({ type: 'text' })
   status!: PersonStatus;
 

@@ -27,6 +27,7 @@ import { CameraOfflineAlerts1797006000000 } from './1797006000000-camera-offline
 import { AlertAssignee1797007000000 } from './1797007000000-alert-assignee';
 import { AuditorCentres1797010000000 } from './1797010000000-auditor-centres';
 import { VehicleListArchive1797010000001 } from './1797010000001-vehicle-list-archive';
+import { PersonInstructions1797011000000 } from './1797011000000-person-instructions';
 import { CameraRegistryVersion1797013000000 } from './1797013000000-camera-registry-version';
 
 /** Applied in this order; never edit a released migration, add a new one. */
@@ -60,5 +61,6 @@ export const MIGRATIONS = [
   AlertAssignee1797007000000,
   AuditorCentres1797010000000,
   VehicleListArchive1797010000001,
+  PersonInstructions1797011000000,
   CameraRegistryVersion1797013000000,
 ];

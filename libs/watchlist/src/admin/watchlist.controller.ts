@@ -175,7 +175,7 @@ export class WatchlistController {
   }
 
   @Patch('persons/:id')
-  @ApiOperation({ summary: 'Change a person’s name, case number, notes or expiry' })
+  @ApiOperation({ summary: 'Change a person’s name, case number, notes, instructions or expiry' })
   @ApiResult(personViewSchema)
   updatePerson(
     @CurrentUser() admin: StaffPrincipal,

@@ -39,7 +39,8 @@ function refusal(pipe: ZodValidationPipe<never>, value: unknown): StaffError[] |
     return null;
   } catch (error) {
     expect(error).toBeInstanceOf(RequestValidationException);
-    return (error as RequestValidationException).getResponse() as unknown as StaffError[];
+    expect((error as RequestValidationException).getStatus()).toBe(400);
+    return [...(error as RequestValidationException).staffErrors];
   }
 }
 
@@ -120,6 +121,44 @@ describe('watchlist admin request schemas (property)', () => {
         );
       }),
     );
+  });
+
+  it('a person’s instructions are 1..1000 characters once trimmed; anything else is a 400 naming instructions', () => {
+    const enrol = new ZodValidationPipe(enrolPersonSchema as never);
+    const update = new ZodValidationPipe(updatePersonSchema as never);
+    const photos = [{ data: 'AAAA' }];
+    // each error names the field (zod may report a wrong type and a length on it both)
+    const fieldsOf = (errors: StaffError[] | null) => [...new Set(errors?.map((e) => e.field))];
+    const bad = fc.oneof(
+      fc.string({ minLength: 1001, maxLength: 1200 }).filter((s) => s.trim().length > 1000),
+      fc.stringMatching(/^[ \t\n\r]{0,20}$/),
+      fc.oneof(fc.integer(), fc.boolean(), fc.array(fc.string()), fc.object()),
+    );
+    fc.assert(
+      fc.property(bad, (instructions) => {
+        expect(fieldsOf(refusal(enrol, { full_name: 'Amy', photos, instructions }))).toEqual([
+          'instructions',
+        ]);
+        expect(fieldsOf(refusal(update, { instructions }))).toEqual(['instructions']);
+      }),
+    );
+    fc.assert(
+      fc.property(
+        fc.string({ minLength: 1, maxLength: 1000 }).filter((s) => s.trim().length > 0),
+        (text) => {
+          const taken = updatePersonSchema.parse({ instructions: ` ${text} ` });
+          expect(taken.instructions).toBe(text.trim());
+          expect(
+            enrolPersonSchema.parse({ full_name: 'Amy', photos, instructions: text }).instructions,
+          ).toBe(text.trim());
+        },
+      ),
+    );
+    // null clears them on a change; an enrolment simply leaves them out
+    expect(updatePersonSchema.parse({ instructions: null }).instructions).toBeNull();
+    expect(fieldsOf(refusal(enrol, { full_name: 'Amy', photos, instructions: null }))).toEqual([
+      'instructions',
+    ]);
   });
 
   it('a removal without a reason names the field', () => {

@@ -15,9 +15,14 @@ const threshold = z
   .lte(1)
   .meta({ description: 'cosine similarity at or above which a face is a hit' });
 const instant = z.iso.datetime({ offset: true });
-const instructions = z.string().trim().min(1).max(1000).meta({
+const instructionsText = z.string().trim().min(1).max(1000);
+const instructions = instructionsText.meta({
   description:
     'what an officer who meets a person of this list must do (answered to badges with each hit)',
+});
+const personInstructions = instructionsText.meta({
+  description:
+    'what an officer who meets this person must do, e.g. "armed, do not detain alone"; answered to badges and shown to operators instead of the list’s instructions',
 });
 /** Why a removal or an archive was done; kept in the audit chain. */
 const reason = z.string().trim().min(3).max(500);
@@ -86,6 +91,7 @@ export const enrolPersonSchema = z
     full_name: z.string().trim().min(1).max(300),
     case_reference: z.string().trim().max(100).optional(),
     notes: z.string().max(2000).optional(),
+    instructions: personInstructions.optional(),
     expires_at: instant.optional(),
     photos: z.array(photoSchema).min(1).max(16),
     confirm_not_duplicate: z.boolean().default(false).meta({
@@ -113,6 +119,10 @@ export const updatePersonSchema = z
     full_name: z.string().trim().min(1).max(300).optional(),
     case_reference: z.string().trim().max(100).nullable().optional(),
     notes: z.string().max(2000).nullable().optional(),
+    instructions: personInstructions
+      .nullable()
+      .optional()
+      .meta({ description: 'the person’s own instructions; null clears them (the list’s apply)' }),
     expires_at: instant.nullable().optional(),
   })
   .refine((body) => Object.keys(body).length > 0, {
@@ -194,6 +204,9 @@ export const personViewSchema = z
     full_name: z.string(),
     case_reference: z.string().nullable(),
     notes: z.string().nullable(),
+    instructions: z.string().nullable().meta({
+      description: 'the person’s own instructions; null: the list’s instructions apply',
+    }),
     status: z.enum(['pending', 'active', 'expired', 'removed']),
     expires_at: z.iso.datetime().nullable(),
     version: z.number().int(),

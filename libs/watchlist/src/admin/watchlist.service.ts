@@ -274,6 +274,7 @@ export class WatchlistService {
       fullName: request.full_name,
       caseReference: request.case_reference ?? null,
       notes: request.notes ?? null,
+      instructions: request.instructions ?? null,
       status: faces.length > 0 ? 'active' : 'pending',
       expiresAt: request.expires_at ? new Date(request.expires_at) : null,
       version: 1,
@@ -291,6 +292,8 @@ export class WatchlistService {
             watchlistId,
             status: savedPerson.status,
             faces: savedFaces.length,
+            // whether the person has their own instructions, never their text
+            instructions: savedPerson.instructions !== null,
             ...(duplicates.length > 0
               ? { confirmedNotDuplicateOf: duplicates.map((d) => d.person_id) }
               : {}),
@@ -543,6 +546,10 @@ export class WatchlistService {
       if (request.notes !== undefined && request.notes !== person.notes) {
         person.notes = request.notes;
         changed.push('notes');
+      }
+      if (request.instructions !== undefined && request.instructions !== person.instructions) {
+        person.instructions = request.instructions;
+        changed.push('instructions');
       }
       const expiry =
         request.expires_at === undefined
@@ -844,6 +851,7 @@ function personView(
     full_name: person.fullName,
     case_reference: person.caseReference,
     notes: person.notes,
+    instructions: person.instructions ?? null,
     status: person.status,
     expires_at: person.expiresAt?.toISOString() ?? null,
     version: person.version,

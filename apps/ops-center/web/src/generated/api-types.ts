@@ -518,7 +518,7 @@ export interface paths {
     put?: never;
     /**
      * A smart badge identifies a face: the persons on a watchlist it matches, or none
-     * @description JSON with officer_id, device_id (a registry device of kind badge in the key’s scope), optional position, and exactly one of embedding (512 numbers of fr_feature, with model_id) or photo (base64 JPEG, at most 4 MiB). The key must be issued with identify. Credentials: X-Api-Key, HTTP Basic (password: the key) or HTTP Digest (user name: the key id, password: the key; keys issued with digest), as the device adapters take them. Answers the persons above their list’s threshold with list, category and instructions, closest first; hits: [] for a face on no list. Every request is in the audit chain (badge.identified); a hit reaches the badge’s centre as a badge_identification alert. At most BADGE_RATE_LIMIT_PER_MINUTE requests a minute per badge (429 with Retry-After and retry_after_seconds).
+     * @description JSON with officer_id, device_id (a registry device of kind badge in the key’s scope), optional position, and exactly one of embedding (512 numbers of fr_feature, with model_id) or photo (base64 JPEG, at most 4 MiB). The key must be issued with identify. Credentials: X-Api-Key, HTTP Basic (password: the key) or HTTP Digest (user name: the key id, password: the key; keys issued with digest), as the device adapters take them. Answers the persons above their list’s threshold with list, category and instructions (the person’s own, else the list’s; instructions_source says whose), closest first; hits: [] for a face on no list. Every request is in the audit chain (badge.identified); a hit reaches the badge’s centre as a badge_identification alert. At most BADGE_RATE_LIMIT_PER_MINUTE requests a minute per badge (429 with Retry-After and retry_after_seconds).
      *
      *     Access: an integrator API key (x-api-key).
      */
@@ -683,7 +683,7 @@ export interface paths {
     options?: never;
     head?: never;
     /**
-     * Change a person’s name, case number, notes or expiry
+     * Change a person’s name, case number, notes, instructions or expiry
      * @description Access: signed-in staff with one of the roles watchlist-admin.
      */
     patch: operations['WatchlistController_updatePerson'];
@@ -2042,8 +2042,13 @@ export interface components {
       list_name: string;
       /** @enum {string} */
       category: 'wanted' | 'missing' | 'other';
-      /** @description what the officer must do, as the list says; null when the list says nothing */
+      /** @description what the officer must do: the person’s own instructions when set, else the list’s; null when neither says anything */
       instructions: string | null;
+      /**
+       * @description whose instructions these are; null with no instructions
+       * @enum {string|null}
+       */
+      instructions_source: 'person' | 'list' | null;
       similarity: number;
       threshold: number;
     };
@@ -2108,6 +2113,8 @@ export interface components {
       full_name: string;
       case_reference?: string;
       notes?: string;
+      /** @description what an officer who meets this person must do, e.g. "armed, do not detain alone"; answered to badges and shown to operators instead of the list’s instructions */
+      instructions?: string;
       /** Format: date-time */
       expires_at?: string;
       photos: {
@@ -2142,6 +2149,8 @@ export interface components {
       full_name: string;
       case_reference: string | null;
       notes: string | null;
+      /** @description the person’s own instructions; null: the list’s instructions apply */
+      instructions: string | null;
       /** @enum {string} */
       status: 'pending' | 'active' | 'expired' | 'removed';
       /** Format: date-time */
@@ -2245,6 +2254,8 @@ export interface components {
       full_name?: string;
       case_reference?: string | null;
       notes?: string | null;
+      /** @description the person’s own instructions; null clears them (the list’s apply) */
+      instructions?: string | null;
       /** Format: date-time */
       expires_at?: string | null;
     };
@@ -2679,6 +2690,13 @@ export interface components {
       list_category: string | null;
       case_reference: string | null;
       watchlist_name: string | null;
+      /** @description what to do about this person: their own instructions when set, else the list’s */
+      instructions: string | null;
+      /**
+       * @description whose instructions these are; null with no instructions
+       * @enum {string|null}
+       */
+      instructions_source: 'person' | 'list' | null;
       readonly enrolled_face_ids: string[];
       readonly decisions: components['schemas']['AlertDecision'][];
       readonly earlier_sightings: components['schemas']['Alert'][];
