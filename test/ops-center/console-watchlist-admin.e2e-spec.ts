@@ -38,6 +38,11 @@ const PERSON = {
   },
   en: { fixture: 'howard', name: 'Howard Wolowitz', inGroup: [777, 198], case: 'KUI-2026-0778' },
 } as const;
+/** What an officer must do about anyone on the list, unless the person's own say otherwise. */
+const LIST_INSTRUCTIONS = {
+  ru: 'Перед задержанием связаться с дежурной частью',
+  en: 'Call the duty unit before any approach',
+} as const;
 /** What an officer must do about each person: set on enrolment, then changed on the card. */
 const INSTRUCTIONS = {
   ru: ['Вооружён: в одиночку не задерживать', 'Несовершеннолетний: передать в ювенальную полицию'],
@@ -113,8 +118,15 @@ describe.each(['ru', 'en'] as const)('watchlist administrator screen (%s)', (lan
     await page.getByTestId('new-watchlist').click();
     await page.getByTestId('list-name').fill(listName);
     await page.getByTestId('list-threshold').fill('0.6');
+    await page.getByTestId('list-instructions').fill(`  ${LIST_INSTRUCTIONS[language]} `);
     await page.getByTestId('save-list').click();
     await page.getByTestId(`watchlist-${listName}`).waitFor();
+    const listInstructions = (await app
+      .get(DataSource)
+      .query(`SELECT instructions FROM watchlist WHERE name = $1`, [listName])) as {
+      instructions: string | null;
+    }[];
+    expect(listInstructions[0]!.instructions).toBe(LIST_INSTRUCTIONS[language]);
 
     await page.getByTestId('enrol-person').click();
     await page.getByTestId('enrol-name').fill(personName);
@@ -255,6 +267,9 @@ describe.each(['ru', 'en'] as const)('watchlist administrator screen (%s)', (lan
     const version = index.versionOf(personId);
     await page.getByTestId(`watchlist-${listName}`).click();
     await page.getByTestId('edit-list').click();
+    expect(await page.getByTestId('list-instructions').inputValue()).toBe(
+      LIST_INSTRUCTIONS[language],
+    );
     await page.getByTestId('list-threshold').fill('0.5');
     await page.getByTestId('save-list').click();
     await expectText(page.getByTestId(`watchlist-${listName}`), words.threshold);
