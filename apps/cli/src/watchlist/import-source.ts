@@ -7,6 +7,8 @@ export interface ImportPerson {
   readonly fullName: string;
   readonly caseReference?: string;
   readonly notes?: string;
+  /** What officers must do about this person; the list's instructions apply without it. */
+  readonly instructions?: string;
   readonly photos: readonly string[];
 }
 
@@ -17,10 +19,15 @@ const csvRow = z.object({
   photo: z.string().trim().min(1, 'photo is empty'),
   case_reference: z.string().trim().optional(),
   notes: z.string().optional(),
+  instructions: z
+    .string()
+    .trim()
+    .max(1000, 'instructions is longer than 1000 characters')
+    .optional(),
 });
 
 /** A folder of folders (one per person, named after them, holding their photos) or a CSV
- * with columns full_name, photo (path relative to the CSV), case_reference, notes; several
+ * with columns full_name, photo (path relative to the CSV), case_reference, notes, instructions; several
  * rows with the same full_name and case_reference are one person with several photos. */
 export async function readImportSource(path: string): Promise<ImportPerson[]> {
   const info = await stat(path);
@@ -51,7 +58,13 @@ async function readCsv(file: string): Promise<ImportPerson[]> {
   });
   const people = new Map<
     string,
-    { fullName: string; caseReference?: string; notes?: string; photos: string[] }
+    {
+      fullName: string;
+      caseReference?: string;
+      notes?: string;
+      instructions?: string;
+      photos: string[];
+    }
   >();
   rows.forEach((raw, index) => {
     const parsed = csvRow.safeParse(raw);
@@ -67,6 +80,7 @@ async function readCsv(file: string): Promise<ImportPerson[]> {
       fullName: row.full_name,
       caseReference: row.case_reference || undefined,
       notes: row.notes || undefined,
+      instructions: row.instructions || undefined,
       photos: [],
     };
     person.photos.push(resolve(dirname(file), row.photo));

@@ -46,7 +46,7 @@ export function registerWatchlistCommands(program: Command): Command {
     )
     .argument(
       '<source>',
-      'a folder of person folders, or a CSV with full_name,photo,case_reference,notes',
+      'a folder of person folders, or a CSV with full_name,photo,case_reference,notes,instructions',
     )
     .option('--api <url>', 'the kuzet API', process.env.KUZET_API ?? 'http://127.0.0.1:3000')
     .option('--watchlist <id>', 'enrol into this existing watchlist')
@@ -143,6 +143,7 @@ async function enrolOne(
       full_name: person.fullName,
       case_reference: person.caseReference,
       notes: person.notes,
+      instructions: person.instructions,
       photos,
     });
     return {
