@@ -215,4 +215,35 @@ describe('standalone demo (npm start): a stolen car', () => {
     const sightings = ((await route.json()) as { sightings: { camera_id: string }[] }).sightings;
     expect(sightings.map((s) => s.camera_id)).toContain('aktau-cam-0001');
   }, 180_000);
+
+  it('shows the scene analytics a camera reports: a crowd in Aktau and dumping in Zhanaozen', async () => {
+    const login = await fetch(`${base}/v1/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'operator', password: 'kuzet-demo-operator' }),
+    });
+    const { access_token: accessToken } = (await login.json()) as { access_token: string };
+    const headers = { authorization: `Bearer ${accessToken}` };
+    type Alert = { kind: string; centre_id: string | null; camera_id: string };
+    let detections: Alert[] = [];
+    await waitFor(
+      'a crowd and a dumping alert from the demo',
+      async () => {
+        detections = (
+          (await (
+            await fetch(`${base}/v1/alerts?kind=analytics&limit=100`, { headers })
+          ).json()) as {
+            items: Alert[];
+          }
+        ).items;
+        const cameras = new Set(detections.map((d) => d.camera_id));
+        return cameras.has('aktau-cam-0002') && cameras.has('zhanaozen-cam-0042');
+      },
+      { timeoutMs: 120_000 },
+    );
+    for (const d of detections) {
+      expect(d.kind).toBe('analytics');
+      expect(d.centre_id).toBe(d.camera_id.startsWith('aktau') ? 'aktau' : 'zhanaozen');
+    }
+  }, 180_000);
 });

@@ -5,6 +5,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import {
+  AnalyticsType,
   CameraEvent,
   CameraEventSchema,
   create,
@@ -37,6 +38,25 @@ const CROSSING_EVERY = 6;
 const MINUTE_MS = 60_000;
 /** Replay steps between two SOS presses. */
 const SOS_EVERY = 40;
+/** Replay steps between two scene-analytics detections, a crowd in Aktau and dumping in
+ * Zhanaozen by turns (as the cameras' own analytics or a DeepStream pipeline report them). */
+const ANALYTICS_EVERY = 15;
+const DEMO_DETECTIONS = [
+  {
+    cameraId: 'aktau-cam-0002',
+    type: AnalyticsType.CROWD,
+    confidence: 0.88,
+    objectCount: 46,
+    zone: 'square',
+  },
+  {
+    cameraId: 'zhanaozen-cam-0042',
+    type: AnalyticsType.ILLEGAL_DUMPING,
+    confidence: 0.81,
+    objectCount: 1,
+    zone: 'roadside',
+  },
+] as const;
 /** Demo accounts, printed at start-up; a real deployment creates its own with `kuzet users`. */
 const DEMO_USERS: readonly {
   username: string;
@@ -77,6 +97,8 @@ const DEMO_USERS: readonly {
 export class DemoReplay implements OnApplicationBootstrap {
   private readonly logger = new Logger('Demo');
   private frames: Buffer[] = [];
+  /** The group photos among the frames: the analytics detections' scene snapshots. */
+  private groupPhotos: Buffer[] = [];
   private sent = 0;
 
   constructor(
@@ -201,6 +223,27 @@ export class DemoReplay implements OnApplicationBootstrap {
     });
   }
 
+  /** A crowd or a dumping, by turns, with a group photo as the scene's snapshot. */
+  private detection(index: number, now: Date): CameraEvent {
+    const turn = Math.floor(index / ANALYTICS_EVERY);
+    const { cameraId, ...detection } = DEMO_DETECTIONS[turn % DEMO_DETECTIONS.length]!;
+    return create(CameraEventSchema, {
+      eventId: randomUUID(),
+      cameraId,
+      capturedAt: timestampFromDate(now),
+      sourceId: 'kuzet-demo',
+      payload: {
+        case: 'analyticsDetection',
+        value: {
+          ...detection,
+          ...(this.groupPhotos.length > 0
+            ? { snapshotJpeg: this.groupPhotos[turn % this.groupPhotos.length]! }
+            : {}),
+        },
+      },
+    });
+  }
+
   private async loadFrames(): Promise<Buffer[]> {
     const frames: Buffer[] = [];
     for (const entry of await readdir(FIXTURES, { withFileTypes: true })) {
@@ -212,7 +255,9 @@ export class DemoReplay implements OnApplicationBootstrap {
           if (png) frames.push(await sharp(png).jpeg({ quality: 90 }).toBuffer());
         }
       } else if (/^bbt\d\.jpg$/.test(entry.name)) {
-        frames.push(await readFile(join(FIXTURES, entry.name)));
+        const photo = await readFile(join(FIXTURES, entry.name));
+        frames.push(photo);
+        this.groupPhotos.push(photo);
       }
     }
     // one person's shots one after the other, each at the next camera: the console groups
@@ -242,16 +287,17 @@ export class DemoReplay implements OnApplicationBootstrap {
           }
         : { case: 'faceFrame', value: { jpeg: this.frames[index % this.frames.length]! } },
     });
-    const read = this.plateRead(index, now);
+    const events = [event, this.plateRead(index, now)];
+    if (index % ANALYTICS_EVERY === ANALYTICS_EVERY - 1) events.push(this.detection(index, now));
     try {
-      await this.bus.publish(TOPICS.cameraEvents, [
-        { key: cameraId, value: encodeCameraEvent(event), headers: CANONICAL_ENCODING_HEADERS },
-        {
-          key: read.cameraId,
-          value: encodeCameraEvent(read),
+      await this.bus.publish(
+        TOPICS.cameraEvents,
+        events.map((each) => ({
+          key: each.cameraId,
+          value: encodeCameraEvent(each),
           headers: CANONICAL_ENCODING_HEADERS,
-        },
-      ]);
+        })),
+      );
     } catch (error) {
       this.logger.warn({ err: String(error) }, 'demo event not published');
     }
