@@ -17,7 +17,8 @@ import {
 } from './violation.schemas';
 
 @ApiTags('violations')
-/** Region-wide figures for supervisors and auditors (not scoped to centres). */
+/** The violation log for supervisors and auditors, each limited to their centres (and the
+ * district centres below them; an auditor granted ALL_CENTRES reads every centre's). */
 @ApiBearerAuth('staff')
 @Controller('v1/violations')
 @Roles('supervisor', 'auditor')
@@ -31,8 +32,11 @@ export class ViolationsController {
       'group_by is a comma list of district, code, day, month (day or month, not both); days and months are those of tz.',
   })
   @ApiResult(statsDtoSchema)
-  stats(@Query(new ZodValidationPipe(statsQuerySchema)) query: StatsQuery): Promise<StatsDto> {
-    return this.violations.stats(query);
+  stats(
+    @CurrentUser() user: StaffPrincipal,
+    @Query(new ZodValidationPipe(statsQuerySchema)) query: StatsQuery,
+  ): Promise<StatsDto> {
+    return this.violations.stats(user, query);
   }
 
   @Get()
