@@ -386,6 +386,22 @@ describe('a regional auditor: violations and the audit log of their centres only
         before: cameraState('south'),
         after: cameraState('south'),
       });
+      // what names the centre it was about in its details
+      await entry(['north'], 'officer:o-1', 'badge.identified', 'badge', 'badge-7', {
+        centre_id: 'north-d',
+      });
+      await entry(['south'], national.username, 'report.monthly-viewed', 'report', '2026-01', {
+        centreId: 'south',
+      });
+      await entry([], national.username, 'report.monthly-viewed', 'report', '2026-01', {
+        centreId: null,
+      });
+      const unit = randomUUID();
+      await sql.query(
+        `INSERT INTO patrol_unit (id, centre_id, call_sign, created_by) VALUES ($1, 'north', 'N-1', 'x')`,
+        [unit],
+      );
+      await entry(['north'], admin.username, 'patrol-unit.updated', 'patrol-unit', unit);
       // tied to no centre: system administration and watchlists
       await entry([], admin.username, 'api-key.created', 'api-key', randomUUID());
       await entry([], 'list-admin', 'watchlist.updated', 'watchlist', watchlistId);

@@ -45,7 +45,9 @@ const SUBJECT_UUID = `(CASE WHEN entry.subject_id ~* '^[0-9a-f]{8}-[0-9a-f]{4}-[
  * - what was done about those staff (a user created or changed, a sign-in refused);
  * - what was done about those centres' records: an alert or hit routed to them (a hit with no
  *   alert by its camera's centre), a violation logged for them, one of their cameras (now, or
- *   before or after the change the row records), a district of theirs, the centre itself.
+ *   before or after the change the row records), a district, patrol unit or the centre itself;
+ * - what names one of them as the centre it was about: `centreId` or `centre_id` at the top
+ *   of the details (a report read, a badge identification, an alert assigned or overdue).
  * Anything else (watchlists, persons, vehicle lists, API keys, retention, key rotation, other
  * centres' staff and records) names no centre of theirs: only ALL_CENTRES reads it.
  * Staff and cameras are matched as they are now: a user moved to another centre takes their
@@ -74,6 +76,10 @@ const CENTRE_ENTRY = `(
   OR (entry.subject_type = 'district' AND EXISTS (SELECT 1 FROM district d
           WHERE d.id = entry.subject_id AND d.centre_id = ANY(:centreIds::text[])))
   OR (entry.subject_type = 'centre' AND entry.subject_id = ANY(:centreIds::text[]))
+  OR (entry.subject_type = 'patrol-unit' AND EXISTS (SELECT 1 FROM patrol_unit p
+          WHERE p.id = ${SUBJECT_UUID} AND p.centre_id = ANY(:centreIds::text[])))
+  OR entry.details ->> 'centreId' = ANY(:centreIds::text[])
+  OR entry.details ->> 'centre_id' = ANY(:centreIds::text[])
 )`;
 
 /** All SQL of the audit log. */
