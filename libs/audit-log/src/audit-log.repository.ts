@@ -27,11 +27,60 @@ export interface AuditLogFilter {
   readonly actions?: readonly string[];
   /** Newest first; chain order (oldest first) when not set. */
   readonly newestFirst?: boolean;
-  /** Only rows whose actor is a staff user of one of these centres (a regional auditor's
-   * reading of the log: what the staff of their centres did). */
-  readonly actorCentreIds?: readonly string[];
+  /** Only rows that concern one of these centres (a regional auditor's reading of the log,
+   * `CENTRE_ENTRY` below); every row when not set. */
+  readonly centreIds?: readonly string[];
   readonly limit: number;
 }
+
+/** The subject id as a uuid when it is one (null otherwise), so uuid keys are looked up by
+ * their index and a subject id that is no uuid is never cast. */
+const SUBJECT_UUID = `(CASE WHEN entry.subject_id ~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'
+  THEN entry.subject_id::uuid END)`;
+
+/**
+ * Whether a row concerns one of `:centreIds` (a regional auditor's centres with the district
+ * centres below them), docs/access-and-audit.md "Which entries a regional auditor reads":
+ * - what the staff of those centres did (the actor is one of their staff users);
+ * - what was done about those staff (a user created or changed, a sign-in refused);
+ * - what was done about those centres' records: an alert or hit routed to them (a hit with no
+ *   alert by its camera's centre), a violation logged for them, one of their cameras (now, or
+ *   before or after the change the row records), a district, patrol unit or the centre itself;
+ * - what names one of them as the centre it was about: `centreId` or `centre_id` at the top
+ *   of the details (a report read, a badge identification, an alert assigned or overdue).
+ * Anything else (watchlists, persons, vehicle lists, API keys, retention, key rotation, other
+ * centres' staff and records) names no centre of theirs: only ALL_CENTRES reads it.
+ * Staff and cameras are matched as they are now: a user moved to another centre takes their
+ * past rows with them.
+ */
+const CENTRE_ENTRY = `(
+  EXISTS (SELECT 1 FROM staff_user u
+          WHERE u.username = entry.actor AND u.centre_ids && :centreIds::text[])
+  OR (entry.subject_type = 'staff-user' AND EXISTS (SELECT 1 FROM staff_user u
+          WHERE u.id = ${SUBJECT_UUID} AND u.centre_ids && :centreIds::text[]))
+  OR (entry.subject_type = 'username' AND EXISTS (SELECT 1 FROM staff_user u
+          WHERE u.username = entry.subject_id AND u.centre_ids && :centreIds::text[]))
+  OR (entry.subject_type IN ('alert', 'hit') AND (
+        EXISTS (SELECT 1 FROM alert a
+                WHERE a.id = ${SUBJECT_UUID} AND a.centre_id = ANY(:centreIds::text[]))
+        OR EXISTS (SELECT 1 FROM watchlist_hit h JOIN camera c ON c.id = h.camera_id
+                   WHERE h.hit_id = ${SUBJECT_UUID} AND c.centre_id = ANY(:centreIds::text[])
+                     AND NOT EXISTS (SELECT 1 FROM alert a WHERE a.id = h.hit_id))))
+  OR (entry.subject_type = 'violation' AND EXISTS (SELECT 1 FROM violation_record v
+          WHERE v.event_id = ${SUBJECT_UUID} AND v.centre_id = ANY(:centreIds::text[])))
+  OR (entry.subject_type = 'camera' AND (
+        entry.details #>> '{before,centre_id}' = ANY(:centreIds::text[])
+        OR entry.details #>> '{after,centre_id}' = ANY(:centreIds::text[])
+        OR EXISTS (SELECT 1 FROM camera c
+                   WHERE c.id = entry.subject_id AND c.centre_id = ANY(:centreIds::text[]))))
+  OR (entry.subject_type = 'district' AND EXISTS (SELECT 1 FROM district d
+          WHERE d.id = entry.subject_id AND d.centre_id = ANY(:centreIds::text[])))
+  OR (entry.subject_type = 'centre' AND entry.subject_id = ANY(:centreIds::text[]))
+  OR (entry.subject_type = 'patrol-unit' AND EXISTS (SELECT 1 FROM patrol_unit p
+          WHERE p.id = ${SUBJECT_UUID} AND p.centre_id = ANY(:centreIds::text[])))
+  OR entry.details ->> 'centreId' = ANY(:centreIds::text[])
+  OR entry.details ->> 'centre_id' = ANY(:centreIds::text[])
+)`;
 
 /** All SQL of the audit log. */
 @Injectable()
@@ -111,12 +160,8 @@ export class AuditLogRepository {
     if (filter.action) query.andWhere('entry.action = :action', filter);
     if (filter.subjectType) query.andWhere('entry.subject_type = :subjectType', filter);
     if (filter.subjectId) query.andWhere('entry.subject_id = :subjectId', filter);
-    if (filter.actorCentreIds) {
-      query.andWhere(
-        `EXISTS (SELECT 1 FROM staff_user u
-                 WHERE u.username = entry.actor AND u.centre_ids && :actorCentreIds::text[])`,
-        { actorCentreIds: [...filter.actorCentreIds] },
-      );
+    if (filter.centreIds) {
+      query.andWhere(CENTRE_ENTRY, { centreIds: [...filter.centreIds] });
     }
     return query.getMany();
   }

@@ -52,3 +52,40 @@ export function centresWithDistricts(
     .map(([id]) => id);
   return [...new Set([...scope.centreIds, ...children])];
 }
+
+/** A reader's scope over a record's own centre (the violation log stores no parent):
+ * `centresWithDistricts` of their scope (null: every centre) and records no centre owns. */
+export interface OwnCentreScope {
+  readonly centres: readonly string[] | null;
+  readonly includeUnrouted: boolean;
+}
+
+export function ownCentreScope(
+  scope: CentreScope,
+  parents: ReadonlyMap<string, string | null>,
+): OwnCentreScope {
+  return {
+    centres: centresWithDistricts(scope, parents),
+    includeUnrouted: scope.includeUnrouted,
+  };
+}
+
+/** What `ownCentreCondition` admits, in code (the rule its tests hold it to). */
+export function ownCentreAdmits(scope: OwnCentreScope, centreId: string | null): boolean {
+  if (centreId === null) return scope.includeUnrouted;
+  return scope.centres === null || scope.centres.includes(centreId);
+}
+
+/** `ownCentreAdmits` as a TypeORM condition over a centre column, with its named parameters.
+ * The centres are listed, not sub-selected, so the planner knows how many rows each holds. */
+export function ownCentreCondition(
+  column: string,
+  scope: OwnCentreScope,
+  name = 'scopeCentres',
+): { readonly sql: string; readonly params: Record<string, unknown> } {
+  const admitted = ['FALSE'];
+  if (scope.centres === null) admitted.push(`${column} IS NOT NULL`);
+  else if (scope.centres.length > 0) admitted.push(`${column} IN (:...${name})`);
+  if (scope.includeUnrouted) admitted.push(`${column} IS NULL`);
+  return { sql: `(${admitted.join(' OR ')})`, params: { [name]: [...(scope.centres ?? [])] } };
+}

@@ -38,9 +38,11 @@ const EXPORT_PAGE = 1_000;
 
 /** What auditors ask. Every question is itself written to the audit log, with who asked it
  * and the filters, before it is answered. Answers are limited to the auditor's centres (and
- * the district centres below them): hits by where they were routed, the audit log by whose
- * staff acted; an auditor without centres sees none, one granted ALL_CENTRES every one. A hit
- * outside them is answered as one that does not exist. Chain verification stays region-wide. */
+ * the district centres below them): hits by where they were routed, the audit log's entries by
+ * whose staff acted or which staff, records and registry entries of theirs they are about; an
+ * auditor without centres sees none, one granted ALL_CENTRES every one. A hit outside them is
+ * answered as one that does not exist. Chain verification checks the whole chain on the server
+ * for any auditor: it answers counts, sequence numbers and hashes, never an entry's contents. */
 @Injectable()
 export class AuditQueryService {
   constructor(
@@ -246,7 +248,7 @@ export class AuditQueryService {
       afterSeq: newestFirst ? undefined : at,
       beforeSeq: newestFirst ? at : undefined,
       newestFirst,
-      actorCentreIds: await this.actorCentres(auditor),
+      centreIds: await this.entryCentres(auditor),
       limit: query.limit + 1,
     });
     const page = items.slice(0, query.limit);
@@ -262,9 +264,10 @@ export class AuditQueryService {
     return toChainVerificationApi(await this.checkpoints.verifyAndRecord());
   }
 
-  /** Whose entries of the audit log an auditor reads: those of the staff of their centres and
-   * the district centres below (undefined: everyone's, for ALL_CENTRES). */
-  private async actorCentres(auditor: StaffPrincipal): Promise<string[] | undefined> {
+  /** Which centres' entries of the audit log an auditor reads: theirs and the district centres
+   * below (undefined: every entry, for ALL_CENTRES; the repository says which entries concern
+   * a centre). */
+  private async entryCentres(auditor: StaffPrincipal): Promise<string[] | undefined> {
     const scope = centreScopeOf(auditor);
     if (scope.allCentres) return undefined;
     return centresWithDistricts(scope, await this.repository.centreParents()) ?? undefined;

@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { Brackets, DataSource, SelectQueryBuilder } from 'typeorm';
+import { DataSource, SelectQueryBuilder } from 'typeorm';
 import { ViolationRecordEntity } from '@kuzet/persistence';
+import { ownCentreCondition } from '@kuzet/registry';
 import { AlertScope, CentreScopes } from '../scope/centre-scope';
 
 export interface FeedCursor {
@@ -41,19 +42,14 @@ export class ViolationFeedRepository {
     limit: number,
     before?: FeedCursor,
   ): Promise<SelectQueryBuilder<ViolationRecordEntity>> {
-    const centreIds = await this.scopes.centresWithDistricts(scope);
+    const inScope = ownCentreCondition('v.centre_id', {
+      centres: await this.scopes.centresWithDistricts(scope),
+      includeUnrouted: scope.includeUnrouted,
+    });
     const query = this.dataSource
       .getRepository(ViolationRecordEntity)
       .createQueryBuilder('v')
-      .where(
-        new Brackets((where) => {
-          where.where('FALSE');
-          if (centreIds === null) where.orWhere('v.centre_id IS NOT NULL');
-          else if (centreIds.length > 0)
-            where.orWhere('v.centre_id IN (:...centreIds)', { centreIds });
-          if (scope.includeUnrouted) where.orWhere('v.centre_id IS NULL');
-        }),
-      )
+      .where(inScope.sql, inScope.params)
       // logged_at keeps milliseconds, as the cursor does
       .orderBy('v.logged_at', 'DESC')
       .addOrderBy('v.event_id', 'DESC')

@@ -1,5 +1,5 @@
 import { Inject, Injectable, NotFoundException } from '@nestjs/common';
-import { StaffPrincipal } from '@kuzet/auth';
+import { centreScopeOf, StaffPrincipal } from '@kuzet/auth';
 import { AuditLogService } from '@kuzet/audit-log';
 import {
   CameraEvent,
@@ -11,7 +11,7 @@ import {
 import { MESSAGE_BUS, MessageBus, TOPICS, VIOLATION_HEADERS } from '@kuzet/messaging';
 import { counter } from '@kuzet/observability';
 import { ViolationRecordEntity } from '@kuzet/persistence';
-import { CameraRegistryService } from '@kuzet/registry';
+import { CameraRegistryService, OwnCentreScope, ownCentreScope } from '@kuzet/registry';
 import { cursorInstant, isUuid, RequestValidationException } from '@kuzet/http';
 import { PageCursor, ViolationFilter, ViolationRepository } from './violation.repository';
 import {
@@ -81,9 +81,11 @@ export class ViolationLogService {
   }
 
   /** Reads of the log carry plates: each is audited before it is answered, and fails if the
-   * entry cannot be written. The plate belongs in the audit entry, never in application logs. */
+   * entry cannot be written. The plate belongs in the audit entry, never in application logs.
+   * Every read is limited to the reader's centres (the rule of their alerts); another centre's
+   * violation is answered as one never logged, so its existence is not confirmed. */
   async get(reader: StaffPrincipal, eventId: string): Promise<ViolationDto> {
-    const record = await this.repository.findOne(eventId);
+    const record = await this.repository.findOne(eventId, await this.scopeOf(reader));
     if (!record) throw new NotFoundException(`violation ${eventId} is not in the log`);
     await this.audit.append({
       actor: reader.username,
@@ -97,7 +99,11 @@ export class ViolationLogService {
 
   async list(reader: StaffPrincipal, query: ListQuery): Promise<ViolationPageDto> {
     const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
-    const records = await this.repository.page(toFilter(query), after, query.limit);
+    const records = await this.repository.page(
+      toFilter(await this.scopeOf(reader), query),
+      after,
+      query.limit,
+    );
     const { reason, ...filters } = query;
     await this.audit.append({
       actor: reader.username,
@@ -116,8 +122,12 @@ export class ViolationLogService {
     };
   }
 
-  async stats(query: StatsQuery): Promise<StatsDto> {
-    const rows = await this.repository.count(toFilter(query), query.group_by, query.tz);
+  async stats(reader: StaffPrincipal, query: StatsQuery): Promise<StatsDto> {
+    const rows = await this.repository.count(
+      toFilter(await this.scopeOf(reader), query),
+      query.group_by,
+      query.tz,
+    );
     return {
       group_by: query.group_by,
       tz: query.tz,
@@ -130,10 +140,20 @@ export class ViolationLogService {
       })),
     };
   }
+
+  /** The violation log stores the centre that owned the camera when each was logged, so a
+   * scope is matched by that centre and the district centres below the reader's. */
+  private async scopeOf(reader: StaffPrincipal): Promise<OwnCentreScope> {
+    return ownCentreScope(centreScopeOf(reader), await this.registry.centreParents());
+  }
 }
 
-function toFilter(query: Omit<Partial<ListQuery>, 'limit' | 'cursor'>): ViolationFilter {
+function toFilter(
+  scope: OwnCentreScope,
+  query: Omit<Partial<ListQuery>, 'limit' | 'cursor'>,
+): ViolationFilter {
   return {
+    scope,
     from: query.from ? new Date(query.from) : undefined,
     to: query.to ? new Date(query.to) : undefined,
     districtId: query.district_id,

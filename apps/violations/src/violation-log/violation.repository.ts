@@ -2,10 +2,13 @@ import { Injectable } from '@nestjs/common';
 import { InjectEntityManager } from '@nestjs/typeorm';
 import { ViolationCodeName } from '@kuzet/contracts';
 import { ViolationRecordEntity } from '@kuzet/persistence';
+import { ownCentreCondition, OwnCentreScope } from '@kuzet/registry';
 import { EntityManager, SelectQueryBuilder } from 'typeorm';
 import { Dimension } from './violation.schemas';
 
 export interface ViolationFilter {
+  /** The reader's centres: violations logged for any other centre are left out. */
+  readonly scope: OwnCentreScope;
   readonly from?: Date;
   readonly to?: Date;
   readonly districtId?: string;
@@ -49,8 +52,9 @@ export class ViolationRepository {
     return (result.raw as unknown[]).length > 0;
   }
 
-  findOne(eventId: string): Promise<ViolationRecordEntity | null> {
-    return this.em.findOneBy(ViolationRecordEntity, { eventId });
+  /** One violation, when it is within the scope (null otherwise, as for one never logged). */
+  findOne(eventId: string, scope: OwnCentreScope): Promise<ViolationRecordEntity | null> {
+    return this.filtered({ scope }).andWhere('v.event_id = :eventId', { eventId }).getOne();
   }
 
   /** Newest first; keyset paging on (captured_at, event_id). */
@@ -101,7 +105,10 @@ export class ViolationRepository {
   }
 
   private filtered(filter: ViolationFilter): SelectQueryBuilder<ViolationRecordEntity> {
-    const query = this.em.createQueryBuilder(ViolationRecordEntity, 'v');
+    const inScope = ownCentreCondition('v.centre_id', filter.scope);
+    const query = this.em
+      .createQueryBuilder(ViolationRecordEntity, 'v')
+      .where(inScope.sql, inScope.params);
     if (filter.from) query.andWhere('v.captured_at >= :from', { from: filter.from });
     if (filter.to) query.andWhere('v.captured_at < :to', { to: filter.to });
     if (filter.districtId)

@@ -17,7 +17,8 @@ import {
 } from './violation.schemas';
 
 @ApiTags('violations')
-/** Region-wide figures for supervisors and auditors (not scoped to centres). */
+/** The violation log for supervisors and auditors, each limited to their centres (and the
+ * district centres below them; an auditor granted ALL_CENTRES reads every centre's). */
 @ApiBearerAuth('staff')
 @Controller('v1/violations')
 @Roles('supervisor', 'auditor')
@@ -28,15 +29,22 @@ export class ViolationsController {
   @ApiOperation({
     summary: 'Count violations by district, code and day or month',
     description:
-      'group_by is a comma list of district, code, day, month (day or month, not both); days and months are those of tz.',
+      "group_by is a comma list of district, code, day, month (day or month, not both); days and months are those of tz. Only the violations of the reader's centres are counted.",
   })
   @ApiResult(statsDtoSchema)
-  stats(@Query(new ZodValidationPipe(statsQuerySchema)) query: StatsQuery): Promise<StatsDto> {
-    return this.violations.stats(query);
+  stats(
+    @CurrentUser() user: StaffPrincipal,
+    @Query(new ZodValidationPipe(statsQuerySchema)) query: StatsQuery,
+  ): Promise<StatsDto> {
+    return this.violations.stats(user, query);
   }
 
   @Get()
-  @ApiOperation({ summary: 'Logged violations, newest first, a page at a time' })
+  @ApiOperation({
+    summary: 'Logged violations, newest first, a page at a time',
+    description:
+      "Only the violations logged for the reader's centres and the district centres below them.",
+  })
   @ApiResult(violationPageDtoSchema)
   list(
     @CurrentUser() user: StaffPrincipal,
@@ -46,7 +54,10 @@ export class ViolationsController {
   }
 
   @Get(':eventId')
-  @ApiOperation({ summary: 'One logged violation by its event_id' })
+  @ApiOperation({
+    summary: 'One logged violation by its event_id',
+    description: "Another centre's violation answers 404, as one never logged.",
+  })
   @ApiResult(violationDtoSchema)
   get(
     @CurrentUser() user: StaffPrincipal,

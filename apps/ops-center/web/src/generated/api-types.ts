@@ -1081,7 +1081,7 @@ export interface paths {
     };
     /**
      * Count violations by district, code and day or month
-     * @description group_by is a comma list of district, code, day, month (day or month, not both); days and months are those of tz.
+     * @description group_by is a comma list of district, code, day, month (day or month, not both); days and months are those of tz. Only the violations of the reader's centres are counted.
      *
      *     Access: signed-in staff with one of the roles supervisor, auditor.
      */
@@ -1103,7 +1103,9 @@ export interface paths {
     };
     /**
      * Logged violations, newest first, a page at a time
-     * @description Access: signed-in staff with one of the roles supervisor, auditor.
+     * @description Only the violations logged for the reader's centres and the district centres below them.
+     *
+     *     Access: signed-in staff with one of the roles supervisor, auditor.
      */
     get: operations['ViolationsController_list'];
     put?: never;
@@ -1123,7 +1125,9 @@ export interface paths {
     };
     /**
      * One logged violation by its event_id
-     * @description Access: signed-in staff with one of the roles supervisor, auditor.
+     * @description Another centre's violation answers 404, as one never logged.
+     *
+     *     Access: signed-in staff with one of the roles supervisor, auditor.
      */
     get: operations['ViolationsController_get'];
     put?: never;
