@@ -171,6 +171,30 @@ describe('request hardening', () => {
     });
     expect(withKey.statusCode).toBe(400);
     expect(withKey.json<ErrorBody>().errors[0]).toMatchObject({ rule: 'max_depth' });
+    // a large-body route's own limit is answered in the one shape too, naming the rule
+    const badge = await app.get(ApiKeyService).create(
+      {
+        integrator_id: 'badges',
+        label: 'body limit test',
+        camera_ids: [],
+        district_ids: ['munaily'],
+        rate_limit_per_minute: null,
+        identify: true,
+      },
+      'test',
+    );
+    const overLimit = await app.inject({
+      method: 'POST',
+      url: '/v1/devices/identify',
+      headers: { 'content-type': 'application/json', 'x-api-key': badge.key },
+      payload: `{"officer_id":"o-1","photo":"${'A'.repeat(8 * 1024 * 1024)}"}`,
+    });
+    expect(overLimit.statusCode).toBe(413);
+    expect(overLimit.json()).toMatchObject({
+      statusCode: 413,
+      error: 'Payload Too Large',
+      errors: [{ field: '$', rule: 'max_bytes' }],
+    });
 
     const notJson = await app.inject({
       method: 'POST',

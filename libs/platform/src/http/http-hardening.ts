@@ -95,13 +95,18 @@ export async function hardenHttp(
         },
       ]);
     }
+    // a large-body route's own limit too (a badge's identify, a photo upload): past the limit
+    // Fastify would answer in its own shape, with no `errors`
+    const limit = large
+      ? (request.routeOptions.bodyLimit ?? config.INGEST_MAX_BODY_BYTES)
+      : config.HTTP_MAX_BODY_BYTES;
     const length = Number(request.headers['content-length'] ?? 0);
-    if (!large && length > config.HTTP_MAX_BODY_BYTES) {
+    if (length > limit) {
       return void sendErrors(reply, HttpStatus.PAYLOAD_TOO_LARGE, [
         {
           field: '$',
           rule: 'max_bytes',
-          message: `the body is ${length} bytes, more than ${config.HTTP_MAX_BODY_BYTES}`,
+          message: `the body is ${length} bytes, more than ${limit}`,
         },
       ]);
     }
