@@ -2,6 +2,7 @@ import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
 import { DataSource } from 'typeorm';
 import { ApiKeyService } from '@kuzet/auth';
 import { createTestDatabase, TestDatabase } from '../support/database';
@@ -194,6 +195,31 @@ describe('request hardening', () => {
       statusCode: 413,
       error: 'Payload Too Large',
       errors: [{ field: '$', rule: 'max_bytes' }],
+    });
+    // chunked, with no Content-Length: Fastify stops reading at the limit; answered in the
+    // one shape as well
+    const chunked = await app.inject({
+      method: 'POST',
+      url: '/v1/events',
+      headers: { 'content-type': 'application/json', 'x-api-key': key },
+      payload: Readable.from([Buffer.alloc(9 * 1024 * 1024, 0x20)]),
+    });
+    expect(chunked.statusCode).toBe(413);
+    expect(chunked.json()).toMatchObject({
+      statusCode: 413,
+      error: 'Payload Too Large',
+      errors: [{ field: '$', rule: 'max_bytes' }],
+    });
+    expect(chunked.json()).not.toHaveProperty('code');
+    const csv = await app.inject({
+      method: 'POST',
+      url: '/v1/auth/login',
+      headers: { 'content-type': 'text/csv' },
+      payload: 'username,password',
+    });
+    expect(csv.statusCode).toBe(415);
+    expect(csv.json()).toEqual({
+      errors: [{ field: '$', rule: 'media_type', message: expect.any(String) }],
     });
 
     const notJson = await app.inject({

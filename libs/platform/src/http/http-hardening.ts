@@ -6,7 +6,7 @@ import { KuzetConfig } from '@kuzet/config';
 import { findControlCharacter } from './control-characters';
 import { findDuplicateJsonKey } from './json-duplicate-keys';
 import { jsonNestingDepth } from './json-depth';
-import { errorBodyFor, HardenedRouteConfig, RequestFieldError } from '@kuzet/http';
+import { errorBodyFor, HardenedRouteConfig, RequestFieldError, STATUS_RULES } from '@kuzet/http';
 
 const CREDENTIAL_HEADERS = ['authorization', 'x-api-key'] as const;
 
@@ -113,6 +113,19 @@ export async function hardenHttp(
     done();
   });
 
+  // What Fastify refuses itself, before any route runs (a chunked body over the limit, a media
+  // type no parser takes), it answers in its own shape; rewritten here into the one shape
+  fastify.addHook('onSend', async (request, reply, payload) => {
+    const refused = fastifyRefusal(reply.statusCode, payload);
+    if (!refused) return payload;
+    const rule = STATUS_RULES[reply.statusCode] ?? 'invalid';
+    const body = errorBodyFor(request.url, reply.statusCode, [
+      { field: '$', rule, message: refused },
+    ]);
+    void reply.header('content-type', 'application/json; charset=utf-8');
+    return JSON.stringify(body);
+  });
+
   fastify.addHook('preHandler', (request, reply, done) => {
     if (request.body instanceof RefusedBody) {
       return void sendErrors(reply, HttpStatus.BAD_REQUEST, request.body.errors);
@@ -132,6 +145,20 @@ export async function hardenHttp(
       },
     ]);
   });
+}
+
+/** The message of Fastify's own 4xx error body (`{statusCode, code: "FST_…", error, message}`),
+ * or null for any other answer. */
+export function fastifyRefusal(status: number, payload: unknown): string | null {
+  if (status < 400 || status >= 500 || typeof payload !== 'string') return null;
+  if (!payload.includes('"code":"FST_')) return null;
+  try {
+    const body = JSON.parse(payload) as { code?: unknown; message?: unknown; errors?: unknown };
+    if (typeof body.code !== 'string' || !body.code.startsWith('FST_') || body.errors) return null;
+    return typeof body.message === 'string' ? body.message : body.code;
+  } catch {
+    return null;
+  }
 }
 
 /** A body the JSON parser refused. Fastify answers a parser's own error with its fixed error
