@@ -194,6 +194,7 @@ describe('request hardening', () => {
     expect(overLimit.json()).toMatchObject({
       statusCode: 413,
       error: 'Payload Too Large',
+      message: expect.stringMatching(/^\$: the body is \d+ bytes, more than \d+$/),
       errors: [{ field: '$', rule: 'max_bytes' }],
     });
     // chunked, with no Content-Length: Fastify stops reading at the limit; answered in the
@@ -211,6 +212,7 @@ describe('request hardening', () => {
       errors: [{ field: '$', rule: 'max_bytes' }],
     });
     expect(chunked.json()).not.toHaveProperty('code');
+    expect(chunked.json<{ message: string }>().message).toMatch(/^\$: /);
     const csv = await app.inject({
       method: 'POST',
       url: '/v1/auth/login',

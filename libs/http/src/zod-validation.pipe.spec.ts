@@ -1,5 +1,5 @@
 import { HttpStatus } from '@nestjs/common';
-import { FieldErrorsException } from './zod-validation.pipe';
+import { FieldErrorsException, RequestValidationException } from './zod-validation.pipe';
 
 describe('FieldErrorsException', () => {
   it.each([
@@ -14,6 +14,18 @@ describe('FieldErrorsException', () => {
       error: reason,
       message: 'outside',
       errors: [refused],
+    });
+  });
+
+  it('says in the message of a 400 every field at fault and its rule’s message', () => {
+    const refused = new RequestValidationException([
+      { field: 'officer_id', rule: 'invalid_format', message: 'at most 128 characters' },
+      { field: 'photo', rule: 'invalid_format', message: 'not base64' },
+    ]);
+    expect(refused.getResponse()).toMatchObject({
+      statusCode: 400,
+      error: 'Bad Request',
+      message: 'officer_id: at most 128 characters; photo: not base64',
     });
   });
 });

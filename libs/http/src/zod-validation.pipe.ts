@@ -29,7 +29,9 @@ export class FieldErrorsException extends HttpException {
 
 export class RequestValidationException extends FieldErrorsException {
   constructor(errors: readonly RequestFieldError[], staffErrors = errors) {
-    super(HttpStatus.BAD_REQUEST, errors, 'invalid request', staffErrors);
+    // the integrator API's message names every field at fault (the staff API answers `errors`)
+    const message = errors.map((e) => `${e.field}: ${e.message}`).join('; ') || 'invalid request';
+    super(HttpStatus.BAD_REQUEST, errors, message, staffErrors);
   }
 }
 

@@ -119,9 +119,12 @@ export async function hardenHttp(
     const refused = fastifyRefusal(reply.statusCode, payload);
     if (!refused) return payload;
     const rule = STATUS_RULES[reply.statusCode] ?? 'invalid';
-    const body = errorBodyFor(request.url, reply.statusCode, [
-      { field: '$', rule, message: refused },
-    ]);
+    const body = errorBodyFor(
+      request.url,
+      reply.statusCode,
+      [{ field: '$', rule, message: refused }],
+      `$: ${refused}`,
+    );
     void reply.header('content-type', 'application/json; charset=utf-8');
     return JSON.stringify(body);
   });
@@ -177,5 +180,7 @@ function sendErrors(
   status: HttpStatus,
   errors: readonly RequestFieldError[],
 ): FastifyReply {
-  return reply.status(status).send(errorBodyFor(reply.request.url, status, errors));
+  // the integrator API's message names every field at fault, as its other refusals do
+  const message = errors.map((e) => `${e.field}: ${e.message}`).join('; ');
+  return reply.status(status).send(errorBodyFor(reply.request.url, status, errors, message));
 }
