@@ -271,28 +271,6 @@ describe('Hikvision ISAPI alerts: device -> ingest -> alerts', () => {
     });
   });
 
-  it('video tampering (shelteralarm) becomes a tamper alarm to the camera’s centre, above analytics', async () => {
-    const xml = alertXml('crowd.xml', (x) =>
-      x
-        .replace(/<eventType>[^<]*<\/eventType>/, '<eventType>shelteralarm</eventType>')
-        .replace(/<eventDescription>[^<]*<\/eventDescription>/, ''),
-    );
-    const posted = await post(xml, 'application/xml');
-    expect(posted.statusCode).toBe(202);
-    const eventId = posted.json<{ event_id: string }>().event_id;
-    let alert: AlertJson | undefined;
-    await eventually(
-      async () => {
-        alert = (await alertsOf(aktauOperator)).find((a) => a.id === eventId);
-        return alert !== undefined;
-      },
-      'the tamper alarm at Aktau',
-      60_000,
-    );
-    expect(alert).toMatchObject({ kind: 'alarm', centre_id: 'aktau', camera_id: 'aktau-cam-0002' });
-    expect(alert!.priority).toBeGreaterThan(70);
-  });
-
   it("posts the integrator guide's example alert as written (but for the time)", async () => {
     const guide = readFileSync(resolve(__dirname, '../../docs/integrator-guide.md'), 'utf8');
     const block = /<!-- device-example: hikvision-crowd -->\s*\n```xml\n([\s\S]*?)\n```/.exec(

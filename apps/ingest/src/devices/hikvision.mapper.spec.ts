@@ -2,7 +2,6 @@ import fc from 'fast-check';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  AlarmKind,
   AnalyticsType,
   FacePicture,
   type PlateRead,
@@ -110,17 +109,6 @@ describe('mapHikvisionAlert', () => {
       field: 'Picture',
       rule: 'required',
     });
-  });
-
-  it('takes video tampering (shelteralarm) as a tamper alarm, its end as liveness only', () => {
-    const tamper = (state: string) =>
-      fixture('crowd.xml')
-        .replace(/<eventType>[^<]*<\/eventType>/, '<eventType>shelteralarm</eventType>')
-        .replace(/<eventState>[^<]*<\/eventState>/, `<eventState>${state}</eventState>`);
-    const mapped = ok(mapHikvisionAlert(tamper('active')));
-    expect(mapped.payload?.case).toBe('alarm');
-    expect(mapped.payload?.value).toMatchObject({ kind: AlarmKind.TAMPER });
-    expect(ok(mapHikvisionAlert(tamper('inactive'))).payload).toBeNull();
   });
 
   it('takes an alert with line breaks before its XML declaration', () => {

@@ -1,7 +1,5 @@
 import { create } from '@bufbuild/protobuf';
 import {
-  AlarmKind,
-  AlarmSchema,
   AnalyticsDetectionSchema,
   AnalyticsType,
   type CameraEvent,
@@ -136,19 +134,8 @@ export function mapHikvisionAlert(body: string, pictures: Pictures = new Map()):
   if (type === 'facecapture' || type === 'facedetection' || type === 'facesnap') {
     return withPayload(base, mapFace(pictures));
   }
-  if (TAMPER_TYPES.has(type)) {
-    // a covered or turned camera is an alarm (HIGH by its kind), not a low "other" detection
-    const message = (text(alert['eventDescription']) ?? eventType).slice(0, 1024);
-    return {
-      ...base,
-      payload: { case: 'alarm', value: create(AlarmSchema, { kind: AlarmKind.TAMPER, message }) },
-    };
-  }
   return withPayload(base, mapAnalytics(type, eventType, alert, pictures));
 }
-
-/** ISAPI's video tampering alarm (`shelteralarm`; `tamperdetection` on some firmware). */
-const TAMPER_TYPES: ReadonlySet<string> = new Set(['shelteralarm', 'tamperdetection']);
 
 type Base = Omit<Extract<MappedAlert, { ok: true }>, 'payload'>;
 type Mapped = { payload: CameraEvent['payload'] } | { error: FieldError; status?: 413 };
