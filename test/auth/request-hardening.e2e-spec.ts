@@ -2,6 +2,7 @@ import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
 import { DataSource } from 'typeorm';
 import { ApiKeyService } from '@kuzet/auth';
 import { createTestDatabase, TestDatabase } from '../support/database';
@@ -171,6 +172,57 @@ describe('request hardening', () => {
     });
     expect(withKey.statusCode).toBe(400);
     expect(withKey.json<ErrorBody>().errors[0]).toMatchObject({ rule: 'max_depth' });
+    // a large-body route's own limit is answered in the one shape too, naming the rule
+    const badge = await app.get(ApiKeyService).create(
+      {
+        integrator_id: 'badges',
+        label: 'body limit test',
+        camera_ids: [],
+        district_ids: ['munaily'],
+        rate_limit_per_minute: null,
+        identify: true,
+      },
+      'test',
+    );
+    const overLimit = await app.inject({
+      method: 'POST',
+      url: '/v1/devices/identify',
+      headers: { 'content-type': 'application/json', 'x-api-key': badge.key },
+      payload: `{"officer_id":"o-1","photo":"${'A'.repeat(8 * 1024 * 1024)}"}`,
+    });
+    expect(overLimit.statusCode).toBe(413);
+    expect(overLimit.json()).toMatchObject({
+      statusCode: 413,
+      error: 'Payload Too Large',
+      message: expect.stringMatching(/^\$: the body is \d+ bytes, more than \d+$/),
+      errors: [{ field: '$', rule: 'max_bytes' }],
+    });
+    // chunked, with no Content-Length: Fastify stops reading at the limit; answered in the
+    // one shape as well
+    const chunked = await app.inject({
+      method: 'POST',
+      url: '/v1/events',
+      headers: { 'content-type': 'application/json', 'x-api-key': key },
+      payload: Readable.from([Buffer.alloc(9 * 1024 * 1024, 0x20)]),
+    });
+    expect(chunked.statusCode).toBe(413);
+    expect(chunked.json()).toMatchObject({
+      statusCode: 413,
+      error: 'Payload Too Large',
+      errors: [{ field: '$', rule: 'max_bytes' }],
+    });
+    expect(chunked.json()).not.toHaveProperty('code');
+    expect(chunked.json<{ message: string }>().message).toMatch(/^\$: /);
+    const csv = await app.inject({
+      method: 'POST',
+      url: '/v1/auth/login',
+      headers: { 'content-type': 'text/csv' },
+      payload: 'username,password',
+    });
+    expect(csv.statusCode).toBe(415);
+    expect(csv.json()).toEqual({
+      errors: [{ field: '$', rule: 'media_type', message: expect.any(String) }],
+    });
 
     const notJson = await app.inject({
       method: 'POST',

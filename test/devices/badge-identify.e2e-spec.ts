@@ -10,6 +10,7 @@ import { asJpeg, fixture, personPhoto } from '../support/faces';
 import { everyAppModule, startTestApp } from '../support/kuzet-app';
 import { SignedInStaff, signInAs } from '../support/staff';
 import { eventually, uniqueName } from '../support/transports';
+import { buildOpenApiDocument, integratorDocument } from '../../apps/ingest/src/openapi';
 
 const INSTRUCTIONS = 'Armed: do not detain alone, call the duty unit on channel 2';
 const RATE_LIMIT = 8;
@@ -443,5 +444,27 @@ describe('badge identification end to end on Kafka and PostgreSQL', () => {
       ['instructions'],
     ]);
     expect(JSON.stringify(changes.map((entry) => entry.details))).not.toContain('juvenile');
+  });
+
+  it('documents every refusal of identify in the integrators’ OpenAPI document, in their error shape', async () => {
+    // the document /docs serves (setupOpenApi), built from this app's routes
+    const document = integratorDocument(buildOpenApiDocument(app)) as unknown as {
+      paths: Record<string, { post: { responses: Record<string, { content?: object }> } }>;
+    };
+    const { responses } = document.paths['/v1/devices/identify']!.post;
+    expect(Object.keys(responses).sort()).toEqual([
+      '200',
+      '400',
+      '401',
+      '403',
+      '413',
+      '422',
+      '429',
+    ]);
+    for (const status of ['403', '413', '422', '429']) {
+      expect(responses[status]!.content).toEqual({
+        'application/json': { schema: { $ref: '#/components/schemas/ErrorBody' } },
+      });
+    }
   });
 });

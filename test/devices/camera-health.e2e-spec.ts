@@ -273,6 +273,33 @@ describe('camera health from heartbeats', () => {
     );
   });
 
+  it('counts no badge among the cameras and raises no offline alert for one', async () => {
+    const before = await aktauCity();
+    const created = await app.inject({
+      method: 'POST',
+      url: '/v1/cameras',
+      headers: admin.headers,
+      payload: {
+        id: 'aktau-badge-0001',
+        name: 'Badge 1',
+        district_id: 'aktau-city',
+        kind: 'badge',
+      },
+    });
+    expect(created.statusCode).toBe(201);
+    expect(await aktauCity()).toEqual(before);
+    // a badge seen once, then carried off duty
+    await app
+      .get(DataSource)
+      .query(
+        `UPDATE camera SET last_seen_at = now() - interval '1 hour' WHERE id = 'aktau-badge-0001'`,
+      );
+    await app.get(CameraHealthService).raiseSilent();
+    expect(await offlineAlerts(aktau, 'aktau-badge-0001')).toEqual([]);
+    expect(await offline()).not.toContain('aktau-badge-0001');
+    expect(await aktauCity()).toEqual(before);
+  });
+
   it('shows each centre its own districts only', async () => {
     const theirs = await get<{ items: DistrictHealth[] }>(
       zhanaozen,

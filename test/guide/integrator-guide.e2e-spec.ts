@@ -210,6 +210,20 @@ describe('the integrator guide, run', () => {
     await eventually(async () => (await hitsAt('aktau-cam-0001')).length > 0, 'a hit', 90_000);
   });
 
+  it('registers the badge and its key as section 10 says, and identifies the face of its photo', async () => {
+    const admin = await signInAs(app, ['system-admin']);
+    const setup = await sh(`TOKEN=${admin.token}\n${localise(example('badge-setup').code)}`);
+    const [camera, issued] = setup.split(/(?<=\})(?=\{"id")/);
+    expect(JSON.parse(camera!)).toMatchObject({ id: 'aktau-badge-0417', kind: 'badge' });
+    const badgeKey = JSON.parse(issued!) as { key: string; identify: boolean };
+    expect(badgeKey.identify).toBe(true);
+    writeFileSync(join(work, 'face.jpg'), await asJpeg(personPhoto('amy', 3)));
+    const answer = JSON.parse(
+      await sh(`KEY=${badgeKey.key}\n${localise(example('badge-identify').code)}`),
+    ) as { hits: Array<{ full_name: string }> };
+    expect(answer.hits.map((hit) => hit.full_name)).toEqual(['amy']);
+  });
+
   it('produces with the TypeScript example, and the alarm becomes an alert', async () => {
     const dir = mkdtempSync(join(ROOT, 'test/guide/.run-'));
     try {

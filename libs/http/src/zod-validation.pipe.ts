@@ -1,3 +1,4 @@
+import { STATUS_CODES } from 'node:http';
 import { HttpException, HttpStatus, PipeTransform } from '@nestjs/common';
 import { z } from 'zod';
 
@@ -21,20 +22,16 @@ export class FieldErrorsException extends HttpException {
      * ApiErrorFilter); the integrator API answers `errors`, as it always has. */
     readonly staffErrors: readonly RequestFieldError[] = errors,
   ) {
-    super({ statusCode: status, error: STATUS_NAMES[status] ?? 'Error', message, errors }, status);
+    // the status's reason phrase for every status (a 403 or 422 once said "Error")
+    super({ statusCode: status, error: STATUS_CODES[status] ?? 'Error', message, errors }, status);
   }
 }
 
-const STATUS_NAMES: Partial<Record<HttpStatus, string>> = {
-  [HttpStatus.BAD_REQUEST]: 'Bad Request',
-  [HttpStatus.UNAUTHORIZED]: 'Unauthorized',
-  [HttpStatus.PAYLOAD_TOO_LARGE]: 'Payload Too Large',
-  [HttpStatus.TOO_MANY_REQUESTS]: 'Too Many Requests',
-};
-
 export class RequestValidationException extends FieldErrorsException {
   constructor(errors: readonly RequestFieldError[], staffErrors = errors) {
-    super(HttpStatus.BAD_REQUEST, errors, 'invalid request', staffErrors);
+    // the integrator API's message names every field at fault (the staff API answers `errors`)
+    const message = errors.map((e) => `${e.field}: ${e.message}`).join('; ') || 'invalid request';
+    super(HttpStatus.BAD_REQUEST, errors, message, staffErrors);
   }
 }
 

@@ -127,11 +127,17 @@ export class DeepStreamConsumer implements OnApplicationBootstrap {
   }
 }
 
-function errorsOf(body: unknown): FieldError[] {
+/** The ingest's refusal in the message's own terms: the pipeline sent `@timestamp`, and knows
+ * nothing of `captured_at` (a time older than 30 days, or ahead of now). */
+export function errorsOf(body: unknown): FieldError[] {
   const results = (body as { results?: { errors?: FieldError[] }[] } | null)?.results;
   const errors = (body as { errors?: FieldError[] } | null)?.errors;
   const found = results?.flatMap((r) => r.errors ?? []) ?? errors ?? [];
   return found.length > 0
-    ? found.map(({ field, rule, message }) => ({ field, rule, message }))
+    ? found.map(({ field, rule, message }) => ({
+        field: field === 'captured_at' ? '@timestamp' : field,
+        rule,
+        message,
+      }))
     : [{ field: '$', rule: 'refused', message: 'the ingest refused the event' }];
 }

@@ -111,6 +111,11 @@ describe('mapHikvisionAlert', () => {
     });
   });
 
+  it('takes an alert with line breaks before its XML declaration', () => {
+    const mapped = ok(mapHikvisionAlert(`\r\n\n${fixture('crowd.xml')}`));
+    expect(mapped.payload?.case).toBe('analyticsDetection');
+  });
+
   it('takes a heartbeat (videoloss inactive) as liveness only', () => {
     const mapped = ok(mapHikvisionAlert(fixture('videoloss-heartbeat.xml')));
     expect(mapped.payload).toBeNull();

@@ -70,7 +70,9 @@ const fail = (
 
 /** Maps one ISAPI EventNotificationAlert (and the pictures posted with it) to the payload of a
  * CameraEvent. Never throws: an unusable alert is a named field error. */
-export function mapHikvisionAlert(xml: string, pictures: Pictures = new Map()): MappedAlert {
+export function mapHikvisionAlert(body: string, pictures: Pictures = new Map()): MappedAlert {
+  // some firmware and proxies put a line break before the XML declaration
+  const xml = body.replace(/^\s+/, '');
   const refused = screen(xml);
   if (refused) return refused;
   let doc: Node;

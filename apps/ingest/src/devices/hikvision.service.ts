@@ -87,8 +87,18 @@ export class HikvisionService {
     });
     const response = await this.ingest.acceptDeviceEvent(event, integrator);
     if (response.status < 300) await this.registry.markSeen(cameraId, new Date());
-    return response;
+    return inAlertTerms(response);
   }
+}
+
+/** The contract's refusals in the alert's own terms: the device sent `dateTime`, and knows
+ * nothing of `captured_at` (a date older than 30 days, or ahead of now). */
+export function inAlertTerms(response: IngestResponse): IngestResponse {
+  if (response.status < 400 || !('errors' in response.body)) return response;
+  const errors = response.body.errors.map((e) =>
+    e.field === 'captured_at' ? { ...e, field: 'dateTime' } : e,
+  );
+  return errorResponse(response.status, errors);
 }
 
 type Read =

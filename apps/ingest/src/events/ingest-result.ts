@@ -1,3 +1,4 @@
+import { STATUS_CODES } from 'node:http';
 import { FieldError } from '@kuzet/contracts';
 import { z } from 'zod';
 
@@ -84,19 +85,12 @@ export interface IngestResponse {
   readonly body: AcceptedEventBody | BatchResponseBody | ErrorBody;
 }
 
-const REASONS: Record<number, string> = {
-  400: 'Bad Request',
-  403: 'Forbidden',
-  409: 'Conflict',
-  413: 'Payload Too Large',
-  415: 'Unsupported Media Type',
-  422: 'Unprocessable Entity',
-  503: 'Service Unavailable',
-};
-
+/** The error body of the integrator API; `error` is the status's reason phrase for every status
+ * (a refused key's 401 once said "Error"). */
 export function errorBody(status: number, errors: FieldError[]): ErrorBody {
-  const message = errors.map((e) => `${e.field}: ${e.message}`).join('; ') || REASONS[status]!;
-  return { statusCode: status, error: REASONS[status] ?? 'Error', message, errors };
+  const reason = STATUS_CODES[status] ?? 'Error';
+  const message = errors.map((e) => `${e.field}: ${e.message}`).join('; ') || reason;
+  return { statusCode: status, error: reason, message, errors };
 }
 
 export function errorResponse(status: number, errors: FieldError[]): IngestResponse {

@@ -35,7 +35,8 @@ const SILENT_BEFORE = `($1::timestamptz - COALESCE(c.silent_after_seconds * 1000
 const COUNTS = `count(*) FILTER (WHERE c.last_seen_at >= ${SILENT_BEFORE})::int AS online,
        count(*) FILTER (WHERE c.last_seen_at < ${SILENT_BEFORE})::int AS offline,
        count(*) FILTER (WHERE c.last_seen_at IS NULL)::int AS never_seen`;
-const WATCHED = `c.status = 'active' AND c.connected`;
+/** Badges are carried, not mounted: off with their officer, and not counted among the cameras. */
+const WATCHED = `c.status = 'active' AND c.connected AND c.kind <> 'badge'`;
 
 class NotClaimed extends Error {}
 

@@ -6,7 +6,7 @@ import { KuzetConfig } from '@kuzet/config';
 import { findControlCharacter } from './control-characters';
 import { findDuplicateJsonKey } from './json-duplicate-keys';
 import { jsonNestingDepth } from './json-depth';
-import { errorBodyFor, HardenedRouteConfig, RequestFieldError } from '@kuzet/http';
+import { errorBodyFor, HardenedRouteConfig, RequestFieldError, STATUS_RULES } from '@kuzet/http';
 
 const CREDENTIAL_HEADERS = ['authorization', 'x-api-key'] as const;
 
@@ -95,17 +95,38 @@ export async function hardenHttp(
         },
       ]);
     }
+    // a large-body route's own limit too (a badge's identify, a photo upload): past the limit
+    // Fastify would answer in its own shape, with no `errors`
+    const limit = large
+      ? (request.routeOptions.bodyLimit ?? config.INGEST_MAX_BODY_BYTES)
+      : config.HTTP_MAX_BODY_BYTES;
     const length = Number(request.headers['content-length'] ?? 0);
-    if (!large && length > config.HTTP_MAX_BODY_BYTES) {
+    if (length > limit) {
       return void sendErrors(reply, HttpStatus.PAYLOAD_TOO_LARGE, [
         {
           field: '$',
           rule: 'max_bytes',
-          message: `the body is ${length} bytes, more than ${config.HTTP_MAX_BODY_BYTES}`,
+          message: `the body is ${length} bytes, more than ${limit}`,
         },
       ]);
     }
     done();
+  });
+
+  // What Fastify refuses itself, before any route runs (a chunked body over the limit, a media
+  // type no parser takes), it answers in its own shape; rewritten here into the one shape
+  fastify.addHook('onSend', async (request, reply, payload) => {
+    const refused = fastifyRefusal(reply.statusCode, payload);
+    if (!refused) return payload;
+    const rule = STATUS_RULES[reply.statusCode] ?? 'invalid';
+    const body = errorBodyFor(
+      request.url,
+      reply.statusCode,
+      [{ field: '$', rule, message: refused }],
+      `$: ${refused}`,
+    );
+    void reply.header('content-type', 'application/json; charset=utf-8');
+    return JSON.stringify(body);
   });
 
   fastify.addHook('preHandler', (request, reply, done) => {
@@ -129,6 +150,20 @@ export async function hardenHttp(
   });
 }
 
+/** The message of Fastify's own 4xx error body (`{statusCode, code: "FST_…", error, message}`),
+ * or null for any other answer. */
+export function fastifyRefusal(status: number, payload: unknown): string | null {
+  if (status < 400 || status >= 500 || typeof payload !== 'string') return null;
+  if (!payload.includes('"code":"FST_')) return null;
+  try {
+    const body = JSON.parse(payload) as { code?: unknown; message?: unknown; errors?: unknown };
+    if (typeof body.code !== 'string' || !body.code.startsWith('FST_') || body.errors) return null;
+    return typeof body.message === 'string' ? body.message : body.code;
+  } catch {
+    return null;
+  }
+}
+
 /** A body the JSON parser refused. Fastify answers a parser's own error with its fixed error
  * shape (no `errors`), so the refusal travels as the body to the preHandler, which answers in
  * kuzet's shape before any controller runs. */
@@ -145,5 +180,7 @@ function sendErrors(
   status: HttpStatus,
   errors: readonly RequestFieldError[],
 ): FastifyReply {
-  return reply.status(status).send(errorBodyFor(reply.request.url, status, errors));
+  // the integrator API's message names every field at fault, as its other refusals do
+  const message = errors.map((e) => `${e.field}: ${e.message}`).join('; ');
+  return reply.status(status).send(errorBodyFor(reply.request.url, status, errors, message));
 }
