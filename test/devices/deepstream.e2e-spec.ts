@@ -269,6 +269,16 @@ describe('DeepStream nvmsgconv on Kafka -> camera events', () => {
     expect(violations).toEqual([
       { event_id: dumpingId, code: 'illegal_dumping', district_id: 'aktau-city' },
     ]);
+    // its evidence is the analytics alert the dumping was folded into
+    const [evidence] = await db.query<{ evidence_ref: string }[]>(
+      'SELECT evidence_ref FROM violation_record WHERE event_id = $1',
+      [dumpingId],
+    );
+    const [alertOfDumping] = await db.query<{ id: string }[]>(
+      `SELECT id FROM alert WHERE kind = 'analytics' AND event_id = $1`,
+      [dumpingId],
+    );
+    expect(evidence!.evidence_ref).toBe(`kuzet:alert/${alertOfDumping!.id}`);
     const [{ last_seen_at }] = await db.query<{ last_seen_at: Date | null }[]>(
       `SELECT last_seen_at FROM camera WHERE id = 'aktau-cam-0002'`,
     );

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { request } from 'node:http';
 import { join, resolve } from 'node:path';
 import { DataSource } from 'typeorm';
+import { ANALYTICS_FOLD_WINDOW_MS } from '@kuzet/contracts';
 import { STUB_JPEG } from '@kuzet/contracts/testing';
 import { createTestDatabase, TestDatabase } from '../support/database';
 import { everyAppModule, startTestApp } from '../support/kuzet-app';
@@ -20,6 +21,8 @@ const D = String(100 + randomInt(900));
 
 interface AlertJson {
   id: string;
+  event_id: string;
+  sighting_count: number;
   kind: string;
   centre_id: string | null;
   camera_id: string;
@@ -249,14 +252,22 @@ describe('Hikvision ISAPI alerts: device -> ingest -> alerts', () => {
     );
   });
 
-  it('a crowd alarm (hikvision.com namespace, XML alone) becomes an analytics alert', async () => {
-    const posted = await post(alertXml('crowd.xml'), 'application/xml; charset="UTF-8"');
+  it('a crowd alarm (hikvision.com namespace, XML alone) becomes an analytics alert, and the same crowd reported again raises its count, not a second alert', async () => {
+    // two reports a minute apart inside the last whole fold window (ANALYTICS_FOLD_WINDOW_MS)
+    const first =
+      (Math.floor(Date.now() / ANALYTICS_FOLD_WINDOW_MS) - 1) * ANALYTICS_FOLD_WINDOW_MS + 1000;
+    const at = (ms: number) => (xml: string) =>
+      xml.replace(
+        /<dateTime>[^<]*<\/dateTime>/,
+        `<dateTime>${new Date(ms + 5 * 3600_000).toISOString().slice(0, 19)}+05:00</dateTime>`,
+      );
+    const posted = await post(alertXml('crowd.xml', at(first)), 'application/xml; charset="UTF-8"');
     expect(posted.statusCode).toBe(202);
     const eventId = posted.json<{ event_id: string }>().event_id;
     let alert: AlertJson | undefined;
     await eventually(
       async () => {
-        alert = (await alertsOf(aktauOperator)).find((a) => a.id === eventId);
+        alert = (await alertsOf(aktauOperator)).find((a) => a.event_id === eventId);
         return alert !== undefined;
       },
       'the crowd alert at Aktau',
@@ -268,7 +279,27 @@ describe('Hikvision ISAPI alerts: device -> ingest -> alerts', () => {
       camera_id: 'aktau-cam-0002',
       priority: 60,
       message: 'crowd count=37 zone=2',
+      sighting_count: 1,
     });
+
+    const again = await post(
+      alertXml('crowd.xml', (xml) =>
+        at(first + 60_000)(xml).replace(/<peopleNum>37<\/peopleNum>/, '<peopleNum>52</peopleNum>'),
+      ),
+      'application/xml; charset="UTF-8"',
+    );
+    expect(again.statusCode).toBe(202);
+    await eventually(
+      async () =>
+        (await alertsOf(aktauOperator)).find((a) => a.id === alert!.id)?.sighting_count === 2,
+      'the second report counted on the first alert',
+      60_000,
+    );
+    const crowds = (await alertsOf(aktauOperator)).filter(
+      (a) => a.kind === 'analytics' && a.camera_id === 'aktau-cam-0002',
+    );
+    expect(crowds).toHaveLength(1);
+    expect(crowds[0]!.message).toBe('crowd count=52 zone=2');
   });
 
   it("posts the integrator guide's example alert as written (but for the time)", async () => {
@@ -288,7 +319,7 @@ describe('Hikvision ISAPI alerts: device -> ingest -> alerts', () => {
     await eventually(
       async () =>
         (await alertsOf(aktauOperator)).some(
-          (a) => a.id === eventId && a.message === 'crowd count=12 zone=4',
+          (a) => a.event_id === eventId && a.message === 'crowd count=12 zone=4',
         ),
       "the guide example's alert",
       60_000,

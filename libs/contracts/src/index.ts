@@ -8,6 +8,7 @@ export * from './gen/kuzet/v1/watchlist_change_pb';
 export * from './gen/kuzet/v1/watchlist_hit_pb';
 
 export * from './validation';
+export * from './derived-id';
 
 // What callers need to build messages without importing protobuf-es themselves.
 export { create, type MessageInitShape } from '@bufbuild/protobuf';

@@ -4,12 +4,12 @@ import {
   AnalyticsType,
   BoundingBoxSchema,
   type CameraEvent,
+  deterministicUuid,
   FaceObservationSchema,
   type FieldError,
   PlateReadSchema,
   VehicleType,
 } from '@kuzet/contracts';
-import { deterministicUuid } from './hikvision.mapper';
 
 /** One nvmsgconv message is at most this large (the minimal schema lists a frame's objects). */
 export const MAX_DEEPSTREAM_MESSAGE_BYTES = 1024 * 1024;

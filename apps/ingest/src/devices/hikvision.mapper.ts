@@ -3,6 +3,7 @@ import {
   AnalyticsDetectionSchema,
   AnalyticsType,
   type CameraEvent,
+  deterministicUuid,
   FaceFrameSchema,
   FacePicture,
   type FieldError,
@@ -12,7 +13,6 @@ import {
 } from '@kuzet/contracts';
 import { normaliseDeviceId } from '@kuzet/registry';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
-import { createHash } from 'node:crypto';
 
 /** The two namespaces Hikvision firmware writes EventNotificationAlert in. */
 export const HIKVISION_NAMESPACES: readonly string[] = [
@@ -381,14 +381,4 @@ function text(v: unknown): string | undefined {
   if (typeof v !== 'string' && typeof v !== 'number') return undefined;
   const s = String(v).trim();
   return s === '' ? undefined : s;
-}
-
-/** A UUID derived from the alert's identity, so a device retrying the same alert is answered
- * from the ingest's claim instead of raising a second alert. */
-export function deterministicUuid(key: string): string {
-  const h = createHash('sha256').update(key).digest();
-  h[6] = (h[6]! & 0x0f) | 0x50;
-  h[8] = (h[8]! & 0x3f) | 0x80;
-  const hex = h.subarray(0, 16).toString('hex');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }

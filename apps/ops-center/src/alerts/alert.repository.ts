@@ -88,6 +88,45 @@ export class AlertRepository {
     );
   }
 
+  /** A detection folded into the alert of its camera, type and window (the id says which): the
+   * first makes it, each strictly later one raises its count and brings its latest count and zone,
+   * which moves it up the feed. A redelivered detection is no later than what it already holds and
+   * changes nothing; a decided alert takes no more. */
+  async foldDetection(
+    alert: Omit<
+      AlertEntity,
+      'seq' | 'createdAt' | 'updatedAt' | 'assigneeId' | 'assignee' | 'assignedBy' | 'assignedAt'
+    >,
+  ): Promise<void> {
+    await this.dataSource.query(
+      `INSERT INTO alert (id, kind, state, priority, centre_id, parent_centre_id, district_id, camera_id,
+         event_id, person_id, watchlist_id, similarity, threshold, face_crop_ref, message, sighting_count,
+         captured_at, last_seen_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, NULL, NULL, $10, NULL, NULL, $11, 1, $12, $12)
+       ON CONFLICT (id) DO UPDATE SET
+         sighting_count = alert.sighting_count + 1,
+         last_seen_at = EXCLUDED.last_seen_at,
+         message = EXCLUDED.message,
+         updated_at = now()
+       WHERE EXCLUDED.last_seen_at > alert.last_seen_at
+         AND alert.state NOT IN ('confirmed', 'rejected', 'resolved')`,
+      [
+        alert.id,
+        alert.kind,
+        alert.state,
+        alert.priority,
+        alert.centreId,
+        alert.parentCentreId,
+        alert.districtId,
+        alert.cameraId,
+        alert.eventId,
+        alert.similarity,
+        alert.message,
+        alert.capturedAt,
+      ],
+    );
+  }
+
   findById(
     id: string,
     manager: EntityManager = this.dataSource.manager,

@@ -3,6 +3,8 @@ import { randomUUID } from 'node:crypto';
 import {
   AnalyticsType,
   AnalyticsTypeSchema,
+  analyticsAlertId,
+  analyticsTypeName,
   CameraEvent,
   timestampDate,
   VehicleHit,
@@ -62,8 +64,7 @@ function analyticsSwitchName(type: AnalyticsType): string {
 }
 
 function detectionSummary(d: AnalyticsDetection): string {
-  const type = AnalyticsTypeSchema.value[d.type]?.name.replace('ANALYTICS_TYPE_', '').toLowerCase();
-  const name = d.type === AnalyticsType.UNSPECIFIED || !type ? (d.typeText ?? 'unknown') : type;
+  const name = analyticsTypeName(d);
   return [
     name,
     d.objectCount !== undefined ? `count=${d.objectCount}` : '',
@@ -249,8 +250,8 @@ export class AlertsService {
       if (off.includes(analyticsSwitchName(detection.type))) return;
     }
     const capturedAt = event.capturedAt ? timestampDate(event.capturedAt) : new Date();
-    await this.alerts.upsert({
-      id: event.eventId,
+    await this.alerts.foldDetection({
+      id: analyticsAlertId(event.cameraId, detection, capturedAt),
       kind: 'analytics',
       state: 'new',
       priority: ANALYTICS_PRIORITY[detection.type] ?? UNKNOWN_ANALYTICS_PRIORITY,

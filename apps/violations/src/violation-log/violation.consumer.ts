@@ -1,10 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { create } from '@bufbuild/protobuf';
 import {
+  analyticsAlertId,
   AnalyticsType,
   type CameraEvent,
   CameraEventSchema,
   peekCameraEventPayload,
+  timestampDate,
   type Violation,
   ViolationCode,
   ViolationSchema,
@@ -44,15 +46,20 @@ export class ViolationConsumer {
 
 /** Illegal dumping a camera's analytics detected is an administrative violation, counted in
  * the district's statistics like the ones integrators send: the same event id (one record per
- * detection), no plate, and the analytics alert of that id as the evidence. */
+ * detection), no plate, and the analytics alert it is folded into as the evidence. */
 export function dumpingViolation(event: CameraEvent): {
   event: CameraEvent;
   violation: Violation;
 } {
+  const detection = event.payload.case === 'analyticsDetection' ? event.payload.value : undefined;
+  const capturedAt = event.capturedAt ? timestampDate(event.capturedAt) : new Date();
   const violation = create(ViolationSchema, {
     code: ViolationCode.ILLEGAL_DUMPING,
     plate: '',
-    evidenceRef: `kuzet:alert/${event.eventId}`,
+    evidenceRef:
+      detection === undefined
+        ? ''
+        : `kuzet:alert/${analyticsAlertId(event.cameraId, detection, capturedAt)}`,
   });
   return {
     violation,
