@@ -82,7 +82,7 @@ describe('mapHikvisionAlert', () => {
     expect(field.device.channel).toBe(3);
     expect(field.payload).toMatchObject({
       case: 'analyticsDetection',
-      value: { type: AnalyticsType.INTRUSION, zone: '1', confidence: 0.5 },
+      value: { type: AnalyticsType.INTRUSION, zone: '1', confidence: 1 },
     });
     const other = ok(
       mapHikvisionAlert(fixture('fielddetection.xml').replace(/fielddetection/g, 'shipsDetection')),

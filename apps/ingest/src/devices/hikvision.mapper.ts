@@ -285,7 +285,6 @@ function mapAnalytics(type: string, eventType: string, alert: Node, pictures: Pi
   const known = ANALYTICS_TYPES[type];
   const region = firstNode(alert['DetectionRegionList'], 'DetectionRegionEntry');
   const zone = text(region?.['regionID']) ?? text(alert['regionID']);
-  const sensitivity = Number(text(region?.['sensitivityLevel']) ?? '');
   const countText =
     text(alert['peopleNum']) ?? text(alert['humanCount']) ?? text(alert['targetNum']);
   const count = countText === undefined ? NaN : Number(countText);
@@ -299,10 +298,9 @@ function mapAnalytics(type: string, eventType: string, alert: Node, pictures: Pi
       value: create(AnalyticsDetectionSchema, {
         type: known ?? AnalyticsType.UNSPECIFIED,
         ...(known === undefined ? { typeText: eventType } : {}),
-        confidence:
-          Number.isFinite(sensitivity) && sensitivity >= 0 && sensitivity <= 100
-            ? sensitivity / 100
-            : 1,
+        // ISAPI alarms carry no score: the device decided. Its region's sensitivityLevel is a
+        // setting, not a measure of this detection.
+        confidence: 1,
         ...(Number.isInteger(count) && count >= 0 && count <= 100_000
           ? { objectCount: count }
           : {}),
