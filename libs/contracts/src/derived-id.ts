@@ -19,14 +19,16 @@ export function deterministicUuid(key: string): string {
  * a pipeline reporting a crowd, a person or motion every frame raises one alert, not thousands. */
 export const ANALYTICS_FOLD_WINDOW_MS = 10 * 60_000;
 
+/** A known analytics type's name (`crowd`, `illegal_dumping`…); undefined for UNSPECIFIED or a
+ * number this build does not know. */
+export function knownAnalyticsTypeName(type: AnalyticsType): string | undefined {
+  if (type === AnalyticsType.UNSPECIFIED) return undefined;
+  return AnalyticsTypeSchema.value[type]?.name.replace('ANALYTICS_TYPE_', '').toLowerCase();
+}
+
 /** The type an analytics detection is counted under: the known type's name, else the device's. */
 export function analyticsTypeName(detection: AnalyticsDetection): string {
-  const type = AnalyticsTypeSchema.value[detection.type]?.name
-    .replace('ANALYTICS_TYPE_', '')
-    .toLowerCase();
-  return detection.type === AnalyticsType.UNSPECIFIED || !type
-    ? (detection.typeText ?? 'unknown')
-    : type;
+  return knownAnalyticsTypeName(detection.type) ?? detection.typeText ?? 'unknown';
 }
 
 /** The alert an analytics detection is folded into (its camera, type and window), which the

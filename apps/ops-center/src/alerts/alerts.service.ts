@@ -2,10 +2,10 @@ import { HttpStatus, Injectable, Logger, NotFoundException } from '@nestjs/commo
 import { randomUUID } from 'node:crypto';
 import {
   AnalyticsType,
-  AnalyticsTypeSchema,
   analyticsAlertId,
   analyticsTypeName,
   CameraEvent,
+  knownAnalyticsTypeName,
   timestampDate,
   VehicleHit,
   WatchlistHit,
@@ -57,10 +57,7 @@ const UNKNOWN_ANALYTICS_PRIORITY = 20;
 
 /** The name a centre turns a type off by (registry ANALYTICS_SWITCH_TYPES): `other` when unnamed. */
 function analyticsSwitchName(type: AnalyticsType): string {
-  if (type === AnalyticsType.UNSPECIFIED) return 'other';
-  return (
-    AnalyticsTypeSchema.value[type]?.name.replace('ANALYTICS_TYPE_', '').toLowerCase() ?? 'other'
-  );
+  return knownAnalyticsTypeName(type) ?? 'other';
 }
 
 function detectionSummary(d: AnalyticsDetection): string {
