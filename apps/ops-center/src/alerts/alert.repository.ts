@@ -7,6 +7,7 @@ import {
   AlertState,
   EnrolledFaceEntity,
   StaffUserEntity,
+  TERMINAL_ALERT_STATES,
   WatchlistEntity,
   WatchlistPersonEntity,
 } from '@kuzet/persistence';
@@ -37,6 +38,12 @@ export interface AlertLabels {
 }
 
 /** Where an alert's change is routed, without the alert. */
+/** An alert as intake makes it: everything but what the database and later decisions set. */
+type NewAlert = Omit<
+  AlertEntity,
+  'seq' | 'createdAt' | 'updatedAt' | 'assigneeId' | 'assignee' | 'assignedBy' | 'assignedAt'
+>;
+
 export type RoutedSeq = Pick<AlertEntity, 'seq' | 'centreId' | 'parentCentreId'>;
 
 @Injectable()
@@ -49,22 +56,43 @@ export class AlertRepository {
 
   /** Idempotent by alert id: a redelivered hit changes nothing, a later sighting of the same
    * hit only raises its count (which moves it up the feed). */
-  async upsert(
-    alert: Omit<
-      AlertEntity,
-      'seq' | 'createdAt' | 'updatedAt' | 'assigneeId' | 'assignee' | 'assignedBy' | 'assignedAt'
-    >,
-  ): Promise<void> {
+  async upsert(alert: NewAlert): Promise<void> {
+    await this.insert(
+      alert,
+      `sighting_count = EXCLUDED.sighting_count,
+         last_seen_at = GREATEST(alert.last_seen_at, EXCLUDED.last_seen_at),
+         updated_at = now()
+       WHERE alert.sighting_count < EXCLUDED.sighting_count`,
+    );
+  }
+
+  /** A detection folded into the alert of its camera, type and window (the id says which): the
+   * first makes it, each strictly later one raises its count and brings its latest count and zone,
+   * which moves it up the feed. A redelivered detection is no later than what it already holds and
+   * changes nothing; a decided alert takes no more. */
+  async foldDetection(alert: NewAlert): Promise<void> {
+    await this.insert(
+      alert,
+      `sighting_count = alert.sighting_count + 1,
+         last_seen_at = EXCLUDED.last_seen_at,
+         message = EXCLUDED.message,
+         updated_at = now()
+       WHERE EXCLUDED.last_seen_at > alert.last_seen_at
+         AND alert.state <> ALL($19::text[])`,
+      [TERMINAL_ALERT_STATES],
+    );
+  }
+
+  /** A new alert, or `onConflict` (an UPDATE SET … WHERE … of the existing one) when its id is
+   * taken; `extra` are its parameters from $19 on. */
+  private async insert(alert: NewAlert, onConflict: string, extra: unknown[] = []): Promise<void> {
     await this.dataSource.query(
       `INSERT INTO alert (id, kind, state, priority, centre_id, parent_centre_id, district_id, camera_id,
          event_id, person_id, watchlist_id, similarity, threshold, face_crop_ref, message, sighting_count,
          captured_at, last_seen_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
        ON CONFLICT (id) DO UPDATE SET
-         sighting_count = EXCLUDED.sighting_count,
-         last_seen_at = GREATEST(alert.last_seen_at, EXCLUDED.last_seen_at),
-         updated_at = now()
-       WHERE alert.sighting_count < EXCLUDED.sighting_count`,
+         ${onConflict}`,
       [
         alert.id,
         alert.kind,
@@ -84,45 +112,7 @@ export class AlertRepository {
         alert.sightingCount,
         alert.capturedAt,
         alert.lastSeenAt,
-      ],
-    );
-  }
-
-  /** A detection folded into the alert of its camera, type and window (the id says which): the
-   * first makes it, each strictly later one raises its count and brings its latest count and zone,
-   * which moves it up the feed. A redelivered detection is no later than what it already holds and
-   * changes nothing; a decided alert takes no more. */
-  async foldDetection(
-    alert: Omit<
-      AlertEntity,
-      'seq' | 'createdAt' | 'updatedAt' | 'assigneeId' | 'assignee' | 'assignedBy' | 'assignedAt'
-    >,
-  ): Promise<void> {
-    await this.dataSource.query(
-      `INSERT INTO alert (id, kind, state, priority, centre_id, parent_centre_id, district_id, camera_id,
-         event_id, person_id, watchlist_id, similarity, threshold, face_crop_ref, message, sighting_count,
-         captured_at, last_seen_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, NULL, NULL, $10, NULL, NULL, $11, 1, $12, $12)
-       ON CONFLICT (id) DO UPDATE SET
-         sighting_count = alert.sighting_count + 1,
-         last_seen_at = EXCLUDED.last_seen_at,
-         message = EXCLUDED.message,
-         updated_at = now()
-       WHERE EXCLUDED.last_seen_at > alert.last_seen_at
-         AND alert.state NOT IN ('confirmed', 'rejected', 'resolved')`,
-      [
-        alert.id,
-        alert.kind,
-        alert.state,
-        alert.priority,
-        alert.centreId,
-        alert.parentCentreId,
-        alert.districtId,
-        alert.cameraId,
-        alert.eventId,
-        alert.similarity,
-        alert.message,
-        alert.capturedAt,
+        ...extra,
       ],
     );
   }

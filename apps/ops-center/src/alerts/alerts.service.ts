@@ -21,7 +21,13 @@ import {
 } from '@kuzet/http';
 import { AuditLogService } from '@kuzet/audit-log';
 import { EvidenceReader } from '@kuzet/evidence';
-import { AlertDecisionEntity, AlertEntity, AlertState, DecisionAction } from '@kuzet/persistence';
+import {
+  AlertDecisionEntity,
+  AlertEntity,
+  AlertState,
+  DecisionAction,
+  TERMINAL_ALERT_STATES,
+} from '@kuzet/persistence';
 import { effectiveInstructions, LearningService } from '@kuzet/watchlist';
 import { VehicleRejections } from '@kuzet/vehicles';
 import {
@@ -70,7 +76,6 @@ function detectionSummary(d: AnalyticsDetection): string {
     .filter((s) => s !== '')
     .join(' ');
 }
-const TERMINAL: readonly AlertState[] = ['confirmed', 'rejected', 'resolved'];
 const NEXT_STATE: Record<DecisionAction, AlertState> = {
   acknowledge: 'acknowledged',
   confirm: 'confirmed',
@@ -88,7 +93,7 @@ const ALLOWED_FROM: Record<DecisionAction, readonly AlertState[]> = {
 function stateConflict(alert: AlertEntity, action: string): FieldErrorsException {
   const by = alert.decidedBy ? ` by ${alert.decidedBy}` : '';
   const at = alert.decidedAt ? ` at ${alert.decidedAt.toISOString()}` : '';
-  const message = TERMINAL.includes(alert.state)
+  const message = TERMINAL_ALERT_STATES.includes(alert.state)
     ? `alert already ${alert.state}${by}${at}`
     : `cannot ${action} an alert that is ${alert.state}`;
   const params = {
@@ -584,7 +589,7 @@ export class AlertsService {
     const saved = await this.alerts.transaction(async (manager) => {
       const alert = await this.alerts.lockById(id, manager);
       if (!alert) throw new NotFoundException(`alert ${id} does not exist`);
-      if (TERMINAL.includes(alert.state)) throw stateConflict(alert, 'assign');
+      if (TERMINAL_ALERT_STATES.includes(alert.state)) throw stateConflict(alert, 'assign');
       const assignee = await this.alerts.staffUser(request.assignee_id, manager);
       if (!assignee)
         throw notAssignable('assignee_unknown', `no staff user ${request.assignee_id}`);

@@ -19,6 +19,8 @@ export const ALERT_STATES = [
   'resolved',
 ] as const;
 export type AlertState = (typeof ALERT_STATES)[number];
+/** Decided for good: no decision, assignment or folded detection changes them. */
+export const TERMINAL_ALERT_STATES: readonly AlertState[] = ['confirmed', 'rejected', 'resolved'];
 
 const bigintAsNumber = {
   to: (v: number) => v,

@@ -34,7 +34,7 @@ export type { PersonStatus } from './watchlist-person.entity';
 export { AuditLogEntryEntity, StaffUserEntity };
 export type { StaffUserStatus } from './staff-user.entity';
 export type { AlertKind, AlertState } from './alert.entity';
-export { ALERT_KINDS, ALERT_STATES } from './alert.entity';
+export { ALERT_KINDS, ALERT_STATES, TERMINAL_ALERT_STATES } from './alert.entity';
 export type { DecisionAction } from './alert-decision.entity';
 
 export const ENTITIES = [
