@@ -300,6 +300,31 @@ describe('Hikvision ISAPI alerts: device -> ingest -> alerts', () => {
     );
     expect(crowds).toHaveLength(1);
     expect(crowds[0]!.message).toBe('crowd count=52 zone=2');
+
+    // a decided alert takes no more: a third report in the window changes nothing
+    await db.query(`UPDATE alert SET state = 'rejected' WHERE id = $1`, [alert!.id]);
+    const third = await post(
+      alertXml('crowd.xml', at(first + 120_000)),
+      'application/xml; charset="UTF-8"',
+    );
+    expect(third.statusCode).toBe(202);
+    // the same camera's reports are taken in order: once the next window's alert is there, the
+    // third report has been seen
+    const next = await post(
+      alertXml('crowd.xml', at(first + ANALYTICS_FOLD_WINDOW_MS)),
+      'application/xml; charset="UTF-8"',
+    );
+    const nextId = next.json<{ event_id: string }>().event_id;
+    await eventually(
+      async () => (await alertsOf(aktauOperator)).some((a) => a.event_id === nextId),
+      "the next window's own alert",
+      60_000,
+    );
+    const [row] = await db.query<{ sighting_count: number; message: string }[]>(
+      'SELECT sighting_count, message FROM alert WHERE id = $1',
+      [alert!.id],
+    );
+    expect(row).toEqual({ sighting_count: 2, message: 'crowd count=52 zone=2' });
   });
 
   it("posts the integrator guide's example alert as written (but for the time)", async () => {
