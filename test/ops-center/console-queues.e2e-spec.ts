@@ -1,6 +1,7 @@
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Page } from 'playwright-core';
+import { AnalyticsType } from '@kuzet/contracts';
 import { waitUntil } from '../support/wait';
 import { liveFeed, seriousAxeViolations } from './console-page';
 import { consoleTestbed } from './console-testbed';
@@ -14,6 +15,24 @@ describe('operations-centre console queues, in Russian', () => {
   const row = (page: Page, id: string) => page.locator(`[data-alert-id="${id}"]`);
   const shownIds = (page: Page): Promise<string[]> =>
     page.$$eval('[data-alert-id]', (rows) => rows.map((r) => r.getAttribute('data-alert-id')!));
+
+  it('words a scene-analytics alert in Russian, with the reports folded into it counted', async () => {
+    const page = await bed.signIn('aktau.ru', 'ru');
+    const at = new Date(Date.now() - 60_000);
+    const crowd = { type: AnalyticsType.CROWD, objectCount: 46, zone: 'square' };
+    const id = await bed.publishDetection('aktau-cam-0001', crowd, at);
+    await row(page, id).waitFor({ timeout: 90_000 });
+    const words = 'Скопление людей · 46 объектов · зона square';
+    expect(await row(page, id).getByTestId('row-subject').textContent()).toBe(words);
+    expect(await bed.publishDetection('aktau-cam-0001', crowd, new Date(at.getTime() + 1000))).toBe(
+      id,
+    );
+    await row(page, id).click();
+    await page.getByTestId('detail-title').filter({ hasText: words }).waitFor();
+    expect(await page.getByTestId('detail-similarity').count()).toBe(0);
+    await page.getByText(/2 появления/).waitFor({ timeout: 30_000 });
+    await page.context().close();
+  });
 
   it('keeps an SOS at the top of its queue, moves by keyboard and keeps the selection on reload', async () => {
     const login = await (await bed.browser.newContext({ locale: 'ru' })).newPage();

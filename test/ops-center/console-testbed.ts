@@ -4,6 +4,10 @@ import { resolve } from 'node:path';
 import { Browser, Page } from 'playwright-core';
 import { DataSource, In } from 'typeorm';
 import {
+  type AnalyticsDetection,
+  AnalyticsDetectionSchema,
+  analyticsAlertId,
+  CameraEventSchema,
   create,
   encodeCameraEvent,
   encodeWatchlistHit,
@@ -158,6 +162,26 @@ export class ConsoleTestbed {
       { key: event.cameraId, value: encodeCameraEvent(event) },
     ]);
     return event.eventId;
+  }
+
+  /** Publishes a scene-analytics detection as a device's adapter does; the id of the alert it
+   * is folded into. */
+  async publishDetection(
+    cameraId: string,
+    detection: Partial<Pick<AnalyticsDetection, 'type' | 'objectCount' | 'zone'>>,
+    capturedAt = new Date(),
+  ): Promise<string> {
+    const value = create(AnalyticsDetectionSchema, { confidence: 1, ...detection });
+    const event = create(CameraEventSchema, {
+      eventId: randomUUID(),
+      cameraId,
+      capturedAt: timestampFromDate(capturedAt),
+      payload: { case: 'analyticsDetection', value },
+    });
+    await this.bus.publish(TOPICS.cameraEvents, [
+      { key: cameraId, value: encodeCameraEvent(event) },
+    ]);
+    return analyticsAlertId(cameraId, value, capturedAt);
   }
 
   /** Publishes a face hit as the matcher does; its hit id (the alert's id). */
